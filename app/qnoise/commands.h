@@ -1,0 +1,14 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace qn::cli {
+
+// Each registers one subcommand of the CLI contract (DESIGN.md section 3). A command's
+// callback stores its exit status in `exit_code`; errors are thrown as qn::Error.
+void add_kmeans_command(CLI::App& app, int& exit_code);
+void add_bench_command(CLI::App& app, int& exit_code);
+void add_check_command(CLI::App& app, int& exit_code);
+void add_demo_command(CLI::App& app, int& exit_code);
+
+}  // namespace qn::cli

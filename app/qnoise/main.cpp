@@ -1,0 +1,35 @@
+// qnoise: the headless command line of QNStudio. Exit codes (DESIGN.md section 3): 0 on
+// success, 2 on bad usage or bad input (one clear message on stderr), 1 on other failure.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "commands.h"
+#include "common/error.h"
+#include "common/runtime.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"qnoise: extreme model compression with Quant-Noise (QNStudio engine)"};
+  app.set_version_flag("--version", QNS_VERSION);
+  app.require_subcommand(1);
+  int exit_code = 0;
+  qn::cli::add_kmeans_command(app, exit_code);
+  qn::cli::add_bench_command(app, exit_code);
+  qn::cli::add_check_command(app, exit_code);
+  qn::cli::add_demo_command(app, exit_code);
+
+  try {
+    qn::init_runtime();
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : 2;
+  } catch (const qn::InputError& error) {
+    std::cerr << "qnoise: " << error.what() << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "qnoise: " << error.what() << "\n";
+    return 1;
+  }
+  return exit_code;
+}

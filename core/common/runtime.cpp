@@ -1,0 +1,36 @@
+#include "common/runtime.h"
+
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+
+#include <thread>
+
+#include "common/error.h"
+
+namespace qn {
+
+void init_runtime() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (cores > 0 && at::get_num_threads() < static_cast<int>(cores)) {
+    at::set_num_threads(static_cast<int>(cores));
+  }
+}
+
+torch::Device resolve_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda") {
+    if (!torch::cuda::is_available()) {
+      throw InputError("device 'cuda' was asked for, but no CUDA device is available");
+    }
+    return torch::Device(torch::kCUDA, 0);
+  }
+  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
+  throw InputError("unknown device '" + name + "' (expected auto, cpu or cuda)");
+}
+
+std::string describe_device(const torch::Device& device) {
+  if (device.is_cuda()) return device.str();
+  return "cpu (" + std::to_string(at::get_num_threads()) + " threads)";
+}
+
+}  // namespace qn

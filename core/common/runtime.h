@@ -1,0 +1,20 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include <string>
+
+namespace qn {
+
+// LibTorch starts with one intra-op thread on some machines; the engine uses every core.
+// Call once at process start, before any tensor work.
+void init_runtime();
+
+// Resolves "auto", "cpu" or "cuda" to a device; "cuda" without a CUDA device is an
+// InputError, "auto" falls back to the CPU.
+torch::Device resolve_device(const std::string& name);
+
+// A short human description: "cpu (2 threads)" or "cuda:0 (NVIDIA H100 ...)".
+std::string describe_device(const torch::Device& device);
+
+}  // namespace qn

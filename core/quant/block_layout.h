@@ -1,0 +1,65 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+#include "quant/layer_kind.h"
+
+namespace qn {
+
+// Block sizes per layer kind, as `quant.block_size` gives them (a number for all layers or
+// one per kind). Defaults follow PAPER.md: 8 for Linear and Embedding, 4 for 1x1
+// convolutions, 9 (a whole 3x3 kernel) for kxk convolutions.
+struct BlockSizes {
+  int64_t linear = 8;
+  int64_t conv1x1 = 4;
+  int64_t conv = 9;
+  int64_t embedding = 8;
+
+  static BlockSizes uniform(int64_t size) { return {size, size, size, size}; }
+  int64_t for_weight(LayerKind kind, const std::vector<int64_t>& shape) const;
+};
+
+// How product quantization splits one layer's weight into blocks of b (the paper's layout,
+// DESIGN.md section 2). The weight is viewed as rows, one per output unit, each row taken in
+// memory order and cut into contiguous blocks of b:
+//
+//   Linear     W (out, in)          row i = W[i, :]; block j = W[i, j*b : (j+1)*b], along in
+//   Conv2d 1x1 W (out, in, 1, 1)    row i = W[i, :, 0, 0]: along in_channels
+//   Conv2d kxk W (out, in, k, k)    row i = W[i] as (in, k, k); with b = k*k, block j is the
+//                                   whole kernel W[i, j]; any b dividing in*k*k is allowed
+//   depthwise  W (out, 1, k, k)     the same, b divides k*k (b = k*k: one block a channel)
+//   Embedding  W (num, dim)         row i = the vector of token i: along the embedding dim
+//
+// blocks() has shape (rows * blocks_per_row, b); block (i, j) is row i * blocks_per_row + j.
+// The constructor validates the shape and the block size and names the layer on error.
+class BlockLayout {
+ public:
+  BlockLayout(LayerInfo layer, std::vector<int64_t> weight_shape, int64_t block_size);
+
+  // (block_count, block_size) view of the weight; checks the weight's shape.
+  torch::Tensor to_blocks(const torch::Tensor& weight) const;
+  // The inverse: a (block_count, block_size) tensor back to the weight's shape.
+  torch::Tensor from_blocks(const torch::Tensor& blocks) const;
+
+  const LayerInfo& layer() const { return layer_; }
+  const std::vector<int64_t>& weight_shape() const { return weight_shape_; }
+  int64_t block_size() const { return block_size_; }
+  int64_t rows() const { return weight_shape_[0]; }
+  int64_t row_length() const { return row_length_; }
+  int64_t blocks_per_row() const { return row_length_ / block_size_; }
+  int64_t block_count() const { return rows() * blocks_per_row(); }
+
+ private:
+  LayerInfo layer_;
+  std::vector<int64_t> weight_shape_;
+  int64_t block_size_;
+  int64_t row_length_;
+};
+
+// "[64, 32, 3, 3]" for messages.
+std::string shape_string(const std::vector<int64_t>& shape);
+
+}  // namespace qn

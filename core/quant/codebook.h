@@ -1,0 +1,42 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include <optional>
+#include <string>
+
+#include "quant/int_quantizer.h"
+
+namespace qn {
+
+// How PQ centroids are stored: fp16 (the paper's count), or int8 with one scale and zero
+// point for the whole codebook (iPQ + int8, PAPER.md).
+enum class CodebookFormat { Fp16, Int8 };
+
+CodebookFormat parse_codebook_bits(int centroid_bits);  // 16 -> Fp16, 8 -> Int8
+std::string to_string(CodebookFormat format);
+
+// K centroids of b values each, rounded to their storage format. centroids() are the float
+// values the model computes with, exactly as the file will give them back.
+class Codebook {
+ public:
+  static Codebook store(const torch::Tensor& centroids, CodebookFormat format);
+
+  const torch::Tensor& centroids() const { return centroids_; }  // (K, b) float32
+  CodebookFormat format() const { return format_; }
+  int64_t size() const { return centroids_.size(0); }
+  int64_t block_size() const { return centroids_.size(1); }
+  int64_t bytes() const;
+  // The int8 form (codes with scale and zero point), for Int8 codebooks.
+  const std::optional<IntTensor>& int8() const { return int8_; }
+
+ private:
+  Codebook(torch::Tensor centroids, CodebookFormat format, std::optional<IntTensor> int8)
+      : centroids_(std::move(centroids)), format_(format), int8_(std::move(int8)) {}
+
+  torch::Tensor centroids_;
+  CodebookFormat format_;
+  std::optional<IntTensor> int8_;
+};
+
+}  // namespace qn

@@ -1,0 +1,77 @@
+#include "quant/kmeans.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/types.h>
+
+#include <string>
+
+#include "common/error.h"
+#include "quant/empty_cluster_split.h"
+#include "quant/nearest_centroid.h"
+
+namespace qn {
+namespace {
+
+void check_options(const torch::Tensor& points, const KMeansOptions& options) {
+  if (points.dim() != 2) throw InputError("k-means expects a 2-D tensor of points");
+  const int64_t n = points.size(0);
+  const int64_t k = options.centroids;
+  if (k < 1 || k > n) {
+    throw InputError("k-means with " + std::to_string(k) + " centroids needs between 1 and " +
+                     std::to_string(n) + " centroids for " + std::to_string(n) + " points");
+  }
+  if (options.iterations < 0) throw InputError("k-means iterations must be >= 0");
+  if (options.initial_centroids) {
+    const auto& init = *options.initial_centroids;
+    if (init.dim() != 2 || init.size(0) != k || init.size(1) != points.size(1)) {
+      throw InputError("k-means initial centroids must have shape (" + std::to_string(k) + ", " +
+                       std::to_string(points.size(1)) + ")");
+    }
+  }
+}
+
+torch::Tensor initial_centroids(const torch::Tensor& points, const KMeansOptions& options) {
+  if (options.initial_centroids) {
+    return options.initial_centroids->to(points.device(), torch::kFloat).clone();
+  }
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
+  const auto rows = torch::randperm(points.size(0), generator, torch::kLong)
+                        .narrow(0, 0, options.centroids)
+                        .to(points.device());
+  return points.index_select(0, rows).clone();
+}
+
+double total(const torch::Tensor& sq_distance) {
+  return sq_distance.sum(torch::kDouble).item<double>();
+}
+
+}  // namespace
+
+KMeansResult kmeans(const torch::Tensor& input, const KMeansOptions& options) {
+  check_options(input, options);
+  const auto points = input.detach().to(torch::kFloat).contiguous();
+  const int64_t k = options.centroids;
+
+  KMeansResult result;
+  result.centroids = initial_centroids(points, options);
+  for (int iteration = 0; iteration < options.iterations; ++iteration) {
+    auto nearest = nearest_centroids(points, result.centroids, options.chunk_rows);
+    result.objective.push_back(total(nearest.sq_distance));
+
+    auto counts = torch::bincount(nearest.index, /*weights=*/{}, k);
+    auto sums = torch::zeros_like(result.centroids).index_add_(0, nearest.index, points);
+    const auto occupied = (counts > 0).unsqueeze(1);
+    result.centroids = torch::where(
+        occupied, sums / counts.clamp_min(1).unsqueeze(1).to(torch::kFloat), result.centroids);
+    result.empty_clusters_resolved +=
+        split_most_populated(points, nearest.index, result.centroids, counts);
+
+    if (options.on_iteration) options.on_iteration(iteration, result.objective.back());
+  }
+  auto nearest = nearest_centroids(points, result.centroids, options.chunk_rows);
+  result.objective.push_back(total(nearest.sq_distance));
+  result.assignments = std::move(nearest.index);
+  return result;
+}
+
+}  // namespace qn

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace qn {
+
+struct KMeansOptions {
+  int64_t centroids = 256;
+  int iterations = 20;
+  uint64_t seed = 0;
+  int64_t chunk_rows = 0;  // nearest-centroid chunk; 0 picks one for the device
+  // Start from these centroids (K, d) instead of K points drawn at random: a codebook
+  // re-fitted during training continues from the one it had.
+  std::optional<torch::Tensor> initial_centroids;
+  // Called after each iteration with its index (0-based) and the objective at its assignment.
+  std::function<void(int iteration, double objective)> on_iteration;
+};
+
+struct KMeansResult {
+  torch::Tensor centroids;    // (K, d) float32, on the points' device
+  torch::Tensor assignments;  // (n) int64: each point's nearest centroid among `centroids`
+  // Sum of squared distances of the points to their assigned centroids, at the assignment
+  // of each iteration, then one last entry for the returned centroids and assignments
+  // (the reconstruction error). Lloyd steps and cluster splits never increase it.
+  std::vector<double> objective;
+  int64_t empty_clusters_resolved = 0;
+
+  double final_objective() const { return objective.back(); }
+};
+
+// Lloyd's k-means over the rows of `points` (n, d), on the points' device:
+//  - initialisation: K distinct rows drawn with `seed` (on the CPU, so every device draws
+//    the same rows), or `initial_centroids`;
+//  - assignment: exhaustive GEMM search (nearest_centroids);
+//  - update: exact means via index_add_;
+//  - empty clusters: each is filled by splitting the most populated cluster in two
+//    (split_most_populated in empty_cluster_split.h).
+// Throws InputError if K < 1, K > n, or the iteration count is negative.
+KMeansResult kmeans(const torch::Tensor& points, const KMeansOptions& options);
+
+}  // namespace qn

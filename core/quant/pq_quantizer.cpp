@@ -1,0 +1,73 @@
+#include "quant/pq_quantizer.h"
+
+#include <torch/types.h>
+
+#include "common/error.h"
+#include "quant/bit_packing.h"
+#include "quant/kmeans.h"
+#include "quant/nearest_centroid.h"
+
+namespace qn {
+
+int code_bits_for(int64_t centroid_count) {
+  int bits = 0;
+  while ((int64_t{1} << bits) < centroid_count) ++bits;
+  return bits;
+}
+
+PqTensor::PqTensor(BlockLayout layout, Codebook codebook, torch::Tensor codes)
+    : layout_(std::move(layout)), codebook_(std::move(codebook)), codes_(std::move(codes)) {
+  TORCH_CHECK(codebook_.block_size() == layout_.block_size(), "codebook and layout disagree on b");
+  TORCH_CHECK(codes_.numel() == layout_.block_count(), "one code a block");
+}
+
+std::string PqTensor::method() const {
+  return codebook_.format() == CodebookFormat::Fp16 ? "pq" : "pq+int8";
+}
+
+int PqTensor::code_bits() const { return code_bits_for(codebook_.size()); }
+
+torch::Tensor PqTensor::decode() const {
+  return layout_.from_blocks(codebook_.centroids().index_select(0, codes_));
+}
+
+StorageBytes PqTensor::storage() const {
+  StorageBytes bytes;
+  bytes.codes = packed_byte_count(layout_.block_count(), code_bits());
+  bytes.codebook = codebook_.bytes();
+  return bytes;
+}
+
+std::string PqQuantizer::describe() const {
+  return "pq (K=" + std::to_string(options_.centroids) + ", " +
+         to_string(options_.codebook_format) + " codebook)";
+}
+
+PqTensor PqQuantizer::encode(const torch::Tensor& weight, const LayerInfo& layer) const {
+  const auto shape = weight.sizes().vec();
+  BlockLayout layout(layer, shape, options_.block_sizes.for_weight(layer.kind, shape));
+  const auto blocks = layout.to_blocks(weight.detach().to(torch::kFloat));
+  if (options_.centroids > layout.block_count()) {
+    throw InputError("layer '" + layer.name + "': " + std::to_string(options_.centroids) +
+                     " centroids need at least as many blocks, but the layer has " +
+                     std::to_string(layout.block_count()) + " blocks of " +
+                     std::to_string(layout.block_size()));
+  }
+  KMeansOptions kmeans_options;
+  kmeans_options.centroids = options_.centroids;
+  kmeans_options.iterations = options_.iterations;
+  kmeans_options.seed = options_.seed;
+  const auto fitted = kmeans(blocks, kmeans_options);
+
+  auto codebook = Codebook::store(fitted.centroids, options_.codebook_format);
+  // Code each block by the nearest centroid as stored (after rounding), not as fitted.
+  auto codes = nearest_centroids(blocks, codebook.centroids()).index;
+  return PqTensor(std::move(layout), std::move(codebook), std::move(codes));
+}
+
+std::unique_ptr<CompressedTensor> PqQuantizer::compress(const torch::Tensor& weight,
+                                                        const LayerInfo& layer) const {
+  return std::make_unique<PqTensor>(encode(weight, layer));
+}
+
+}  // namespace qn
