@@ -39,7 +39,9 @@ struct KMeansResult {
 //  - assignment: exhaustive GEMM search (nearest_centroids);
 //  - update: exact means via index_add_;
 //  - empty clusters: each is filled by splitting the most populated cluster in two
-//    (split_most_populated in empty_cluster_split.h).
+//    (split_most_populated in empty_cluster_split.h). With at most K distinct points this
+//    ends with every distinct point its own centroid, even from an initialisation that
+//    drew copies of one point.
 // Throws InputError if K < 1, K > n, or the iteration count is negative.
 KMeansResult kmeans(const torch::Tensor& points, const KMeansOptions& options);
 

@@ -7,9 +7,10 @@
 namespace qn {
 
 int64_t default_chunk_rows(const torch::Device& device, int64_t centroid_count) {
-  // CPU: a distance block of about 1 MiB stays in the L2 cache between the GEMM that writes
-  // it and the min that reads it. CUDA: 64M distances (256 MiB) keep the GPU busy.
-  const int64_t budget = device.is_cuda() ? (int64_t{1} << 26) : (int64_t{1} << 18);
+  // CPU: a 4 MiB distance block (4096 points x 256 centroids) measured fastest on 2 cores
+  // (0.19 s per k-means iteration on 4096x1024/b=8/K=256, against 0.27 s at 1 MiB and 0.62 s
+  // at 64 MiB). CUDA: 64M distances (256 MiB) keep the GPU busy.
+  const int64_t budget = device.is_cuda() ? (int64_t{1} << 26) : (int64_t{1} << 20);
   return std::max<int64_t>(1, budget / std::max<int64_t>(1, centroid_count));
 }
 

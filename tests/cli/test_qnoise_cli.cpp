@@ -1,0 +1,125 @@
+// The qnoise CLI contract (DESIGN.md section 3): exit codes, --json output, clear errors.
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <vector>
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  QByteArray out;
+  QByteArray err;
+};
+
+Outcome run_qnoise(const QStringList& arguments) {
+  QProcess process;
+  process.start(QStringLiteral(QNOISE_PATH), arguments);
+  if (!process.waitForFinished(300000)) return {};
+  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+          process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+// Writes rows x cols float32 values (a repeating ramp) to `path`.
+void write_matrix(const QString& path, int rows, int cols, int extra_bytes = 0) {
+  std::vector<float> values(static_cast<size_t>(rows * cols));
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>((i * 37) % 101) / 50.0f - 1.0f;
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write(reinterpret_cast<const char*>(values.data()), static_cast<qint64>(values.size() * sizeof(float)));
+  file.write(QByteArray(extra_bytes, '\0'));
+}
+
+}  // namespace
+
+class TestQnoiseCli : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+
+ private slots:
+  void help_exits_zero_and_lists_commands() {
+    const auto outcome = run_qnoise({"--help"});
+    QCOMPARE(outcome.exit_code, 0);
+    for (const char* command : {"kmeans", "bench", "check", "demo"}) QVERIFY(outcome.out.contains(command));
+  }
+
+  void kmeans_json_has_the_contract_keys() {
+    const auto path = dir_.filePath("w.f32");
+    write_matrix(path, 64, 32);
+    const auto outcome = run_qnoise({"kmeans", "--input", path, "--shape", "64x32", "--block", "8",
+                                     "--centroids", "16", "--iters", "5", "--device", "cpu", "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    QJsonParseError error;
+    const auto json = QJsonDocument::fromJson(outcome.out, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError && json.isObject(), outcome.out.constData());
+    const auto result = json.object();
+    for (const char* key : {"objective", "seconds", "iters", "empty_clusters_resolved"}) {
+      QVERIFY2(result.contains(key), key);
+    }
+    QCOMPARE(result["iters"].toInt(), 5);
+    QCOMPARE(result["blocks"].toInt(), 64 * 4);
+    QVERIFY(result["objective"].toDouble() >= 0);
+    // Progress goes to stderr, never into the JSON.
+    QVERIFY(outcome.err.contains("k-means"));
+  }
+
+  void a_file_of_the_wrong_size_is_exit_2_naming_it() {
+    const auto path = dir_.filePath("short.f32");
+    write_matrix(path, 64, 32, /*extra_bytes=*/3);
+    const auto outcome = run_qnoise({"kmeans", "--input", path, "--shape", "64x32", "--block", "8",
+                                     "--centroids", "16", "--iters", "1"});
+    QCOMPARE(outcome.exit_code, 2);
+    QVERIFY(outcome.err.contains("short.f32"));
+    QVERIFY(outcome.err.contains("8195 bytes"));
+    QVERIFY(outcome.err.contains("8192"));
+  }
+
+  void a_block_that_does_not_divide_is_exit_2() {
+    const auto path = dir_.filePath("w2.f32");
+    write_matrix(path, 8, 30);
+    const auto outcome = run_qnoise({"kmeans", "--input", path, "--shape", "8x30", "--block", "8",
+                                     "--centroids", "4", "--iters", "1"});
+    QCOMPARE(outcome.exit_code, 2);
+    QVERIFY(outcome.err.contains("block size 8 does not divide in_features = 30"));
+  }
+
+  void bad_usage_is_exit_2() {
+    QCOMPARE(run_qnoise({"kmeans", "--shape", "4x4"}).exit_code, 2);  // --input missing
+    QCOMPARE(run_qnoise({"no-such-command"}).exit_code, 2);
+    const auto path = dir_.filePath("w3.f32");
+    write_matrix(path, 4, 4);
+    const auto outcome = run_qnoise({"kmeans", "--input", path, "--shape", "4by4", "--block", "4",
+                                     "--centroids", "2", "--iters", "1"});
+    QCOMPARE(outcome.exit_code, 2);
+    QVERIFY(outcome.err.contains("4by4"));
+    QCOMPARE(run_qnoise({"check", "--device", "tpu"}).exit_code, 2);
+  }
+
+  void check_passes_on_the_cpu() {
+    const auto outcome = run_qnoise({"check", "--device", "cpu"});
+    QCOMPARE(outcome.exit_code, 0);
+    QVERIFY(outcome.out.contains("all checks passed"));
+    QVERIFY(!outcome.out.contains("FAIL"));
+  }
+
+  void demo_json_lists_every_quantizer_with_exact_bytes() {
+    const auto outcome = run_qnoise({"demo", "--rows", "128", "--cols", "64", "--device", "cpu", "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    const auto rows = QJsonDocument::fromJson(outcome.out).object()["quantizers"].toArray();
+    QCOMPARE(rows.size(), 14);
+    for (const auto& row : rows) {
+      const auto method = row.toObject()["method"].toString();
+      const auto bytes = row.toObject()["bytes"].toInteger();
+      if (method == "fp32") QCOMPARE(bytes, qint64{128 * 64 * 4});
+      if (method == "int4") QVERIFY(bytes == 128 * 64 / 2 + 5 || bytes == 128 * 64 / 2 + 128 * 5);
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestQnoiseCli)
+#include "test_qnoise_cli.moc"

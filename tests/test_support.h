@@ -1,0 +1,51 @@
+#pragma once
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <QtTest>
+#include <torch/types.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace qn::test {
+
+inline torch::Tensor seeded_randn(std::vector<int64_t> shape, uint64_t seed) {
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return torch::randn(shape, generator, torch::kFloat);
+}
+
+inline double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).abs().max().item<double>();
+}
+
+inline double mean_squared_error(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).pow(2).mean(torch::kDouble).item<double>();
+}
+
+// True if `action` throws qn::InputError whose message contains every one of `parts`;
+// otherwise logs what happened and returns false (use inside QVERIFY).
+template <class Action>
+bool throws_input_error(Action&& action, std::initializer_list<std::string> parts) {
+  try {
+    action();
+  } catch (const qn::InputError& error) {
+    const std::string message = error.what();
+    for (const auto& part : parts) {
+      if (message.find(part) == std::string::npos) {
+        qWarning("message \"%s\" lacks \"%s\"", message.c_str(), part.c_str());
+        return false;
+      }
+    }
+    return true;
+  } catch (const std::exception& error) {
+    qWarning("threw something other than InputError: %s", error.what());
+    return false;
+  }
+  qWarning("did not throw");
+  return false;
+}
+
+}  // namespace qn::test
