@@ -1,7 +1,10 @@
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
+
+#include <string>
 
 #include "quant/kmeans.h"
 
@@ -16,13 +19,20 @@ struct KMeansJob {
   int iterations = 20;
   uint64_t seed = 0;
   int64_t chunk_rows = 0;
-  torch::Device device = torch::kCPU;
+  int64_t max_points_per_centroid = 0;  // 0: fit on all blocks
+  std::string device = "auto";
+  bool json = false;
 };
+
+// The options both commands share: --block --centroids --iters --seed --device
+// --chunk-rows --max-points-per-centroid --json. `required`: the problem options
+// (block, centroids, iters) must be given, rather than defaulting to the benchmark's.
+void add_kmeans_job_options(CLI::App& command, KMeansJob& job, bool required);
 
 // The CLI contract's keys (objective, seconds, iters, empty_clusters_resolved) and more.
 nlohmann::json run_kmeans_job(const KMeansJob& job);
 
-// A short human-readable summary of run_kmeans_job's result.
-std::string describe_kmeans_result(const nlohmann::json& result);
+// Prints the result: the JSON object with --json, else a short human-readable summary.
+void print_kmeans_result(const KMeansJob& job, const nlohmann::json& result);
 
 }  // namespace qn::cli

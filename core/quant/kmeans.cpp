@@ -30,15 +30,21 @@ void check_options(const torch::Tensor& points, const KMeansOptions& options) {
   }
 }
 
-torch::Tensor initial_centroids(const torch::Tensor& points, const KMeansOptions& options) {
+// `count` distinct rows of `points`, drawn with `generator` on the CPU so that every device
+// draws the same ones.
+torch::Tensor random_rows(const torch::Tensor& points, int64_t count, at::Generator& generator) {
+  const auto rows = torch::randperm(points.size(0), generator, torch::kLong)
+                        .narrow(0, 0, count)
+                        .to(points.device());
+  return points.index_select(0, rows);
+}
+
+torch::Tensor initial_centroids(const torch::Tensor& points, const KMeansOptions& options,
+                                at::Generator& generator) {
   if (options.initial_centroids) {
     return options.initial_centroids->to(points.device(), torch::kFloat).clone();
   }
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
-  const auto rows = torch::randperm(points.size(0), generator, torch::kLong)
-                        .narrow(0, 0, options.centroids)
-                        .to(points.device());
-  return points.index_select(0, rows).clone();
+  return random_rows(points, options.centroids, generator).clone();
 }
 
 double total(const torch::Tensor& sq_distance) {
@@ -49,11 +55,17 @@ double total(const torch::Tensor& sq_distance) {
 
 KMeansResult kmeans(const torch::Tensor& input, const KMeansOptions& options) {
   check_options(input, options);
-  const auto points = input.detach().to(torch::kFloat).contiguous();
+  const auto all_points = input.detach().to(torch::kFloat).contiguous();
   const int64_t k = options.centroids;
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
+  const int64_t sample_size = options.max_points_per_centroid * k;
+  const auto points = options.max_points_per_centroid > 0 && sample_size < all_points.size(0)
+                          ? random_rows(all_points, sample_size, generator)
+                          : all_points;
 
   KMeansResult result;
-  result.centroids = initial_centroids(points, options);
+  result.points_fitted = points.size(0);
+  result.centroids = initial_centroids(points, options, generator);
   for (int iteration = 0; iteration < options.iterations; ++iteration) {
     auto nearest = nearest_centroids(points, result.centroids, options.chunk_rows);
     result.objective.push_back(total(nearest.sq_distance));
@@ -68,8 +80,8 @@ KMeansResult kmeans(const torch::Tensor& input, const KMeansOptions& options) {
 
     if (options.on_iteration) options.on_iteration(iteration, result.objective.back());
   }
-  auto nearest = nearest_centroids(points, result.centroids, options.chunk_rows);
-  result.objective.push_back(total(nearest.sq_distance));
+  auto nearest = nearest_centroids(all_points, result.centroids, options.chunk_rows);
+  result.final_objective = total(nearest.sq_distance);
   result.assignments = std::move(nearest.index);
   return result;
 }

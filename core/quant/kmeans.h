@@ -14,6 +14,9 @@ struct KMeansOptions {
   int iterations = 20;
   uint64_t seed = 0;
   int64_t chunk_rows = 0;  // nearest-centroid chunk; 0 picks one for the device
+  // Fit on a random sample of at most this many points per centroid (FAISS's default is
+  // 256), then assign every point; 0 fits on all points.
+  int64_t max_points_per_centroid = 0;
   // Start from these centroids (K, d) instead of K points drawn at random: a codebook
   // re-fitted during training continues from the one it had.
   std::optional<torch::Tensor> initial_centroids;
@@ -24,18 +27,20 @@ struct KMeansOptions {
 struct KMeansResult {
   torch::Tensor centroids;    // (K, d) float32, on the points' device
   torch::Tensor assignments;  // (n) int64: each point's nearest centroid among `centroids`
-  // Sum of squared distances of the points to their assigned centroids, at the assignment
-  // of each iteration, then one last entry for the returned centroids and assignments
-  // (the reconstruction error). Lloyd steps and cluster splits never increase it.
+  // Sum of squared distances of the fitted points to their centroids at each iteration's
+  // assignment. Lloyd steps and cluster splits never increase it.
   std::vector<double> objective;
+  // The same over all points for the returned centroids and assignments: the
+  // reconstruction error.
+  double final_objective = 0;
+  int64_t points_fitted = 0;  // all points, or the sample's size
   int64_t empty_clusters_resolved = 0;
-
-  double final_objective() const { return objective.back(); }
 };
 
 // Lloyd's k-means over the rows of `points` (n, d), on the points' device:
 //  - initialisation: K distinct rows drawn with `seed` (on the CPU, so every device draws
 //    the same rows), or `initial_centroids`;
+//  - optionally fitted on a seeded sample (max_points_per_centroid), then all points assigned;
 //  - assignment: exhaustive GEMM search (nearest_centroids);
 //  - update: exact means via index_add_;
 //  - empty clusters: each is filled by splitting the most populated cluster in two

@@ -42,13 +42,15 @@ class TestKMeans : public QObject {
       options.iterations = 15;
       options.seed = seed;
       const auto result = kmeans(points, options);
-      QCOMPARE(result.objective.size(), size_t{16});
-      verify_non_increasing(result.objective);
-      QVERIFY(result.objective.back() < 0.9 * result.objective.front());
-      // The last entry is the error of exactly what is returned.
-      QVERIFY(qAbs(result.final_objective() -
+      QCOMPARE(result.objective.size(), size_t{15});
+      auto objective = result.objective;
+      objective.push_back(result.final_objective);
+      verify_non_increasing(objective);
+      QVERIFY(result.final_objective < 0.9 * result.objective.front());
+      // The final objective is the error of exactly what is returned.
+      QVERIFY(qAbs(result.final_objective -
                    sum_of_squared_errors(points, result.centroids, result.assignments)) <=
-              1e-4 * result.final_objective());
+              1e-4 * result.final_objective);
     }
   }
 
@@ -114,6 +116,26 @@ class TestKMeans : public QObject {
       QVERIFY(torch::equal(nearest.index.masked_select(clear), best_index.masked_select(clear)));
       QVERIFY(qn::test::max_abs_difference(nearest.sq_distance, best) < 1e-4);
     }
+  }
+
+  void fits_on_a_sample_then_assigns_every_point() {
+    const auto points = seeded_randn({20000, 4}, 12);
+    KMeansOptions options;
+    options.centroids = 32;
+    options.iterations = 10;
+    options.max_points_per_centroid = 64;
+    const auto sampled = kmeans(points, options);
+    QCOMPARE(sampled.points_fitted, int64_t{32 * 64});
+    QCOMPARE(sampled.assignments.numel(), int64_t{20000});
+    verify_non_increasing(sampled.objective);
+    QVERIFY(qAbs(sampled.final_objective -
+                 sum_of_squared_errors(points, sampled.centroids, sampled.assignments)) <=
+            1e-4 * sampled.final_objective);
+    // A looser fit than on all points, but close.
+    options.max_points_per_centroid = 0;
+    const auto full = kmeans(points, options);
+    QCOMPARE(full.points_fitted, int64_t{20000});
+    QVERIFY(sampled.final_objective < 1.05 * full.final_objective);
   }
 
   void same_seed_same_result_and_seeds_differ() {
