@@ -1,9 +1,9 @@
 #pragma once
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <QtTest>
 #include <torch/types.h>
 
+#include <QtTest>
 #include <initializer_list>
 #include <string>
 #include <vector>

@@ -31,9 +31,11 @@ struct DemoArgs {
 torch::Tensor demo_weight(const DemoArgs& args) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(args.seed);
   // Log-normal scale mixture of Gaussians: heavy-tailed entries; row scales over a decade.
-  const auto values = torch::randn({args.rows, args.cols}, generator, torch::kFloat) *
-                      torch::exp(0.5 * torch::randn({args.rows, args.cols}, generator, torch::kFloat));
-  const auto row_scale = torch::pow(10.0, torch::rand({args.rows, 1}, generator, torch::kFloat) - 2.0);
+  const auto values =
+      torch::randn({args.rows, args.cols}, generator, torch::kFloat) *
+      torch::exp(0.5 * torch::randn({args.rows, args.cols}, generator, torch::kFloat));
+  const auto row_scale =
+      torch::pow(10.0, torch::rand({args.rows, 1}, generator, torch::kFloat) - 2.0);
   return values * row_scale;
 }
 
@@ -42,13 +44,14 @@ std::vector<std::unique_ptr<Quantizer>> demo_quantizers(uint64_t seed) {
   quantizers.push_back(std::make_unique<PlainQuantizer>(PlainWidth::Fp32));
   quantizers.push_back(std::make_unique<PlainQuantizer>(PlainWidth::Fp16));
   for (int bits : {8, 4, 2}) {
-    for (auto observer : {RangeObserver::MinMax, RangeObserver::Channel, RangeObserver::Histogram}) {
+    for (auto observer :
+         {RangeObserver::MinMax, RangeObserver::Channel, RangeObserver::Histogram}) {
       quantizers.push_back(std::make_unique<IntQuantizer>(IntOptions{bits, observer}));
     }
   }
-  for (auto [block, format] : {std::pair{int64_t{4}, CodebookFormat::Fp16},
-                               std::pair{int64_t{8}, CodebookFormat::Fp16},
-                               std::pair{int64_t{8}, CodebookFormat::Int8}}) {
+  for (auto [block, format] :
+       {std::pair{int64_t{4}, CodebookFormat::Fp16}, std::pair{int64_t{8}, CodebookFormat::Fp16},
+        std::pair{int64_t{8}, CodebookFormat::Int8}}) {
     PqOptions options;
     options.seed = seed;
     options.block_sizes = BlockSizes::uniform(block);
@@ -71,13 +74,15 @@ int run(const DemoArgs& args) {
     const auto start = std::chrono::steady_clock::now();
     const auto compressed = quantizer->compress(weight, layer);
     const auto decoded = compressed->decode();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double error = (decoded - weight).pow(2).sum(torch::kDouble).item<double>() / energy;
     const auto bytes = compressed->storage().total();
     rows.push_back({{"quantizer", quantizer->describe()},
                     {"method", compressed->method()},
                     {"bytes", bytes},
-                    {"bits_per_weight", 8.0 * static_cast<double>(bytes) / static_cast<double>(weight.numel())},
+                    {"bits_per_weight",
+                     8.0 * static_cast<double>(bytes) / static_cast<double>(weight.numel())},
                     {"compression", fp32_bytes / static_cast<double>(bytes)},
                     {"relative_sq_error", error},
                     {"sqnr_db", error > 0 ? -10.0 * std::log10(error) : INFINITY},
@@ -91,10 +96,11 @@ int run(const DemoArgs& args) {
     std::cout << result.dump() << "\n";
     return 0;
   }
-  std::printf("Each quantizer applied to %s, a %lldx%lld Linear weight (heavy-tailed, row scales\n"
-              "over a decade), on %s. Error = |W - Q(W)|^2 / |W|^2; bytes exact, as exported.\n\n",
-              layer.name.c_str(), static_cast<long long>(args.rows), static_cast<long long>(args.cols),
-              describe_device(device).c_str());
+  std::printf(
+      "Each quantizer applied to %s, a %lldx%lld Linear weight (heavy-tailed, row scales\n"
+      "over a decade), on %s. Error = |W - Q(W)|^2 / |W|^2; bytes exact, as exported.\n\n",
+      layer.name.c_str(), static_cast<long long>(args.rows), static_cast<long long>(args.cols),
+      describe_device(device).c_str());
   std::printf("%-32s %12s %9s %7s %12s %8s %8s\n", "quantizer", "bytes", "bits/w", "ratio",
               "rel. error", "SQNR dB", "seconds");
   for (const auto& row : rows) {
@@ -111,11 +117,13 @@ int run(const DemoArgs& args) {
 
 void add_demo_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DemoArgs>();
-  auto* command = app.add_subcommand(
-      "demo", "every quantizer on one weight matrix: error and exact size");
+  auto* command =
+      app.add_subcommand("demo", "every quantizer on one weight matrix: error and exact size");
   command->add_option("--rows", args->rows, "weight rows")->capture_default_str();
-  command->add_option("--cols", args->cols, "weight columns (divisible by 8)")->capture_default_str();
-  command->add_option("--seed", args->seed, "seed of the weight and of k-means")->capture_default_str();
+  command->add_option("--cols", args->cols, "weight columns (divisible by 8)")
+      ->capture_default_str();
+  command->add_option("--seed", args->seed, "seed of the weight and of k-means")
+      ->capture_default_str();
   command->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->callback([args, &exit_code] { exit_code = run(*args); });

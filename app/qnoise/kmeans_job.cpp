@@ -33,7 +33,8 @@ nlohmann::json run_kmeans_job(const KMeansJob& job) {
 
   const auto start = std::chrono::steady_clock::now();
   const auto result = kmeans(blocks, options);  // ends with a host read: the device is synced
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   return {
       {"objective", result.final_objective},
@@ -75,16 +76,16 @@ void print_kmeans_result(const KMeansJob& job, const nlohmann::json& result) {
     std::cout << result.dump() << "\n";
     return;
   }
-  std::printf("k-means: %lld blocks of %lld (%lld fitted), K = %lld, %d iterations on %s\n"
-              "  objective (SSE)          %.8g\n"
-              "  seconds                  %.3f (%.4f per iteration)\n"
-              "  empty clusters resolved  %lld\n",
-              result["blocks"].get<long long>(), result["block"].get<long long>(),
-              result["blocks_fitted"].get<long long>(), result["centroids"].get<long long>(),
-              result["iters"].get<int>(), result["device"].get<std::string>().c_str(),
-              result["objective"].get<double>(), result["seconds"].get<double>(),
-              result["seconds_per_iter"].get<double>(),
-              result["empty_clusters_resolved"].get<long long>());
+  std::printf(
+      "k-means: %lld blocks of %lld (%lld fitted), K = %lld, %d iterations on %s\n"
+      "  objective (SSE)          %.8g\n"
+      "  seconds                  %.3f (%.4f per iteration)\n"
+      "  empty clusters resolved  %lld\n",
+      result["blocks"].get<long long>(), result["block"].get<long long>(),
+      result["blocks_fitted"].get<long long>(), result["centroids"].get<long long>(),
+      result["iters"].get<int>(), result["device"].get<std::string>().c_str(),
+      result["objective"].get<double>(), result["seconds"].get<double>(),
+      result["seconds_per_iter"].get<double>(), result["empty_clusters_resolved"].get<long long>());
 }
 
 }  // namespace qn::cli

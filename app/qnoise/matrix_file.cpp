@@ -29,14 +29,15 @@ torch::Tensor read_f32_matrix(const std::string& path, int64_t rows, int64_t col
   const auto expected = static_cast<uintmax_t>(rows * cols) * sizeof(float);
   if (bytes != expected) {
     throw InputError("'" + path + "' holds " + std::to_string(bytes) + " bytes, but a " +
-                     std::to_string(rows) + "x" + std::to_string(cols) +
-                     " float32 matrix needs " + std::to_string(expected));
+                     std::to_string(rows) + "x" + std::to_string(cols) + " float32 matrix needs " +
+                     std::to_string(expected));
   }
   static_assert(sizeof(float) == 4 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                 "the file is little-endian float32, read as is");
   auto matrix = torch::empty({rows, cols}, torch::kFloat);
   std::ifstream in(path, std::ios::binary);
-  if (!in.read(reinterpret_cast<char*>(matrix.data_ptr<float>()), static_cast<std::streamsize>(bytes))) {
+  if (!in.read(reinterpret_cast<char*>(matrix.data_ptr<float>()),
+               static_cast<std::streamsize>(bytes))) {
     throw InputError("cannot read '" + path + "'");
   }
   if (!torch::isfinite(matrix).all().item<bool>()) {

@@ -21,8 +21,8 @@ void Progress::update(int done, const std::string& status) {
   constexpr int kWidth = 30;
   const int filled = total_ > 0 ? kWidth * done / total_ : kWidth;
   std::cerr << "\r" << label_ << " [" << std::string(filled, '#')
-            << std::string(kWidth - filled, '.') << "] " << done << "/" << total_ << "  "
-            << status << "\x1b[K" << std::flush;
+            << std::string(kWidth - filled, '.') << "] " << done << "/" << total_ << "  " << status
+            << "\x1b[K" << std::flush;
   drawn_ = true;
 }
 

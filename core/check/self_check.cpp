@@ -46,7 +46,8 @@ CheckResult fake_quantize_per_tensor(const torch::Device& device) {
 }
 
 CheckResult fake_quantize_per_channel(const torch::Device& device) {
-  const auto w = random_normal({32, 3, 3, 3}, 2) * torch::linspace(0.01, 1.0, 32).view({32, 1, 1, 1});
+  const auto w =
+      random_normal({32, 3, 3, 3}, 2) * torch::linspace(0.01, 1.0, 32).view({32, 1, 1, 1});
   double error = 0;
   for (int bits : {2, 4, 8}) {
     const auto params = observe_range(w.to(device), bits, RangeObserver::Channel);
@@ -97,8 +98,8 @@ CheckResult nearest_centroid_search(const torch::Device& device) {
   const auto best = std::get<0>(brute.min(1));
   // The distance to the chosen centroid must be the minimum; indices may differ on exact ties.
   const auto chosen = brute.gather(1, ours.index.cpu().unsqueeze(1)).squeeze(1);
-  const double error = std::max(max_abs_difference(chosen, best),
-                                max_abs_difference(ours.sq_distance, best));
+  const double error =
+      std::max(max_abs_difference(chosen, best), max_abs_difference(ours.sq_distance, best));
   return verdict("nearest centroid (chunked GEMM) vs brute force", error, 1e-4);
 }
 
@@ -128,6 +129,21 @@ CheckResult kmeans_against_naive(const torch::Device& device) {
   return verdict("k-means, 5 Lloyd iterations vs a naive implementation", error, 1e-4);
 }
 
+CheckResult histogram_observer(const torch::Device& device) {
+  // On heavy tails the MSE-optimal clipping range must beat the full range clearly.
+  const auto w = random_normal({256, 256}, 8) * torch::exp(random_normal({256, 256}, 9));
+  auto mse = [&](RangeObserver observer) {
+    const auto on_device = w.to(device);
+    return (fake_quantize(on_device, observe_range(on_device, 4, observer)) - on_device)
+        .pow(2)
+        .mean()
+        .item<double>();
+  };
+  const double ratio = mse(RangeObserver::Histogram) / mse(RangeObserver::MinMax);
+  return {"histogram observer: int4 MSE against min-max on heavy tails", ratio < 0.5,
+          "MSE ratio " + std::to_string(ratio) + " (must be < 0.5)"};
+}
+
 CheckResult pq_round_trip(const torch::Device& device) {
   // 16 distinct blocks repeated: with K = 16 centroids, decode(encode(W)) must give W back
   // (up to fp16 rounding of the codebook, so the blocks are chosen fp16-exact).
@@ -147,9 +163,9 @@ CheckResult pq_round_trip(const torch::Device& device) {
 
 std::vector<CheckResult> run_self_checks(const torch::Device& device) {
   torch::NoGradGuard no_grad;
-  const std::vector<Check> checks = {fake_quantize_per_tensor, fake_quantize_per_channel,
-                                     bit_packing, nearest_centroid_search, kmeans_against_naive,
-                                     pq_round_trip};
+  const std::vector<Check> checks = {
+      fake_quantize_per_tensor, fake_quantize_per_channel, histogram_observer, bit_packing,
+      nearest_centroid_search,  kmeans_against_naive,      pq_round_trip};
   std::vector<CheckResult> results;
   for (const auto& check : checks) results.push_back(check(device));
   return results;

@@ -24,7 +24,8 @@ torch::Device resolve_device(const std::string& name) {
     }
     return torch::Device(torch::kCUDA, 0);
   }
-  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
+  if (name == "auto")
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
   throw InputError("unknown device '" + name + "' (expected auto, cpu or cuda)");
 }
 

@@ -51,8 +51,8 @@ torch::Tensor unpack_bits(const torch::Tensor& packed, int bits, int64_t count) 
   const int64_t needed = packed_byte_count(count, bits);
   if (packed.numel() < needed) {
     throw InputError("packed codes hold " + std::to_string(packed.numel()) + " bytes, but " +
-                     std::to_string(count) + " codes of " + std::to_string(bits) +
-                     " bits need " + std::to_string(needed));
+                     std::to_string(count) + " codes of " + std::to_string(bits) + " bits need " +
+                     std::to_string(needed));
   }
   const auto long_options = packed.options().dtype(torch::kLong);
   if (bits == 0 || count == 0) return torch::zeros({count}, long_options);

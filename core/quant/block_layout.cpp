@@ -22,8 +22,10 @@ std::string describe_layer(const LayerInfo& layer, const std::vector<int64_t>& s
 // What a row of this layer is made of, for the divisibility message.
 std::string row_description(LayerKind kind, const std::vector<int64_t>& shape) {
   switch (kind) {
-    case LayerKind::Linear: return "in_features = " + std::to_string(shape[1]);
-    case LayerKind::Embedding: return "embedding_dim = " + std::to_string(shape[1]);
+    case LayerKind::Linear:
+      return "in_features = " + std::to_string(shape[1]);
+    case LayerKind::Embedding:
+      return "embedding_dim = " + std::to_string(shape[1]);
     case LayerKind::Conv2d:
       if (is_pointwise_conv(shape)) return "in_channels = " + std::to_string(shape[1]);
       return "in_channels*k*k = " + std::to_string(shape[1]) + "*" + std::to_string(shape[2]) +
@@ -47,9 +49,12 @@ std::string shape_string(const std::vector<int64_t>& shape) {
 
 int64_t BlockSizes::for_weight(LayerKind kind, const std::vector<int64_t>& shape) const {
   switch (kind) {
-    case LayerKind::Linear: return linear;
-    case LayerKind::Embedding: return embedding;
-    case LayerKind::Conv2d: return is_pointwise_conv(shape) ? conv1x1 : conv;
+    case LayerKind::Linear:
+      return linear;
+    case LayerKind::Embedding:
+      return embedding;
+    case LayerKind::Conv2d:
+      return is_pointwise_conv(shape) ? conv1x1 : conv;
   }
   return linear;
 }

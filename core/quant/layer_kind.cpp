@@ -4,9 +4,12 @@ namespace qn {
 
 std::string to_string(LayerKind kind) {
   switch (kind) {
-    case LayerKind::Linear: return "Linear";
-    case LayerKind::Conv2d: return "Conv2d";
-    case LayerKind::Embedding: return "Embedding";
+    case LayerKind::Linear:
+      return "Linear";
+    case LayerKind::Conv2d:
+      return "Conv2d";
+    case LayerKind::Embedding:
+      return "Embedding";
   }
   return "?";
 }

@@ -16,9 +16,12 @@ RangeObserver parse_range_observer(const std::string& name) {
 
 std::string to_string(RangeObserver observer) {
   switch (observer) {
-    case RangeObserver::MinMax: return "minmax";
-    case RangeObserver::Channel: return "channel";
-    case RangeObserver::Histogram: return "histogram";
+    case RangeObserver::MinMax:
+      return "minmax";
+    case RangeObserver::Channel:
+      return "channel";
+    case RangeObserver::Histogram:
+      return "histogram";
   }
   return "?";
 }

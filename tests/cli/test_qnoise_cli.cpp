@@ -4,7 +4,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <vector>
 
 namespace {
@@ -26,10 +25,12 @@ Outcome run_qnoise(const QStringList& arguments) {
 // Writes rows x cols float32 values (a repeating ramp) to `path`.
 void write_matrix(const QString& path, int rows, int cols, int extra_bytes = 0) {
   std::vector<float> values(static_cast<size_t>(rows * cols));
-  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>((i * 37) % 101) / 50.0f - 1.0f;
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = static_cast<float>((i * 37) % 101) / 50.0f - 1.0f;
   QFile file(path);
   QVERIFY(file.open(QIODevice::WriteOnly));
-  file.write(reinterpret_cast<const char*>(values.data()), static_cast<qint64>(values.size() * sizeof(float)));
+  file.write(reinterpret_cast<const char*>(values.data()),
+             static_cast<qint64>(values.size() * sizeof(float)));
   file.write(QByteArray(extra_bytes, '\0'));
 }
 
@@ -45,14 +46,16 @@ class TestQnoiseCli : public QObject {
   void help_exits_zero_and_lists_commands() {
     const auto outcome = run_qnoise({"--help"});
     QCOMPARE(outcome.exit_code, 0);
-    for (const char* command : {"kmeans", "bench", "check", "demo"}) QVERIFY(outcome.out.contains(command));
+    for (const char* command : {"kmeans", "bench", "check", "demo"})
+      QVERIFY(outcome.out.contains(command));
   }
 
   void kmeans_json_has_the_contract_keys() {
     const auto path = dir_.filePath("w.f32");
     write_matrix(path, 64, 32);
-    const auto outcome = run_qnoise({"kmeans", "--input", path, "--shape", "64x32", "--block", "8",
-                                     "--centroids", "16", "--iters", "5", "--device", "cpu", "--json"});
+    const auto outcome =
+        run_qnoise({"kmeans", "--input", path, "--shape", "64x32", "--block", "8", "--centroids",
+                    "16", "--iters", "5", "--device", "cpu", "--json"});
     QCOMPARE(outcome.exit_code, 0);
     QJsonParseError error;
     const auto json = QJsonDocument::fromJson(outcome.out, &error);
@@ -108,7 +111,8 @@ class TestQnoiseCli : public QObject {
   }
 
   void demo_json_lists_every_quantizer_with_exact_bytes() {
-    const auto outcome = run_qnoise({"demo", "--rows", "128", "--cols", "64", "--device", "cpu", "--json"});
+    const auto outcome =
+        run_qnoise({"demo", "--rows", "128", "--cols", "64", "--device", "cpu", "--json"});
     QCOMPARE(outcome.exit_code, 0);
     const auto rows = QJsonDocument::fromJson(outcome.out).object()["quantizers"].toArray();
     QCOMPARE(rows.size(), 14);

@@ -1,6 +1,7 @@
 // Scalar intN: codes, round-trip error, observers, agreement with LibTorch, storage size.
-#include <QtTest>
 #include <torch/types.h>
+
+#include <QtTest>
 
 #include "quant/affine_quantizer.h"
 #include "quant/int_quantizer.h"
@@ -52,14 +53,12 @@ class TestAffineQuantizer : public QObject {
     const auto scales = torch::pow(10.0, torch::linspace(-3, 0, 64)).view({64, 1});
     const auto w = seeded_randn({64, 128}, 3) * scales;
     for (int bits : {2, 4, 8}) {
-      const double per_tensor = mean_squared_error(
-          fake_quantize(w, observe_range(w, bits, RangeObserver::MinMax)), w);
-      const double per_channel = mean_squared_error(
-          fake_quantize(w, observe_range(w, bits, RangeObserver::Channel)), w);
-      QVERIFY2(per_channel < per_tensor, qPrintable(QString("bits %1: %2 vs %3")
-                                                        .arg(bits)
-                                                        .arg(per_channel)
-                                                        .arg(per_tensor)));
+      const double per_tensor =
+          mean_squared_error(fake_quantize(w, observe_range(w, bits, RangeObserver::MinMax)), w);
+      const double per_channel =
+          mean_squared_error(fake_quantize(w, observe_range(w, bits, RangeObserver::Channel)), w);
+      QVERIFY2(per_channel < per_tensor,
+               qPrintable(QString("bits %1: %2 vs %3").arg(bits).arg(per_channel).arg(per_tensor)));
     }
   }
 
@@ -67,8 +66,8 @@ class TestAffineQuantizer : public QObject {
     for (uint64_t seed : {4, 5, 6}) {
       const auto w = heavy_tailed({256, 256}, seed);
       for (int bits : {2, 4, 8}) {
-        const double minmax = mean_squared_error(
-            fake_quantize(w, observe_range(w, bits, RangeObserver::MinMax)), w);
+        const double minmax =
+            mean_squared_error(fake_quantize(w, observe_range(w, bits, RangeObserver::MinMax)), w);
         const double histogram = mean_squared_error(
             fake_quantize(w, observe_range(w, bits, RangeObserver::Histogram)), w);
         QVERIFY2(histogram <= minmax, qPrintable(QString("seed %1 bits %2: %3 > %4")
@@ -80,8 +79,10 @@ class TestAffineQuantizer : public QObject {
     }
     // At 4 bits the clipping must pay off clearly on such tails, not just tie.
     const auto w = heavy_tailed({256, 256}, 7);
-    const double minmax = mean_squared_error(fake_quantize(w, observe_range(w, 4, RangeObserver::MinMax)), w);
-    const double histogram = mean_squared_error(fake_quantize(w, observe_range(w, 4, RangeObserver::Histogram)), w);
+    const double minmax =
+        mean_squared_error(fake_quantize(w, observe_range(w, 4, RangeObserver::MinMax)), w);
+    const double histogram =
+        mean_squared_error(fake_quantize(w, observe_range(w, 4, RangeObserver::Histogram)), w);
     QVERIFY(histogram < 0.5 * minmax);
   }
 
@@ -96,7 +97,8 @@ class TestAffineQuantizer : public QObject {
   }
 
   void agrees_with_libtorch_fake_quantize_per_channel() {
-    const auto w = seeded_randn({12, 5, 3, 3}, 9) * torch::linspace(0.01, 2, 12).view({12, 1, 1, 1});
+    const auto w =
+        seeded_randn({12, 5, 3, 3}, 9) * torch::linspace(0.01, 2, 12).view({12, 1, 1, 1});
     for (int bits = 2; bits <= 8; ++bits) {
       const auto params = observe_range(w, bits, RangeObserver::Channel);
       const auto reference = torch::fake_quantize_per_channel_affine(
@@ -108,8 +110,8 @@ class TestAffineQuantizer : public QObject {
   void int_tensor_counts_packed_codes_scales_and_zero_points() {
     const auto w = seeded_randn({10, 7}, 10);  // 70 weights
     const auto int4 = IntQuantizer({4, RangeObserver::MinMax}).encode(w);
-    QCOMPARE(int4.storage().codes, int64_t{35});   // two a byte
-    QCOMPARE(int4.storage().scales, int64_t{5});   // fp32 scale + 1-byte zero point
+    QCOMPARE(int4.storage().codes, int64_t{35});  // two a byte
+    QCOMPARE(int4.storage().scales, int64_t{5});  // fp32 scale + 1-byte zero point
     const auto int3 = IntQuantizer({3, RangeObserver::Channel}).encode(w);
     QCOMPARE(int3.storage().codes, int64_t{27});   // ceil(70 * 3 / 8)
     QCOMPARE(int3.storage().scales, int64_t{50});  // ten channels
@@ -121,8 +123,11 @@ class TestAffineQuantizer : public QObject {
     const auto w = seeded_randn({4, 4}, 11);
     QVERIFY(qn::test::throws_input_error([&] { observe_range(w, 1, RangeObserver::MinMax); },
                                          {"quant.bits", "between 2 and 8", "1"}));
-    QVERIFY(qn::test::throws_input_error([&] { IntQuantizer({9, RangeObserver::MinMax}); },
-                                         {"quant.bits", "9"}));
+    QVERIFY(qn::test::throws_input_error(
+        [&] {
+          IntQuantizer({9, RangeObserver::MinMax});
+        },
+        {"quant.bits", "9"}));
     QVERIFY(qn::test::throws_input_error([&] { parse_range_observer("percentile"); },
                                          {"percentile", "minmax"}));
   }

@@ -1,6 +1,7 @@
 // Dense bit packing of codes: layout, round trip, sizes, short input.
-#include <QtTest>
 #include <torch/types.h>
+
+#include <QtTest>
 
 #include "quant/bit_packing.h"
 #include "test_support.h"

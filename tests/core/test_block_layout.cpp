@@ -1,6 +1,7 @@
 // Block layouts of DESIGN.md section 2: which weights each block holds, round trips, errors.
-#include <QtTest>
 #include <torch/types.h>
+
+#include <QtTest>
 
 #include "quant/block_layout.h"
 #include "test_support.h"
@@ -97,34 +98,54 @@ class TestBlockLayout : public QObject {
 
   void block_sizes_that_do_not_divide_name_the_layer() {
     QVERIFY(qn::test::throws_input_error(
-        [] { BlockLayout({"conv2", LayerKind::Conv2d}, {64, 32, 3, 3}, 10); },
+        [] {
+          BlockLayout({"conv2", LayerKind::Conv2d}, {64, 32, 3, 3}, 10);
+        },
         {"layer 'conv2'", "block size 10 does not divide", "in_channels*k*k = 32*3*3 = 288"}));
     QVERIFY(qn::test::throws_input_error(
-        [] { BlockLayout({"fc1", LayerKind::Linear}, {10, 30}, 8); },
+        [] {
+          BlockLayout({"fc1", LayerKind::Linear}, {10, 30}, 8);
+        },
         {"layer 'fc1'", "block size 8", "in_features = 30"}));
     QVERIFY(qn::test::throws_input_error(
-        [] { BlockLayout({"proj", LayerKind::Conv2d}, {10, 30, 1, 1}, 4); },
+        [] {
+          BlockLayout({"proj", LayerKind::Conv2d}, {10, 30, 1, 1}, 4);
+        },
         {"layer 'proj'", "in_channels = 30"}));
     QVERIFY(qn::test::throws_input_error(
-        [] { BlockLayout({"tok", LayerKind::Embedding}, {10, 30}, 7); },
+        [] {
+          BlockLayout({"tok", LayerKind::Embedding}, {10, 30}, 7);
+        },
         {"layer 'tok'", "embedding_dim = 30"}));
     QVERIFY(qn::test::throws_input_error(
-        [] { BlockLayout({"fc1", LayerKind::Linear}, {10, 32}, 0); },
+        [] {
+          BlockLayout({"fc1", LayerKind::Linear}, {10, 32}, 0);
+        },
         {"layer 'fc1'", "block size must be positive"}));
   }
 
   void bad_shapes_name_the_layer() {
     QVERIFY(qn::test::throws_input_error(
-        [] { BlockLayout({"conv1", LayerKind::Conv2d}, {64, 32}, 4); },
+        [] {
+          BlockLayout({"conv1", LayerKind::Conv2d}, {64, 32}, 4);
+        },
         {"layer 'conv1'", "Conv2d weight must have 4 dimensions"}));
     QVERIFY(qn::test::throws_input_error(
-        [] { BlockLayout({"fc", LayerKind::Linear}, {64, 0}, 4); },
+        [] {
+          BlockLayout({"fc", LayerKind::Linear}, {64, 0}, 4);
+        },
         {"layer 'fc'", "positive"}));
     const BlockLayout layout({"fc2", LayerKind::Linear}, {16, 32}, 8);
-    QVERIFY(qn::test::throws_input_error([&] { layout.to_blocks(torch::zeros({32, 16})); },
-                                         {"layer 'fc2'", "[32, 16]", "[16, 32]"}));
-    QVERIFY(qn::test::throws_input_error([&] { layout.from_blocks(torch::zeros({64, 4})); },
-                                         {"layer 'fc2'", "64 blocks of 8"}));
+    QVERIFY(qn::test::throws_input_error(
+        [&] {
+          layout.to_blocks(torch::zeros({32, 16}));
+        },
+        {"layer 'fc2'", "[32, 16]", "[16, 32]"}));
+    QVERIFY(qn::test::throws_input_error(
+        [&] {
+          layout.from_blocks(torch::zeros({64, 4}));
+        },
+        {"layer 'fc2'", "64 blocks of 8"}));
   }
 };
 

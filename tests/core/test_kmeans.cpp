@@ -1,6 +1,7 @@
 // k-means: monotone objective, empty-cluster splitting, exact assignment, determinism.
-#include <QtTest>
 #include <torch/types.h>
+
+#include <QtTest>
 
 #include "quant/empty_cluster_split.h"
 #include "quant/kmeans.h"
@@ -14,7 +15,10 @@ namespace {
 
 double sum_of_squared_errors(const torch::Tensor& points, const torch::Tensor& centroids,
                              const torch::Tensor& assignments) {
-  return (points - centroids.index_select(0, assignments)).pow(2).sum(torch::kDouble).item<double>();
+  return (points - centroids.index_select(0, assignments))
+      .pow(2)
+      .sum(torch::kDouble)
+      .item<double>();
 }
 
 torch::Tensor brute_force_distances(const torch::Tensor& points, const torch::Tensor& centroids) {
@@ -24,7 +28,8 @@ torch::Tensor brute_force_distances(const torch::Tensor& points, const torch::Te
 void verify_non_increasing(const std::vector<double>& objective) {
   for (size_t i = 1; i < objective.size(); ++i) {
     QVERIFY2(objective[i] <= objective[i - 1] * (1 + 1e-6),
-             qPrintable(QString("iteration %1: %2 > %3").arg(i).arg(objective[i]).arg(objective[i - 1])));
+             qPrintable(
+                 QString("iteration %1: %2 > %3").arg(i).arg(objective[i]).arg(objective[i - 1])));
   }
 }
 

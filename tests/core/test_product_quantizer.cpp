@@ -1,6 +1,7 @@
 // Product quantization: exact round trips, codes, codebook formats, errors naming layers.
-#include <QtTest>
 #include <torch/types.h>
+
+#include <QtTest>
 
 #include "quant/pq_quantizer.h"
 #include "test_support.h"
@@ -69,20 +70,24 @@ class TestProductQuantizer : public QObject {
 
   void codes_index_the_codebook_and_decode_uses_them() {
     const auto w = seeded_randn({128, 64}, 2);
-    const auto encoded = PqQuantizer(options_with(64, BlockSizes::uniform(8))).encode(w, {"fc", LayerKind::Linear});
+    const auto encoded =
+        PqQuantizer(options_with(64, BlockSizes::uniform(8))).encode(w, {"fc", LayerKind::Linear});
     QCOMPARE(encoded.codes().numel(), int64_t{128 * 8});
     QVERIFY(encoded.codes().min().item<int64_t>() >= 0);
     QVERIFY(encoded.codes().max().item<int64_t>() < 64);
     QCOMPARE(encoded.code_bits(), 6);
     const auto blocks = encoded.layout().to_blocks(encoded.decode());
-    QVERIFY(torch::equal(blocks[5], encoded.codebook().centroids()[encoded.codes()[5].item<int64_t>()]));
+    QVERIFY(torch::equal(blocks[5],
+                         encoded.codebook().centroids()[encoded.codes()[5].item<int64_t>()]));
     // A useful quantizer: far below the weight's own energy.
-    QVERIFY(qn::test::mean_squared_error(encoded.decode(), w) < 0.5 * w.pow(2).mean().item<double>());
+    QVERIFY(qn::test::mean_squared_error(encoded.decode(), w) <
+            0.5 * w.pow(2).mean().item<double>());
   }
 
   void fp16_codebook_holds_fp16_values() {
     const auto w = seeded_randn({64, 64}, 3) * 0.01;
-    const auto encoded = PqQuantizer(options_with(32, BlockSizes::uniform(4))).encode(w, {"fc", LayerKind::Linear});
+    const auto encoded =
+        PqQuantizer(options_with(32, BlockSizes::uniform(4))).encode(w, {"fc", LayerKind::Linear});
     const auto& centroids = encoded.codebook().centroids();
     QVERIFY(torch::equal(centroids, centroids.to(torch::kHalf).to(torch::kFloat)));
     QCOMPARE(encoded.codebook().bytes(), int64_t{32 * 4 * 2});
@@ -91,7 +96,8 @@ class TestProductQuantizer : public QObject {
 
   void int8_codebook_uses_one_byte_a_value_plus_its_scale() {
     const auto w = seeded_randn({128, 64}, 4);
-    const auto fp16 = PqQuantizer(options_with(64, BlockSizes::uniform(8))).encode(w, {"fc", LayerKind::Linear});
+    const auto fp16 =
+        PqQuantizer(options_with(64, BlockSizes::uniform(8))).encode(w, {"fc", LayerKind::Linear});
     const auto int8 = PqQuantizer(options_with(64, BlockSizes::uniform(8), CodebookFormat::Int8))
                           .encode(w, {"fc", LayerKind::Linear});
     QCOMPARE(int8.method(), std::string("pq+int8"));
@@ -101,19 +107,26 @@ class TestProductQuantizer : public QObject {
     // int8 centroids cost little accuracy next to fp16 ones.
     const double fp16_error = qn::test::mean_squared_error(fp16.decode(), w);
     const double int8_error = qn::test::mean_squared_error(int8.decode(), w);
-    QVERIFY2(int8_error < 1.05 * fp16_error, qPrintable(QString("%1 vs %2").arg(int8_error).arg(fp16_error)));
+    QVERIFY2(int8_error < 1.05 * fp16_error,
+             qPrintable(QString("%1 vs %2").arg(int8_error).arg(fp16_error)));
   }
 
   void errors_name_the_layer() {
     const PqQuantizer quantizer(options_with(256, BlockSizes::uniform(8)));
     QVERIFY(qn::test::throws_input_error(
-        [&] { quantizer.encode(torch::zeros({10, 16}), {"classifier", LayerKind::Linear}); },
+        [&] {
+          quantizer.encode(torch::zeros({10, 16}), {"classifier", LayerKind::Linear});
+        },
         {"layer 'classifier'", "256 centroids", "20 blocks of 8"}));
     QVERIFY(qn::test::throws_input_error(
-        [&] { quantizer.encode(torch::zeros({64, 12}), {"fc3", LayerKind::Linear}); },
+        [&] {
+          quantizer.encode(torch::zeros({64, 12}), {"fc3", LayerKind::Linear});
+        },
         {"layer 'fc3'", "block size 8 does not divide in_features = 12"}));
     QVERIFY(qn::test::throws_input_error(
-        [&] { quantizer.encode(torch::zeros({64, 12, 3}), {"conv9", LayerKind::Conv2d}); },
+        [&] {
+          quantizer.encode(torch::zeros({64, 12, 3}), {"conv9", LayerKind::Conv2d});
+        },
         {"layer 'conv9'", "4 dimensions"}));
   }
 

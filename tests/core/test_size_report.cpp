@@ -1,6 +1,7 @@
 // Exact size accounting against bytes computed by hand.
-#include <QtTest>
 #include <torch/types.h>
+
+#include <QtTest>
 
 #include "quant/int_quantizer.h"
 #include "quant/plain_quantizer.h"
@@ -48,7 +49,8 @@ class TestSizeReport : public QObject {
     // 8000 blocks x 7 bits = 7000 bytes; codebook 100 x 8 + 4 + 1 = 805 bytes.
     PqOptions options = pq(100, CodebookFormat::Int8);
     options.block_sizes = BlockSizes::uniform(8);
-    const auto fc2 = PqQuantizer(options).encode(seeded_randn({64, 1000}, 4), {"fc2", LayerKind::Linear});
+    const auto fc2 =
+        PqQuantizer(options).encode(seeded_randn({64, 1000}, 4), {"fc2", LayerKind::Linear});
     report.add("fc2.weight", fc2);
     // A norm's weight kept in fp16: 64 x 2 bytes.
     report.add("norm.weight", PlainTensor(torch::ones({64}), PlainWidth::Fp16));
@@ -71,15 +73,18 @@ class TestSizeReport : public QObject {
   void every_quantizer_reports_what_it_stores() {
     const auto w = seeded_randn({256, 64}, 5);
     const LayerInfo layer{"fc", LayerKind::Linear};
-    QCOMPARE(PlainQuantizer(PlainWidth::Fp32).compress(w, layer)->storage().total(), int64_t{65536});
-    QCOMPARE(PlainQuantizer(PlainWidth::Fp16).compress(w, layer)->storage().total(), int64_t{32768});
+    QCOMPARE(PlainQuantizer(PlainWidth::Fp32).compress(w, layer)->storage().total(),
+             int64_t{65536});
+    QCOMPARE(PlainQuantizer(PlainWidth::Fp16).compress(w, layer)->storage().total(),
+             int64_t{32768});
     QCOMPARE(IntQuantizer({8, RangeObserver::MinMax}).compress(w, layer)->storage().total(),
              int64_t{16384 + 5});
     QCOMPARE(IntQuantizer({2, RangeObserver::Histogram}).compress(w, layer)->storage().total(),
              int64_t{4096 + 5});
     PqOptions options = pq(256);
     options.block_sizes = BlockSizes::uniform(4);  // 4096 blocks, 8-bit codes
-    QCOMPARE(PqQuantizer(options).compress(w, layer)->storage().total(), int64_t{4096 + 256 * 4 * 2});
+    QCOMPARE(PqQuantizer(options).compress(w, layer)->storage().total(),
+             int64_t{4096 + 256 * 4 * 2});
   }
 };
 
