@@ -59,22 +59,25 @@ fetch_brown_corpus() {
   touch "$target/.complete"
 }
 
+# build [TARGET...]: configures once, then builds the targets (default: everything).
 build() {
   if [ ! -f "$build_dir/CMakeCache.txt" ]; then
     cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release
   fi
-  cmake --build "$build_dir" --parallel "$(nproc)"
+  local targets=()
+  for target in "$@"; do targets+=(--target "$target"); done
+  cmake --build "$build_dir" --parallel "$(nproc)" "${targets[@]}"
 }
 
 setup() {
   install_packages
   fetch_brown_corpus
-  build
+  build "$@"
 }
 
 case "${1:-}" in
   demo)
-    setup
+    setup qnoise  # the tests are built by the test command
     exec "$build_dir/bin/qnoise" demo
     ;;
   test)

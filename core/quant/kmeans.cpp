@@ -17,10 +17,13 @@ void check_options(const torch::Tensor& points, const KMeansOptions& options) {
   const int64_t n = points.size(0);
   const int64_t k = options.centroids;
   if (k < 1 || k > n) {
-    throw InputError("k-means with " + std::to_string(k) + " centroids needs between 1 and " +
-                     std::to_string(n) + " centroids for " + std::to_string(n) + " points");
+    throw InputError("k-means cannot place " + std::to_string(k) + " centroids among " +
+                     std::to_string(n) + " points (K must be between 1 and the point count)");
   }
   if (options.iterations < 0) throw InputError("k-means iterations must be >= 0");
+  if (options.max_points_per_centroid < 0) {
+    throw InputError("k-means max points per centroid must be >= 0 (0: all points)");
+  }
   if (options.initial_centroids) {
     const auto& init = *options.initial_centroids;
     if (init.dim() != 2 || init.size(0) != k || init.size(1) != points.size(1)) {
