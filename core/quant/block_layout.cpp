@@ -59,6 +59,15 @@ int64_t BlockSizes::for_weight(LayerKind kind, const std::vector<int64_t>& shape
   return linear;
 }
 
+std::string BlockSizes::describe() const {
+  if (linear == conv1x1 && linear == conv && linear == embedding) {
+    return "b=" + std::to_string(linear);
+  }
+  return "b=" + std::to_string(linear) + "/" + std::to_string(conv1x1) + "/" +
+         std::to_string(conv) + "/" + std::to_string(embedding) +
+         " (linear/conv1x1/conv/embedding)";
+}
+
 BlockLayout::BlockLayout(LayerInfo layer, std::vector<int64_t> weight_shape, int64_t block_size)
     : layer_(std::move(layer)), weight_shape_(std::move(weight_shape)), block_size_(block_size) {
   const auto what = describe_layer(layer_, weight_shape_);

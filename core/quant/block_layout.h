@@ -20,6 +20,8 @@ struct BlockSizes {
 
   static BlockSizes uniform(int64_t size) { return {size, size, size, size}; }
   int64_t for_weight(LayerKind kind, const std::vector<int64_t>& shape) const;
+  // "b=8", or "b=8/4/9/8 (linear/conv1x1/conv/embedding)" when they differ.
+  std::string describe() const;
 };
 
 // How product quantization splits one layer's weight into blocks of b (the paper's layout,

@@ -39,8 +39,8 @@ StorageBytes PqTensor::storage() const {
 }
 
 std::string PqQuantizer::describe() const {
-  return "pq (K=" + std::to_string(options_.centroids) + ", " +
-         to_string(options_.codebook_format) + " codebook)";
+  return "pq (" + options_.block_sizes.describe() + ", K=" + std::to_string(options_.centroids) +
+         ", " + to_string(options_.codebook_format) + " codebook)";
 }
 
 PqTensor PqQuantizer::encode(const torch::Tensor& weight, const LayerInfo& layer) const {

@@ -94,6 +94,8 @@ class TestBlockLayout : public QObject {
     QCOMPARE(sizes.for_weight(LayerKind::Conv2d, {10, 16, 3, 3}), int64_t{9});
     QCOMPARE(sizes.for_weight(LayerKind::Conv2d, {10, 1, 3, 3}), int64_t{9});
     QCOMPARE(sizes.for_weight(LayerKind::Embedding, {10, 16}), int64_t{16});
+    QCOMPARE(sizes.describe(), std::string("b=8/4/9/16 (linear/conv1x1/conv/embedding)"));
+    QCOMPARE(BlockSizes::uniform(8).describe(), std::string("b=8"));
   }
 
   void block_sizes_that_do_not_divide_name_the_layer() {
