@@ -1,0 +1,23 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include "quant/block_layout.h"
+
+namespace qn {
+
+// Bernoulli(rate) selections drawn on the weight's device with LibTorch's generator for
+// that device (seeded by torch::manual_seed), as whole tensors: no host loop per element.
+
+// One draw per block of `layout`: (block_count) bool, true where the block is selected.
+torch::Tensor draw_block_selection(const BlockLayout& layout, double rate,
+                                   const torch::Device& device);
+
+// A block selection expanded to the weight's shape: every weight of a block shares its
+// block's draw (PAPER.md: the blocks b_kl).
+torch::Tensor expand_to_weight(const BlockLayout& layout, const torch::Tensor& block_selection);
+
+// One draw per weight (blocks of one weight, as scalar intN noise uses).
+torch::Tensor draw_weight_mask(const torch::Tensor& weight, double rate);
+
+}  // namespace qn
