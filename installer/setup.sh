@@ -62,7 +62,7 @@ fetch_brown_corpus() {
 # build [TARGET...]: configures once, then builds the targets (default: everything).
 build() {
   if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release
+    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQNS_DATA_DIR="$data_dir"
   fi
   local targets=()
   for target in "$@"; do targets+=(--target "$target"); done
