@@ -43,11 +43,11 @@ std::string to_string(NoiseMode mode) {
 
 std::string to_string(NoiseForm form) { return form == NoiseForm::Proxy ? "proxy" : "exact"; }
 
-void validate(const NoiseSpec& spec) {
+void validate(const NoiseSpec& spec, bool product_quantizer) {
   if (!(spec.p >= 0.0 && spec.p <= 1.0)) {
     throw InputError("noise.p must be between 0 and 1 (got " + std::to_string(spec.p) + ")");
   }
-  if (spec.form == NoiseForm::Proxy && spec.rate() >= 1.0) {
+  if (product_quantizer && spec.form == NoiseForm::Proxy && spec.rate() >= 1.0) {
     throw InputError(
         "the proxy noise form drops blocks and rescales the rest by 1/(1-p): it needs p < 1; "
         "use noise.form exact for STE or p = 1");

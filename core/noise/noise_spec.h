@@ -31,7 +31,8 @@ NoiseForm parse_noise_form(const std::string& name);  // "proxy", "exact"
 std::string to_string(NoiseMode mode);
 std::string to_string(NoiseForm form);
 
-// Throws InputError unless 0 <= p <= 1, or p < 1 for the proxy form (1/(1-p) scaling).
-void validate(const NoiseSpec& spec);
+// Throws InputError unless 0 <= p <= 1 and, for product quantizers (where the form
+// applies), the proxy form's rate is below 1 (it rescales kept blocks by 1/(1-p)).
+void validate(const NoiseSpec& spec, bool product_quantizer);
 
 }  // namespace qn

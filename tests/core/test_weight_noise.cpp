@@ -154,25 +154,26 @@ class TestWeightNoise : public QObject {
 
   void specs_are_validated() {
     NoiseSpec spec{NoiseMode::QuantNoise, 0.1, NoiseForm::Proxy};
-    validate(spec);
+    validate(spec, /*product_quantizer=*/true);
     QCOMPARE(spec.rate(), 0.1);
     QCOMPARE((NoiseSpec{NoiseMode::Ste, 0.1, NoiseForm::Exact}.rate()), 1.0);
     QCOMPARE((NoiseSpec{NoiseMode::None, 0.1, NoiseForm::Exact}.rate()), 0.0);
     QVERIFY(qn::test::throws_input_error(
         [] {
-          validate({NoiseMode::QuantNoise, 1.5, NoiseForm::Exact});
+          validate({NoiseMode::QuantNoise, 1.5, NoiseForm::Exact}, false);
         },
         {"noise.p", "between 0 and 1"}));
     QVERIFY(qn::test::throws_input_error(
         [] {
-          validate({NoiseMode::Ste, 0.0, NoiseForm::Proxy});
+          validate({NoiseMode::Ste, 0.0, NoiseForm::Proxy}, true);
         },
         {"proxy", "p < 1"}));
     QVERIFY(qn::test::throws_input_error(
         [] {
-          validate({NoiseMode::QuantNoise, NAN, NoiseForm::Exact});
+          validate({NoiseMode::QuantNoise, NAN, NoiseForm::Exact}, false);
         },
         {"noise.p"}));
+    validate({NoiseMode::Ste, 0.0, NoiseForm::Proxy}, /*product_quantizer=*/false);  // no blocks
     QVERIFY(qn::test::throws_input_error([] { parse_noise_mode("qat"); }, {"noise.mode", "qat"}));
     QCOMPARE(parse_noise_mode("quant-noise"), NoiseMode::QuantNoise);
     QCOMPARE(parse_noise_form("exact"), NoiseForm::Exact);

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "noise/noise_spec.h"
+#include "quant/block_layout.h"
+
+namespace qn {
+
+// One run, fully described (DESIGN.md section 4, the config contract). Every field has a
+// default; a config file gives only what differs. Keys are read strictly (JsonReader).
+
+struct DataConfig {
+  std::string dir;                 // image folders (idx, fashion-mnist); "" = the task's default
+  std::string path;                // a text file (text-lm) or the Brown folder; "" = default
+  int64_t train_limit = 0;         // keep only the first N training examples; 0 = all
+  int64_t vocabulary_cap = 10000;  // language-model tasks
+};
+
+struct ModelConfig {
+  std::string arch = "convnet";
+  // convnet: channels of the first stage (later stages double it) and the width of the
+  // fully connected hidden layer.
+  int64_t width = 16;
+  int64_t hidden = 512;
+};
+
+struct TrainConfig {
+  int64_t epochs = 1;
+  int64_t max_steps = 0;  // > 0 stops after this many steps, whatever the epochs
+  int64_t batch_size = 128;
+  double lr = 1e-3;
+  uint64_t seed = 0;
+  std::string optimizer = "adam";   // adam, sgd (Nesterov momentum 0.9)
+  std::string schedule = "cosine";  // cosine, linear, constant (after warmup)
+  int64_t warmup_steps = 0;
+  double weight_decay = 0.0;
+  double clip_grad_norm = 0.0;  // 0 = no clipping
+};
+
+struct QuantConfig {
+  std::string method = "none";  // none, int, pq, ipq
+  int bits = 8;
+  std::string observer = "minmax";
+  BlockSizes block_size;
+  int64_t centroids = 256;
+  int centroid_bits = 16;  // 16: fp16 codebooks; 8: int8 (iPQ + int8)
+  int64_t finetune_steps = 0;
+};
+
+struct RunConfig {
+  std::string task = "fashion-mnist";
+  DataConfig data;
+  ModelConfig model;
+  TrainConfig train;
+  QuantConfig quant;
+  NoiseSpec noise;
+  std::string device = "auto";
+};
+
+// Parses a config object onto the defaults. Unknown keys, wrong types and impossible
+// values (a negative rate, bits out of range, an unknown task) are InputErrors naming the
+// key.
+RunConfig parse_run_config(const nlohmann::json& config);
+
+// The complete config, defaults included: what a run stores and hashes.
+nlohmann::json to_json(const RunConfig& config);
+
+// Applies one `--set KEY=VALUE` to a config object: KEY is a dotted path (objects are
+// created as needed), VALUE is read as JSON when it parses (3, 0.1, true, [1,2], {"a":1},
+// "text") and as a plain string otherwise (--set quant.method=pq).
+void apply_override(nlohmann::json& config, const std::string& assignment);
+
+// Reads a JSON config file; a missing or malformed file is an InputError naming it.
+nlohmann::json read_config_file(const std::string& path);
+
+}  // namespace qn

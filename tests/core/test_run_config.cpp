@@ -1,0 +1,122 @@
+// The config contract (DESIGN.md section 4): defaults, strict keys, --set overrides.
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+
+#include "config/run_config.h"
+#include "test_support.h"
+
+using namespace qn;
+using nlohmann::json;
+
+class TestRunConfig : public QObject {
+  Q_OBJECT
+
+ private:
+  static bool rejects(const json& config, std::initializer_list<std::string> parts) {
+    return qn::test::throws_input_error([&] { parse_run_config(config); }, parts);
+  }
+
+ private slots:
+  void an_empty_config_is_all_defaults() {
+    const auto config = parse_run_config(json::object());
+    QCOMPARE(config.task, std::string("fashion-mnist"));
+    QCOMPARE(config.quant.method, std::string("none"));
+    QCOMPARE(config.quant.block_size.conv, int64_t{9});
+    QCOMPARE(config.noise.mode, NoiseMode::None);
+  }
+
+  void the_full_form_round_trips() {
+    const auto config = parse_run_config(json::parse(R"({
+      "task": "fashion-mnist", "data": {"train_limit": 500},
+      "train": {"epochs": 2, "lr": 0.01, "seed": 7, "optimizer": "sgd"},
+      "quant": {"method": "pq", "block_size": {"linear": 16, "conv": 18}, "centroids": 64},
+      "noise": {"mode": "quant-noise", "p": 0.1, "form": "exact"}})"));
+    QCOMPARE(config.data.train_limit, int64_t{500});
+    QCOMPARE(config.train.optimizer, std::string("sgd"));
+    QCOMPARE(config.quant.block_size.linear, int64_t{16});
+    QCOMPARE(config.quant.block_size.conv1x1, int64_t{4});  // default kept
+    QCOMPARE(config.noise.p, 0.1);
+    const auto full = to_json(config);
+    QCOMPARE(to_json(parse_run_config(full)), full);
+    QCOMPARE(full["quant"]["block_size"]["conv"].get<int64_t>(), int64_t{18});
+  }
+
+  void a_number_block_size_applies_to_every_kind() {
+    const auto config = parse_run_config({{"quant", {{"method", "pq"}, {"block_size", 4}}}});
+    QCOMPARE(config.quant.block_size.describe(), std::string("b=4"));
+  }
+
+  void unknown_keys_are_errors_naming_the_key() {
+    QVERIFY(rejects({{"tsk", "idx"}}, {"unknown key 'tsk'"}));
+    QVERIFY(rejects({{"train", {{"lrate", 0.1}}}}, {"unknown key 'train.lrate'"}));
+    QVERIFY(rejects({{"quant", {{"block_size", {{"lin", 8}}}}}},
+                    {"unknown key 'quant.block_size.lin'"}));
+  }
+
+  void wrong_types_are_errors_naming_the_key() {
+    QVERIFY(rejects({{"train", {{"lr", "fast"}}}}, {"'train.lr'", "a number"}));
+    QVERIFY(rejects({{"train", {{"epochs", 1.5}}}}, {"'train.epochs'", "an integer"}));
+    QVERIFY(rejects({{"train", 3}}, {"'train'", "an object"}));
+    QVERIFY(rejects({{"quant", {{"block_size", "big"}}}}, {"quant.block_size"}));
+    QVERIFY(rejects(json::array(), {"JSON object"}));
+    QCOMPARE(parse_run_config({{"train", {{"epochs", 3.0}}}}).train.epochs, int64_t{3});
+  }
+
+  void impossible_values_are_errors() {
+    QVERIFY(rejects({{"task", "imagenet"}}, {"'task'", "imagenet", "fashion-mnist"}));
+    QVERIFY(rejects({{"quant", {{"method", "int"}, {"bits", 9}}}}, {"quant.bits"}));
+    QVERIFY(rejects({{"quant", {{"method", "pq"}, {"block_size", 0}}}}, {"quant.block_size"}));
+    QVERIFY(
+        rejects({{"quant", {{"method", "int"}}}, {"noise", {{"mode", "quant-noise"}, {"p", 1.5}}}},
+                {"noise.p"}));
+    QVERIFY(rejects({{"noise", {{"mode", "ste"}}}}, {"noise.mode", "quant.method is none"}));
+    QVERIFY(
+        rejects({{"quant", {{"method", "pq"}}}, {"noise", {{"mode", "ste"}}}}, {"proxy", "p < 1"}));
+    QVERIFY(rejects({{"train", {{"batch_size", 0}}}}, {"train.batch_size"}));
+    QVERIFY(rejects({{"train", {{"epochs", 0}}}}, {"must not both be 0"}));
+    QVERIFY(rejects({{"quant", {{"centroid_bits", 4}}}}, {"quant.centroid_bits"}));
+    // STE on an int quantizer has no blocks: the (default) proxy form does not apply.
+    parse_run_config({{"quant", {{"method", "int"}}}, {"noise", {{"mode", "ste"}}}});
+  }
+
+  void overrides_set_one_value() {
+    json config = {{"train", {{"lr", 0.1}}}};
+    apply_override(config, "train.lr=0.5");
+    apply_override(config, "quant.method=pq");  // a bare word is a string
+    apply_override(config, "quant.block_size={\"linear\":4}");
+    apply_override(config, "noise.p=0.25");
+    apply_override(config, "data.dir=\"/tmp/x=y\"");
+    QCOMPARE(config["train"]["lr"].get<double>(), 0.5);
+    QCOMPARE(config["quant"]["method"].get<std::string>(), std::string("pq"));
+    QCOMPARE(config["data"]["dir"].get<std::string>(), std::string("/tmp/x=y"));
+    const auto parsed = parse_run_config(config);
+    QCOMPARE(parsed.quant.block_size.linear, int64_t{4});
+    QCOMPARE(parsed.noise.p, 0.25);
+    // A misspelt override is caught by the strict parse, naming the key.
+    apply_override(config, "train.lrr=1");
+    QVERIFY(rejects(config, {"train.lrr"}));
+    QVERIFY(
+        qn::test::throws_input_error([&] { apply_override(config, "train.lr"); }, {"KEY=VALUE"}));
+    QVERIFY(qn::test::throws_input_error([&] { apply_override(config, "train.lr.x=1"); },
+                                         {"not an object"}));
+    QVERIFY(
+        qn::test::throws_input_error([&] { apply_override(config, "a..b=1"); }, {"empty part"}));
+  }
+
+  void config_files_are_read_with_clear_errors() {
+    QTemporaryDir dir;
+    const auto good = dir.filePath("good.json").toStdString();
+    const auto bad = dir.filePath("bad.json").toStdString();
+    std::ofstream(good) << R"({"train": {"epochs": 2}})";
+    std::ofstream(bad) << R"({"train": {"epochs": 2})";
+    QCOMPARE(parse_run_config(read_config_file(good)).train.epochs, int64_t{2});
+    QVERIFY(qn::test::throws_input_error([&] { read_config_file(bad); },
+                                         {"bad.json", "not valid JSON"}));
+    QVERIFY(qn::test::throws_input_error(
+        [&] { read_config_file(dir.filePath("none.json").toStdString()); }, {"none.json"}));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRunConfig)
+#include "test_run_config.moc"
