@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", QNS_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;
+  qn::cli::add_train_command(app, exit_code);
   qn::cli::add_kmeans_command(app, exit_code);
   qn::cli::add_bench_command(app, exit_code);
   qn::cli::add_check_command(app, exit_code);

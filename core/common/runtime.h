@@ -6,8 +6,9 @@
 
 namespace qn {
 
-// LibTorch starts with one intra-op thread on some machines; the engine uses every core.
-// Call once at process start, before any tensor work.
+// LibTorch starts with one intra-op thread on some machines; the engine uses every core,
+// and keeps large allocations on the heap between training steps. Call once at process
+// start, before any tensor work.
 void init_runtime();
 
 // Resolves "auto", "cpu" or "cuda" to a device; "cuda" without a CUDA device is an

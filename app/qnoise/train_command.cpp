@@ -1,0 +1,92 @@
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "common/error.h"
+#include "config/run_config.h"
+#include "progress.h"
+#include "train/image_classification_run.h"
+
+namespace qn::cli {
+namespace {
+
+struct TrainArgs {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string device;
+  bool json = false;
+};
+
+// Engine events as a progress bar (or plain lines) on stderr.
+class ProgressObserver final : public TrainingObserver {
+ public:
+  void on_stage(const std::string& stage) override {
+    progress_.reset();
+    std::cerr << "[" << stage << "]\n";
+  }
+  void on_step(const StepEvent& event) override {
+    const bool report = event.step == event.total_steps || event.step % 20 == 0;
+    if (!report) return;
+    if (!progress_)
+      progress_ = std::make_unique<Progress>("train", static_cast<int>(event.total_steps));
+    char status[96];
+    std::snprintf(status, sizeof status, "loss %.4f  lr %.2e  %.0f ex/s", event.loss, event.lr,
+                  event.examples_per_second);
+    progress_->update(static_cast<int>(event.step), status);
+  }
+
+ private:
+  std::unique_ptr<Progress> progress_;
+};
+
+int run(const TrainArgs& args) {
+  auto json = read_config_file(args.config_path);
+  for (const auto& assignment : args.overrides) apply_override(json, assignment);
+  if (!args.device.empty()) json["device"] = args.device;
+  const auto config = parse_run_config(json);
+  if (config.task != "fashion-mnist" && config.task != "idx") {
+    throw InputError("task '" + config.task + "' is not available in this build yet");
+  }
+
+  ProgressObserver observer;
+  const auto result = run_image_classification(config, &observer, nullptr);
+  const nlohmann::json output = {
+      {"run_id", nullptr},  // runs get ids once they are stored (--db)
+      {"metric_name", result.metric_name},
+      {"metric", result.metric},
+      {"float_metric", result.float_metric},
+      {"size_bytes", result.size.total_bytes()},
+      {"fp32_size_bytes", result.size.fp32_bytes()},
+      {"compression", result.size.compression()},
+      {"seconds", result.seconds},
+      {"steps", result.steps},
+      {"device", result.device},
+      {"config", to_json(config)},
+  };
+  if (args.json) {
+    std::cout << output.dump() << "\n";
+  } else {
+    std::printf(
+        "%s %.4f (before compression %.4f), %lld bytes (x%.1f against fp32 %lld), "
+        "%.1f s on %s\n",
+        result.metric_name.c_str(), result.metric, result.float_metric,
+        static_cast<long long>(result.size.total_bytes()), result.size.compression(),
+        static_cast<long long>(result.size.fp32_bytes()), result.seconds, result.device.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<TrainArgs>();
+  auto* command = app.add_subcommand("train", "train, compress and evaluate one run");
+  command->add_option("--config", args->config_path, "RunConfig JSON file")->required();
+  command->add_option("--set", args->overrides, "override one value: KEY=VALUE (repeatable)");
+  command->add_option("--device", args->device, "auto, cpu or cuda (overrides the config)");
+  command->add_flag("--json", args->json, "print one JSON object on stdout");
+  command->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace qn::cli

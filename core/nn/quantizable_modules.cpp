@@ -1,0 +1,42 @@
+#include "nn/quantizable_modules.h"
+
+#include <torch/nn/functional/conv.h>
+
+#include <cmath>
+
+namespace qn {
+namespace {
+
+torch::Tensor uniform_init(std::vector<int64_t> shape, int64_t fan_in) {
+  const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+  return torch::empty(shape).uniform_(-bound, bound);
+}
+
+}  // namespace
+
+QLinearImpl::QLinearImpl(int64_t in_features, int64_t out_features, bool bias) {
+  weight_ = register_parameter("weight", uniform_init({out_features, in_features}, in_features));
+  if (bias) bias_ = register_parameter("bias", uniform_init({out_features}, in_features));
+}
+
+torch::Tensor QLinearImpl::forward(const torch::Tensor& input) {
+  return torch::linear(input, forward_weight(is_training()), bias_);
+}
+
+QConv2dImpl::QConv2dImpl(const QConv2dOptions& options) : options_(options) {
+  const int64_t k = options.kernel_size;
+  const int64_t fan_in = options.in_channels / options.groups * k * k;
+  weight_ = register_parameter(
+      "weight",
+      uniform_init({options.out_channels, options.in_channels / options.groups, k, k}, fan_in));
+  if (options.bias)
+    bias_ = register_parameter("bias", uniform_init({options.out_channels}, fan_in));
+}
+
+torch::Tensor QConv2dImpl::forward(const torch::Tensor& input) {
+  const int64_t padding = options_.kernel_size / 2;  // "same" for odd kernels at stride 1
+  return torch::conv2d(input, forward_weight(is_training()), bias_, options_.stride, padding,
+                       /*dilation=*/1, options_.groups);
+}
+
+}  // namespace qn

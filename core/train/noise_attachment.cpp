@@ -1,0 +1,36 @@
+#include "train/noise_attachment.h"
+
+#include "common/error.h"
+#include "nn/quantizable_layer.h"
+#include "noise/layer_noise.h"
+#include "train/model_compression.h"
+
+namespace qn {
+
+void attach_noise(torch::nn::Module& model, const QuantConfig& quant, const NoiseSpec& noise,
+                  uint64_t seed) {
+  if (noise.mode == NoiseMode::None) return;
+  for (const auto& [name, layer] : quantizable_layers(model)) {
+    const auto shape = layer->weight().sizes().vec();
+    if (quant.method == "int") {
+      IntNoiseOptions options;
+      options.bits = quant.bits;
+      options.observer = parse_range_observer(quant.observer);
+      options.rate = noise.rate();
+      layer->set_noise(make_int_noise(options));
+    } else if (quant.method == "pq") {
+      const BlockLayout layout({name, layer->layer_kind()}, shape,
+                               quant.block_size.for_weight(layer->layer_kind(), shape));
+      PqNoiseOptions options;
+      options.form = noise.form;
+      options.rate = noise.rate();
+      options.centroids = centroids_for_layer(quant.centroids, layout.block_count());
+      options.seed = seed;
+      layer->set_noise(make_pq_noise(layout, options));
+    } else {
+      throw InputError("noise for quant.method '" + quant.method + "' is not available yet");
+    }
+  }
+}
+
+}  // namespace qn

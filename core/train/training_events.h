@@ -1,0 +1,43 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+
+namespace qn {
+
+// What the engine reports while it works (DESIGN.md section 2). Plain callbacks keep the
+// engine free of any UI toolkit; the GUI adapts them into queued signals, the CLI prints.
+struct StepEvent {
+  int64_t step = 0;
+  int64_t total_steps = 0;
+  double loss = 0;
+  double lr = 0;
+  double examples_per_second = 0;
+};
+
+struct EvalEvent {
+  int64_t step = 0;
+  std::string metric_name;  // "accuracy" or "perplexity"
+  double metric = 0;
+};
+
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void on_step(const StepEvent& /*event*/) {}
+  virtual void on_eval(const EvalEvent& /*event*/) {}
+  virtual void on_stage(const std::string& /*stage*/) {}
+};
+
+// Set from any thread; the engine checks it at least once a step and stops with
+// RunCancelled.
+class CancelToken {
+ public:
+  void cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace qn
