@@ -42,11 +42,11 @@ class TestQnoiseCli : public QObject {
  private:
   QTemporaryDir dir_;
 
- private slots:
+ private Q_SLOTS:
   void help_exits_zero_and_lists_commands() {
     const auto outcome = run_qnoise({"--help"});
     QCOMPARE(outcome.exit_code, 0);
-    for (const char* command : {"kmeans", "bench", "check", "demo"})
+    for (const char* command : {"train", "kmeans", "bench", "check", "demo"})
       QVERIFY(outcome.out.contains(command));
   }
 
@@ -101,6 +101,37 @@ class TestQnoiseCli : public QObject {
     QCOMPARE(outcome.exit_code, 2);
     QVERIFY(outcome.err.contains("4by4"));
     QCOMPARE(run_qnoise({"check", "--device", "tpu"}).exit_code, 2);
+  }
+
+  void train_json_has_the_contract_keys() {
+    const QString preset = QStringLiteral(QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json");
+    const auto outcome = run_qnoise({"train", "--config", preset, "--set", "data.train_limit=256",
+                                     "--set", "train.max_steps=3", "--set", "quant.method=int",
+                                     "--set", "quant.bits=4", "--set", "noise.mode=quant-noise",
+                                     "--set", "noise.p=0.5", "--device", "cpu", "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    const auto result = QJsonDocument::fromJson(outcome.out).object();
+    for (const char* key : {"run_id", "metric_name", "metric", "size_bytes", "fp32_size_bytes",
+                            "compression", "seconds", "device"}) {
+      QVERIFY2(result.contains(key), key);
+    }
+    QCOMPARE(result["metric_name"].toString(), QString("accuracy"));
+    QVERIFY(result["metric"].toDouble() > 0.1);  // better than chance after 3 steps
+    QVERIFY(result["compression"].toDouble() > 7.0);
+    QCOMPARE(result["config"].toObject()["quant"].toObject()["bits"].toInt(), 4);
+  }
+
+  void train_rejects_bad_configs_naming_the_key() {
+    const QString preset = QStringLiteral(QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json");
+    auto outcome = run_qnoise({"train", "--config", preset, "--set", "train.lrate=0.1"});
+    QCOMPARE(outcome.exit_code, 2);
+    QVERIFY(outcome.err.contains("train.lrate"));
+    outcome = run_qnoise({"train", "--config", preset, "--set", "quant.method=pq", "--set",
+                          "quant.block_size=5", "--set", "noise.mode=quant-noise", "--set",
+                          "noise.p=0.1"});
+    QCOMPARE(outcome.exit_code, 2);
+    QVERIFY(outcome.err.contains("layer 'stem'"));
+    QCOMPARE(run_qnoise({"train", "--config", dir_.filePath("missing.json")}).exit_code, 2);
   }
 
   void check_passes_on_the_cpu() {

@@ -21,7 +21,7 @@ class TestAffineQuantizer : public QObject {
     return seeded_randn(shape, seed) * torch::exp(seeded_randn(shape, seed + 1));
   }
 
- private slots:
+ private Q_SLOTS:
   void codes_are_in_range_and_round_trip_within_half_a_step() {
     const auto w = seeded_randn({40, 70}, 1);
     for (int bits = 2; bits <= 8; ++bits) {

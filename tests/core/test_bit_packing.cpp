@@ -11,7 +11,7 @@ using namespace qn;
 class TestBitPacking : public QObject {
   Q_OBJECT
 
- private slots:
+ private Q_SLOTS:
   void int4_puts_two_codes_a_byte_low_nibble_first() {
     const auto codes = torch::tensor({0x1, 0xA, 0xF, 0x3, 0x7}, torch::kLong);
     const auto packed = pack_bits(codes, 4);

@@ -28,7 +28,7 @@ class TestBlockLayout : public QObject {
     QVERIFY(torch::equal(back, w));
   }
 
- private slots:
+ private Q_SLOTS:
   void linear_blocks_run_along_in_features() {
     const auto w = indexed({6, 16});
     const BlockLayout layout({"fc", LayerKind::Linear}, {6, 16}, 4);

@@ -53,7 +53,7 @@ class TestData : public QObject {
   QTemporaryDir dir_;
   std::string path(const char* name) { return dir_.filePath(name).toStdString(); }
 
- private slots:
+ private Q_SLOTS:
   void reads_raw_and_gzipped_idx() {
     const auto bytes = idx_bytes({3, 4, 5});
     write_raw(path("a.idx"), bytes);

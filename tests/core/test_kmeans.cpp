@@ -38,7 +38,7 @@ void verify_non_increasing(const std::vector<double>& objective) {
 class TestKMeans : public QObject {
   Q_OBJECT
 
- private slots:
+ private Q_SLOTS:
   void objective_never_increases() {
     for (uint64_t seed : {1, 2, 3}) {
       const auto points = seeded_randn({4000, 8}, seed);

@@ -39,7 +39,7 @@ PqOptions options_with(int64_t centroids, BlockSizes sizes,
 class TestProductQuantizer : public QObject {
   Q_OBJECT
 
- private slots:
+ private Q_SLOTS:
   void decode_of_encode_is_exact_with_at_most_k_distinct_blocks() {
     const BlockSizes sizes{/*linear=*/8, /*conv1x1=*/4, /*conv=*/9, /*embedding=*/8};
     struct Case {

@@ -17,7 +17,7 @@ class TestRunConfig : public QObject {
     return qn::test::throws_input_error([&] { parse_run_config(config); }, parts);
   }
 
- private slots:
+ private Q_SLOTS:
   void an_empty_config_is_all_defaults() {
     const auto config = parse_run_config(json::object());
     QCOMPARE(config.task, std::string("fashion-mnist"));

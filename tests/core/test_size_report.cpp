@@ -24,7 +24,7 @@ class TestSizeReport : public QObject {
     return options;
   }
 
- private slots:
+ private Q_SLOTS:
   void the_papers_worked_example() {
     // PAPER.md: a 128x128x3x3 conv, K = 256, b = 9: 16,384 blocks -> 16 KiB of one-byte codes
     // + 4.5 KiB of fp16 centroids, instead of 576 KiB in fp32.

@@ -36,7 +36,7 @@ double fraction_of_blocks_changed(const BlockLayout& layout, const torch::Tensor
 class TestWeightNoise : public QObject {
   Q_OBJECT
 
- private slots:
+ private Q_SLOTS:
   void init() { torch::manual_seed(1234); }
 
   void rate_zero_is_the_plain_weight() {

@@ -1,0 +1,231 @@
+// The training engine: schedule, layers and their noise, compression, the trainer.
+#include <torch/types.h>
+
+#include <QtTest>
+#include <cmath>
+
+#include "nn/convnet.h"
+#include "quant/affine_quantizer.h"
+#include "quant/range_observer.h"
+#include "test_support.h"
+#include "train/classifier_training.h"
+#include "train/lr_schedule.h"
+#include "train/model_compression.h"
+#include "train/noise_attachment.h"
+
+using namespace qn;
+using qn::test::seeded_randn;
+
+namespace {
+
+// 8x8 single-channel images whose class (of 4) is the quadrant holding the bright spot.
+LabelledImages quadrant_images(int64_t count, uint64_t seed) {
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  LabelledImages set;
+  set.labels = torch::randint(0, 4, {count}, generator, torch::kLong);
+  set.images = 0.1 * torch::randn({count, 1, 8, 8}, generator, torch::kFloat);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t label = set.labels[i].item<int64_t>();
+    set.images[i][0].narrow(0, (label / 2) * 4, 4).narrow(1, (label % 2) * 4, 4).add_(1.0);
+  }
+  set.classes = 4;
+  return set;
+}
+
+ConvNet small_convnet() {
+  ConvNetOptions options;
+  options.image_size = 8;
+  options.classes = 4;
+  options.width = 4;
+  options.hidden = 16;
+  return ConvNet(options);
+}
+
+struct LossRecorder : TrainingObserver {
+  std::vector<double> losses;
+  void on_step(const StepEvent& event) override { losses.push_back(event.loss); }
+};
+
+TrainConfig quick_training(int64_t steps) {
+  TrainConfig config;
+  config.max_steps = steps;
+  config.batch_size = 32;
+  config.lr = 0.01;
+  return config;
+}
+
+}  // namespace
+
+class TestTraining : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void init() { torch::manual_seed(0); }
+
+  void schedule_warms_up_then_decays() {
+    QCOMPARE(scheduled_learning_rate(1.0, "cosine", 10, 0, 110), 0.1);
+    QCOMPARE(scheduled_learning_rate(1.0, "cosine", 10, 9, 110), 1.0);
+    QCOMPARE(scheduled_learning_rate(1.0, "cosine", 10, 10, 110), 1.0);
+    QVERIFY(qAbs(scheduled_learning_rate(1.0, "cosine", 10, 60, 110) - 0.5) < 1e-12);
+    QVERIFY(scheduled_learning_rate(1.0, "cosine", 10, 110, 110) < 1e-12);
+    QCOMPARE(scheduled_learning_rate(2.0, "linear", 0, 25, 100), 1.5);
+    QCOMPARE(scheduled_learning_rate(2.0, "constant", 0, 99, 100), 2.0);
+  }
+
+  void the_convnet_has_its_layers_in_order_and_its_size() {
+    ConvNet model{ConvNetOptions{}};
+    std::vector<std::string> names;
+    for (const auto& layer : quantizable_layers(*model)) names.push_back(layer.name);
+    const std::vector<std::string> expected = {"stem",
+                                               "blocks.0.depthwise",
+                                               "blocks.0.project",
+                                               "blocks.1.expand",
+                                               "blocks.1.depthwise",
+                                               "blocks.1.project",
+                                               "blocks.2.expand",
+                                               "blocks.2.depthwise",
+                                               "blocks.2.project",
+                                               "hidden",
+                                               "classifier"};
+    QCOMPARE(names, expected);
+    int64_t parameters = 0;
+    for (const auto& p : model->parameters()) parameters += p.numel();
+    QCOMPARE(parameters, int64_t{1023322});  // counted by hand in convnet.h's layout
+    QCOMPARE(model->forward(torch::zeros({2, 1, 28, 28})).sizes().vec(),
+             (std::vector<int64_t>{2, 10}));
+  }
+
+  void noise_applies_in_training_mode_only() {
+    QLinear layer(16, 8);
+    const auto params = observe_range(layer->weight().detach(), 2, RangeObserver::MinMax);
+    IntNoiseOptions options;
+    options.bits = 2;
+    options.rate = 1.0;
+    layer->set_noise(make_int_noise(options));
+    const auto x = seeded_randn({4, 16}, 1);
+    layer->train();
+    QVERIFY(torch::allclose(layer->forward(x),
+                            torch::linear(x, fake_quantize(layer->weight().detach(), params),
+                                          layer->named_parameters()["bias"])));
+    layer->eval();
+    QVERIFY(torch::equal(layer->forward(x),
+                         torch::linear(x, layer->weight(), layer->named_parameters()["bias"])));
+  }
+
+  void a_block_size_that_does_not_divide_fails_before_training() {
+    ConvNet model{ConvNetOptions{}};
+    QuantConfig quant;
+    quant.method = "pq";
+    quant.block_size.conv = 4;  // 3x3 kernels: 9 values a row of the depthwise and stem
+    NoiseSpec noise{NoiseMode::QuantNoise, 0.1, NoiseForm::Proxy};
+    QVERIFY(qn::test::throws_input_error(
+        [&] { attach_noise(*model, quant, noise, 0); },
+        {"layer 'stem'", "block size 4 does not divide", "1*3*3 = 9"}));
+  }
+
+  void compression_writes_the_quantized_weights_and_counts_every_byte() {
+    ConvNet model{ConvNetOptions{}};
+    int64_t float_values = 0;
+    for (const auto& p : model->parameters()) float_values += p.numel();
+    for (const auto& b : model->named_buffers()) {
+      if (b.key().find("num_batches_tracked") == std::string::npos)
+        float_values += b.value().numel();
+    }
+    const auto hidden_before = model->named_parameters()["hidden.weight"].detach().clone();
+    QuantConfig quant;
+    quant.method = "int";
+    quant.bits = 4;
+    quant.observer = "channel";
+    const auto report = compress_model(*model, quant, 0);
+    QCOMPARE(report.fp32_bytes(), 4 * float_values);
+    const auto expected_hidden =
+        fake_quantize(hidden_before, observe_range(hidden_before, 4, RangeObserver::Channel));
+    QVERIFY(torch::equal(model->named_parameters()["hidden.weight"], expected_hidden));
+    // hidden: 1960*512 weights at 4 bits + 512 channels x 5 bytes.
+    for (const auto& entry : report.entries()) {
+      if (entry.name == "hidden.weight")
+        QCOMPARE(entry.bytes.total(), int64_t{1960 * 512 / 2 + 512 * 5});
+      if (entry.name == "hidden.bias") QCOMPARE(entry.bytes.plain, int64_t{512 * 4});
+    }
+    QVERIFY(report.compression() > 7.0 && report.compression() < 8.0);
+  }
+
+  void centroids_are_clamped_to_four_blocks_each() {
+    QCOMPARE(centroids_for_layer(256, 100000), int64_t{256});
+    QCOMPARE(centroids_for_layer(256, 640), int64_t{160});
+    QCOMPARE(centroids_for_layer(256, 16), int64_t{4});
+    QCOMPARE(centroids_for_layer(256, 3), int64_t{1});
+  }
+
+  void a_tiny_run_lowers_its_loss_for_every_noise() {
+    const auto data = quadrant_images(512, 2);
+    for (const char* method : {"none", "int", "pq"}) {
+      torch::manual_seed(0);
+      auto model = small_convnet();
+      QuantConfig quant;
+      quant.method = method;
+      quant.bits = 4;
+      quant.block_size = BlockSizes::uniform(2);  // the small net has 6-channel 1x1 convs
+      quant.block_size.conv = 9;
+      if (quant.method != "none")
+        attach_noise(*model, quant, {NoiseMode::QuantNoise, 0.2, NoiseForm::Proxy}, 0);
+      LossRecorder recorder;
+      const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
+      train_classifier(*model, forward, data, quick_training(60), &recorder, nullptr);
+      const double first = (recorder.losses[0] + recorder.losses[1] + recorder.losses[2]) / 3;
+      const double last = (recorder.losses[57] + recorder.losses[58] + recorder.losses[59]) / 3;
+      QVERIFY2(last < 0.5 * first,
+               qPrintable(QString("%1: %2 -> %3").arg(method).arg(first).arg(last)));
+      QVERIFY(classification_accuracy(*model, forward, data) > 0.9);
+    }
+  }
+
+  void training_is_deterministic_given_the_seed() {
+    const auto data = quadrant_images(128, 3);
+    auto train_once = [&] {
+      torch::manual_seed(5);
+      auto model = small_convnet();
+      const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
+      train_classifier(*model, forward, data, quick_training(5), nullptr, nullptr);
+      return model->named_parameters()["hidden.weight"].detach().clone();
+    };
+    QVERIFY(torch::equal(train_once(), train_once()));
+  }
+
+  void a_nan_loss_stops_the_run_naming_the_step() {
+    auto data = quadrant_images(64, 4);
+    data.images[5][0][0][0] = NAN;
+    auto model = small_convnet();
+    const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
+    auto config = quick_training(4);
+    config.batch_size = 64;
+    try {
+      train_classifier(*model, forward, data, config, nullptr, nullptr);
+      QFAIL("a NaN loss did not stop the run");
+    } catch (const RuntimeFailure& error) {
+      QVERIFY2(std::string(error.what()).find("at step 0") != std::string::npos, error.what());
+    }
+  }
+
+  void cancellation_stops_at_the_next_step() {
+    const auto data = quadrant_images(64, 5);
+    auto model = small_convnet();
+    const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
+    CancelToken token;
+    struct CancelAfterTwo : TrainingObserver {
+      CancelToken* token;
+      int64_t last = 0;
+      void on_step(const StepEvent& event) override {
+        last = event.step;
+        if (event.step == 2) token->cancel();
+      }
+    } observer;
+    observer.token = &token;
+    QVERIFY_THROWS_EXCEPTION(RunCancelled, train_classifier(*model, forward, data,
+                                                            quick_training(50), &observer, &token));
+    QCOMPARE(observer.last, int64_t{2});
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTraining)
+#include "test_training.moc"
