@@ -28,36 +28,120 @@ void require(bool condition, const std::string& key, const std::string& rule) {
   if (!condition) throw InputError("config key '" + key + "' " + rule);
 }
 
-void read_block_sizes(JsonReader& quant, BlockSizes& sizes) {
-  if (!quant.has("block_size")) return;
-  const auto& value = quant.take("block_size");
+void read_block_sizes(JsonReader& quant, const std::string& key, BlockSizes& sizes) {
+  if (!quant.has(key)) return;
+  const auto& value = quant.take(key);
   if (value.is_number_integer()) {
     sizes = BlockSizes::uniform(value.get<int64_t>());
   } else if (value.is_object()) {
-    JsonReader per_kind(value, quant.path_of("block_size"));
+    JsonReader per_kind(value, quant.path_of(key));
     per_kind.read("linear", sizes.linear);
     per_kind.read("conv1x1", sizes.conv1x1);
     per_kind.read("conv", sizes.conv);
     per_kind.read("embedding", sizes.embedding);
     per_kind.finish();
   } else {
-    throw InputError(
-        "config key 'quant.block_size' must be an integer or an object "
-        "{linear, conv1x1, conv, embedding}");
-  }
-  for (int64_t size : {sizes.linear, sizes.conv1x1, sizes.conv, sizes.embedding}) {
-    require(size >= 1, "quant.block_size", "must be at least 1");
+    throw InputError("config key '" + quant.path_of(key) +
+                     "' must be an integer or an object {linear, conv1x1, conv, embedding}");
   }
 }
 
-void read_noise(JsonReader& noise, NoiseSpec& spec) {
-  std::string mode = to_string(spec.mode), form = to_string(spec.form);
-  noise.read("mode", mode);
-  noise.read("p", spec.p);
-  noise.read("form", form);
-  noise.finish();
-  spec.mode = parse_noise_mode(mode);
-  spec.form = parse_noise_form(form);
+// One list of every section's keys (the visit_fields overloads) serves both directions:
+// ReadField walks it to parse, WriteField to write the complete config.
+struct ReadField {
+  JsonReader& reader;
+
+  template <class T>
+  void operator()(const char* key, T& value) {
+    reader.read(key, value);
+  }
+  void operator()(const char* key, BlockSizes& sizes) { read_block_sizes(reader, key, sizes); }
+  void operator()(const char* key, NoiseMode& mode) {
+    std::string name = to_string(mode);
+    reader.read(key, name);
+    mode = parse_noise_mode(name);
+  }
+  void operator()(const char* key, NoiseForm& form) {
+    std::string name = to_string(form);
+    reader.read(key, name);
+    form = parse_noise_form(name);
+  }
+};
+
+struct WriteField {
+  nlohmann::json& object;
+
+  template <class T>
+  void operator()(const char* key, const T& value) {
+    object[key] = value;
+  }
+  void operator()(const char* key, const BlockSizes& sizes) {
+    object[key] = {{"linear", sizes.linear},
+                   {"conv1x1", sizes.conv1x1},
+                   {"conv", sizes.conv},
+                   {"embedding", sizes.embedding}};
+  }
+  void operator()(const char* key, NoiseMode mode) { object[key] = to_string(mode); }
+  void operator()(const char* key, NoiseForm form) { object[key] = to_string(form); }
+};
+
+template <class Visit>
+void visit_fields(DataConfig& data, Visit&& visit) {
+  visit("dir", data.dir);
+  visit("path", data.path);
+  visit("train_limit", data.train_limit);
+  visit("vocabulary_cap", data.vocabulary_cap);
+}
+
+template <class Visit>
+void visit_fields(ModelConfig& model, Visit&& visit) {
+  visit("arch", model.arch);
+  visit("width", model.width);
+  visit("hidden", model.hidden);
+}
+
+template <class Visit>
+void visit_fields(TrainConfig& train, Visit&& visit) {
+  visit("epochs", train.epochs);
+  visit("max_steps", train.max_steps);
+  visit("batch_size", train.batch_size);
+  visit("lr", train.lr);
+  visit("seed", train.seed);
+  visit("optimizer", train.optimizer);
+  visit("schedule", train.schedule);
+  visit("warmup_steps", train.warmup_steps);
+  visit("weight_decay", train.weight_decay);
+  visit("clip_grad_norm", train.clip_grad_norm);
+}
+
+template <class Visit>
+void visit_fields(QuantConfig& quant, Visit&& visit) {
+  visit("method", quant.method);
+  visit("bits", quant.bits);
+  visit("observer", quant.observer);
+  visit("block_size", quant.block_size);
+  visit("centroids", quant.centroids);
+  visit("centroid_bits", quant.centroid_bits);
+  visit("finetune_steps", quant.finetune_steps);
+}
+
+template <class Visit>
+void visit_fields(NoiseSpec& noise, Visit&& visit) {
+  visit("mode", noise.mode);
+  visit("p", noise.p);
+  visit("form", noise.form);
+}
+
+// The top level: its plain keys, then each section by name.
+template <class Visit, class VisitSection>
+void visit_config(RunConfig& config, Visit&& visit, VisitSection&& section) {
+  visit("task", config.task);
+  visit("device", config.device);
+  section("data", config.data);
+  section("model", config.model);
+  section("train", config.train);
+  section("quant", config.quant);
+  section("noise", config.noise);
 }
 
 }  // namespace
@@ -65,52 +149,12 @@ void read_noise(JsonReader& noise, NoiseSpec& spec) {
 RunConfig parse_run_config(const nlohmann::json& json) {
   RunConfig config;
   JsonReader top(json, "");
-  top.read("task", config.task);
-  top.read("device", config.device);
-  if (top.has("data")) {
-    auto data = top.object("data");
-    data.read("dir", config.data.dir);
-    data.read("path", config.data.path);
-    data.read("train_limit", config.data.train_limit);
-    data.read("vocabulary_cap", config.data.vocabulary_cap);
-    data.finish();
-  }
-  if (top.has("model")) {
-    auto model = top.object("model");
-    model.read("arch", config.model.arch);
-    model.read("width", config.model.width);
-    model.read("hidden", config.model.hidden);
-    model.finish();
-  }
-  if (top.has("train")) {
-    auto train = top.object("train");
-    train.read("epochs", config.train.epochs);
-    train.read("max_steps", config.train.max_steps);
-    train.read("batch_size", config.train.batch_size);
-    train.read("lr", config.train.lr);
-    train.read("seed", config.train.seed);
-    train.read("optimizer", config.train.optimizer);
-    train.read("schedule", config.train.schedule);
-    train.read("warmup_steps", config.train.warmup_steps);
-    train.read("weight_decay", config.train.weight_decay);
-    train.read("clip_grad_norm", config.train.clip_grad_norm);
-    train.finish();
-  }
-  if (top.has("quant")) {
-    auto quant = top.object("quant");
-    quant.read("method", config.quant.method);
-    quant.read("bits", config.quant.bits);
-    quant.read("observer", config.quant.observer);
-    read_block_sizes(quant, config.quant.block_size);
-    quant.read("centroids", config.quant.centroids);
-    quant.read("centroid_bits", config.quant.centroid_bits);
-    quant.read("finetune_steps", config.quant.finetune_steps);
-    quant.finish();
-  }
-  if (top.has("noise")) {
-    auto noise = top.object("noise");
-    read_noise(noise, config.noise);
-  }
+  visit_config(config, ReadField{top}, [&](const char* name, auto& section) {
+    if (!top.has(name)) return;
+    auto reader = top.object(name);
+    visit_fields(section, ReadField{reader});
+    reader.finish();
+  });
   top.finish();
 
   require_one_of("task", config.task, kTasks);
@@ -134,6 +178,10 @@ RunConfig parse_run_config(const nlohmann::json& json) {
   require(config.train.warmup_steps >= 0, "train.warmup_steps", "must be >= 0");
   require(config.train.weight_decay >= 0, "train.weight_decay", "must be >= 0");
   require(config.train.clip_grad_norm >= 0, "train.clip_grad_norm", "must be >= 0");
+  for (int64_t size : {config.quant.block_size.linear, config.quant.block_size.conv1x1,
+                       config.quant.block_size.conv, config.quant.block_size.embedding}) {
+    require(size >= 1, "quant.block_size", "must be at least 1");
+  }
   require(config.quant.bits >= 2 && config.quant.bits <= 8, "quant.bits", "must be 2 to 8");
   require(config.quant.centroids >= 1 && config.quant.centroids <= 65536, "quant.centroids",
           "must be 1 to 65536");
@@ -147,47 +195,12 @@ RunConfig parse_run_config(const nlohmann::json& json) {
 }
 
 nlohmann::json to_json(const RunConfig& config) {
-  const auto& q = config.quant;
-  return {
-      {"task", config.task},
-      {"device", config.device},
-      {"data",
-       {{"dir", config.data.dir},
-        {"path", config.data.path},
-        {"train_limit", config.data.train_limit},
-        {"vocabulary_cap", config.data.vocabulary_cap}}},
-      {"model",
-       {{"arch", config.model.arch},
-        {"width", config.model.width},
-        {"hidden", config.model.hidden}}},
-      {"train",
-       {{"epochs", config.train.epochs},
-        {"max_steps", config.train.max_steps},
-        {"batch_size", config.train.batch_size},
-        {"lr", config.train.lr},
-        {"seed", config.train.seed},
-        {"optimizer", config.train.optimizer},
-        {"schedule", config.train.schedule},
-        {"warmup_steps", config.train.warmup_steps},
-        {"weight_decay", config.train.weight_decay},
-        {"clip_grad_norm", config.train.clip_grad_norm}}},
-      {"quant",
-       {{"method", q.method},
-        {"bits", q.bits},
-        {"observer", q.observer},
-        {"block_size",
-         {{"linear", q.block_size.linear},
-          {"conv1x1", q.block_size.conv1x1},
-          {"conv", q.block_size.conv},
-          {"embedding", q.block_size.embedding}}},
-        {"centroids", q.centroids},
-        {"centroid_bits", q.centroid_bits},
-        {"finetune_steps", q.finetune_steps}}},
-      {"noise",
-       {{"mode", to_string(config.noise.mode)},
-        {"p", config.noise.p},
-        {"form", to_string(config.noise.form)}}},
-  };
+  auto fields = config;  // the visitors take fields by reference
+  nlohmann::json json = nlohmann::json::object();
+  visit_config(fields, WriteField{json}, [&](const char* name, auto& section) {
+    visit_fields(section, WriteField{json[name]});
+  });
+  return json;
 }
 
 void apply_override(nlohmann::json& config, const std::string& assignment) {
