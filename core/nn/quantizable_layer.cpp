@@ -2,6 +2,21 @@
 
 namespace qn {
 
+void QuantizableLayer::use_codebook(const BlockLayout& layout, const torch::Tensor& centroids,
+                                    const torch::Tensor& codes) {
+  TORCH_CHECK(!uses_codebook(), "layer already uses a codebook");
+  layout_ = layout;
+  centroids_ = register_centroids(centroids.detach().clone().requires_grad_(true));
+  codes_ = codes.detach().clone();
+  weight().set_requires_grad(false);
+  noise_.reset();
+}
+
+torch::Tensor QuantizableLayer::forward_weight(bool training) {
+  if (layout_) return layout_->from_blocks(centroids_.index_select(0, codes_));
+  return training && noise_ ? noise_->apply(weight()) : weight();
+}
+
 std::vector<NamedLayer> quantizable_layers(torch::nn::Module& model) {
   std::vector<NamedLayer> layers;
   for (const auto& item : model.named_modules(/*name_prefix=*/"", /*include_self=*/false)) {

@@ -3,17 +3,21 @@
 #include <torch/nn/module.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "noise/layer_noise.h"
+#include "quant/block_layout.h"
 #include "quant/layer_kind.h"
 
 namespace qn {
 
-// A layer whose weight QNStudio quantizes: Linear, Conv2d, Embedding. In training mode its
-// forward uses the weight through its LayerNoise, if it has one; in evaluation mode the
-// weight as it is (the compressed model's weight is written into it before evaluation).
+// A layer whose weight QNStudio quantizes: Linear, Conv2d, Embedding. Its forward uses:
+//  - once it uses a codebook (iPQ), codebook[codes]: the weight as PQ stores it;
+//  - else in training mode the weight through its LayerNoise, if it has one;
+//  - else the weight as it is (the compressed model's weight is written into it before
+//    evaluation).
 class QuantizableLayer {
  public:
   virtual ~QuantizableLayer() = default;
@@ -23,13 +27,26 @@ class QuantizableLayer {
 
   void set_noise(std::unique_ptr<LayerNoise> noise) { noise_ = std::move(noise); }
 
+  // iPQ (PAPER.md): from now on the weight is centroids[codes] along `layout`, with the
+  // centroids a trainable parameter "centroids" of the layer, so that a centroid's gradient
+  // gathers (sums) the gradients of every block assigned to it. The float weight is frozen
+  // and noise no longer applies. Once per layer.
+  void use_codebook(const BlockLayout& layout, const torch::Tensor& centroids,
+                    const torch::Tensor& codes);
+  bool uses_codebook() const { return layout_.has_value(); }
+  const BlockLayout& codebook_layout() const { return *layout_; }
+  const torch::Tensor& centroids() const { return centroids_; }
+  const torch::Tensor& codes() const { return codes_; }
+
  protected:
-  torch::Tensor forward_weight(bool training) {
-    return training && noise_ ? noise_->apply(weight()) : weight();
-  }
+  torch::Tensor forward_weight(bool training);
+  // Registers `centroids` as the module's parameter "centroids" and returns it.
+  virtual torch::Tensor register_centroids(const torch::Tensor& centroids) = 0;
 
  private:
   std::unique_ptr<LayerNoise> noise_;
+  std::optional<BlockLayout> layout_;
+  torch::Tensor centroids_, codes_;
 };
 
 struct NamedLayer {

@@ -18,6 +18,11 @@ class QLinearImpl : public torch::nn::Module, public QuantizableLayer {
   LayerKind layer_kind() const override { return LayerKind::Linear; }
   torch::Tensor& weight() override { return weight_; }
 
+ protected:
+  torch::Tensor register_centroids(const torch::Tensor& centroids) override {
+    return register_parameter("centroids", centroids);
+  }
+
  private:
   torch::Tensor weight_, bias_;
 };
@@ -37,6 +42,11 @@ class QConv2dImpl : public torch::nn::Module, public QuantizableLayer {
   torch::Tensor forward(const torch::Tensor& input);
   LayerKind layer_kind() const override { return LayerKind::Conv2d; }
   torch::Tensor& weight() override { return weight_; }
+
+ protected:
+  torch::Tensor register_centroids(const torch::Tensor& centroids) override {
+    return register_parameter("centroids", centroids);
+  }
 
  private:
   QConv2dOptions options_;

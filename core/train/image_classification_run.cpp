@@ -7,6 +7,7 @@
 #include "data/labelled_images.h"
 #include "nn/convnet.h"
 #include "train/classifier_training.h"
+#include "train/ipq.h"
 #include "train/model_compression.h"
 #include "train/noise_attachment.h"
 
@@ -40,9 +41,6 @@ std::string image_folder(const RunConfig& config) {
 RunResult run_image_classification(const RunConfig& config, TrainingObserver* observer,
                                    const CancelToken* cancel) {
   const auto started = std::chrono::steady_clock::now();
-  if (config.quant.method == "ipq") {
-    throw InputError("quant.method ipq (staged PQ with fine-tuning) is not available yet; use pq");
-  }
   const auto device = resolve_device(config.device);
   torch::manual_seed(config.train.seed);
 
@@ -69,6 +67,9 @@ RunResult run_image_classification(const RunConfig& config, TrainingObserver* ob
   result.steps = train_classifier(*model, forward, splits.train, config.train, observer, cancel);
   result.float_metric = classification_accuracy(*model, forward, splits.test);
 
+  if (config.quant.method == "ipq") {
+    run_ipq(*model, forward, splits.train, config, observer, cancel);
+  }
   if (observer) observer->on_stage("compressing");
   result.size = compress_model(*model, config.quant, config.train.seed);
   if (config.quant.method != "none") {

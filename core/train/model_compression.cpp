@@ -17,7 +17,7 @@ std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t cent
     return std::make_unique<IntQuantizer>(
         IntOptions{quant.bits, parse_range_observer(quant.observer)});
   }
-  if (quant.method == "pq") {
+  if (quant.method == "pq" || quant.method == "ipq") {
     PqOptions options;
     options.centroids = centroids;
     options.seed = seed;
@@ -41,13 +41,21 @@ SizeReport compress_model(torch::nn::Module& model, const QuantConfig& quant, ui
     const auto shape = weight.sizes().vec();
     const int64_t block = quant.block_size.for_weight(layer->layer_kind(), shape);
     const int64_t block_count = weight.numel() / std::max<int64_t>(block, 1);
-    const auto quantizer =
-        make_quantizer(quant, centroids_for_layer(quant.centroids, block_count), seed);
-    const auto result = quantizer->compress(weight, {name, layer->layer_kind()});
+    std::unique_ptr<CompressedTensor> result;
+    if (layer->uses_codebook()) {  // iPQ: the fine-tuned codebook, stored in its format
+      result = std::make_unique<PqTensor>(
+          layer->codebook_layout(),
+          Codebook::store(layer->centroids(), parse_codebook_bits(quant.centroid_bits)),
+          layer->codes());
+    } else {
+      result = make_quantizer(quant, centroids_for_layer(quant.centroids, block_count), seed)
+                   ->compress(weight, {name, layer->layer_kind()});
+    }
     weight.copy_(result->decode());
     layer->set_noise(nullptr);
     report.add(name + ".weight", *result);
     compressed.insert(weight.unsafeGetTensorImpl());
+    if (layer->uses_codebook()) compressed.insert(layer->centroids().unsafeGetTensorImpl());
   }
   for (const auto& item : model.named_parameters()) {
     if (!compressed.count(item.value().unsafeGetTensorImpl())) {

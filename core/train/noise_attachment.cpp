@@ -18,7 +18,7 @@ void attach_noise(torch::nn::Module& model, const QuantConfig& quant, const Nois
       options.observer = parse_range_observer(quant.observer);
       options.rate = noise.rate();
       layer->set_noise(make_int_noise(options));
-    } else if (quant.method == "pq") {
+    } else if (quant.method == "pq" || quant.method == "ipq") {
       const BlockLayout layout({name, layer->layer_kind()}, shape,
                                quant.block_size.for_weight(layer->layer_kind(), shape));
       PqNoiseOptions options;

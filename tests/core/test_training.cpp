@@ -9,6 +9,7 @@
 #include "quant/range_observer.h"
 #include "test_support.h"
 #include "train/classifier_training.h"
+#include "train/ipq.h"
 #include "train/lr_schedule.h"
 #include "train/model_compression.h"
 #include "train/noise_attachment.h"
@@ -155,6 +156,87 @@ class TestTraining : public QObject {
     QCOMPARE(centroids_for_layer(256, 640), int64_t{160});
     QCOMPARE(centroids_for_layer(256, 16), int64_t{4});
     QCOMPARE(centroids_for_layer(256, 3), int64_t{1});
+  }
+
+  void a_centroid_gradient_is_the_sum_of_its_blocks_gradients() {
+    QLinear layer(16, 8);
+    const BlockLayout layout({"fc", LayerKind::Linear}, {8, 16}, 4);  // 32 blocks
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(7);
+    const auto codes = torch::randint(0, 5, {32}, generator, torch::kLong);
+    layer->use_codebook(layout, seeded_randn({5, 4}, 8), codes);
+    QVERIFY(!layer->weight().requires_grad());
+    const auto x = seeded_randn({6, 16}, 9);
+    const auto upstream = seeded_randn({6, 8}, 10);
+    (layer->forward(x) * upstream).sum().backward();
+
+    // Reference: the gradient with respect to the decoded weight, gathered block by block.
+    const auto decoded =
+        layout.from_blocks(layer->centroids().detach().index_select(0, codes)).requires_grad_(true);
+    (torch::linear(x, decoded, layer->named_parameters()["bias"].detach()) * upstream)
+        .sum()
+        .backward();
+    const auto block_gradients = layout.to_blocks(decoded.grad());
+    const auto expected = torch::zeros({5, 4}).index_add_(0, codes, block_gradients);
+    QVERIFY(torch::allclose(layer->centroids().grad(), expected, 1e-5, 1e-6));
+  }
+
+  void ipq_stages_run_bottom_to_top_by_parent_module() {
+    ConvNet model{ConvNetOptions{}};
+    std::vector<std::vector<std::string>> stages;
+    for (const auto& stage : ipq_stages(*model)) {
+      stages.emplace_back();
+      for (const auto& layer : stage) stages.back().push_back(layer.name);
+    }
+    QCOMPARE(stages.size(), size_t{5});
+    QCOMPARE(stages[0], (std::vector<std::string>{"stem"}));
+    QCOMPARE(stages[1], (std::vector<std::string>{"blocks.0.depthwise", "blocks.0.project"}));
+    QCOMPARE(stages[4], (std::vector<std::string>{"hidden", "classifier"}));
+  }
+
+  void ipq_encodes_exactly_one_more_stage_at_a_time() {
+    torch::manual_seed(0);
+    auto model = small_convnet();
+    const auto data = quadrant_images(256, 11);
+    const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
+    RunConfig config;
+    config.quant.method = "ipq";
+    config.quant.block_size = BlockSizes::uniform(2);
+    config.quant.block_size.conv = 9;
+    config.quant.finetune_steps = 3;
+    config.train.batch_size = 32;
+    const auto stages = ipq_stages(*model);
+    struct StageChecker : TrainingObserver {
+      const std::vector<std::vector<NamedLayer>>* stages;
+      size_t seen = 0;
+      bool consistent = true;
+      void on_stage(const std::string&) override {
+        for (size_t s = 0; s < stages->size(); ++s) {
+          for (const auto& layer : (*stages)[s])
+            consistent &= layer.layer->uses_codebook() == (s <= seen);
+        }
+        ++seen;
+      }
+    } checker;
+    checker.stages = &stages;
+    run_ipq(*model, forward, data, config, &checker, nullptr);
+    QCOMPARE(checker.seen, stages.size());
+    QVERIFY(checker.consistent);
+
+    // The compressed model keeps the fine-tuned codebooks, rounded to fp16, and their codes.
+    const auto& hidden = *stages.back().front().layer;
+    const auto expected =
+        hidden.codebook_layout().from_blocks(hidden.centroids()
+                                                 .detach()
+                                                 .to(torch::kHalf)
+                                                 .to(torch::kFloat)
+                                                 .index_select(0, hidden.codes()));
+    const auto report = compress_model(*model, config.quant, 0);
+    QVERIFY(torch::equal(model->named_parameters()["hidden.weight"], expected));
+    for (const auto& entry : report.entries()) {
+      if (entry.name == "hidden.weight") QCOMPARE(entry.method, std::string("pq"));
+      // Codebooks are counted once, inside their layer's PQ entry.
+      QVERIFY2(entry.name.find("centroids") == std::string::npos, entry.name.c_str());
+    }
   }
 
   void a_tiny_run_lowers_its_loss_for_every_noise() {
