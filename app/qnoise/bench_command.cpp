@@ -42,6 +42,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   kmeans->add_option("--cols", args->cols, "weight columns")->capture_default_str();
   add_kmeans_job_options(*kmeans, args->job, /*required=*/false);
   kmeans->callback([args, &exit_code] { exit_code = run_kmeans_bench(*args); });
+
+  add_bench_noise_command(*bench, exit_code);
 }
 
 }  // namespace qn::cli

@@ -8,6 +8,7 @@ namespace qn::cli {
 // callback stores its exit status in `exit_code`; errors are thrown as qn::Error.
 void add_kmeans_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_bench_noise_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_check_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_train_command(CLI::App& app, int& exit_code);

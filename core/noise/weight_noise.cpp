@@ -17,9 +17,11 @@ torch::Tensor int_noise(const torch::Tensor& weight, const AffineParams& params,
 torch::Tensor pq_proxy_noise(const torch::Tensor& weight, const BlockLayout& layout, double rate) {
   if (rate <= 0.0) return weight;
   TORCH_CHECK(rate < 1.0, "proxy noise needs a rate below 1");  // validate() tells the user
-  const auto dropped =
-      expand_to_weight(layout, draw_block_selection(layout, rate, weight.device()));
-  return weight.masked_fill(dropped, 0.0) / (1.0 - rate);
+  // One multiply by a per-block factor (0 or 1/(1-p)), broadcast over the block: a single
+  // pass over the weight forward and backward, and no weight-sized mask.
+  const auto kept = draw_block_selection(layout, rate, weight.device()).logical_not();
+  const auto factor = kept.to(weight.scalar_type()).div_(1.0 - rate).unsqueeze(1);
+  return layout.from_blocks(layout.to_blocks(weight) * factor);
 }
 
 torch::Tensor pq_exact_noise(const torch::Tensor& weight, const BlockLayout& layout,

@@ -134,6 +134,18 @@ class TestQnoiseCli : public QObject {
     QCOMPARE(run_qnoise({"train", "--config", dir_.filePath("missing.json")}).exit_code, 2);
   }
 
+  void bench_noise_times_every_form() {
+    const auto outcome = run_qnoise({"bench", "noise", "--in", "64", "--out", "32", "--batch", "8",
+                                     "--steps", "2", "--device", "cpu", "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    const auto variants = QJsonDocument::fromJson(outcome.out).object()["variants"].toArray();
+    QCOMPARE(variants.size(), 4);
+    QCOMPARE(variants[0].toObject()["overhead"].toDouble(), 0.0);
+    for (const auto& variant : variants)
+      QVERIFY(variant.toObject()["seconds_per_step"].toDouble() > 0);
+    QCOMPARE(run_qnoise({"bench", "noise", "--in", "60", "--block", "8"}).exit_code, 2);
+  }
+
   void check_passes_on_the_cpu() {
     const auto outcome = run_qnoise({"check", "--device", "cpu"});
     QCOMPARE(outcome.exit_code, 0);

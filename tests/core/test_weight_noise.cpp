@@ -21,10 +21,13 @@ bool within_binomial(double observed, double p, int64_t n) {
   return std::abs(observed - p) <= 5.0 * std::sqrt(p * (1 - p) / static_cast<double>(n));
 }
 
-// Fraction of the layout's blocks whose weights all differ from W (a block is hit whole).
+// Fraction of the layout's blocks whose weights all differ from `weight` (a block is hit
+// whole); -1 if some block is only partly changed.
 double fraction_of_blocks_changed(const BlockLayout& layout, const torch::Tensor& noisy,
                                   const torch::Tensor& weight) {
-  const auto changed = (layout.to_blocks(noisy) != layout.to_blocks(weight));
+  // Up to one rounding: the proxy multiplies by 1/(1-p) rather than dividing.
+  const auto changed =
+      torch::isclose(layout.to_blocks(noisy), layout.to_blocks(weight), 1e-6, 0).logical_not();
   const auto any = changed.any(1);
   // Whole blocks or nothing: a hit block has every weight changed.
   if (!torch::equal(any, changed.all(1))) return -1.0;
