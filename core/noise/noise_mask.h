@@ -13,10 +13,6 @@ namespace qn {
 torch::Tensor draw_block_selection(const BlockLayout& layout, double rate,
                                    const torch::Device& device);
 
-// A block selection expanded to the weight's shape: every weight of a block shares its
-// block's draw (PAPER.md: the blocks b_kl).
-torch::Tensor expand_to_weight(const BlockLayout& layout, const torch::Tensor& block_selection);
-
 // One draw per weight (blocks of one weight, as scalar intN noise uses).
 torch::Tensor draw_weight_mask(const torch::Tensor& weight, double rate);
 
