@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "config/run_config.h"
 #include "progress.h"
-#include "train/image_classification_run.h"
+#include "train/training_run.h"
 
 namespace qn::cli {
 namespace {
@@ -31,7 +31,7 @@ class ProgressObserver final : public TrainingObserver {
     if (!progress_)
       progress_ = std::make_unique<Progress>("train", static_cast<int>(event.total_steps));
     char status[96];
-    std::snprintf(status, sizeof status, "loss %.4f  lr %.2e  %.0f ex/s", event.loss, event.lr,
+    std::snprintf(status, sizeof status, "loss %.4f  lr %.2e  %.0f examples/s", event.loss, event.lr,
                   event.examples_per_second);
     progress_->update(static_cast<int>(event.step), status);
   }
@@ -45,17 +45,15 @@ int run(const TrainArgs& args) {
   for (const auto& assignment : args.overrides) apply_override(json, assignment);
   if (!args.device.empty()) json["device"] = args.device;
   const auto config = parse_run_config(json);
-  if (config.task != "fashion-mnist" && config.task != "idx") {
-    throw InputError("task '" + config.task + "' is not available in this build yet");
-  }
 
   ProgressObserver observer;
-  const auto result = run_image_classification(config, &observer, nullptr);
+  const auto result = run_training(config, &observer, nullptr);
   const nlohmann::json output = {
       {"run_id", nullptr},  // runs get ids once they are stored (--db)
       {"metric_name", result.metric_name},
       {"metric", result.metric},
       {"float_metric", result.float_metric},
+      {"evaluation_split", result.evaluation_split},
       {"size_bytes", result.size.total_bytes()},
       {"fp32_size_bytes", result.size.fp32_bytes()},
       {"compression", result.size.compression()},
@@ -68,9 +66,10 @@ int run(const TrainArgs& args) {
     std::cout << output.dump() << "\n";
   } else {
     std::printf(
-        "%s %.4f (before compression %.4f), %lld bytes (x%.1f against fp32 %lld), "
+        "%s %s %.4f (before compression %.4f), %lld bytes (x%.1f against fp32 %lld), "
         "%.1f s on %s\n",
-        result.metric_name.c_str(), result.metric, result.float_metric,
+        result.evaluation_split.c_str(), result.metric_name.c_str(), result.metric,
+        result.float_metric,
         static_cast<long long>(result.size.total_bytes()), result.size.compression(),
         static_cast<long long>(result.size.fp32_bytes()), result.seconds, result.device.c_str());
   }

@@ -81,6 +81,30 @@ void JsonReader::read(const std::string& key, bool& value) {
   value = json.get<bool>();
 }
 
+void JsonReader::read(const std::string& key, std::vector<int64_t>& value) {
+  if (!has(key)) return;
+  const auto& json = take(key);
+  if (!json.is_array()) throw wrong_type(path_of(key), "a list of integers", json);
+  std::vector<int64_t> items;
+  for (const auto& item : json) {
+    if (!item.is_number_integer()) throw wrong_type(path_of(key), "a list of integers", json);
+    items.push_back(item.get<int64_t>());
+  }
+  value = std::move(items);
+}
+
+void JsonReader::read(const std::string& key, std::vector<std::string>& value) {
+  if (!has(key)) return;
+  const auto& json = take(key);
+  if (!json.is_array()) throw wrong_type(path_of(key), "a list of strings", json);
+  std::vector<std::string> items;
+  for (const auto& item : json) {
+    if (!item.is_string()) throw wrong_type(path_of(key), "a list of strings", json);
+    items.push_back(item.get<std::string>());
+  }
+  value = std::move(items);
+}
+
 JsonReader JsonReader::object(const std::string& key) {
   return JsonReader(take(key), path_of(key));
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace qn {
 
@@ -23,6 +24,8 @@ class JsonReader {
   void read(const std::string& key, int& value);
   void read(const std::string& key, uint64_t& value);
   void read(const std::string& key, bool& value);
+  void read(const std::string& key, std::vector<int64_t>& value);
+  void read(const std::string& key, std::vector<std::string>& value);
   // The raw value of a key that is present (for values of more than one shape).
   const nlohmann::json& take(const std::string& key);
   // A nested object's reader (the key must hold an object).

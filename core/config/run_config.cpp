@@ -1,6 +1,7 @@
 #include "config/run_config.h"
 
 #include <fstream>
+#include <regex>
 
 #include "common/error.h"
 #include "config/json_reader.h"
@@ -9,7 +10,7 @@ namespace qn {
 namespace {
 
 const std::vector<std::string> kTasks = {"fashion-mnist", "idx", "cifar10", "brown-lm", "text-lm"};
-const std::vector<std::string> kArchs = {"convnet"};
+const std::vector<std::string> kArchs = {"convnet", "transformer-lm"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
 const std::vector<std::string> kSchedules = {"cosine", "linear", "constant"};
 const std::vector<std::string> kMethods = {"none", "int", "pq", "ipq"};
@@ -98,6 +99,15 @@ void visit_fields(ModelConfig& model, Visit&& visit) {
   visit("arch", model.arch);
   visit("width", model.width);
   visit("hidden", model.hidden);
+  visit("dim", model.dim);
+  visit("layers", model.layers);
+  visit("heads", model.heads);
+  visit("ffn", model.ffn);
+  visit("context", model.context);
+  visit("tied_embeddings", model.tied_embeddings);
+  visit("dropout", model.dropout);
+  visit("layerdrop", model.layerdrop);
+  visit("keep_layers", model.keep_layers);
 }
 
 template <class Visit>
@@ -123,6 +133,9 @@ void visit_fields(QuantConfig& quant, Visit&& visit) {
   visit("centroids", quant.centroids);
   visit("centroid_bits", quant.centroid_bits);
   visit("finetune_steps", quant.finetune_steps);
+  visit("stages", quant.stages);
+  visit("distillation", quant.distillation);
+  visit("average_centroid_grads", quant.average_centroid_grads);
 }
 
 template <class Visit>
@@ -169,6 +182,26 @@ RunConfig parse_run_config(const nlohmann::json& json) {
           "must be 0 (no cap) or at least 3");
   require(config.model.width >= 1 && config.model.hidden >= 1, "model.width/model.hidden",
           "must be positive");
+  const bool text_task = config.task == "brown-lm" || config.task == "text-lm";
+  if (text_task != (config.model.arch == "transformer-lm")) {
+    throw InputError("config key 'model.arch' is '" + config.model.arch + "', which task '" +
+                     config.task + "' cannot use (text tasks: transformer-lm; image tasks: " +
+                     "convnet)");
+  }
+  require(config.model.dim >= 1 && config.model.layers >= 1 && config.model.heads >= 1 &&
+              config.model.ffn >= 1 && config.model.context >= 1,
+          "model.dim/layers/heads/ffn/context", "must be positive");
+  require(config.model.dim % config.model.heads == 0, "model.dim",
+          "must be divisible by model.heads");
+  require(config.model.dropout >= 0 && config.model.dropout < 1, "model.dropout",
+          "must be in [0, 1)");
+  require(config.model.layerdrop >= 0 && config.model.layerdrop < 1, "model.layerdrop",
+          "must be in [0, 1)");
+  for (size_t i = 0; i < config.model.keep_layers.size(); ++i) {
+    require(config.model.keep_layers[i] >= 0 && config.model.keep_layers[i] < config.model.layers &&
+                (i == 0 || config.model.keep_layers[i] > config.model.keep_layers[i - 1]),
+            "model.keep_layers", "must list increasing layer indices below model.layers");
+  }
   require(config.train.epochs >= 0 && config.train.max_steps >= 0, "train.epochs/max_steps",
           "must be >= 0");
   require(config.train.epochs > 0 || config.train.max_steps > 0, "train.epochs/max_steps",
@@ -188,6 +221,16 @@ RunConfig parse_run_config(const nlohmann::json& json) {
   require(config.quant.centroid_bits == 16 || config.quant.centroid_bits == 8,
           "quant.centroid_bits", "must be 16 (fp16) or 8 (int8)");
   require(config.quant.finetune_steps >= 0, "quant.finetune_steps", "must be >= 0");
+  require(config.quant.distillation >= 0 && config.quant.distillation <= 1,
+          "quant.distillation", "must be in [0, 1]");
+  for (const auto& pattern : config.quant.stages) {
+    try {
+      std::regex check(pattern);
+    } catch (const std::regex_error&) {
+      throw InputError("config key 'quant.stages' holds '" + pattern +
+                       "', which is not a regular expression");
+    }
+  }
   require(config.noise.mode == NoiseMode::None || config.quant.method != "none", "noise.mode",
           "needs a quantizer: quant.method is none");
   validate(config.noise, config.quant.method == "pq" || config.quant.method == "ipq");

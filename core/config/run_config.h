@@ -21,11 +21,21 @@ struct DataConfig {
 };
 
 struct ModelConfig {
-  std::string arch = "convnet";
-  // convnet: channels of the first stage (later stages double it) and the width of the
+  std::string arch = "convnet";  // convnet (image tasks), transformer-lm (text tasks)
+  // convnet: channels of the stem (the blocks widen to 1.5x and 2.5x) and the width of the
   // fully connected hidden layer.
   int64_t width = 16;
   int64_t hidden = 512;
+  // transformer-lm: width, layers, attention heads, feed-forward width, context in tokens.
+  int64_t dim = 128;
+  int64_t layers = 2;
+  int64_t heads = 4;
+  int64_t ffn = 512;
+  int64_t context = 64;
+  bool tied_embeddings = true;
+  double dropout = 0.1;
+  double layerdrop = 0.0;            // LayerDrop rate in training
+  std::vector<int64_t> keep_layers;  // prune to these layers after training; [] = all
 };
 
 struct TrainConfig {
@@ -49,6 +59,12 @@ struct QuantConfig {
   int64_t centroids = 256;
   int centroid_bits = 16;  // 16: fp16 codebooks; 8: int8 (iPQ + int8)
   int64_t finetune_steps = 0;
+  // iPQ stages, in order: each a regular expression searched in layer names ("\\.ffn\\.").
+  // [] = the model's default (ConvNet: by depth; Transformer: feed-forward, embeddings,
+  // attention). Layers no pattern matches form a last stage.
+  std::vector<std::string> stages;
+  double distillation = 0.0;  // iPQ fine-tuning: weight of the KL to the fp32 model, 0..1
+  bool average_centroid_grads = false;  // a centroid's gradient: mean of its blocks', not sum
 };
 
 struct RunConfig {

@@ -3,11 +3,17 @@
 namespace qn {
 
 void QuantizableLayer::use_codebook(const BlockLayout& layout, const torch::Tensor& centroids,
-                                    const torch::Tensor& codes) {
+                                    const torch::Tensor& codes, bool average_gradients) {
   TORCH_CHECK(!uses_codebook(), "layer already uses a codebook");
   layout_ = layout;
   centroids_ = register_centroids(centroids.detach().clone().requires_grad_(true));
   codes_ = codes.detach().clone();
+  if (average_gradients) {
+    const auto cluster_sizes =
+        torch::bincount(codes_, {}, centroids.size(0)).clamp_min(1).to(centroids.dtype());
+    centroids_.register_hook(
+        [cluster_sizes](const torch::Tensor& grad) { return grad / cluster_sizes.unsqueeze(1); });
+  }
   weight().set_requires_grad(false);
   noise_.reset();
 }

@@ -39,4 +39,13 @@ torch::Tensor QConv2dImpl::forward(const torch::Tensor& input) {
                        /*dilation=*/1, options_.groups);
 }
 
+QEmbeddingImpl::QEmbeddingImpl(int64_t vocabulary, int64_t dim) {
+  weight_ = register_parameter("weight",
+                               torch::randn({vocabulary, dim}) / std::sqrt(static_cast<double>(dim)));
+}
+
+torch::Tensor QEmbeddingImpl::forward(const torch::Tensor& tokens) {
+  return torch::embedding(current_weight(), tokens);
+}
+
 }  // namespace qn

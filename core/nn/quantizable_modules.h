@@ -54,4 +54,27 @@ class QConv2dImpl : public torch::nn::Module, public QuantizableLayer {
 };
 TORCH_MODULE(QConv2d);
 
+// An embedding table (vocabulary, dim) with a quantizable weight, initialised N(0, 1/dim)
+// so that tied output logits start small. current_weight() is the weight this forward
+// uses (noisy or from the codebook in training): a tied language model calls it once and
+// uses it both to look tokens up and to project back, so both see the same noise draw.
+class QEmbeddingImpl : public torch::nn::Module, public QuantizableLayer {
+ public:
+  QEmbeddingImpl(int64_t vocabulary, int64_t dim);
+
+  torch::Tensor forward(const torch::Tensor& tokens);
+  torch::Tensor current_weight() { return forward_weight(is_training()); }
+  LayerKind layer_kind() const override { return LayerKind::Embedding; }
+  torch::Tensor& weight() override { return weight_; }
+
+ protected:
+  torch::Tensor register_centroids(const torch::Tensor& centroids) override {
+    return register_parameter("centroids", centroids);
+  }
+
+ private:
+  torch::Tensor weight_;
+};
+TORCH_MODULE(QEmbedding);
+
 }  // namespace qn

@@ -2,26 +2,35 @@
 
 #include <torch/nn/module.h>
 
+#include <string>
 #include <vector>
 
 #include "config/run_config.h"
-#include "data/labelled_images.h"
+#include "data/examples.h"
 #include "nn/quantizable_layer.h"
-#include "train/classifier_training.h"
+#include "train/trainer.h"
 
 namespace qn {
 
-// iPQ's stages, bottom to top (PAPER.md: "for ConvNets bottom to top"): consecutive
-// quantizable layers of one parent module form a stage. For the ConvNet: stem | blocks.0 |
-// blocks.1 | blocks.2 | hidden and classifier.
-std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model);
+// iPQ's stages, in order. With `patterns` (regular expressions searched in layer names):
+// stage i holds the layers that match pattern i and no earlier one; layers that match none
+// form a last stage; a pattern that matches nothing is an InputError naming it. Without
+// patterns, by depth (PAPER.md: "for ConvNets bottom to top"): consecutive quantizable
+// layers of one parent module form a stage. For the ConvNet: stem | blocks.0 | blocks.1 |
+// blocks.2 | hidden and classifier.
+std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model,
+                                                const std::vector<std::string>& patterns = {});
 
-// Iterative product quantization of a trained classifier: stage by stage, PQ-encode the
-// stage's layers (k-means, K clamped to 4 blocks a centroid), switch them to trainable
-// codebooks, then fine-tune the remaining float weights and every codebook so far for
-// quant.finetune_steps steps (at a tenth of train.lr, cosine). Reports each stage to the
-// observer once its layers are encoded, before fine-tuning.
-void run_ipq(torch::nn::Module& model, const Forward& forward, const LabelledImages& train,
-             const RunConfig& config, TrainingObserver* observer, const CancelToken* cancel);
+// Iterative product quantization of a trained model: stage by stage, PQ-encode the stage's
+// layers (k-means, K clamped to 4 blocks a centroid), switch them to trainable codebooks
+// (quant.average_centroid_grads: mean instead of sum), then fine-tune the remaining float
+// weights and every codebook so far for quant.finetune_steps steps (a tenth of train.lr,
+// cosine) with `loss` (cross-entropy if empty; distillation passes its own). Stages come
+// from quant.stages, else `default_stages`. Reports each stage to the observer once its
+// layers are encoded, before fine-tuning.
+void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& train,
+             const RunConfig& config, const std::vector<std::string>& default_stages,
+             TrainingObserver* observer, const CancelToken* cancel,
+             const LossFunction& loss = {});
 
 }  // namespace qn

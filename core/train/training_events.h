@@ -12,7 +12,7 @@ struct StepEvent {
   int64_t total_steps = 0;
   double loss = 0;
   double lr = 0;
-  double examples_per_second = 0;
+  double examples_per_second = 0;  // targets a second: images, or tokens for a language model
 };
 
 struct EvalEvent {

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "data/cifar10.h"
+#include "data/examples.h"
 #include "data/idx_file.h"
 #include "data/labelled_images.h"
 #include "data/text_corpus.h"
@@ -180,6 +182,41 @@ class TestData : public QObject {
     QVERIFY2(tokens > 1000000 && tokens < 1300000, qPrintable(QString::number(tokens)));
     QVERIFY(corpus.valid.numel() > 80000 && corpus.test.numel() > 80000);
     QCOMPARE(corpus.vocabulary.word(2), std::string("the"));
+  }
+
+  void reads_cifar10_batches_and_rejects_truncated_ones() {
+    // Two records: label 3 with pixel i = i % 251, then label 9 with every pixel 255.
+    std::vector<uint8_t> bytes = {3};
+    for (int i = 0; i < 3072; ++i) bytes.push_back(static_cast<uint8_t>(i % 251));
+    bytes.push_back(9);
+    bytes.insert(bytes.end(), 3072, 255);
+    write_raw(path("batch.bin"), bytes);
+    const auto set = read_cifar10_batch(path("batch.bin"));
+    QCOMPARE(set.images.sizes().vec(), (std::vector<int64_t>{2, 3, 32, 32}));
+    QCOMPARE(set.labels[0].item<int64_t>(), int64_t{3});
+    QCOMPARE(set.labels[1].item<int64_t>(), int64_t{9});
+    // Channel-major planes: pixel (green, row 1, column 2) is byte 1024 + 32 + 2.
+    QCOMPARE(set.images[0][1][1][2].item<float>(), float((1024 + 34) % 251) / 255.0f);
+    QCOMPARE(set.images[1].min().item<float>(), 1.0f);
+
+    write_raw(path("short.bin"), {bytes.begin(), bytes.end() - 100});
+    QVERIFY(qn::test::throws_input_error([&] { read_cifar10_batch(path("short.bin")); },
+                                         {"short.bin", "truncated"}));
+    bytes[0] = 10;
+    write_raw(path("label.bin"), bytes);
+    QVERIFY(qn::test::throws_input_error([&] { read_cifar10_batch(path("label.bin")); },
+                                         {"label.bin", "label above 9"}));
+    QVERIFY(qn::test::throws_input_error([&] { load_cifar10_folder(path("nowhere")); },
+                                         {"data_batch_1.bin"}));
+  }
+
+  void cuts_token_streams_into_shifted_windows() {
+    const auto windows = token_windows(torch::arange(11, torch::kLong), 3);
+    QCOMPARE(windows.inputs.sizes().vec(), (std::vector<int64_t>{3, 3}));
+    QVERIFY(torch::equal(windows.inputs[2], torch::tensor({6, 7, 8}, torch::kLong)));
+    QVERIFY(torch::equal(windows.targets[2], torch::tensor({7, 8, 9}, torch::kLong)));
+    QVERIFY(qn::test::throws_input_error(
+        [&] { token_windows(torch::arange(3, torch::kLong), 3); }, {"too short"}));
   }
 
   void reads_any_text_file() {

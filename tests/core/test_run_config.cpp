@@ -80,6 +80,34 @@ class TestRunConfig : public QObject {
     parse_run_config({{"quant", {{"method", "int"}}}, {"noise", {{"mode", "ste"}}}});
   }
 
+  void language_model_keys_are_read_and_checked() {
+    const auto config = parse_run_config(json::parse(R"({
+      "task": "brown-lm",
+      "model": {"arch": "transformer-lm", "dim": 64, "layers": 4, "heads": 8,
+                "keep_layers": [0, 2], "layerdrop": 0.2, "tied_embeddings": false},
+      "quant": {"method": "ipq", "stages": ["ffn", "attention"], "distillation": 0.5,
+                "average_centroid_grads": true}})"));
+    QCOMPARE(config.model.keep_layers, (std::vector<int64_t>{0, 2}));
+    QCOMPARE(config.quant.stages, (std::vector<std::string>{"ffn", "attention"}));
+    QCOMPARE(to_json(parse_run_config(to_json(config))), to_json(config));
+
+    const json lm = {{"task", "brown-lm"}, {"model", {{"arch", "transformer-lm"}}}};
+    auto with = [&](const json& patch) {
+      auto config = lm;
+      config.merge_patch(patch);
+      return config;
+    };
+    QVERIFY(rejects({{"task", "brown-lm"}}, {"'model.arch'", "convnet", "transformer-lm"}));
+    QVERIFY(rejects({{"model", {{"arch", "transformer-lm"}}}}, {"fashion-mnist"}));
+    QVERIFY(rejects(with({{"model", {{"dim", 100}, {"heads", 3}}}}), {"model.dim", "heads"}));
+    QVERIFY(rejects(with({{"model", {{"keep_layers", {1, 0}}}}}), {"model.keep_layers"}));
+    QVERIFY(rejects(with({{"model", {{"keep_layers", {0, 2}}}}}), {"model.keep_layers"}));
+    QVERIFY(rejects(with({{"model", {{"keep_layers", "0,1"}}}}), {"list of integers"}));
+    QVERIFY(rejects(with({{"model", {{"layerdrop", 1.0}}}}), {"model.layerdrop"}));
+    QVERIFY(rejects(with({{"quant", {{"stages", {"(ffn"}}}}}), {"quant.stages", "(ffn"}));
+    QVERIFY(rejects(with({{"quant", {{"distillation", 2}}}}), {"quant.distillation"}));
+  }
+
   void overrides_set_one_value() {
     json config = {{"train", {{"lr", 0.1}}}};
     apply_override(config, "train.lr=0.5");

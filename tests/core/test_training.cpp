@@ -8,11 +8,12 @@
 #include "quant/affine_quantizer.h"
 #include "quant/range_observer.h"
 #include "test_support.h"
-#include "train/classifier_training.h"
+#include "train/evaluation.h"
 #include "train/ipq.h"
 #include "train/lr_schedule.h"
 #include "train/model_compression.h"
 #include "train/noise_attachment.h"
+#include "train/trainer.h"
 
 using namespace qn;
 using qn::test::seeded_randn;
@@ -20,16 +21,15 @@ using qn::test::seeded_randn;
 namespace {
 
 // 8x8 single-channel images whose class (of 4) is the quadrant holding the bright spot.
-LabelledImages quadrant_images(int64_t count, uint64_t seed) {
+Examples quadrant_images(int64_t count, uint64_t seed) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-  LabelledImages set;
-  set.labels = torch::randint(0, 4, {count}, generator, torch::kLong);
-  set.images = 0.1 * torch::randn({count, 1, 8, 8}, generator, torch::kFloat);
+  Examples set;
+  set.targets = torch::randint(0, 4, {count}, generator, torch::kLong);
+  set.inputs = 0.1 * torch::randn({count, 1, 8, 8}, generator, torch::kFloat);
   for (int64_t i = 0; i < count; ++i) {
-    const int64_t label = set.labels[i].item<int64_t>();
-    set.images[i][0].narrow(0, (label / 2) * 4, 4).narrow(1, (label % 2) * 4, 4).add_(1.0);
+    const int64_t label = set.targets[i].item<int64_t>();
+    set.inputs[i][0].narrow(0, (label / 2) * 4, 4).narrow(1, (label % 2) * 4, 4).add_(1.0);
   }
-  set.classes = 4;
   return set;
 }
 
@@ -180,6 +180,21 @@ class TestTraining : public QObject {
     QVERIFY(torch::allclose(layer->centroids().grad(), expected, 1e-5, 1e-6));
   }
 
+  void averaged_centroid_gradients_divide_by_cluster_size() {
+    const BlockLayout layout({"fc", LayerKind::Linear}, {8, 16}, 4);
+    const auto codes = torch::arange(32, torch::kLong).remainder(3);  // sizes 11, 11, 10
+    const auto x = seeded_randn({6, 16}, 9);
+    auto centroid_grad = [&](bool average) {
+      torch::manual_seed(1);
+      QLinear layer(16, 8);
+      layer->use_codebook(layout, seeded_randn({3, 4}, 8), codes, average);
+      layer->forward(x).square().sum().backward();
+      return layer->centroids().grad();
+    };
+    const auto sizes = torch::tensor({11.0f, 11.0f, 10.0f}).unsqueeze(1);
+    QVERIFY(torch::allclose(centroid_grad(true), centroid_grad(false) / sizes, 1e-5, 1e-6));
+  }
+
   void ipq_stages_run_bottom_to_top_by_parent_module() {
     ConvNet model{ConvNetOptions{}};
     std::vector<std::vector<std::string>> stages;
@@ -218,7 +233,7 @@ class TestTraining : public QObject {
       }
     } checker;
     checker.stages = &stages;
-    run_ipq(*model, forward, data, config, &checker, nullptr);
+    run_ipq(*model, forward, data, config, {}, &checker, nullptr);
     QCOMPARE(checker.seen, stages.size());
     QVERIFY(checker.consistent);
 
@@ -253,12 +268,12 @@ class TestTraining : public QObject {
         attach_noise(*model, quant, {NoiseMode::QuantNoise, 0.2, NoiseForm::Proxy}, 0);
       LossRecorder recorder;
       const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
-      train_classifier(*model, forward, data, quick_training(60), &recorder, nullptr);
+      train_model(*model, forward, data, quick_training(60), &recorder, nullptr);
       const double first = (recorder.losses[0] + recorder.losses[1] + recorder.losses[2]) / 3;
       const double last = (recorder.losses[57] + recorder.losses[58] + recorder.losses[59]) / 3;
       QVERIFY2(last < 0.5 * first,
                qPrintable(QString("%1: %2 -> %3").arg(method).arg(first).arg(last)));
-      QVERIFY(classification_accuracy(*model, forward, data) > 0.9);
+      QVERIFY(evaluate(*model, forward, data).accuracy > 0.9);
     }
   }
 
@@ -268,7 +283,7 @@ class TestTraining : public QObject {
       torch::manual_seed(5);
       auto model = small_convnet();
       const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
-      train_classifier(*model, forward, data, quick_training(5), nullptr, nullptr);
+      train_model(*model, forward, data, quick_training(5), nullptr, nullptr);
       return model->named_parameters()["hidden.weight"].detach().clone();
     };
     QVERIFY(torch::equal(train_once(), train_once()));
@@ -276,13 +291,13 @@ class TestTraining : public QObject {
 
   void a_nan_loss_stops_the_run_naming_the_step() {
     auto data = quadrant_images(64, 4);
-    data.images[5][0][0][0] = NAN;
+    data.inputs[5][0][0][0] = NAN;
     auto model = small_convnet();
     const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
     auto config = quick_training(4);
     config.batch_size = 64;
     try {
-      train_classifier(*model, forward, data, config, nullptr, nullptr);
+      train_model(*model, forward, data, config, nullptr, nullptr);
       QFAIL("a NaN loss did not stop the run");
     } catch (const RuntimeFailure& error) {
       QVERIFY2(std::string(error.what()).find("at step 0") != std::string::npos, error.what());
@@ -303,8 +318,8 @@ class TestTraining : public QObject {
       }
     } observer;
     observer.token = &token;
-    QVERIFY_THROWS_EXCEPTION(RunCancelled, train_classifier(*model, forward, data,
-                                                            quick_training(50), &observer, &token));
+    QVERIFY_THROWS_EXCEPTION(
+        RunCancelled, train_model(*model, forward, data, quick_training(50), &observer, &token));
     QCOMPARE(observer.last, int64_t{2});
   }
 };

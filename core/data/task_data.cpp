@@ -1,0 +1,71 @@
+#include "data/task_data.h"
+
+#include <cstdlib>
+
+#include "common/error.h"
+#include "data/cifar10.h"
+#include "data/labelled_images.h"
+#include "data/text_corpus.h"
+
+namespace qn {
+namespace {
+
+ImageSplits load_images(const RunConfig& config) {
+  const auto folder = config.data.dir.empty() ? default_data_location(config.task) : config.data.dir;
+  if (config.task == "cifar10") return load_cifar10_folder(folder, config.data.train_limit);
+  return load_idx_folder(folder, config.data.train_limit);
+}
+
+TextCorpus load_text(const RunConfig& config) {
+  const auto path = config.data.path.empty() ? default_data_location(config.task) : config.data.path;
+  const auto documents =
+      config.task == "brown-lm" ? read_brown_corpus(path) : read_text_file(path);
+  return make_text_corpus(documents, config.data.vocabulary_cap);
+}
+
+Examples standardised(const LabelledImages& set, const torch::Tensor& mean,
+                      const torch::Tensor& deviation) {
+  return {(set.images - mean) / deviation, set.labels};
+}
+
+}  // namespace
+
+std::string default_data_location(const std::string& task) {
+  if (task == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
+  if (task == "brown-lm") {
+    const char* data_dir = std::getenv("QNS_DATA_DIR");
+    return std::string(data_dir && *data_dir ? data_dir : QNS_DATA_DIR) + "/brown";
+  }
+  if (task == "text-lm") throw InputError("task 'text-lm' needs data.path (a UTF-8 text file)");
+  throw InputError("task '" + task + "' needs data.dir (the folder of its files)");
+}
+
+TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
+  TaskData data;
+  if (config.task == "brown-lm" || config.task == "text-lm") {
+    const auto corpus = load_text(config);
+    data.train = token_windows(corpus.train, config.model.context);
+    if (config.data.train_limit > 0 && config.data.train_limit < data.train.size()) {
+      data.train = data.train.slice(0, config.data.train_limit);
+    }
+    data.evaluation = token_windows(corpus.valid, config.model.context);
+    data.evaluation_split = "validation";
+    data.metric_name = "perplexity";
+    data.classes = corpus.vocabulary.size();
+  } else {
+    const auto splits = load_images(config);
+    const auto mean = splits.train.images.mean();
+    const auto deviation = splits.train.images.std().clamp_min(1e-6);
+    data.train = standardised(splits.train, mean, deviation);
+    data.evaluation = standardised(splits.test, mean, deviation);
+    data.evaluation_split = "test";
+    data.metric_name = "accuracy";
+    data.image_shape = splits.train.images.sizes().slice(1).vec();
+    data.classes = std::max(splits.train.classes, splits.test.classes);
+  }
+  data.train = data.train.to(device);
+  data.evaluation = data.evaluation.to(device);
+  return data;
+}
+
+}  // namespace qn

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/run_config.h"
+#include "data/examples.h"
+
+namespace qn {
+
+// A task's data, ready for the trainer, on the run's device.
+struct TaskData {
+  Examples train;
+  Examples evaluation;          // image tasks: the test set; text tasks: validation
+  std::string evaluation_split;  // "test" or "validation"
+  std::string metric_name;       // "accuracy" or "perplexity"
+  // What the model needs to know of the data.
+  std::vector<int64_t> image_shape;  // (channels, height, width); image tasks
+  int64_t classes = 0;               // classes, or the vocabulary size
+};
+
+// Loads `config.task`'s data: fashion-mnist and idx (IDX folder), cifar10 (binary batches),
+// brown-lm (the Brown corpus folder) and text-lm (a text file, data.path). Images are
+// standardised with the training set's mean and deviation; text is cut into windows of
+// model.context tokens.
+TaskData load_task_data(const RunConfig& config, const torch::Device& device);
+
+// Where a task's data is when the config does not say: Debian's Fashion-MNIST; the Brown
+// corpus that installer/setup.sh fetches ($QNS_DATA_DIR/brown, else the build's data
+// folder). Tasks with no default location are an InputError naming the key to set.
+std::string default_data_location(const std::string& task);
+
+}  // namespace qn

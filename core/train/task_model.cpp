@@ -1,0 +1,70 @@
+#include "train/task_model.h"
+
+#include "common/error.h"
+#include "nn/convnet.h"
+#include "nn/transformer_lm.h"
+
+namespace qn {
+namespace {
+
+TaskModel make_convnet(const RunConfig& config, const TaskData& data) {
+  ConvNetOptions options;
+  options.in_channels = data.image_shape.at(0);
+  options.image_size = data.image_shape.at(1);
+  options.classes = data.classes;
+  options.width = config.model.width;
+  options.hidden = config.model.hidden;
+  const auto model = ConvNet(options).ptr();
+  return {model, [model](const torch::Tensor& x) { return model->forward(x); }, {}, [] {}};
+}
+
+TaskModel make_transformer_lm(const RunConfig& config, const TaskData& data) {
+  TransformerLMOptions options;
+  options.vocabulary = data.classes;
+  options.dim = config.model.dim;
+  options.layers = config.model.layers;
+  options.heads = config.model.heads;
+  options.ffn = config.model.ffn;
+  options.context = config.model.context;
+  options.tied_embeddings = config.model.tied_embeddings;
+  options.dropout = config.model.dropout;
+  options.layerdrop = config.model.layerdrop;
+  const auto model = TransformerLM(options).ptr();
+  // PAPER.md's order for language models: feed-forward, then embeddings (the untied output
+  // projection with them), then attention.
+  const std::vector<std::string> stages = {R"(\.ffn\.)", R"(^(embedding|output)$)",
+                                           R"(\.attention\.)"};
+  const auto kept = config.model.keep_layers;
+  return {model, [model](const torch::Tensor& x) { return model->forward(x); }, stages,
+          [model, kept] {
+            if (!kept.empty()) model->keep_layers(kept);
+          }};
+}
+
+}  // namespace
+
+TaskModel make_task_model(const RunConfig& config, const TaskData& data,
+                          const torch::Device& device) {
+  auto model = config.model.arch == "transformer-lm" ? make_transformer_lm(config, data)
+                                                     : make_convnet(config, data);
+  model.module->to(device);
+  return model;
+}
+
+void copy_model_state(torch::nn::Module& from, torch::nn::Module& to) {
+  torch::NoGradGuard no_grad;
+  const auto parameters = from.named_parameters();
+  const auto buffers = from.named_buffers();
+  for (auto& item : to.named_parameters()) {
+    const auto* source = parameters.find(item.key());
+    if (!source) throw RuntimeFailure("the model has no parameter '" + item.key() + "' to copy");
+    item.value().copy_(*source);
+  }
+  for (auto& item : to.named_buffers()) {
+    const auto* source = buffers.find(item.key());
+    if (!source) throw RuntimeFailure("the model has no buffer '" + item.key() + "' to copy");
+    item.value().copy_(*source);
+  }
+}
+
+}  // namespace qn

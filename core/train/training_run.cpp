@@ -1,0 +1,75 @@
+#include "train/training_run.h"
+
+#include <chrono>
+
+#include "common/runtime.h"
+#include "data/task_data.h"
+#include "train/distillation.h"
+#include "train/evaluation.h"
+#include "train/ipq.h"
+#include "train/model_compression.h"
+#include "train/noise_attachment.h"
+#include "train/task_model.h"
+
+namespace qn {
+namespace {
+
+constexpr int64_t kRecalibrationBatches = 100;
+
+void report_stage(TrainingObserver* observer, const std::string& stage) {
+  if (observer) observer->on_stage(stage);
+}
+
+// The fine-tuning loss of iPQ: distillation from a copy of the trained model, if asked.
+LossFunction ipq_loss(const RunConfig& config, const TaskData& data, TaskModel& trained,
+                      const torch::Device& device) {
+  if (config.quant.distillation <= 0) return {};
+  auto teacher = make_task_model(config, data, device);
+  teacher.prune();
+  copy_model_state(*trained.module, *teacher.module);
+  return distillation_loss(teacher, config.quant.distillation);
+}
+
+}  // namespace
+
+RunResult run_training(const RunConfig& config, TrainingObserver* observer,
+                       const CancelToken* cancel) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto device = resolve_device(config.device);
+  torch::manual_seed(config.train.seed);
+
+  report_stage(observer, "loading data");
+  const auto data = load_task_data(config, device);
+  auto model = make_task_model(config, data, device);
+  auto& module = *model.module;
+  attach_noise(module, config.quant, config.noise, config.train.seed);
+
+  RunResult result;
+  result.metric_name = data.metric_name;
+  result.evaluation_split = data.evaluation_split;
+  result.device = describe_device(device);
+  report_stage(observer, "training");
+  result.steps = train_model(module, model.forward, data.train, config.train, observer, cancel);
+  model.prune();
+  result.float_metric =
+      evaluate(module, model.forward, data.evaluation).metric(data.metric_name);
+
+  if (config.quant.method == "ipq") {
+    run_ipq(module, model.forward, data.train, config, model.default_ipq_stages, observer,
+            cancel, ipq_loss(config, data, model, device));
+  }
+  report_stage(observer, "compressing");
+  result.size = compress_model(module, config.quant, config.train.seed);
+  if (config.quant.method != "none") {
+    recalibrate_batchnorm(module, model.forward, data.train, config.train.batch_size,
+                          kRecalibrationBatches, config.train.seed);
+  }
+  report_stage(observer, "evaluating");
+  result.metric = evaluate(module, model.forward, data.evaluation).metric(data.metric_name);
+  if (observer) observer->on_eval({result.steps, result.metric_name, result.metric});
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace qn

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+
+#include "config/run_config.h"
+#include "quant/size_report.h"
+#include "train/training_events.h"
+
+namespace qn {
+
+struct RunResult {
+  std::string metric_name;  // "accuracy" or "perplexity"
+  std::string evaluation_split;  // "test" (images) or "validation" (text)
+  double metric = 0;        // of the compressed model, as it would be exported
+  double float_metric = 0;  // of the trained model before compression (noise off)
+  SizeReport size;
+  double seconds = 0;
+  std::string device;
+  int64_t steps = 0;
+};
+
+// One run, any task: load the data, build the model, train with the configured noise,
+// prune (model.keep_layers), run iPQ if asked (with distillation if asked), compress with
+// the configured quantizer, re-estimate BatchNorm, evaluate. Deterministic given the config
+// on one device.
+RunResult run_training(const RunConfig& config, TrainingObserver* observer,
+                       const CancelToken* cancel);
+
+}  // namespace qn
