@@ -44,6 +44,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   kmeans->callback([args, &exit_code] { exit_code = run_kmeans_bench(*args); });
 
   add_bench_noise_command(*bench, exit_code);
+  add_bench_train_command(*bench, exit_code);
 }
 
 }  // namespace qn::cli

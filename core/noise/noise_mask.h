@@ -13,7 +13,10 @@ namespace qn {
 torch::Tensor draw_block_selection(const BlockLayout& layout, double rate,
                                    const torch::Device& device);
 
-// One draw per weight (blocks of one weight, as scalar intN noise uses).
+// One draw per weight (blocks of one weight, as scalar intN noise uses), of the weight's
+// shape. A weight is selected when a uniform 16-bit number falls below rate * 2^16 (so the
+// rate is rounded to a multiple of 2^-16); each 64-bit random word gives four of them, a
+// quarter of the generator calls of torch::rand, which dominate this mask's cost on CPU.
 torch::Tensor draw_weight_mask(const torch::Tensor& weight, double rate);
 
 }  // namespace qn

@@ -9,8 +9,10 @@ torch::Tensor int_noise(const torch::Tensor& weight, const AffineParams& params,
   if (rate <= 0.0) return weight;
   // Detached correction: the value is phi(W) where selected, W elsewhere; the gradient with
   // respect to W is the identity everywhere.
-  auto correction = fake_quantize(weight.detach(), params) - weight.detach();
-  if (rate < 1.0) correction.masked_fill_(draw_weight_mask(weight, rate).logical_not(), 0.0);
+  // In place, in as few passes over the weight as we can: fake-quantize, subtract, mask.
+  const auto detached = weight.detach();
+  auto correction = fake_quantize(detached, params).sub_(detached);
+  if (rate < 1.0) correction.mul_(draw_weight_mask(weight, rate));
   return weight + correction;
 }
 

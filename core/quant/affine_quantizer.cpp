@@ -63,7 +63,16 @@ torch::Tensor dequantize_codes(const torch::Tensor& codes, const AffineParams& p
 }
 
 torch::Tensor fake_quantize(const torch::Tensor& weight, const AffineParams& params) {
-  return dequantize_codes(quantize_to_codes(weight, params), params);
+  // LibTorch's fused kernels: one pass, and the same arithmetic as quantize_to_codes then
+  // dequantize_codes (the tests hold the two paths equal).
+  if (params.per_channel) {
+    return torch::fake_quantize_per_channel_affine(
+        weight, params.scale.to(weight.device()), params.zero_point.to(weight.device(), torch::kInt),
+        /*axis=*/0, 0, params.quant_max());
+  }
+  return torch::fake_quantize_per_tensor_affine(weight, params.scale.to(weight.device()),
+                                                params.zero_point.to(weight.device(), torch::kInt),
+                                                0, params.quant_max());
 }
 
 }  // namespace qn

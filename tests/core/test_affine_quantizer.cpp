@@ -93,6 +93,8 @@ class TestAffineQuantizer : public QObject {
       const auto reference = torch::fake_quantize_per_tensor_affine(
           w, params.scale.item<double>(), params.zero_point.item<int64_t>(), 0, params.quant_max());
       QVERIFY(torch::equal(fake_quantize(w, params), reference));
+      // The exported codes decode to exactly what training and evaluation computed.
+      QVERIFY(torch::equal(dequantize_codes(quantize_to_codes(w, params), params), reference));
     }
   }
 
@@ -104,6 +106,7 @@ class TestAffineQuantizer : public QObject {
       const auto reference = torch::fake_quantize_per_channel_affine(
           w, params.scale, params.zero_point.to(torch::kInt), /*axis=*/0, 0, params.quant_max());
       QVERIFY(torch::equal(fake_quantize(w, params), reference));
+      QVERIFY(torch::equal(dequantize_codes(quantize_to_codes(w, params), params), reference));
     }
   }
 

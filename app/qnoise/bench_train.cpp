@@ -1,0 +1,140 @@
+// `qnoise bench train`: training steps a second of the ConvNet preset's model, batch and
+// optimizer, plain and under each Quant-Noise, through the real trainer. Inputs are
+// random images of Fashion-MNIST's shape, so the figure is the engine's, not the disk's,
+// and experiments/pytorch_speed runs the same model and loop in PyTorch.
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "common/runtime.h"
+#include "config/run_config.h"
+#include "nn/convnet.h"
+#include "train/noise_attachment.h"
+#include "train/trainer.h"
+
+namespace qn::cli {
+namespace {
+
+struct BenchTrainArgs {
+  int64_t steps = 60;
+  int64_t warmup = 5;
+  int64_t batch = 128;
+  std::string device = "auto";
+  bool json = false;
+};
+
+// The time between consecutive steps: everything a step costs, the trainer's own work
+// (shuffling, batch gathering, the schedule) included.
+class StepClock final : public TrainingObserver {
+ public:
+  void on_step(const StepEvent&) override {
+    const auto now = std::chrono::steady_clock::now();
+    if (last_) durations_.push_back(std::chrono::duration<double>(now - *last_).count());
+    last_ = now;
+  }
+  // Median seconds a step, skipping the first `warmup` steps.
+  double median_seconds(size_t warmup) {
+    std::vector<double> timed(durations_.begin() + std::min(warmup, durations_.size()),
+                              durations_.end());
+    std::nth_element(timed.begin(), timed.begin() + timed.size() / 2, timed.end());
+    return timed[timed.size() / 2];
+  }
+
+ private:
+  std::optional<std::chrono::steady_clock::time_point> last_;
+  std::vector<double> durations_;
+};
+
+struct Variant {
+  std::string name;
+  std::string overrides;  // a JSON patch on {quant, noise}
+};
+
+int run(const BenchTrainArgs& args) {
+  const auto device = resolve_device(args.device);
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(0);
+  const int64_t rows = std::max<int64_t>(4096, args.batch * 8);
+  const Examples data{torch::randn({rows, 1, 28, 28}, generator, torch::kFloat).to(device),
+                      torch::randint(0, 10, {rows}, generator, torch::kLong).to(device)};
+
+  // The table's noise settings (experiments/fmnist_table): rate 0.5 for int, 0.1 for PQ.
+  const std::vector<Variant> variants = {
+      {"plain", R"({})"},
+      {"int8 quant-noise p=0.5",
+       R"({"quant": {"method": "int", "bits": 8}, "noise": {"mode": "quant-noise", "p": 0.5}})"},
+      {"int4 ste",
+       R"({"quant": {"method": "int", "bits": 4}, "noise": {"mode": "ste"}})"},
+      {"pq proxy p=0.1",
+       R"({"quant": {"method": "pq"}, "noise": {"mode": "quant-noise", "p": 0.1}})"},
+      {"pq exact p=0.1",
+       R"({"quant": {"method": "pq"}, "noise": {"mode": "quant-noise", "p": 0.1, "form": "exact"}})"},
+  };
+  nlohmann::json rows_out = nlohmann::json::array();
+  double plain = 0;
+  for (const auto& variant : variants) {
+    auto json = nlohmann::json::parse(R"({"train": {"optimizer": "adam", "lr": 0.002}})");
+    json.merge_patch(nlohmann::json::parse(variant.overrides));
+    auto config = parse_run_config(json);
+    config.train.batch_size = args.batch;
+    config.train.max_steps = args.warmup + args.steps + 1;
+    torch::manual_seed(0);
+    ConvNet model{ConvNetOptions{}};
+    model->to(device);
+    attach_noise(*model, config.quant, config.noise, 0);
+    const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
+    StepClock clock;
+    train_model(*model, forward, data, config.train, &clock, nullptr);
+    const double seconds = clock.median_seconds(args.warmup);
+    if (rows_out.empty()) plain = seconds;
+    rows_out.push_back({{"variant", variant.name},
+                        {"seconds_per_step", seconds},
+                        {"steps_per_second", 1.0 / seconds},
+                        {"overhead", seconds / plain - 1.0}});
+  }
+  const nlohmann::json result = {{"bench", "train"},
+                                 {"model", "convnet (fmnist-convnet preset, 1,023,322 params)"},
+                                 {"device", describe_device(device)},
+                                 {"batch", args.batch},
+                                 {"optimizer", "adam"},
+                                 {"steps", args.steps},
+                                 {"variants", rows_out}};
+  if (args.json) {
+    std::cout << result.dump() << "\n";
+    return 0;
+  }
+  std::printf("ConvNet preset, batch %lld, Adam, on %s (median of %lld steps)\n",
+              static_cast<long long>(args.batch), describe_device(device).c_str(),
+              static_cast<long long>(args.steps));
+  for (const auto& row : rows_out) {
+    std::printf("  %-24s %8.2f steps/s  %8.1f ms/step  %+6.1f%%\n",
+                row["variant"].get<std::string>().c_str(), row["steps_per_second"].get<double>(),
+                1e3 * row["seconds_per_step"].get<double>(), 100 * row["overhead"].get<double>());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_bench_train_command(CLI::App& bench, int& exit_code) {
+  auto args = std::make_shared<BenchTrainArgs>();
+  auto* command = bench.add_subcommand(
+      "train", "training steps a second of the ConvNet preset, plain and with each noise");
+  command->add_option("--steps", args->steps, "timed steps")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--warmup", args->warmup, "untimed steps first")->capture_default_str();
+  command->add_option("--batch", args->batch, "batch size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_flag("--json", args->json, "print one JSON object on stdout");
+  command->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace qn::cli
