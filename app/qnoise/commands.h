@@ -13,5 +13,7 @@ void add_bench_train_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_check_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_train_command(CLI::App& app, int& exit_code);
+void add_sweep_command(CLI::App& app, int& exit_code);
+void add_runs_commands(CLI::App& app, int& exit_code);  // runs and pareto
 
 }  // namespace qn::cli

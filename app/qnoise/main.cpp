@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   qn::cli::add_train_command(app, exit_code);
+  qn::cli::add_sweep_command(app, exit_code);
+  qn::cli::add_runs_commands(app, exit_code);
   qn::cli::add_kmeans_command(app, exit_code);
   qn::cli::add_bench_command(app, exit_code);
   qn::cli::add_check_command(app, exit_code);

@@ -5,7 +5,10 @@
 #include "commands.h"
 #include "common/error.h"
 #include "config/run_config.h"
-#include "progress.h"
+#include "progress_observer.h"
+#include "store/run_store.h"
+#include "sweep/run_queue.h"
+#include "common/runtime.h"
 #include "train/training_run.h"
 
 namespace qn::cli {
@@ -15,29 +18,8 @@ struct TrainArgs {
   std::string config_path;
   std::vector<std::string> overrides;
   std::string device;
+  std::string db;
   bool json = false;
-};
-
-// Engine events as a progress bar (or plain lines) on stderr.
-class ProgressObserver final : public TrainingObserver {
- public:
-  void on_stage(const std::string& stage) override {
-    progress_.reset();
-    std::cerr << "[" << stage << "]\n";
-  }
-  void on_step(const StepEvent& event) override {
-    const bool report = event.step == event.total_steps || event.step % 20 == 0;
-    if (!report) return;
-    if (!progress_)
-      progress_ = std::make_unique<Progress>("train", static_cast<int>(event.total_steps));
-    char status[96];
-    std::snprintf(status, sizeof status, "loss %.4f  lr %.2e  %.0f examples/s", event.loss, event.lr,
-                  event.examples_per_second);
-    progress_->update(static_cast<int>(event.step), status);
-  }
-
- private:
-  std::unique_ptr<Progress> progress_;
 };
 
 int run(const TrainArgs& args) {
@@ -47,9 +29,20 @@ int run(const TrainArgs& args) {
   const auto config = parse_run_config(json);
 
   ProgressObserver observer;
-  const auto result = run_training(config, &observer, nullptr);
+  nlohmann::json run_id = nullptr;  // runs get ids when they are stored (--db)
+  RunResult result;
+  if (args.db.empty()) {
+    result = run_training(config, &observer, nullptr);
+  } else {
+    RunStore store(args.db);
+    store.mark_interrupted(kStaleHeartbeatSeconds);
+    const auto run =
+        store.begin_run(to_json(config), describe_device(resolve_device(config.device)));
+    run_id = run.id;
+    result = execute_run(store, run, &observer, nullptr);
+  }
   const nlohmann::json output = {
-      {"run_id", nullptr},  // runs get ids once they are stored (--db)
+      {"run_id", run_id},
       {"metric_name", result.metric_name},
       {"metric", result.metric},
       {"float_metric", result.float_metric},
@@ -84,6 +77,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   command->add_option("--config", args->config_path, "RunConfig JSON file")->required();
   command->add_option("--set", args->overrides, "override one value: KEY=VALUE (repeatable)");
   command->add_option("--device", args->device, "auto, cpu or cuda (overrides the config)");
+  command->add_option("--db", args->db, "record the run, its curves and result in this store");
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }

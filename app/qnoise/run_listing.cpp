@@ -1,0 +1,93 @@
+#include "run_listing.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "common/error.h"
+
+namespace qn::cli {
+namespace {
+
+nlohmann::json run_json(const StoredRun& run) {
+  const auto& result = run.result;
+  return {{"id", run.id},
+          {"sweep_id", run.sweep_id ? nlohmann::json(*run.sweep_id) : nlohmann::json()},
+          {"status", to_string(run.status)},
+          {"config", run.config},
+          {"config_hash", run.config_hash},
+          {"device", run.device},
+          {"error", run.error},
+          {"metric_name", result ? nlohmann::json(result->metric_name) : nlohmann::json()},
+          {"metric", result ? nlohmann::json(result->metric) : nlohmann::json()},
+          {"size_bytes", result ? nlohmann::json(result->size_bytes) : nlohmann::json()},
+          {"fp32_size_bytes", result ? nlohmann::json(result->fp32_size_bytes) : nlohmann::json()},
+          {"compression", result ? nlohmann::json(result->compression) : nlohmann::json()},
+          {"seconds", result ? nlohmann::json(result->seconds) : nlohmann::json()}};
+}
+
+// quant.method, bits or K, noise: what a reader scans for in a table.
+std::string describe(const nlohmann::json& config) {
+  const auto& quant = config.at("quant");
+  const auto method = quant.at("method").get<std::string>();
+  std::string text = method == "int" ? "int" + std::to_string(quant.at("bits").get<int>())
+                     : method == "none" ? "fp32"
+                                        : method + " K=" + std::to_string(quant.at("centroids").get<int64_t>());
+  const auto& noise = config.at("noise");
+  const auto mode = noise.at("mode").get<std::string>();
+  if (mode == "quant-noise") {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, " qn p=%.2g", noise.at("p").get<double>());
+    text += rate;
+  } else if (mode == "ste") {
+    text += " ste";
+  }
+  return text + " " + config.at("task").get<std::string>() + " seed " +
+         std::to_string(config.at("train").at("seed").get<int64_t>());
+}
+
+std::string csv_quoted(const std::string& text) {
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+}  // namespace
+
+void print_runs(const std::vector<StoredRun>& runs, const std::string& format) {
+  if (format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& run : runs) list.push_back(run_json(run));
+    std::cout << nlohmann::json{{"runs", list}}.dump() << "\n";
+  } else if (format == "csv") {
+    std::cout << "id,status,metric_name,metric,size_bytes,compression,config_hash,config\n";
+    for (const auto& run : runs) {
+      std::cout << run.id << "," << to_string(run.status) << ",";
+      if (run.result) {
+        std::cout << run.result->metric_name << "," << run.result->metric << ","
+                  << run.result->size_bytes << "," << run.result->compression;
+      } else {
+        std::cout << ",,,";
+      }
+      std::cout << "," << run.config_hash << "," << csv_quoted(run.config.dump()) << "\n";
+    }
+  } else if (format == "table") {
+    std::printf("%5s  %-11s  %-12s  %10s  %12s  %8s  %s\n", "id", "status", "metric", "value",
+                "size (B)", "ratio", "config");
+    for (const auto& run : runs) {
+      if (run.result) {
+        std::printf("%5lld  %-11s  %-12s  %10.4f  %12lld  %7.1fx  %s\n",
+                    static_cast<long long>(run.id), to_string(run.status).c_str(),
+                    run.result->metric_name.c_str(), run.result->metric,
+                    static_cast<long long>(run.result->size_bytes), run.result->compression,
+                    describe(run.config).c_str());
+      } else {
+        std::printf("%5lld  %-11s  %-12s  %10s  %12s  %8s  %s\n", static_cast<long long>(run.id),
+                    to_string(run.status).c_str(), "", "", "", "", describe(run.config).c_str());
+      }
+    }
+  } else {
+    throw InputError("--format must be table, csv or json (got '" + format + "')");
+  }
+}
+
+}  // namespace qn::cli

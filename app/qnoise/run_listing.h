@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/run_store.h"
+
+namespace qn::cli {
+
+// Prints runs as `qnoise runs` and `qnoise pareto` do: "table" (aligned columns), "csv"
+// (a header row, then one row a run, the config as JSON) or "json" ({"runs": [...]}, each
+// with the keys of DESIGN.md section 3). An unknown format is an InputError.
+void print_runs(const std::vector<StoredRun>& runs, const std::string& format);
+
+}  // namespace qn::cli

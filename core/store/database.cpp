@@ -1,0 +1,126 @@
+#include "store/database.h"
+
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include "common/error.h"
+
+namespace qn {
+namespace {
+
+// SQLite's 16-byte file header; an empty or new file has none yet.
+bool looks_like_sqlite(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return true;  // does not exist yet: SQLite creates it
+  char header[16] = {};
+  in.read(header, sizeof header);
+  if (in.gcount() == 0) return true;
+  return in.gcount() == 16 && std::string(header, 16) == std::string("SQLite format 3\0", 16);
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, const std::string& sql) : db_(db), sql_(sql) {
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK) {
+    throw RuntimeFailure("database error: " + std::string(sqlite3_errmsg(db)) + " in: " + sql);
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(statement_); }
+
+Statement& Statement::bind(int index, int64_t value) {
+  sqlite3_bind_int64(statement_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  sqlite3_bind_double(statement_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::string& value) {
+  sqlite3_bind_text(statement_, index, value.c_str(), static_cast<int>(value.size()),
+                    SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(statement_, index);
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<double>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+bool Statement::step() {
+  const int status = sqlite3_step(statement_);
+  if (status == SQLITE_ROW) return true;
+  if (status == SQLITE_DONE) return false;
+  const std::string message = sqlite3_errmsg(db_);
+  sqlite3_reset(statement_);
+  throw RuntimeFailure("database error: " + message + " in: " + sql_);
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+}
+
+int64_t Statement::integer(int column) const { return sqlite3_column_int64(statement_, column); }
+
+double Statement::real(int column) const { return sqlite3_column_double(statement_, column); }
+
+std::string Statement::text(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(statement_, column)))
+              : std::string();
+}
+
+Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
+  if (!looks_like_sqlite(path)) {
+    throw InputError("'" + path + "' is not a SQLite database; give --db a new file name or " +
+                     "a QNStudio database (the file was left untouched)");
+  }
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw InputError("cannot open database '" + path + "': " + message);
+  }
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  try {
+    execute("PRAGMA journal_mode = WAL");
+    execute("PRAGMA synchronous = NORMAL");
+    execute("PRAGMA foreign_keys = ON");
+  } catch (const Error& error) {
+    sqlite3_close(db_);
+    throw InputError("cannot use database '" + path + "': " + error.what());
+  }
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+void Database::execute(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw RuntimeFailure("database '" + path_ + "': " + text);
+  }
+}
+
+int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+
+}  // namespace qn

@@ -1,0 +1,309 @@
+#include "store/run_store.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "common/error.h"
+#include "store/schema.h"
+
+namespace qn {
+namespace {
+
+const char* const kStatusNames[] = {"queued", "running", "done", "failed", "cancelled",
+                                    "interrupted"};
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The columns StoredRun reads, in order, joined with the run's result if it has one.
+constexpr const char* kRunSelect = R"(
+  SELECT runs.id, runs.sweep_id, runs.config, runs.config_hash, runs.status, runs.device,
+         runs.error, runs.attempts, runs.hidden, results.metric_name, results.metric,
+         results.float_metric, results.size_bytes, results.fp32_size_bytes,
+         results.compression, results.seconds
+  FROM runs LEFT JOIN results ON results.run_id = runs.id)";
+
+StoredRun read_run(const Statement& row) {
+  StoredRun run;
+  run.id = row.integer(0);
+  if (!row.is_null(1)) run.sweep_id = row.integer(1);
+  run.config = nlohmann::json::parse(row.text(2));
+  run.config_hash = row.text(3);
+  run.status = parse_run_status(row.text(4));
+  run.device = row.text(5);
+  run.error = row.text(6);
+  run.attempts = row.integer(7);
+  run.hidden = row.integer(8) != 0;
+  if (!row.is_null(9)) {
+    StoredResult result;
+    result.metric_name = row.text(9);
+    result.metric = row.real(10);
+    if (!row.is_null(11)) result.float_metric = row.real(11);
+    result.size_bytes = row.integer(12);
+    result.fp32_size_bytes = row.integer(13);
+    result.compression = row.real(14);
+    result.seconds = row.real(15);
+    run.result = result;
+  }
+  return run;
+}
+
+std::string status_list(const std::vector<RunStatus>& statuses) {
+  std::string list;
+  for (const auto status : statuses) list += (list.empty() ? "'" : ", '") + to_string(status) + "'";
+  return list;
+}
+
+}  // namespace
+
+std::string to_string(RunStatus status) { return kStatusNames[static_cast<int>(status)]; }
+
+RunStatus parse_run_status(const std::string& text) {
+  for (int i = 0; i < 6; ++i) {
+    if (text == kStatusNames[i]) return static_cast<RunStatus>(i);
+  }
+  throw RuntimeFailure("unknown run status '" + text + "' in the database");
+}
+
+std::string default_database_path() {
+  const char* data_home = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  const std::filesystem::path base = data_home && *data_home ? std::filesystem::path(data_home)
+                                     : home && *home ? std::filesystem::path(home) / ".local/share"
+                                                     : std::filesystem::current_path();
+  const auto folder = base / "qnstudio";
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw InputError("cannot create '" + folder.string() + "': " + error.message());
+  return (folder / "studio.sqlite").string();
+}
+
+std::string config_hash(const nlohmann::json& config) {
+  uint64_t hash = 14695981039346656037ull;
+  for (const unsigned char byte : config.dump()) {  // nlohmann sorts object keys
+    hash = (hash ^ byte) * 1099511628211ull;
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+RunStore::RunStore(const std::string& path) : db_(path) { migrate(db_); }
+
+int64_t RunStore::add_sweep(const std::string& name, const nlohmann::json& spec) {
+  db_.prepare("INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?)")
+      .bind(1, name)
+      .bind(2, spec.dump())
+      .bind(3, now_seconds())
+      .run();
+  return db_.last_insert_id();
+}
+
+int64_t RunStore::add_run(const nlohmann::json& config, std::optional<int64_t> sweep_id) {
+  auto insert = db_.prepare(
+      "INSERT INTO runs (sweep_id, config, config_hash, status, created_at) "
+      "VALUES (?, ?, ?, 'queued', ?)");
+  if (sweep_id) insert.bind(1, *sweep_id);
+  insert.bind(2, config.dump()).bind(3, config_hash(config)).bind(4, now_seconds()).run();
+  return db_.last_insert_id();
+}
+
+StoredRun RunStore::begin_run(const nlohmann::json& config, const std::string& device) {
+  const double now = now_seconds();
+  db_.prepare(
+         "INSERT INTO runs (config, config_hash, status, device, created_at, started_at, "
+         "heartbeat_at, attempts) VALUES (?, ?, 'running', ?, ?, ?, ?, 1)")
+      .bind(1, config.dump())
+      .bind(2, config_hash(config))
+      .bind(3, device)
+      .bind(4, now)
+      .bind(5, now)
+      .bind(6, now)
+      .run();
+  return *run(db_.last_insert_id());
+}
+
+std::optional<int64_t> RunStore::find_done(const std::string& hash) {
+  auto query = db_.prepare(
+      "SELECT id FROM runs WHERE config_hash = ? AND status = 'done' ORDER BY id LIMIT 1");
+  query.bind(1, hash);
+  if (query.step()) return query.integer(0);
+  return std::nullopt;
+}
+
+std::optional<int64_t> RunStore::find_in_sweep(int64_t sweep_id, const std::string& hash) {
+  auto query =
+      db_.prepare("SELECT id FROM runs WHERE sweep_id = ? AND config_hash = ? ORDER BY id LIMIT 1");
+  query.bind(1, sweep_id).bind(2, hash);
+  if (query.step()) return query.integer(0);
+  return std::nullopt;
+}
+
+std::optional<StoredRun> RunStore::claim_next(const std::string& device,
+                                              std::optional<int64_t> sweep_id) {
+  std::optional<int64_t> claimed;
+  db_.transaction([&] {
+    auto next = db_.prepare(
+        "SELECT id FROM runs WHERE status = 'queued' AND (?1 IS NULL OR sweep_id = ?1) "
+        "ORDER BY id LIMIT 1");
+    if (sweep_id) next.bind(1, *sweep_id);
+    if (!next.step()) return;
+    claimed = next.integer(0);
+    const double now = now_seconds();
+    db_.prepare(
+           "UPDATE runs SET status = 'running', device = ?, started_at = ?, heartbeat_at = ?, "
+           "attempts = attempts + 1, error = NULL WHERE id = ?")
+        .bind(1, device)
+        .bind(2, now)
+        .bind(3, now)
+        .bind(4, *claimed)
+        .run();
+  });
+  if (!claimed) return std::nullopt;
+  return run(*claimed);
+}
+
+void RunStore::heartbeat(int64_t run_id) {
+  db_.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
+      .bind(1, now_seconds())
+      .bind(2, run_id)
+      .run();
+}
+
+bool RunStore::cancel_requested(int64_t run_id) {
+  auto query = db_.prepare("SELECT cancel_requested FROM runs WHERE id = ?");
+  query.bind(1, run_id);
+  return query.step() && query.integer(0) != 0;
+}
+
+void RunStore::add_metrics(int64_t run_id, const std::vector<MetricPoint>& points) {
+  if (points.empty()) return;
+  db_.transaction([&] {
+    auto insert = db_.prepare("INSERT INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)");
+    for (const auto& point : points) {
+      insert.bind(1, run_id).bind(2, point.step).bind(3, point.name).bind(4, point.value).run();
+    }
+  });
+}
+
+void RunStore::finish(int64_t run_id, const StoredResult& result) {
+  db_.transaction([&] {
+    db_.prepare(
+           "INSERT OR REPLACE INTO results (run_id, metric_name, metric, float_metric, "
+           "size_bytes, fp32_size_bytes, compression, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, run_id)
+        .bind(2, result.metric_name)
+        .bind(3, result.metric)
+        .bind(4, result.float_metric)
+        .bind(5, result.size_bytes)
+        .bind(6, result.fp32_size_bytes)
+        .bind(7, result.compression)
+        .bind(8, result.seconds)
+        .run();
+    db_.prepare("UPDATE runs SET status = 'done', finished_at = ?, error = NULL WHERE id = ?")
+        .bind(1, now_seconds())
+        .bind(2, run_id)
+        .run();
+  });
+}
+
+void RunStore::end(int64_t run_id, RunStatus status, const std::string& error) {
+  db_.prepare("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?")
+      .bind(1, to_string(status))
+      .bind(2, now_seconds())
+      .bind(3, error)
+      .bind(4, run_id)
+      .run();
+}
+
+void RunStore::cancel(int64_t run_id) {
+  db_.transaction([&] {
+    db_.prepare(
+           "UPDATE runs SET status = 'cancelled', finished_at = ?, error = 'cancelled before "
+           "it started' WHERE id = ? AND status = 'queued'")
+        .bind(1, now_seconds())
+        .bind(2, run_id)
+        .run();
+    db_.prepare("UPDATE runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'")
+        .bind(1, run_id)
+        .run();
+  });
+}
+
+void RunStore::remove(int64_t run_id) {
+  db_.prepare("DELETE FROM runs WHERE id = ?").bind(1, run_id).run();
+}
+
+void RunStore::set_hidden(int64_t run_id, bool hidden) {
+  db_.prepare("UPDATE runs SET hidden = ? WHERE id = ?")
+      .bind(1, int64_t{hidden})
+      .bind(2, run_id)
+      .run();
+}
+
+int RunStore::mark_interrupted(double stale_seconds) {
+  int changed = 0;
+  db_.transaction([&] {
+    db_.prepare(
+           "UPDATE runs SET status = 'interrupted', error = 'its process stopped while it ran' "
+           "WHERE status = 'running' AND heartbeat_at < ?")
+        .bind(1, now_seconds() - stale_seconds)
+        .run();
+    auto count = db_.prepare("SELECT changes()");
+    count.step();
+    changed = static_cast<int>(count.integer(0));
+  });
+  return changed;
+}
+
+int RunStore::requeue(const std::vector<RunStatus>& statuses, std::optional<int64_t> sweep_id) {
+  if (statuses.empty()) return 0;
+  const std::string filter =
+      " WHERE status IN (" + status_list(statuses) + ") AND (?1 IS NULL OR sweep_id = ?1)";
+  int changed = 0;
+  db_.transaction([&] {
+    auto drop = db_.prepare("DELETE FROM metrics WHERE run_id IN (SELECT id FROM runs" + filter + ")");
+    if (sweep_id) drop.bind(1, *sweep_id);
+    drop.run();
+    auto update = db_.prepare(
+        "UPDATE runs SET status = 'queued', cancel_requested = 0, started_at = NULL, "
+        "finished_at = NULL" + filter);
+    if (sweep_id) update.bind(1, *sweep_id);
+    update.run();
+    auto count = db_.prepare("SELECT changes()");
+    count.step();
+    changed = static_cast<int>(count.integer(0));
+  });
+  return changed;
+}
+
+std::vector<StoredRun> RunStore::runs(std::optional<int64_t> sweep_id) {
+  auto query = db_.prepare(std::string(kRunSelect) +
+                           " WHERE (?1 IS NULL OR runs.sweep_id = ?1) ORDER BY runs.id");
+  if (sweep_id) query.bind(1, *sweep_id);
+  std::vector<StoredRun> runs;
+  while (query.step()) runs.push_back(read_run(query));
+  return runs;
+}
+
+std::optional<StoredRun> RunStore::run(int64_t run_id) {
+  auto query = db_.prepare(std::string(kRunSelect) + " WHERE runs.id = ?");
+  query.bind(1, run_id);
+  if (query.step()) return read_run(query);
+  return std::nullopt;
+}
+
+std::vector<MetricPoint> RunStore::metrics(int64_t run_id) {
+  auto query =
+      db_.prepare("SELECT step, name, value FROM metrics WHERE run_id = ? ORDER BY rowid");
+  query.bind(1, run_id);
+  std::vector<MetricPoint> points;
+  while (query.step()) points.push_back({query.integer(0), query.text(1), query.real(2)});
+  return points;
+}
+
+}  // namespace qn

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+
+namespace qn {
+
+enum class RunStatus { Queued, Running, Done, Failed, Cancelled, Interrupted };
+std::string to_string(RunStatus status);
+RunStatus parse_run_status(const std::string& text);
+
+struct StoredResult {
+  std::string metric_name;  // "accuracy" or "perplexity"
+  double metric = 0;
+  std::optional<double> float_metric;
+  int64_t size_bytes = 0;
+  int64_t fp32_size_bytes = 0;
+  double compression = 0;
+  double seconds = 0;
+};
+
+struct StoredRun {
+  int64_t id = 0;
+  std::optional<int64_t> sweep_id;
+  nlohmann::json config;
+  std::string config_hash;
+  RunStatus status = RunStatus::Queued;
+  std::string device;
+  std::string error;
+  int64_t attempts = 0;
+  bool hidden = false;
+  std::optional<StoredResult> result;
+};
+
+struct MetricPoint {
+  int64_t step = 0;
+  std::string name;  // "loss", "lr", "examples_per_second", "accuracy", ...
+  double value = 0;
+};
+
+// Where the store lives unless --db says otherwise: $XDG_DATA_HOME/qnstudio/studio.sqlite,
+// else ~/.local/share/qnstudio/studio.sqlite (its folder created if needed).
+std::string default_database_path();
+
+// A stable hash of a complete config (to_json's output): equal configs, equal hashes,
+// whatever the key order. 16 hex digits (FNV-1a 64 of the canonical JSON).
+std::string config_hash(const nlohmann::json& config);
+
+// The results store (DESIGN.md section 5) over one SQLite file, shared safely by several
+// processes (the GUI and CLI sweeps): every write is one short transaction, so a crash
+// loses at most the write in flight and never a stored result.
+class RunStore {
+ public:
+  // Opens (creating if needed) and migrates; errors name the file (see Database, migrate).
+  explicit RunStore(const std::string& path);
+
+  int64_t add_sweep(const std::string& name, const nlohmann::json& spec);
+  // A queued run of the complete config `config`.
+  int64_t add_run(const nlohmann::json& config, std::optional<int64_t> sweep_id = {});
+  // The id of a done run with this config hash, if any.
+  std::optional<int64_t> find_done(const std::string& hash);
+  // Any run (queued, running, done...) of this hash in this sweep, if any.
+  std::optional<int64_t> find_in_sweep(int64_t sweep_id, const std::string& hash);
+
+  // A run started at once by this process (qnoise train --db), marked running on `device`.
+  StoredRun begin_run(const nlohmann::json& config, const std::string& device);
+  // Atomically takes the oldest queued run (of `sweep_id`, if given) and marks it running on
+  // `device`, with a fresh heartbeat; nothing if none is queued.
+  std::optional<StoredRun> claim_next(const std::string& device,
+                                      std::optional<int64_t> sweep_id = {});
+  void heartbeat(int64_t run_id);
+  // True if someone asked to cancel this run (cancel() on a running run).
+  bool cancel_requested(int64_t run_id);
+  void add_metrics(int64_t run_id, const std::vector<MetricPoint>& points);
+  // Stores the result and marks the run done, in one transaction.
+  void finish(int64_t run_id, const StoredResult& result);
+  // Marks a run failed or cancelled with its error text.
+  void end(int64_t run_id, RunStatus status, const std::string& error);
+
+  // Queued runs become cancelled at once; running ones are flagged for their runner.
+  void cancel(int64_t run_id);
+  void remove(int64_t run_id);
+  void set_hidden(int64_t run_id, bool hidden);
+  // Runs left `running` whose heartbeat is older than `stale_seconds` (their process died)
+  // become interrupted. Returns how many.
+  int mark_interrupted(double stale_seconds);
+  // Runs in one of `statuses` (of `sweep_id`, if given) go back to queued, their partial
+  // metrics dropped. Returns how many.
+  int requeue(const std::vector<RunStatus>& statuses, std::optional<int64_t> sweep_id = {});
+
+  std::vector<StoredRun> runs(std::optional<int64_t> sweep_id = {});
+  std::optional<StoredRun> run(int64_t run_id);
+  std::vector<MetricPoint> metrics(int64_t run_id);
+
+  Database& database() { return db_; }
+
+ private:
+  Database db_;
+};
+
+}  // namespace qn

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "store/database.h"
+
+namespace qn {
+
+// The store's schema version, kept in SQLite's user_version (DESIGN.md section 5; the
+// README documents the tables for people who query them).
+constexpr int kSchemaVersion = 2;
+
+// Brings `db` to kSchemaVersion, one migration a version, each in its own transaction: a
+// new file gets every table; an older QNStudio database keeps its rows. A database from a
+// newer QNStudio, or a SQLite file with tables that are not QNStudio's, is an InputError
+// (nothing is changed). Safe to call from several processes at once. `target` below the
+// current version exists for tests that build an older database.
+void migrate(Database& db, int target = kSchemaVersion);
+
+// The version a database is at (0 for a new file).
+int schema_version(Database& db);
+
+}  // namespace qn

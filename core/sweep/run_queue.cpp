@@ -1,0 +1,139 @@
+#include "sweep/run_queue.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "common/error.h"
+#include "common/runtime.h"
+#include "config/run_config.h"
+#include "train/trainer.h"
+
+namespace qn {
+namespace {
+
+// Every engine event into the store, in batches, and on to `next`.
+class RecordingObserver final : public TrainingObserver {
+ public:
+  RecordingObserver(RunStore& store, int64_t run_id, size_t batch, TrainingObserver* next)
+      : store_(store), run_id_(run_id), batch_(batch), next_(next) {}
+  ~RecordingObserver() override { flush_quietly(); }
+
+  void on_step(const StepEvent& event) override {
+    pending_.push_back({event.step, "loss", event.loss});
+    pending_.push_back({event.step, "lr", event.lr});
+    pending_.push_back({event.step, "examples_per_second", event.examples_per_second});
+    if (pending_.size() >= 3 * batch_) flush();
+    if (next_) next_->on_step(event);
+  }
+  void on_eval(const EvalEvent& event) override {
+    pending_.push_back({event.step, event.metric_name, event.metric});
+    flush();
+    if (next_) next_->on_eval(event);
+  }
+  void on_stage(const std::string& stage) override {
+    if (next_) next_->on_stage(stage);
+  }
+  void flush() {
+    store_.add_metrics(run_id_, pending_);
+    pending_.clear();
+  }
+
+ private:
+  void flush_quietly() {
+    try {
+      flush();
+    } catch (const std::exception&) {  // a failing run's last metrics are not worth a crash
+    }
+  }
+
+  RunStore& store_;
+  int64_t run_id_;
+  size_t batch_;
+  TrainingObserver* next_;
+  std::vector<MetricPoint> pending_;
+};
+
+// Beats the run's heartbeat until destroyed, and turns a cancel request in the store (or
+// `outer`) into `token`.
+class Heartbeat {
+ public:
+  Heartbeat(const std::string& db_path, int64_t run_id, double seconds, const CancelToken* outer,
+            CancelToken& token)
+      : thread_([=, &token] { beat(db_path, run_id, seconds, outer, token); }) {}
+  ~Heartbeat() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void beat(const std::string& db_path, int64_t run_id, double seconds, const CancelToken* outer,
+            CancelToken& token) {
+    try {
+      RunStore store(db_path);
+      std::unique_lock<std::mutex> lock(mutex_);
+      while (!stopping_) {
+        store.heartbeat(run_id);
+        if (store.cancel_requested(run_id) || (outer && outer->cancelled())) token.cancel();
+        wake_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_; });
+      }
+    } catch (const std::exception&) {
+      // The database went away: the run goes on; its result write will report the problem.
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* progress,
+                      const CancelToken* cancel, const QueueOptions& options) {
+  CancelToken token;
+  RecordingObserver recorder(store, run.id, options.metrics_batch, progress);
+  try {
+    Heartbeat heartbeat(store.database().path(), run.id, options.heartbeat_seconds, cancel, token);
+    const auto config = parse_run_config(run.config);
+    const auto result = run_training(config, &recorder, &token);
+    recorder.flush();
+    store.finish(run.id, {result.metric_name, result.metric, result.float_metric,
+                          result.size.total_bytes(), result.size.fp32_bytes(),
+                          result.size.compression(), result.seconds});
+    return result;
+  } catch (const RunCancelled& cancelled) {
+    store.end(run.id, RunStatus::Cancelled, cancelled.what());
+    throw;
+  } catch (const std::exception& error) {  // qn::Error, LibTorch's c10::Error, bad_alloc
+    store.end(run.id, RunStatus::Failed, error.what());
+    throw;
+  }
+}
+
+QueueSummary run_queue(RunStore& store, std::optional<int64_t> sweep_id,
+                       TrainingObserver* progress, const CancelToken* cancel,
+                       const QueueOptions& options) {
+  QueueSummary summary;
+  while (!(cancel && cancel->cancelled())) {
+    const auto device = describe_device(resolve_device("auto"));
+    auto run = store.claim_next(device, sweep_id);
+    if (!run) break;
+    try {
+      execute_run(store, *run, progress, cancel, options);
+      ++summary.done;
+    } catch (const RunCancelled&) {
+      ++summary.cancelled;
+    } catch (const std::exception&) {  // recorded in the store; the queue goes on
+      ++summary.failed;
+    }
+  }
+  return summary;
+}
+
+}  // namespace qn

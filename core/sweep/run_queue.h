@@ -1,0 +1,41 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "store/run_store.h"
+#include "train/training_events.h"
+#include "train/training_run.h"
+
+namespace qn {
+
+struct QueueOptions {
+  double heartbeat_seconds = 2.0;  // how often a running run says it is alive
+  size_t metrics_batch = 50;       // metric rows written a transaction
+};
+
+// The runner's heartbeat is this many seconds old before another process may call its run
+// interrupted (mark_interrupted).
+constexpr double kStaleHeartbeatSeconds = 30.0;
+
+struct QueueSummary {
+  int done = 0, failed = 0, cancelled = 0;
+};
+
+// Trains one run that the store already marks running (claimed): records its step and
+// eval metrics in batches, beats its heartbeat from a helper thread (with its own
+// connection, so long evaluations or k-means do not look like a crash), stops when
+// `cancel` fires or another process cancels it in the store, and ends it as done (with its
+// result, which it returns), or as cancelled or failed (with the error, which it then
+// rethrows). `progress`, if given, sees every event.
+RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* progress,
+                      const CancelToken* cancel, const QueueOptions& options = {});
+
+// Runs the queued runs (of `sweep_id`, if given) one at a time, oldest first, until none is
+// left or `cancel` fires. Several processes may drain one store at once: each claim is
+// atomic, so no run is taken twice.
+QueueSummary run_queue(RunStore& store, std::optional<int64_t> sweep_id,
+                       TrainingObserver* progress, const CancelToken* cancel,
+                       const QueueOptions& options = {});
+
+}  // namespace qn

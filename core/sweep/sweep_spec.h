@@ -1,0 +1,28 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace qn {
+
+// A sweep (DESIGN.md section 4): {"name": ..., "base": RunConfig, "grid": {KEY: [values]},
+// "seeds": [..]}. KEY is a dotted config key, as for --set.
+struct SweepSpec {
+  std::string name;
+  nlohmann::json base = nlohmann::json::object();
+  std::vector<std::pair<std::string, std::vector<nlohmann::json>>> grid;  // in key order
+  std::vector<int64_t> seeds;  // empty: the base config's seed only
+};
+
+// Reads a spec object strictly (unknown keys, empty axes, wrong types are InputErrors
+// naming them).
+SweepSpec parse_sweep_spec(const nlohmann::json& spec);
+
+// The complete configs of the cross product, in a stable order: axes sorted by key, the
+// last axis fastest, seeds innermost. Each config is checked as `qnoise train` would (an
+// invalid combination is an InputError naming the grid point) and returned complete
+// (to_json), ready to hash and store.
+std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec);
+
+}  // namespace qn

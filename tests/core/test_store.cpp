@@ -1,0 +1,238 @@
+// The results store: schema and migrations, runs and their life cycle, sweeps, the Pareto
+// front, and files that are not stores.
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+#include <random>
+
+#include "config/run_config.h"
+#include "store/database.h"
+#include "store/pareto.h"
+#include "store/run_store.h"
+#include "store/schema.h"
+#include "sweep/sweep_planner.h"
+#include "sweep/sweep_spec.h"
+#include "test_support.h"
+
+using namespace qn;
+using nlohmann::json;
+
+namespace {
+
+json tiny_config(int64_t seed) {
+  return to_json(parse_run_config({{"train", {{"seed", seed}, {"max_steps", 1}}}}));
+}
+
+StoredResult result_of(double metric, int64_t size) {
+  return {"accuracy", metric, metric, size, 4 * size, 4.0, 1.5};
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+class TestStore : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+  std::string path(const char* name) { return dir_.filePath(name).toStdString(); }
+
+ private Q_SLOTS:
+  void a_grid_expands_in_a_stable_order() {
+    const auto spec = parse_sweep_spec(json::parse(R"({
+      "name": "grid", "base": {"quant": {"method": "int"}},
+      "grid": {"quant.bits": [4, 8], "noise.mode": ["none", "ste", "quant-noise"],
+               "train.lr": [0.1, 0.01]},
+      "seeds": [3, 4]})"));
+    const auto configs = expand_sweep(spec);
+    QCOMPARE(configs.size(), size_t{2 * 3 * 2 * 2});
+    // Axes in key order (noise.mode, quant.bits, train.lr), the last fastest, seeds inside.
+    auto point = [&](size_t i) {
+      const auto& c = configs[i];
+      return c["noise"]["mode"].get<std::string>() + "/" +
+             std::to_string(c["quant"]["bits"].get<int>()) + "/" +
+             std::to_string(c["train"]["lr"].get<double>()).substr(0, 4) + "/" +
+             std::to_string(c["train"]["seed"].get<int64_t>());
+    };
+    QCOMPARE(point(0), std::string("none/4/0.10/3"));
+    QCOMPARE(point(1), std::string("none/4/0.10/4"));
+    QCOMPARE(point(2), std::string("none/4/0.01/3"));
+    QCOMPARE(point(4), std::string("none/8/0.10/3"));
+    QCOMPARE(point(8), std::string("ste/4/0.10/3"));
+    QCOMPARE(point(23), std::string("quant-noise/8/0.01/4"));
+    QCOMPARE(expand_sweep(spec), configs);  // again, the same
+    // A bad point names itself.
+    QVERIFY(qn::test::throws_input_error(
+        [] {
+          expand_sweep(parse_sweep_spec(
+              {{"grid", {{"quant.method", {"none"}}, {"noise.mode", {"ste"}}}}}));
+        },
+        {"noise.mode=\"ste\"", "quant.method is none"}));
+    QVERIFY(qn::test::throws_input_error([] { parse_sweep_spec({{"grd", json::object()}}); },
+                                         {"unknown key 'grd'"}));
+  }
+
+  void config_hashes_ignore_key_order_and_see_values() {
+    const auto a = json::parse(R"({"b": 1, "a": {"y": 2, "x": 3}})");
+    const auto b = json::parse(R"({"a": {"x": 3, "y": 2}, "b": 1})");
+    QCOMPARE(config_hash(a), config_hash(b));
+    QVERIFY(config_hash(a) != config_hash(json::parse(R"({"b": 2, "a": {"y": 2, "x": 3}})")));
+    QCOMPARE(config_hash(a).size(), size_t{16});
+  }
+
+  void runs_go_from_queued_to_done_with_their_metrics() {
+    RunStore store(path("life.sqlite"));
+    const auto id = store.add_run(tiny_config(0));
+    auto claimed = store.claim_next("cpu");
+    QVERIFY(claimed.has_value());
+    QCOMPARE(claimed->id, id);
+    QCOMPARE(claimed->status, RunStatus::Running);
+    QCOMPARE(claimed->attempts, int64_t{1});
+    QVERIFY(!store.claim_next("cpu").has_value());  // nothing else queued
+    store.add_metrics(id, {{1, "loss", 2.5}, {2, "loss", 2.0}});
+    store.finish(id, result_of(0.9, 1000));
+    const auto done = *store.run(id);
+    QCOMPARE(done.status, RunStatus::Done);
+    QCOMPARE(done.result->metric, 0.9);
+    QCOMPARE(done.result->size_bytes, int64_t{1000});
+    QCOMPARE(done.config, tiny_config(0));
+    QCOMPARE(store.metrics(id).size(), size_t{2});
+    QCOMPARE(*store.find_done(config_hash(tiny_config(0))), id);
+  }
+
+  void stale_runs_are_interrupted_and_can_be_requeued() {
+    RunStore store(path("stale.sqlite"));
+    const auto id = store.add_run(tiny_config(1));
+    store.claim_next("cpu");
+    store.add_metrics(id, {{1, "loss", 3.0}});
+    QCOMPARE(store.mark_interrupted(60.0), 0);  // its heartbeat is fresh
+    store.database().execute("UPDATE runs SET heartbeat_at = heartbeat_at - 120");
+    QCOMPARE(store.mark_interrupted(60.0), 1);
+    QCOMPARE(store.run(id)->status, RunStatus::Interrupted);
+    QCOMPARE(store.requeue({RunStatus::Interrupted}), 1);
+    QCOMPARE(store.run(id)->status, RunStatus::Queued);
+    QVERIFY(store.metrics(id).empty());  // the half run's curve is gone
+    QCOMPARE(store.claim_next("cpu")->attempts, int64_t{2});
+  }
+
+  void cancel_ends_queued_runs_and_flags_running_ones() {
+    RunStore store(path("cancel.sqlite"));
+    const auto running = store.add_run(tiny_config(1));
+    const auto queued = store.add_run(tiny_config(2));
+    store.claim_next("cpu");
+    store.cancel(queued);
+    store.cancel(running);
+    QCOMPARE(store.run(queued)->status, RunStatus::Cancelled);
+    QCOMPARE(store.run(running)->status, RunStatus::Running);
+    QVERIFY(store.cancel_requested(running));
+    store.remove(queued);
+    QVERIFY(!store.run(queued).has_value());
+  }
+
+  void a_sweep_skips_configs_already_done() {
+    RunStore store(path("sweep.sqlite"));
+    const auto done = store.begin_run(tiny_config(0), "cpu");
+    store.finish(done.id, result_of(0.8, 10));
+    const json spec = {{"name", "seeds"},
+                       {"base", {{"train", {{"max_steps", 1}}}}},
+                       {"seeds", {0, 1, 2}}};
+    const auto plan = enqueue_sweep(store, spec);
+    QCOMPARE(plan.configs, size_t{3});
+    QCOMPARE(plan.queued, 2);
+    QCOMPARE(plan.skipped_done, 1);
+    const auto again = enqueue_sweep(store, spec);  // the same sweep, nothing new
+    QCOMPARE(again.sweep_id, plan.sweep_id);
+    QCOMPARE(again.queued, 0);
+    QCOMPARE(store.runs(plan.sweep_id).size(), size_t{2});
+    SweepPlanOptions rerun;
+    rerun.rerun = true;
+    QCOMPARE(enqueue_sweep(store, spec, rerun).queued, 1);  // seed 0 again, on request
+  }
+
+  void an_older_schema_is_migrated_keeping_its_rows() {
+    const auto file = path("old.sqlite");
+    {
+      Database db(file);
+      migrate(db, /*target=*/1);
+      QCOMPARE(schema_version(db), 1);
+      db.execute(
+          "INSERT INTO runs (config, config_hash, status, created_at) "
+          "VALUES ('{\"task\": \"idx\"}', 'abc', 'done', 0)");
+    }
+    RunStore store(file);
+    QCOMPARE(schema_version(store.database()), kSchemaVersion);
+    const auto runs = store.runs();
+    QCOMPARE(runs.size(), size_t{1});
+    QCOMPARE(runs[0].config_hash, std::string("abc"));
+    QVERIFY(!runs[0].hidden);  // the column version 2 added, at its default
+  }
+
+  void files_that_are_not_stores_are_refused_and_left_alone() {
+    const auto text = path("notes.txt");
+    std::ofstream(text) << "these are my notes, not a database\n";
+    QVERIFY(qn::test::throws_input_error([&] { RunStore store(text); },
+                                         {"notes.txt", "not a SQLite database"}));
+    QCOMPARE(read_file(text), std::string("these are my notes, not a database\n"));
+
+    // A SQLite file with a header but garbage after it.
+    const auto corrupt = path("corrupt.sqlite");
+    std::string bytes("SQLite format 3\0", 16);
+    bytes += std::string(4000, '\x5a');
+    std::ofstream(corrupt, std::ios::binary) << bytes;
+    QVERIFY(qn::test::throws_input_error([&] { RunStore store(corrupt); }, {"corrupt.sqlite"}));
+    QCOMPARE(read_file(corrupt), bytes);
+
+    // Somebody else's SQLite database.
+    const auto foreign = path("foreign.sqlite");
+    {
+      Database db(foreign);
+      db.execute("CREATE TABLE recipes (name TEXT)");
+    }
+    QVERIFY(qn::test::throws_input_error([&] { RunStore store(foreign); },
+                                         {"foreign.sqlite", "not a QNStudio store"}));
+
+    // A newer QNStudio's store.
+    const auto newer = path("newer.sqlite");
+    {
+      Database db(newer);
+      db.execute("PRAGMA user_version = 99");
+    }
+    QVERIFY(qn::test::throws_input_error([&] { RunStore store(newer); }, {"newer QNStudio"}));
+  }
+
+  void the_pareto_front_matches_brute_force() {
+    std::mt19937 random(5);
+    for (int trial = 0; trial < 200; ++trial) {
+      std::vector<ParetoPoint> points(1 + random() % 40);
+      for (auto& p : points) {  // few distinct values, so ties happen
+        p.size_bytes = 1 + static_cast<int64_t>(random() % 8);
+        p.metric = static_cast<double>(random() % 6);
+      }
+      for (const bool lower : {false, true}) {
+        auto better = [&](double a, double b) { return lower ? a < b : a > b; };
+        std::vector<size_t> expected;
+        for (size_t i = 0; i < points.size(); ++i) {
+          bool dominated = false;
+          for (size_t j = 0; j < points.size() && !dominated; ++j) {
+            const bool no_worse = points[j].size_bytes <= points[i].size_bytes &&
+                                  !better(points[i].metric, points[j].metric);
+            const bool strictly = points[j].size_bytes < points[i].size_bytes ||
+                                  better(points[j].metric, points[i].metric);
+            dominated = no_worse && strictly;
+          }
+          if (!dominated) expected.push_back(i);
+        }
+        auto front = pareto_front(points, lower);
+        std::sort(front.begin(), front.end());
+        QCOMPARE(front, expected);
+      }
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "test_store.moc"
