@@ -2,24 +2,10 @@
 
 #include <sqlite3.h>
 
-#include <fstream>
 
 #include "common/error.h"
 
 namespace qn {
-namespace {
-
-// SQLite's 16-byte file header; an empty or new file has none yet.
-bool looks_like_sqlite(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return true;  // does not exist yet: SQLite creates it
-  char header[16] = {};
-  in.read(header, sizeof header);
-  if (in.gcount() == 0) return true;
-  return in.gcount() == 16 && std::string(header, 16) == std::string("SQLite format 3\0", 16);
-}
-
-}  // namespace
 
 Statement::Statement(sqlite3* db, const std::string& sql) : db_(db), sql_(sql) {
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK) {
@@ -89,10 +75,9 @@ std::string Statement::text(int column) const {
 }
 
 Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
-  if (!looks_like_sqlite(path)) {
-    throw InputError("'" + path + "' is not a SQLite database; give --db a new file name or " +
-                     "a QNStudio database (the file was left untouched)");
-  }
+  // Never open the file any other way (to peek at its header, say): closing any descriptor
+  // of a file drops every POSIX lock this process holds on it, including those of another
+  // connection here (the heartbeat's), and SQLite then corrupts the database.
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -100,6 +85,13 @@ Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
     throw InputError("cannot open database '" + path + "': " + message);
   }
   sqlite3_busy_timeout(db_, busy_timeout_ms);
+  // A read first: a file that is not a database fails here, before anything could write.
+  if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) ==
+      SQLITE_NOTADB) {
+    sqlite3_close(db_);
+    throw InputError("'" + path + "' is not a SQLite database; give --db a new file name or " +
+                     "a QNStudio database (the file was left untouched)");
+  }
   try {
     execute("PRAGMA journal_mode = WAL");
     execute("PRAGMA synchronous = NORMAL");

@@ -1,5 +1,6 @@
 #include "sweep/run_queue.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -12,6 +13,8 @@
 namespace qn {
 namespace {
 
+constexpr std::chrono::seconds kFlushEvery{1};
+
 // Every engine event into the store, in batches, and on to `next`.
 class RecordingObserver final : public TrainingObserver {
  public:
@@ -23,7 +26,10 @@ class RecordingObserver final : public TrainingObserver {
     pending_.push_back({event.step, "loss", event.loss});
     pending_.push_back({event.step, "lr", event.lr});
     pending_.push_back({event.step, "examples_per_second", event.examples_per_second});
-    if (pending_.size() >= 3 * batch_) flush();
+    // Full batches keep the writes cheap; at least a write a second keeps live plots live.
+    if (pending_.size() >= 3 * batch_ || std::chrono::steady_clock::now() - last_flush_ > kFlushEvery) {
+      flush();
+    }
     if (next_) next_->on_step(event);
   }
   void on_eval(const EvalEvent& event) override {
@@ -37,6 +43,7 @@ class RecordingObserver final : public TrainingObserver {
   void flush() {
     store_.add_metrics(run_id_, pending_);
     pending_.clear();
+    last_flush_ = std::chrono::steady_clock::now();
   }
 
  private:
@@ -52,6 +59,7 @@ class RecordingObserver final : public TrainingObserver {
   size_t batch_;
   TrainingObserver* next_;
   std::vector<MetricPoint> pending_;
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 // Beats the run's heartbeat until destroyed, and turns a cancel request in the store (or

@@ -11,7 +11,8 @@ namespace qn {
 
 struct QueueOptions {
   double heartbeat_seconds = 2.0;  // how often a running run says it is alive
-  size_t metrics_batch = 50;       // metric rows written a transaction
+  size_t metrics_batch = 50;       // steps whose metrics are written a transaction (at most a
+                                   // second apart, for live plots)
 };
 
 // The runner's heartbeat is this many seconds old before another process may call its run

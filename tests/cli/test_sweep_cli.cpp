@@ -1,0 +1,147 @@
+// Sweeps through the CLI against one store: a sweep killed with SIGKILL mid-run and
+// resumed, two sweeps writing at once, and a --db that is not a store.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+#include <thread>
+
+#include "store/run_store.h"
+
+using namespace qn;
+using nlohmann::json;
+
+namespace {
+
+// A sweep of tiny Fashion-MNIST runs, one a seed: long enough to be killed in the middle.
+QString write_spec(const QString& path, std::vector<int64_t> seeds, int64_t steps) {
+  const json spec = {{"name", "cli test"},
+                     {"base",
+                      {{"device", "cpu"},
+                       {"data", {{"train_limit", 1024}}},
+                       {"train", {{"max_steps", steps}, {"batch_size", 32}}},
+                       {"quant", {{"method", "int"}, {"bits", 4}}}}},
+                     {"seeds", seeds}};
+  std::ofstream(path.toStdString()) << spec.dump();
+  return path;
+}
+
+int run_to_end(const QStringList& arguments) {
+  QProcess process;
+  process.start(QStringLiteral(QNOISE_PATH), arguments);
+  if (!process.waitForFinished(600000)) return -1;
+  if (process.exitCode() != 0) qWarning("%s", process.readAllStandardError().constData());
+  return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+int count_status(RunStore& store, RunStatus status) {
+  int count = 0;
+  for (const auto& run : store.runs()) count += run.status == status;
+  return count;
+}
+
+}  // namespace
+
+class TestSweepCli : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+
+ private Q_SLOTS:
+  void a_killed_sweep_resumes_and_runs_each_config_once() {
+    const auto db = dir_.filePath("killed.sqlite");
+    const auto spec = write_spec(dir_.filePath("killed.json"), {0, 1, 2}, 60);
+    QProcess sweep;
+    sweep.start(QStringLiteral(QNOISE_PATH),
+                {"sweep", "--spec", spec, "--db", db, "--stale-after", "1"});
+    QVERIFY(sweep.waitForStarted());
+
+    // Wait until the first run is done and the second has written some of its curve.
+    std::optional<StoredRun> first;
+    for (int tries = 0; tries < 1200; ++tries) {  // up to 10 minutes on a busy machine
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      if (!QFile::exists(db)) continue;
+      RunStore store(db.toStdString());
+      const auto runs = store.runs();
+      if (runs.size() == 3 && runs[0].status == RunStatus::Done &&
+          runs[1].status == RunStatus::Running && !store.metrics(runs[1].id).empty()) {
+        first = runs[0];
+        break;
+      }
+    }
+    QVERIFY2(first.has_value(), "the sweep never reached its second run");
+    sweep.kill();  // SIGKILL: no handler, no cleanup
+    QVERIFY(sweep.waitForFinished());
+    {
+      RunStore store(db.toStdString());
+      QCOMPARE(count_status(store, RunStatus::Running), 1);  // left behind by the dead process
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // its heartbeat goes stale
+
+    QCOMPARE(run_to_end({"sweep", "--spec", spec, "--db", db, "--resume", "--stale-after", "1"}),
+             0);
+    RunStore store(db.toStdString());
+    const auto runs = store.runs();
+    QCOMPARE(runs.size(), size_t{3});
+    std::set<std::string> hashes;
+    for (const auto& run : runs) {
+      QCOMPARE(run.status, RunStatus::Done);
+      hashes.insert(run.config_hash);
+      // One curve a run: the killed attempt's partial metrics were dropped.
+      QCOMPARE(store.metrics(run.id).size(), size_t{3 * 60 + 1});
+    }
+    QCOMPARE(hashes.size(), size_t{3});
+    QCOMPARE(runs[0].attempts, int64_t{1});
+    QCOMPARE(runs[1].attempts, int64_t{2});
+    QCOMPARE(runs[2].attempts, int64_t{1});
+    QCOMPARE(runs[0].result->metric, first->result->metric);  // earlier results unchanged
+    QCOMPARE(runs[0].result->size_bytes, first->result->size_bytes);
+  }
+
+  void two_sweeps_write_one_store_at_once_and_lose_nothing() {
+    const auto db = dir_.filePath("shared.sqlite");
+    const auto a = write_spec(dir_.filePath("a.json"), {10, 11}, 40);
+    const auto b = write_spec(dir_.filePath("b.json"), {20, 21}, 40);
+    QProcess first, second, reader;
+    first.start(QStringLiteral(QNOISE_PATH), {"sweep", "--spec", a, "--db", db});
+    second.start(QStringLiteral(QNOISE_PATH), {"sweep", "--spec", b, "--db", db});
+    // A reader at the same time, as the GUI would be.
+    for (int i = 0; i < 20; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      QCOMPARE(run_to_end({"runs", "--db", db, "--format", "json"}), 0);
+    }
+    QVERIFY(first.waitForFinished(600000) && second.waitForFinished(600000));
+    RunStore store(db.toStdString());
+    for (const auto& run : store.runs()) {
+      if (run.status != RunStatus::Done) qWarning("run %lld: %s", (long long)run.id, run.error.c_str());
+    }
+    QCOMPARE(first.exitCode(), 0);
+    QCOMPARE(second.exitCode(), 0);
+    QCOMPARE(store.runs().size(), size_t{4});
+    QCOMPARE(count_status(store, RunStatus::Done), 4);
+    for (const auto& run : store.runs()) {
+      QCOMPARE(store.metrics(run.id).size(), size_t{3 * 40 + 1});
+    }
+  }
+
+  void a_db_that_is_not_a_store_is_refused_and_kept() {
+    const auto path = dir_.filePath("thesis.sqlite");
+    {
+      QFile file(path);
+      QVERIFY(file.open(QIODevice::WriteOnly));
+      file.write("chapter one: it was a dark and stormy night");
+    }
+    QProcess process;
+    process.start(QStringLiteral(QNOISE_PATH), {"runs", "--db", path});
+    QVERIFY(process.waitForFinished());
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY(process.readAllStandardError().contains("not a SQLite database"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("chapter one: it was a dark and stormy night"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSweepCli)
+#include "test_sweep_cli.moc"
