@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,9 @@
 #include "common/runtime.h"
 #include "config/run_config.h"
 #include "nn/convnet.h"
+#include "store/run_store.h"
+#include "sweep/recording_observer.h"
+#include "sweep/run_queue.h"
 #include "train/noise_attachment.h"
 #include "train/trainer.h"
 
@@ -27,6 +31,21 @@ struct BenchTrainArgs {
   int64_t batch = 128;
   std::string device = "auto";
   bool json = false;
+};
+
+// Forwards every event to two observers: the clock and the store's recorder.
+class BothObservers final : public TrainingObserver {
+ public:
+  BothObservers(TrainingObserver& first, TrainingObserver& second)
+      : first_(first), second_(second) {}
+  void on_step(const StepEvent& event) override {
+    first_.on_step(event);
+    second_.on_step(event);
+  }
+
+ private:
+  TrainingObserver& first_;
+  TrainingObserver& second_;
 };
 
 // The time between consecutive steps: everything a step costs, the trainer's own work
@@ -54,6 +73,7 @@ class StepClock final : public TrainingObserver {
 struct Variant {
   std::string name;
   std::string overrides;  // a JSON patch on {quant, noise}
+  bool recorded = false;  // metrics written to a store, as `qnoise train --db` does
 };
 
 int run(const BenchTrainArgs& args) {
@@ -66,6 +86,7 @@ int run(const BenchTrainArgs& args) {
   // The table's noise settings (experiments/fmnist_table): rate 0.5 for int, 0.1 for PQ.
   const std::vector<Variant> variants = {
       {"plain", R"({})"},
+      {"plain, metrics recorded to a store", R"({})", true},
       {"int8 quant-noise p=0.5",
        R"({"quant": {"method": "int", "bits": 8}, "noise": {"mode": "quant-noise", "p": 0.5}})"},
       {"int4 ste",
@@ -89,7 +110,17 @@ int run(const BenchTrainArgs& args) {
     attach_noise(*model, config.quant, config.noise, 0);
     const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
     StepClock clock;
-    train_model(*model, forward, data, config.train, &clock, nullptr);
+    if (variant.recorded) {
+      const auto path = std::filesystem::temp_directory_path() / "qnoise-bench-train.sqlite";
+      std::filesystem::remove(path);
+      RunStore store(path.string());
+      const auto run = store.begin_run(to_json(config), describe_device(device));
+      RecordingObserver recorder(store, run.id, QueueOptions{}.metrics_batch, nullptr);
+      BothObservers both(clock, recorder);
+      train_model(*model, forward, data, config.train, &both, nullptr);
+    } else {
+      train_model(*model, forward, data, config.train, &clock, nullptr);
+    }
     const double seconds = clock.median_seconds(args.warmup);
     if (rows_out.empty()) plain = seconds;
     rows_out.push_back({{"variant", variant.name},

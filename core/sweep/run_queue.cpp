@@ -8,59 +8,11 @@
 #include "common/error.h"
 #include "common/runtime.h"
 #include "config/run_config.h"
+#include "sweep/recording_observer.h"
 #include "train/trainer.h"
 
 namespace qn {
 namespace {
-
-constexpr std::chrono::seconds kFlushEvery{1};
-
-// Every engine event into the store, in batches, and on to `next`.
-class RecordingObserver final : public TrainingObserver {
- public:
-  RecordingObserver(RunStore& store, int64_t run_id, size_t batch, TrainingObserver* next)
-      : store_(store), run_id_(run_id), batch_(batch), next_(next) {}
-  ~RecordingObserver() override { flush_quietly(); }
-
-  void on_step(const StepEvent& event) override {
-    pending_.push_back({event.step, "loss", event.loss});
-    pending_.push_back({event.step, "lr", event.lr});
-    pending_.push_back({event.step, "examples_per_second", event.examples_per_second});
-    // Full batches keep the writes cheap; at least a write a second keeps live plots live.
-    if (pending_.size() >= 3 * batch_ || std::chrono::steady_clock::now() - last_flush_ > kFlushEvery) {
-      flush();
-    }
-    if (next_) next_->on_step(event);
-  }
-  void on_eval(const EvalEvent& event) override {
-    pending_.push_back({event.step, event.metric_name, event.metric});
-    flush();
-    if (next_) next_->on_eval(event);
-  }
-  void on_stage(const std::string& stage) override {
-    if (next_) next_->on_stage(stage);
-  }
-  void flush() {
-    store_.add_metrics(run_id_, pending_);
-    pending_.clear();
-    last_flush_ = std::chrono::steady_clock::now();
-  }
-
- private:
-  void flush_quietly() {
-    try {
-      flush();
-    } catch (const std::exception&) {  // a failing run's last metrics are not worth a crash
-    }
-  }
-
-  RunStore& store_;
-  int64_t run_id_;
-  size_t batch_;
-  TrainingObserver* next_;
-  std::vector<MetricPoint> pending_;
-  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
-};
 
 // Beats the run's heartbeat until destroyed, and turns a cancel request in the store (or
 // `outer`) into `token`.
