@@ -1,0 +1,86 @@
+// The run queue on real (tiny) Fashion-MNIST runs: a queue drains in order and records
+// curves and results; a run cancelled from another connection stops within seconds.
+#include <QTemporaryDir>
+#include <QtTest>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "config/run_config.h"
+#include "store/run_store.h"
+#include "sweep/run_queue.h"
+#include "train/trainer.h"
+
+using namespace qn;
+using nlohmann::json;
+
+namespace {
+
+json tiny_run(int64_t seed, int64_t steps) {
+  return to_json(parse_run_config({{"device", "cpu"},
+                                   {"data", {{"train_limit", 512}}},
+                                   {"train", {{"max_steps", steps}, {"batch_size", 32}, {"seed", seed}}}}));
+}
+
+}  // namespace
+
+class TestRunQueue : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+  std::string path(const char* name) { return dir_.filePath(name).toStdString(); }
+
+ private Q_SLOTS:
+  void a_queue_runs_everything_once_in_order() {
+    RunStore store(path("queue.sqlite"));
+    const auto a = store.add_run(tiny_run(0, 5));
+    const auto b = store.add_run(tiny_run(1, 5));
+    auto broken = tiny_run(2, 5);
+    broken["data"]["dir"] = path("no-such-folder");
+    const auto c = store.add_run(broken);
+    const auto summary = run_queue(store, std::nullopt, nullptr, nullptr);
+    QCOMPARE(summary.done, 2);
+    QCOMPARE(summary.failed, 1);
+    QCOMPARE(store.run(a)->status, RunStatus::Done);
+    QCOMPARE(store.run(b)->status, RunStatus::Done);
+    const auto failed = *store.run(c);
+    QCOMPARE(failed.status, RunStatus::Failed);
+    QVERIFY2(failed.error.find("no-such-folder") != std::string::npos, failed.error.c_str());
+    // Three step metrics a step, then the evaluation.
+    const auto curve = store.metrics(a);
+    QCOMPARE(curve.size(), size_t{3 * 5 + 1});
+    QCOMPARE(curve.back().name, std::string("accuracy"));
+    QCOMPARE(curve.back().value, store.run(a)->result->metric);
+  }
+
+  void a_running_run_cancelled_elsewhere_stops_within_seconds() {
+    const auto file = path("cancel.sqlite");
+    RunStore store(file);
+    store.add_run(tiny_run(0, 100000));
+    auto queue = std::async(std::launch::async, [&] {
+      RunStore own(file);
+      QueueOptions options;
+      options.heartbeat_seconds = 0.5;
+      return run_queue(own, std::nullopt, nullptr, nullptr, options);
+    });
+    // Wait until it trains, then cancel it from this connection, as the GUI would.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (store.runs()[0].status != RunStatus::Running || store.metrics(1).empty()) {
+      QVERIFY(std::chrono::steady_clock::now() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const auto cancelled_at = std::chrono::steady_clock::now();
+    store.cancel(1);
+    QVERIFY(queue.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - cancelled_at).count();
+    QCOMPARE(queue.get().cancelled, 1);
+    QCOMPARE(store.runs()[0].status, RunStatus::Cancelled);
+    qInfo("stopped %.2f s after the cancel", seconds);
+    QVERIFY2(seconds < 5.0, qPrintable(QString("stopped after %1 s").arg(seconds)));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRunQueue)
+#include "test_run_queue.moc"
