@@ -20,6 +20,7 @@ struct SweepArgs {
   bool retry_failed = false;
   bool rerun = false;
   bool json = false;
+  bool parallel = false;
   double stale_after = kStaleHeartbeatSeconds;
 };
 
@@ -36,7 +37,9 @@ int run(const SweepArgs& args) {
             << "\n";
 
   ProgressObserver observer;
-  const auto summary = run_queue(store, sweep_id, &observer, nullptr);
+  QueueOptions options;
+  options.one_run_per_device = !args.parallel;
+  const auto summary = run_queue(store, sweep_id, &observer, nullptr, options);
   int left_interrupted = 0;
   for (const auto& run : store.runs(sweep_id)) left_interrupted += run.status == RunStatus::Interrupted;
   const nlohmann::json output = {{"sweep_id", sweep_id},      {"configs", plan.configs},
@@ -65,6 +68,8 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   command->add_flag("--retry-failed", args->retry_failed, "run failed runs of this sweep again");
   command->add_flag("--rerun", args->rerun, "run configs even if the store has them done");
   command->add_flag("--json", args->json, "print one JSON object on stdout");
+  command->add_flag("--parallel", args->parallel,
+                    "run even while another process runs on this device");
   command->add_option("--stale-after", args->stale_after,
                       "seconds without a heartbeat before a running run counts as interrupted")
       ->capture_default_str()

@@ -144,9 +144,16 @@ std::optional<int64_t> RunStore::find_in_sweep(int64_t sweep_id, const std::stri
 }
 
 std::optional<StoredRun> RunStore::claim_next(const std::string& device,
-                                              std::optional<int64_t> sweep_id) {
+                                              std::optional<int64_t> sweep_id,
+                                              std::optional<double> device_free_after) {
   std::optional<int64_t> claimed;
   db_.transaction([&] {
+    if (device_free_after) {
+      auto busy = db_.prepare(
+          "SELECT 1 FROM runs WHERE status = 'running' AND device = ? AND heartbeat_at >= ?");
+      busy.bind(1, device).bind(2, now_seconds() - *device_free_after);
+      if (busy.step()) return;
+    }
     auto next = db_.prepare(
         "SELECT id FROM runs WHERE status = 'queued' AND (?1 IS NULL OR sweep_id = ?1) "
         "ORDER BY id LIMIT 1");
@@ -165,6 +172,14 @@ std::optional<StoredRun> RunStore::claim_next(const std::string& device,
   });
   if (!claimed) return std::nullopt;
   return run(*claimed);
+}
+
+int64_t RunStore::queued_count(std::optional<int64_t> sweep_id) {
+  auto query = db_.prepare(
+      "SELECT count(*) FROM runs WHERE status = 'queued' AND (?1 IS NULL OR sweep_id = ?1)");
+  if (sweep_id) query.bind(1, *sweep_id);
+  query.step();
+  return query.integer(0);
 }
 
 void RunStore::heartbeat(int64_t run_id) {

@@ -69,9 +69,14 @@ class RunStore {
   // A run started at once by this process (qnoise train --db), marked running on `device`.
   StoredRun begin_run(const nlohmann::json& config, const std::string& device);
   // Atomically takes the oldest queued run (of `sweep_id`, if given) and marks it running on
-  // `device`, with a fresh heartbeat; nothing if none is queued.
+  // `device`, with a fresh heartbeat; nothing if none is queued. With `device_free_after`
+  // (seconds), nothing either while another run on `device` has a heartbeat younger than
+  // that: one run at a time per device, across processes.
   std::optional<StoredRun> claim_next(const std::string& device,
-                                      std::optional<int64_t> sweep_id = {});
+                                      std::optional<int64_t> sweep_id = {},
+                                      std::optional<double> device_free_after = {});
+  // How many runs are queued (in `sweep_id`, if given).
+  int64_t queued_count(std::optional<int64_t> sweep_id = {});
   void heartbeat(int64_t run_id);
   // True if someone asked to cancel this run (cancel() on a running run).
   bool cancel_requested(int64_t run_id);

@@ -80,10 +80,17 @@ QueueSummary run_queue(RunStore& store, std::optional<int64_t> sweep_id,
                        TrainingObserver* progress, const CancelToken* cancel,
                        const QueueOptions& options) {
   QueueSummary summary;
+  const auto device = describe_device(resolve_device("auto"));
+  const auto free_after = options.one_run_per_device
+                              ? std::optional<double>(kStaleHeartbeatSeconds)
+                              : std::nullopt;
   while (!(cancel && cancel->cancelled())) {
-    const auto device = describe_device(resolve_device("auto"));
-    auto run = store.claim_next(device, sweep_id);
-    if (!run) break;
+    auto run = store.claim_next(device, sweep_id, free_after);
+    if (!run) {
+      if (store.queued_count(sweep_id) == 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the device is busy
+      continue;
+    }
     try {
       execute_run(store, *run, progress, cancel, options);
       ++summary.done;

@@ -11,6 +11,9 @@ namespace qn {
 
 struct QueueOptions {
   double heartbeat_seconds = 2.0;  // how often a running run says it is alive
+  // One run at a time per device, across processes: a queue waits while another process
+  // runs on its device. false lets queues share a device (qnoise sweep --parallel).
+  bool one_run_per_device = true;
   size_t metrics_batch = 50;       // steps whose metrics are written a transaction (at most a
                                    // second apart, for live plots)
 };
@@ -34,7 +37,8 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
 
 // Runs the queued runs (of `sweep_id`, if given) one at a time, oldest first, until none is
 // left or `cancel` fires. Several processes may drain one store at once: each claim is
-// atomic, so no run is taken twice.
+// atomic, so no run is taken twice; by default a queue waits while another process's run
+// holds its device (a crashed one's stale heartbeat frees it).
 QueueSummary run_queue(RunStore& store, std::optional<int64_t> sweep_id,
                        TrainingObserver* progress, const CancelToken* cancel,
                        const QueueOptions& options = {});

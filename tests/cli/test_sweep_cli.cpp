@@ -104,8 +104,9 @@ class TestSweepCli : public QObject {
     const auto a = write_spec(dir_.filePath("a.json"), {10, 11}, 40);
     const auto b = write_spec(dir_.filePath("b.json"), {20, 21}, 40);
     QProcess first, second, reader;
-    first.start(QStringLiteral(QNOISE_PATH), {"sweep", "--spec", a, "--db", db});
-    second.start(QStringLiteral(QNOISE_PATH), {"sweep", "--spec", b, "--db", db});
+    // --parallel: both train at once (by default the second would wait for the device).
+    first.start(QStringLiteral(QNOISE_PATH), {"sweep", "--spec", a, "--db", db, "--parallel"});
+    second.start(QStringLiteral(QNOISE_PATH), {"sweep", "--spec", b, "--db", db, "--parallel"});
     // A reader at the same time, as the GUI would be.
     for (int i = 0; i < 20; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -104,6 +104,19 @@ class TestStore : public QObject {
     QCOMPARE(*store.find_done(config_hash(tiny_config(0))), id);
   }
 
+  void a_busy_device_is_not_claimed_until_its_run_stops_or_goes_stale() {
+    RunStore store(path("device.sqlite"));
+    const auto first = store.add_run(tiny_config(1));
+    store.add_run(tiny_config(2));
+    QCOMPARE(store.claim_next("cpu", {}, 30.0)->id, first);
+    QVERIFY(!store.claim_next("cpu", {}, 30.0).has_value());  // cpu is busy
+    QVERIFY(store.claim_next("cuda:0", {}, 30.0).has_value());  // another device is free
+    store.add_run(tiny_config(3));
+    store.database().execute("UPDATE runs SET heartbeat_at = heartbeat_at - 60");
+    QVERIFY(store.claim_next("cpu", {}, 30.0).has_value());  // a dead runner frees it
+    QCOMPARE(store.queued_count(), int64_t{0});
+  }
+
   void stale_runs_are_interrupted_and_can_be_requeued() {
     RunStore store(path("stale.sqlite"));
     const auto id = store.add_run(tiny_config(1));
