@@ -34,6 +34,13 @@ int run_to_end(const QStringList& arguments) {
   return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
 }
 
+std::string run_output(const QStringList& arguments) {
+  QProcess process;
+  process.start(QStringLiteral(QNOISE_PATH), arguments);
+  process.waitForFinished(60000);
+  return process.readAllStandardOutput().toStdString();
+}
+
 int count_status(RunStore& store, RunStatus status) {
   int count = 0;
   for (const auto& run : store.runs()) count += run.status == status;
@@ -97,6 +104,17 @@ class TestSweepCli : public QObject {
     QCOMPARE(runs[2].attempts, int64_t{1});
     QCOMPARE(runs[0].result->metric, first->result->metric);  // earlier results unchanged
     QCOMPARE(runs[0].result->size_bytes, first->result->size_bytes);
+
+    // The listing contract (DESIGN.md section 3), and the front is a subset of the runs.
+    const auto listed = json::parse(run_output({"runs", "--db", db, "--format", "json"}));
+    QCOMPARE(listed["runs"].size(), size_t{3});
+    for (const char* key : {"id", "status", "config", "config_hash", "metric_name", "metric",
+                            "size_bytes", "compression"}) {
+      QVERIFY2(listed["runs"][0].contains(key), key);
+    }
+    QCOMPARE(listed["runs"][1]["status"].get<std::string>(), std::string("done"));
+    const auto front = json::parse(run_output({"pareto", "--db", db, "--format", "json"}));
+    QVERIFY(!front["runs"].empty() && front["runs"].size() <= 3);
   }
 
   void two_sweeps_write_one_store_at_once_and_lose_nothing() {
