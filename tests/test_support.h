@@ -9,8 +9,15 @@
 #include <vector>
 
 #include "common/error.h"
+#include "train/training_events.h"
 
 namespace qn::test {
+
+// Every training step's loss, in order.
+struct LossRecorder : qn::TrainingObserver {
+  std::vector<double> losses;
+  void on_step(const qn::StepEvent& event) override { losses.push_back(event.loss); }
+};
 
 inline torch::Tensor seeded_randn(std::vector<int64_t> shape, uint64_t seed) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);

@@ -33,21 +33,6 @@ struct BenchTrainArgs {
   bool json = false;
 };
 
-// Forwards every event to two observers: the clock and the store's recorder.
-class BothObservers final : public TrainingObserver {
- public:
-  BothObservers(TrainingObserver& first, TrainingObserver& second)
-      : first_(first), second_(second) {}
-  void on_step(const StepEvent& event) override {
-    first_.on_step(event);
-    second_.on_step(event);
-  }
-
- private:
-  TrainingObserver& first_;
-  TrainingObserver& second_;
-};
-
 // The time between consecutive steps: everything a step costs, the trainer's own work
 // (shuffling, batch gathering, the schedule) included.
 class StepClock final : public TrainingObserver {
@@ -115,9 +100,8 @@ int run(const BenchTrainArgs& args) {
       std::filesystem::remove(path);
       RunStore store(path.string());
       const auto run = store.begin_run(to_json(config), describe_device(device));
-      RecordingObserver recorder(store, run.id, QueueOptions{}.metrics_batch, nullptr);
-      BothObservers both(clock, recorder);
-      train_model(*model, forward, data, config.train, &both, nullptr);
+      RecordingObserver recorder(store, run.id, QueueOptions{}.metrics_batch, &clock);
+      train_model(*model, forward, data, config.train, &recorder, nullptr);
     } else {
       train_model(*model, forward, data, config.train, &clock, nullptr);
     }

@@ -115,4 +115,6 @@ void Database::execute(const std::string& sql) {
 
 int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 
+int Database::changes() const { return sqlite3_changes(db_); }
+
 }  // namespace qn

@@ -56,6 +56,8 @@ class Database {
   void execute(const std::string& sql);
   Statement prepare(const std::string& sql) { return Statement(db_, sql); }
   int64_t last_insert_id() const;
+  // Rows the last INSERT, UPDATE or DELETE on this connection changed.
+  int changes() const;
   const std::string& path() const { return path_; }
 
   // BEGIN IMMEDIATE ... COMMIT, rolled back if `body` throws: the write lock is taken at

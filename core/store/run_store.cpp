@@ -268,9 +268,7 @@ int RunStore::mark_interrupted(double stale_seconds) {
            "WHERE status = 'running' AND heartbeat_at < ?")
         .bind(1, now_seconds() - stale_seconds)
         .run();
-    auto count = db_.prepare("SELECT changes()");
-    count.step();
-    changed = static_cast<int>(count.integer(0));
+    changed = db_.changes();
   });
   return changed;
 }
@@ -289,9 +287,7 @@ int RunStore::requeue(const std::vector<RunStatus>& statuses, std::optional<int6
         "finished_at = NULL" + filter);
     if (sweep_id) update.bind(1, *sweep_id);
     update.run();
-    auto count = db_.prepare("SELECT changes()");
-    count.step();
-    changed = static_cast<int>(count.integer(0));
+    changed = db_.changes();
   });
   return changed;
 }

@@ -5,16 +5,13 @@
 #include <QtTest>
 
 #include "config/run_config.h"
+#include "test_support.h"
 #include "train/training_run.h"
 
 using namespace qn;
+using qn::test::LossRecorder;
 
 namespace {
-
-struct LossRecorder : TrainingObserver {
-  std::vector<double> losses;
-  void on_step(const StepEvent& event) override { losses.push_back(event.loss); }
-};
 
 double mean_of(const std::vector<double>& values, size_t from, size_t count) {
   double sum = 0;

@@ -16,6 +16,7 @@
 #include "train/trainer.h"
 
 using namespace qn;
+using qn::test::LossRecorder;
 using qn::test::seeded_randn;
 
 namespace {
@@ -41,11 +42,6 @@ ConvNet small_convnet() {
   options.hidden = 16;
   return ConvNet(options);
 }
-
-struct LossRecorder : TrainingObserver {
-  std::vector<double> losses;
-  void on_step(const StepEvent& event) override { losses.push_back(event.loss); }
-};
 
 TrainConfig quick_training(int64_t steps) {
   TrainConfig config;
