@@ -18,7 +18,7 @@ packages=(
   g++ cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-openmp
   qt6-base-dev libqcustomplot-dev
-  libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev
   dataset-fashion-mnist
 )
 

@@ -9,6 +9,9 @@
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
 #include "common/runtime.h"
+#include "io/qnz_reader.h"
+#include "io/run_export.h"
+#include "train/run_checkpoint.h"
 #include "train/training_run.h"
 
 namespace qn::cli {
@@ -19,6 +22,7 @@ struct TrainArgs {
   std::vector<std::string> overrides;
   std::string device;
   std::string db;
+  std::string export_path;
   bool json = false;
 };
 
@@ -30,16 +34,24 @@ int run(const TrainArgs& args) {
 
   ProgressObserver observer;
   nlohmann::json run_id = nullptr;  // runs get ids when they are stored (--db)
+  nlohmann::json exported = nullptr;
   RunResult result;
+  std::optional<RunStore> store;
   if (args.db.empty()) {
     result = run_training(config, &observer, nullptr);
   } else {
-    RunStore store(args.db);
-    store.mark_interrupted(kStaleHeartbeatSeconds);
+    store.emplace(args.db);
+    store->mark_interrupted(kStaleHeartbeatSeconds);
     const auto run =
-        store.begin_run(to_json(config), describe_device(resolve_device(config.device)));
+        store->begin_run(to_json(config), describe_device(resolve_device(config.device)));
     run_id = run.id;
-    result = execute_run(store, run, &observer, nullptr);
+    result = execute_run(*store, run, &observer, nullptr);
+  }
+  if (!args.export_path.empty()) {
+    const auto file = export_checkpoint(parse_qnz(run_checkpoint(config, result)),
+                                        args.export_path, ExportFormat::Qnz);
+    if (store) record_export(*store, run_id.get<int64_t>(), file);
+    exported = file.path;
   }
   const nlohmann::json output = {
       {"run_id", run_id},
@@ -53,6 +65,7 @@ int run(const TrainArgs& args) {
       {"seconds", result.seconds},
       {"steps", result.steps},
       {"device", result.device},
+      {"export", exported},
       {"config", to_json(config)},
   };
   if (args.json) {
@@ -78,6 +91,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   command->add_option("--set", args->overrides, "override one value: KEY=VALUE (repeatable)");
   command->add_option("--device", args->device, "auto, cpu or cuda (overrides the config)");
   command->add_option("--db", args->db, "record the run, its curves and result in this store");
+  command->add_option("--export", args->export_path, "write the compressed model to this .qnz file");
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }

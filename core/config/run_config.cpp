@@ -132,6 +132,7 @@ void visit_fields(QuantConfig& quant, Visit&& visit) {
   visit("block_size", quant.block_size);
   visit("centroids", quant.centroids);
   visit("centroid_bits", quant.centroid_bits);
+  visit("plain_bits", quant.plain_bits);
   visit("finetune_steps", quant.finetune_steps);
   visit("stages", quant.stages);
   visit("distillation", quant.distillation);
@@ -220,6 +221,8 @@ RunConfig parse_run_config(const nlohmann::json& json) {
           "must be 1 to 65536");
   require(config.quant.centroid_bits == 16 || config.quant.centroid_bits == 8,
           "quant.centroid_bits", "must be 16 (fp16) or 8 (int8)");
+  require(config.quant.plain_bits == 32 || config.quant.plain_bits == 16, "quant.plain_bits",
+          "must be 32 (fp32) or 16 (fp16)");
   require(config.quant.finetune_steps >= 0, "quant.finetune_steps", "must be >= 0");
   require(config.quant.distillation >= 0 && config.quant.distillation <= 1,
           "quant.distillation", "must be in [0, 1]");

@@ -58,6 +58,9 @@ struct QuantConfig {
   BlockSizes block_size;
   int64_t centroids = 256;
   int centroid_bits = 16;  // 16: fp16 codebooks; 8: int8 (iPQ + int8)
+  // Tensors stored as they are (biases, norms; every weight with method none): 32 (fp32)
+  // or 16 (fp16). The model is evaluated with the stored values.
+  int plain_bits = 32;
   int64_t finetune_steps = 0;
   // iPQ stages, in order: each a regular expression searched in layer names ("\\.ffn\\.").
   // [] = the model's default (ConvNet: by depth; Transformer: feed-forward, embeddings,

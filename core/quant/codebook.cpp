@@ -19,12 +19,17 @@ std::string to_string(CodebookFormat format) {
 
 Codebook Codebook::store(const torch::Tensor& centroids, CodebookFormat format) {
   const auto values = centroids.detach().to(torch::kFloat);
-  if (format == CodebookFormat::Fp16) {
-    return Codebook(values.to(torch::kHalf).to(torch::kFloat), format, std::nullopt);
-  }
-  auto int8 = IntQuantizer({/*bits=*/8, RangeObserver::MinMax}).encode(values);
+  if (format == CodebookFormat::Fp16) return from_fp16(values.to(torch::kHalf));
+  return from_int8(IntQuantizer({/*bits=*/8, RangeObserver::MinMax}).encode(values));
+}
+
+Codebook Codebook::from_fp16(const torch::Tensor& half_centroids) {
+  return Codebook(half_centroids.to(torch::kFloat), CodebookFormat::Fp16, std::nullopt);
+}
+
+Codebook Codebook::from_int8(IntTensor int8) {
   auto decoded = int8.decode();
-  return Codebook(std::move(decoded), format, std::move(int8));
+  return Codebook(std::move(decoded), CodebookFormat::Int8, std::move(int8));
 }
 
 int64_t Codebook::bytes() const {

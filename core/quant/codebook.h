@@ -20,7 +20,11 @@ std::string to_string(CodebookFormat format);
 // values the model computes with, exactly as the file will give them back.
 class Codebook {
  public:
+  // Rounds float centroids (K, b) to `format`.
   static Codebook store(const torch::Tensor& centroids, CodebookFormat format);
+  // A codebook as a checkpoint holds it: fp16 values (K, b), or its int8 form.
+  static Codebook from_fp16(const torch::Tensor& half_centroids);
+  static Codebook from_int8(IntTensor int8);
 
   const torch::Tensor& centroids() const { return centroids_; }  // (K, b) float32
   CodebookFormat format() const { return format_; }

@@ -16,6 +16,8 @@ class PlainTensor final : public CompressedTensor {
   torch::Tensor decode() const override { return values_; }
   StorageBytes storage() const override;
 
+  PlainWidth width() const { return width_; }
+
  private:
   torch::Tensor values_;  // float32, already rounded to the stored width
   PlainWidth width_;

@@ -9,12 +9,6 @@
 
 namespace qn {
 
-int code_bits_for(int64_t centroid_count) {
-  int bits = 0;
-  while ((int64_t{1} << bits) < centroid_count) ++bits;
-  return bits;
-}
-
 PqTensor::PqTensor(BlockLayout layout, Codebook codebook, torch::Tensor codes)
     : layout_(std::move(layout)), codebook_(std::move(codebook)), codes_(std::move(codes)) {
   TORCH_CHECK(codebook_.block_size() == layout_.block_size(), "codebook and layout disagree on b");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "quant/block_layout.h"
+#include "quant/code_bits.h"
 #include "quant/codebook.h"
 #include "quant/quantizer.h"
 
@@ -27,9 +28,6 @@ class PqTensor final : public CompressedTensor {
   Codebook codebook_;
   torch::Tensor codes_;
 };
-
-// Bits a code needs to name one of K centroids: ceil(log2 K) (0 for K = 1).
-int code_bits_for(int64_t centroid_count);
 
 struct PqOptions {
   int64_t centroids = 256;

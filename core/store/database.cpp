@@ -40,6 +40,11 @@ Statement& Statement::bind(int index, const std::optional<double>& value) {
   return value ? bind(index, *value) : bind_null(index);
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  return *this;
+}
+
 bool Statement::step() {
   const int status = sqlite3_step(statement_);
   if (status == SQLITE_ROW) return true;
@@ -71,6 +76,12 @@ double Statement::real(int column) const { return sqlite3_column_double(statemen
 std::string Statement::text(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
   return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(statement_, column)))
+              : std::string();
+}
+
+std::string Statement::blob(int column) const {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(statement_, column));
+  return data ? std::string(data, static_cast<size_t>(sqlite3_column_bytes(statement_, column)))
               : std::string();
 }
 

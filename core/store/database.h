@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -23,6 +24,7 @@ class Statement {
   Statement& bind(int index, const std::string& value);
   Statement& bind_null(int index);
   Statement& bind(int index, const std::optional<double>& value);
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Advances to the next row; false when done. Errors throw with the statement's SQL.
   bool step();
@@ -34,6 +36,7 @@ class Statement {
   int64_t integer(int column) const;
   double real(int column) const;
   std::string text(int column) const;
+  std::string blob(int column) const;
 
  private:
   sqlite3* db_;

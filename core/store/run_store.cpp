@@ -205,8 +205,14 @@ void RunStore::add_metrics(int64_t run_id, const std::vector<MetricPoint>& point
   });
 }
 
-void RunStore::finish(int64_t run_id, const StoredResult& result) {
+void RunStore::finish(int64_t run_id, const StoredResult& result, std::string_view checkpoint) {
   db_.transaction([&] {
+    if (!checkpoint.empty()) {
+      db_.prepare("INSERT OR REPLACE INTO checkpoints (run_id, data) VALUES (?, ?)")
+          .bind(1, run_id)
+          .bind_blob(2, checkpoint)
+          .run();
+    }
     db_.prepare(
            "INSERT OR REPLACE INTO results (run_id, metric_name, metric, float_metric, "
            "size_bytes, fp32_size_bytes, compression, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -224,6 +230,38 @@ void RunStore::finish(int64_t run_id, const StoredResult& result) {
         .bind(2, run_id)
         .run();
   });
+}
+
+std::optional<std::string> RunStore::checkpoint(int64_t run_id) {
+  auto query = db_.prepare("SELECT data FROM checkpoints WHERE run_id = ?");
+  query.bind(1, run_id);
+  if (!query.step()) return std::nullopt;
+  return query.blob(0);
+}
+
+void RunStore::add_artifact(const StoredArtifact& artifact) {
+  db_.prepare(
+         "INSERT INTO artifacts (run_id, path, kind, bytes, sha256, created_at) "
+         "VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(1, artifact.run_id)
+      .bind(2, artifact.path)
+      .bind(3, artifact.kind)
+      .bind(4, artifact.bytes)
+      .bind(5, artifact.sha256)
+      .bind(6, now_seconds())
+      .run();
+}
+
+std::vector<StoredArtifact> RunStore::artifacts(int64_t run_id) {
+  auto query = db_.prepare(
+      "SELECT run_id, path, kind, bytes, sha256 FROM artifacts WHERE run_id = ? ORDER BY id");
+  query.bind(1, run_id);
+  std::vector<StoredArtifact> found;
+  while (query.step()) {
+    found.push_back(
+        {query.integer(0), query.text(1), query.text(2), query.integer(3), query.text(4)});
+  }
+  return found;
 }
 
 void RunStore::end(int64_t run_id, RunStatus status, const std::string& error) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/database.h"
@@ -34,6 +35,15 @@ struct StoredRun {
   int64_t attempts = 0;
   bool hidden = false;
   std::optional<StoredResult> result;
+};
+
+// A file exported from a run (qnoise export): where, what, and its fingerprint.
+struct StoredArtifact {
+  int64_t run_id = 0;
+  std::string path;    // absolute
+  std::string kind;    // "qnz" (compressed checkpoint) or "float" (decompressed state dict)
+  int64_t bytes = 0;
+  std::string sha256;  // 64 hex digits
 };
 
 struct MetricPoint {
@@ -81,8 +91,13 @@ class RunStore {
   // True if someone asked to cancel this run (cancel() on a running run).
   bool cancel_requested(int64_t run_id);
   void add_metrics(int64_t run_id, const std::vector<MetricPoint>& points);
-  // Stores the result and marks the run done, in one transaction.
-  void finish(int64_t run_id, const StoredResult& result);
+  // Stores the result and the run's checkpoint (.qnz bytes; none if empty) and marks the
+  // run done, in one transaction.
+  void finish(int64_t run_id, const StoredResult& result, std::string_view checkpoint = {});
+  // The .qnz bytes of a done run, if it kept them (runs finished before schema 3 did not).
+  std::optional<std::string> checkpoint(int64_t run_id);
+  void add_artifact(const StoredArtifact& artifact);
+  std::vector<StoredArtifact> artifacts(int64_t run_id);
   // Marks a run failed or cancelled with its error text.
   void end(int64_t run_id, RunStatus status, const std::string& error);
 

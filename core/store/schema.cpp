@@ -64,8 +64,15 @@ const std::vector<std::string> kMigrations = {
     ALTER TABLE runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE runs ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
     )",
+    // 3: each done run's compressed model, as .qnz bytes (written with its result, so that
+    // any run can be exported later, byte for byte what it was evaluated on).
+    R"(
+    CREATE TABLE checkpoints (
+      run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+      data BLOB NOT NULL);
+    )",
 };
-static_assert(kSchemaVersion == 2, "kSchemaVersion must equal the number of migrations");
+static_assert(kSchemaVersion == 3, "kSchemaVersion must equal the number of migrations");
 
 bool has_foreign_tables(Database& db) {
   auto query = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'");

@@ -9,6 +9,7 @@
 #include "common/runtime.h"
 #include "config/run_config.h"
 #include "sweep/recording_observer.h"
+#include "train/run_checkpoint.h"
 #include "train/trainer.h"
 
 namespace qn {
@@ -63,9 +64,11 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
     const auto config = parse_run_config(run.config);
     const auto result = run_training(config, &recorder, &token);
     recorder.flush();
-    store.finish(run.id, {result.metric_name, result.metric, result.float_metric,
-                          result.size.total_bytes(), result.size.fp32_bytes(),
-                          result.size.compression(), result.seconds});
+    store.finish(run.id,
+                 {result.metric_name, result.metric, result.float_metric,
+                  result.size.total_bytes(), result.size.fp32_bytes(), result.size.compression(),
+                  result.seconds},
+                 run_checkpoint(config, result));
     return result;
   } catch (const RunCancelled& cancelled) {
     store.end(run.id, RunStatus::Cancelled, cancelled.what());

@@ -5,14 +5,24 @@
 #include "common/error.h"
 #include "nn/quantizable_layer.h"
 #include "quant/int_quantizer.h"
-#include "quant/plain_quantizer.h"
 #include "quant/pq_quantizer.h"
 
 namespace qn {
+namespace {
+
+// A layer after iPQ: its codes and its codebook rounded to the storage format, which the
+// layer's forward then uses too.
+std::shared_ptr<PqTensor> store_codebook_layer(QuantizableLayer& layer, const QuantConfig& quant) {
+  auto codebook = Codebook::store(layer.centroids(), parse_codebook_bits(quant.centroid_bits));
+  layer.centroids().detach().copy_(codebook.centroids());
+  return std::make_shared<PqTensor>(layer.codebook_layout(), std::move(codebook), layer.codes());
+}
+
+}  // namespace
 
 std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t centroids,
                                           uint64_t seed) {
-  if (quant.method == "none") return std::make_unique<PlainQuantizer>(PlainWidth::Fp32);
+  if (quant.method == "none") return std::make_unique<PlainQuantizer>(plain_width(quant));
   if (quant.method == "int") {
     return std::make_unique<IntQuantizer>(
         IntOptions{quant.bits, parse_range_observer(quant.observer)});
@@ -32,42 +42,56 @@ int64_t centroids_for_layer(int64_t configured, int64_t block_count) {
   return std::max<int64_t>(1, std::min(configured, block_count / 4));
 }
 
-SizeReport compress_model(torch::nn::Module& model, const QuantConfig& quant, uint64_t seed) {
+PlainWidth plain_width(const QuantConfig& quant) {
+  return quant.plain_bits == 16 ? PlainWidth::Fp16 : PlainWidth::Fp32;
+}
+
+bool is_training_only_buffer(const std::string& name) {
+  return name.find("num_batches_tracked") != std::string::npos;
+}
+
+CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& quant,
+                                 uint64_t seed) {
   torch::NoGradGuard no_grad;
-  SizeReport report;
-  std::set<const void*> compressed;
+  CompressedModel compressed;
   for (const auto& [name, layer] : quantizable_layers(model)) {
     auto& weight = layer->weight();
-    const auto shape = weight.sizes().vec();
-    const int64_t block = quant.block_size.for_weight(layer->layer_kind(), shape);
-    const int64_t block_count = weight.numel() / std::max<int64_t>(block, 1);
-    std::unique_ptr<CompressedTensor> result;
-    if (layer->uses_codebook()) {  // iPQ: the fine-tuned codebook, stored in its format
-      result = std::make_unique<PqTensor>(
-          layer->codebook_layout(),
-          Codebook::store(layer->centroids(), parse_codebook_bits(quant.centroid_bits)),
-          layer->codes());
+    std::shared_ptr<const CompressedTensor> result;
+    if (layer->uses_codebook()) {
+      result = store_codebook_layer(*layer, quant);
     } else {
+      const auto shape = weight.sizes().vec();
+      const int64_t block = quant.block_size.for_weight(layer->layer_kind(), shape);
+      const int64_t block_count = weight.numel() / std::max<int64_t>(block, 1);
       result = make_quantizer(quant, centroids_for_layer(quant.centroids, block_count), seed)
                    ->compress(weight, {name, layer->layer_kind()});
     }
     weight.copy_(result->decode());
     layer->set_noise(nullptr);
-    report.add(name + ".weight", *result);
-    compressed.insert(weight.unsafeGetTensorImpl());
-    if (layer->uses_codebook()) compressed.insert(layer->centroids().unsafeGetTensorImpl());
+    compressed.add(name + ".weight", std::move(result));
   }
+  return compressed;
+}
+
+void add_plain_tensors(torch::nn::Module& model, const QuantConfig& quant,
+                       CompressedModel& compressed) {
+  torch::NoGradGuard no_grad;
+  std::set<std::string> done;  // compressed weights, and iPQ codebooks (inside them)
+  for (const auto& [name, layer] : quantizable_layers(model)) {
+    done.insert(name + ".weight");
+    if (layer->uses_codebook()) done.insert(name + ".centroids");
+  }
+  const auto store = [&](const std::string& name, const torch::Tensor& value) {
+    auto plain = std::make_shared<PlainTensor>(value, plain_width(quant));
+    value.detach().copy_(plain->decode());
+    compressed.add(name, std::move(plain));
+  };
   for (const auto& item : model.named_parameters()) {
-    if (!compressed.count(item.value().unsafeGetTensorImpl())) {
-      report.add(item.key(), PlainTensor(item.value(), PlainWidth::Fp32));
-    }
+    if (!done.count(item.key())) store(item.key(), item.value());
   }
   for (const auto& item : model.named_buffers()) {
-    // BatchNorm's batch counter only matters for training.
-    if (item.key().find("num_batches_tracked") != std::string::npos) continue;
-    report.add(item.key(), PlainTensor(item.value(), PlainWidth::Fp32));
+    if (!is_training_only_buffer(item.key())) store(item.key(), item.value());
   }
-  return report;
 }
 
 }  // namespace qn

@@ -5,13 +5,14 @@
 #include <memory>
 
 #include "config/run_config.h"
+#include "quant/compressed_model.h"
+#include "quant/plain_quantizer.h"
 #include "quant/quantizer.h"
-#include "quant/size_report.h"
 
 namespace qn {
 
 // The quantizer quant.method asks for (none, int, pq; ipq's one-shot form is pq), with the
-// config's options. K is given per layer by compress_model.
+// config's options. K is given per layer by compress_weights.
 std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t centroids,
                                           uint64_t seed);
 
@@ -19,11 +20,23 @@ std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t cent
 // (a K = 256 codebook on a 16-block layer would store every block as its own centroid).
 int64_t centroids_for_layer(int64_t configured, int64_t block_count);
 
-// Compresses every quantizable layer of `model` with the config's quantizer (a layer that
-// uses a codebook after iPQ keeps its fine-tuned codebook and codes) and writes the
-// decoded weight back into it (the model then computes exactly as the compressed file
-// will), removes its training noise, and returns the exact size of the whole model: the
-// compressed weights plus every other parameter and buffer (biases, BatchNorm) in fp32.
-SizeReport compress_model(torch::nn::Module& model, const QuantConfig& quant, uint64_t seed);
+// quant.plain_bits as a width.
+PlainWidth plain_width(const QuantConfig& quant);
+
+// Compresses the weight of every quantizable layer of `model` with the config's quantizer
+// (a layer that uses a codebook after iPQ keeps its fine-tuned codes and its codebook,
+// rounded to the storage format) and writes the stored values back into the model, which
+// then computes exactly as the checkpoint will; removes the layers' training noise.
+CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& quant,
+                                 uint64_t seed);
+
+// Adds every other parameter and buffer of `model` (biases, norms, BatchNorm statistics;
+// not BatchNorm's batch counter) at quant.plain_bits, writing the rounded values back.
+// Separate from compress_weights so that BatchNorm can be re-estimated in between.
+void add_plain_tensors(torch::nn::Module& model, const QuantConfig& quant,
+                       CompressedModel& compressed);
+
+// True for buffers a checkpoint leaves out (BatchNorm's num_batches_tracked: training only).
+bool is_training_only_buffer(const std::string& name);
 
 }  // namespace qn

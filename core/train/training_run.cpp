@@ -4,6 +4,7 @@
 
 #include "common/runtime.h"
 #include "data/task_data.h"
+#include "train/compressed_model_loader.h"
 #include "train/distillation.h"
 #include "train/evaluation.h"
 #include "train/ipq.h"
@@ -59,13 +60,16 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
             cancel, ipq_loss(config, data, model, device));
   }
   report_stage(observer, "compressing");
-  result.size = compress_model(module, config.quant, config.train.seed);
+  result.compressed = compress_weights(module, config.quant, config.train.seed);
   if (config.quant.method != "none") {
     recalibrate_batchnorm(module, model.forward, data.train, config.train.batch_size,
                           kRecalibrationBatches, config.train.seed);
   }
+  add_plain_tensors(module, config.quant, result.compressed);
+  result.size = result.compressed.size();
   report_stage(observer, "evaluating");
-  result.metric = evaluate(module, model.forward, data.evaluation).metric(data.metric_name);
+  result.metric = evaluate_compressed_model(config, data, result.compressed, device)
+                      .metric(data.metric_name);
   if (observer) observer->on_eval({result.steps, result.metric_name, result.metric});
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "config/run_config.h"
+#include "quant/compressed_model.h"
 #include "quant/size_report.h"
 #include "train/training_events.h"
 
@@ -11,9 +12,10 @@ namespace qn {
 struct RunResult {
   std::string metric_name;  // "accuracy" or "perplexity"
   std::string evaluation_split;  // "test" (images) or "validation" (text)
-  double metric = 0;        // of the compressed model, as it would be exported
+  double metric = 0;        // of the compressed model, rebuilt from `compressed`
   double float_metric = 0;  // of the trained model before compression (noise off)
-  SizeReport size;
+  CompressedModel compressed;  // every tensor as the checkpoint stores it
+  SizeReport size;             // compressed.size()
   double seconds = 0;
   std::string device;
   int64_t steps = 0;
@@ -21,8 +23,9 @@ struct RunResult {
 
 // One run, any task: load the data, build the model, train with the configured noise,
 // prune (model.keep_layers), run iPQ if asked (with distillation if asked), compress with
-// the configured quantizer, re-estimate BatchNorm, evaluate. Deterministic given the config
-// on one device.
+// the configured quantizer, re-estimate BatchNorm, store the other tensors, and evaluate a
+// fresh model built from the compressed tensors, exactly as `qnoise eval` rebuilds it from
+// the exported file. Deterministic given the config on one device.
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
                        const CancelToken* cancel);
 

@@ -133,7 +133,9 @@ class TestTraining : public QObject {
     quant.method = "int";
     quant.bits = 4;
     quant.observer = "channel";
-    const auto report = compress_model(*model, quant, 0);
+    auto compressed = compress_weights(*model, quant, 0);
+    add_plain_tensors(*model, quant, compressed);
+    const auto report = compressed.size();
     QCOMPARE(report.fp32_bytes(), 4 * float_values);
     const auto expected_hidden =
         fake_quantize(hidden_before, observe_range(hidden_before, 4, RangeObserver::Channel));
@@ -241,7 +243,9 @@ class TestTraining : public QObject {
                                                  .to(torch::kHalf)
                                                  .to(torch::kFloat)
                                                  .index_select(0, hidden.codes()));
-    const auto report = compress_model(*model, config.quant, 0);
+    auto compressed = compress_weights(*model, config.quant, 0);
+    add_plain_tensors(*model, config.quant, compressed);
+    const auto report = compressed.size();
     QVERIFY(torch::equal(model->named_parameters()["hidden.weight"], expected));
     for (const auto& entry : report.entries()) {
       if (entry.name == "hidden.weight") QCOMPARE(entry.method, std::string("pq"));

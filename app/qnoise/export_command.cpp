@@ -1,0 +1,74 @@
+// `qnoise export`: a done run's compressed model (or a .qnz file) to a .qnz file or a
+// decompressed float state dict for PyTorch.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "io/qnz_reader.h"
+#include "io/run_export.h"
+#include "store/run_store.h"
+
+namespace qn::cli {
+namespace {
+
+struct ExportArgs {
+  int64_t run_id = 0;
+  std::string from;
+  std::string db;
+  std::string output;
+  std::string format = "qnz";
+  bool json = false;
+};
+
+int run(const ExportArgs& args) {
+  const auto format = parse_export_format(args.format);
+  ExportedFile exported;
+  std::optional<int64_t> run_id;
+  if (args.from.empty()) {
+    RunStore store(args.db.empty() ? default_database_path() : args.db);
+    exported = export_run(store, args.run_id, args.output, format);
+    run_id = args.run_id;
+  } else {
+    exported = export_checkpoint(read_qnz_file(args.from), args.output, format);
+  }
+  if (args.json) {
+    const nlohmann::json output = {{"run_id", run_id ? nlohmann::json(*run_id) : nullptr},
+                                   {"path", exported.path},
+                                   {"format", to_string(exported.format)},
+                                   {"file_bytes", exported.bytes},
+                                   {"sha256", exported.sha256}};
+    std::cout << output.dump() << "\n";
+  } else {
+    std::cout << "wrote " << exported.path << " (" << to_string(exported.format) << ", "
+              << exported.bytes << " bytes, sha256 " << exported.sha256 << ")\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ExportArgs>();
+  auto* command = app.add_subcommand(
+      "export", "write a done run's compressed model as .qnz, or decompressed for PyTorch");
+  auto* run_option = command->add_option("--run", args->run_id, "the run's id in the store");
+  auto* from_option =
+      command->add_option("--from", args->from, "convert this .qnz file instead of a run");
+  run_option->excludes(from_option);
+  command->add_option("--db", args->db, "the store (default: $XDG_DATA_HOME/qnstudio/studio.sqlite)")
+      ->excludes(from_option);
+  command->add_option("-o,--output", args->output, "the file to write")->required();
+  command
+      ->add_option("--format", args->format,
+                   "qnz (compressed checkpoint) or float (a state dict torch.load reads)")
+      ->capture_default_str();
+  command->add_flag("--json", args->json, "print one JSON object on stdout");
+  command->callback([args, run_option, from_option, &exit_code] {
+    if (run_option->count() + from_option->count() != 1) {
+      throw CLI::ValidationError("export", "give --run ID or --from FILE.qnz");
+    }
+    exit_code = run(*args);
+  });
+}
+
+}  // namespace qn::cli

@@ -1,0 +1,95 @@
+// `qnoise inspect`: what a .qnz file holds, tensor by tensor, without LibTorch's help.
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "io/qnz_reader.h"
+
+namespace qn::cli {
+namespace {
+
+struct InspectArgs {
+  std::string path;
+  bool json = false;
+};
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+uint64_t tensor_bytes(const QnzTensor& tensor) {
+  uint64_t bytes = 0;
+  for (const auto& section : tensor.sections) bytes += section.bytes;
+  return bytes;
+}
+
+nlohmann::json tensor_json(const QnzTensor& tensor) {
+  return {{"name", tensor.name},
+          {"shape", tensor.shape},
+          {"method", tensor.method},
+          {"block_size", tensor.block_size > 0 ? nlohmann::json(tensor.block_size) : nullptr},
+          {"centroids", tensor.centroids > 0 ? nlohmann::json(tensor.centroids) : nullptr},
+          {"bits", tensor.stored_bits()},
+          {"bytes", tensor_bytes(tensor)}};
+}
+
+void print_table(const QnzFile& file) {
+  std::printf("%-34s %-18s %-8s %6s %6s %5s %10s\n", "tensor", "shape", "method", "block", "K",
+              "bits", "bytes");
+  for (const auto& tensor : file.tensors) {
+    const auto optional = [](int64_t value) { return value > 0 ? std::to_string(value) : "-"; };
+    std::printf("%-34s %-18s %-8s %6s %6s %5d %10llu\n", tensor.name.c_str(),
+                shape_text(tensor.shape).c_str(), tensor.method.c_str(),
+                optional(tensor.block_size).c_str(), optional(tensor.centroids).c_str(),
+                tensor.stored_bits(), static_cast<unsigned long long>(tensor_bytes(tensor)));
+  }
+  std::printf("\npayload %llu bytes (the accounted size) + header %llu bytes = file %zu bytes\n",
+              static_cast<unsigned long long>(file.payload_bytes),
+              static_cast<unsigned long long>(file.header_bytes), file.bytes.size());
+  const auto& config = file.config;
+  std::printf("config: task %s, model %s, quant %s, noise %s\n",
+              config.value("task", "?").c_str(),
+              config.value("/model/arch"_json_pointer, std::string("?")).c_str(),
+              config.value("/quant/method"_json_pointer, std::string("?")).c_str(),
+              config.value("/noise/mode"_json_pointer, std::string("?")).c_str());
+  if (file.result.is_object()) {
+    std::printf("stored result: %s %s %.6f on %s\n",
+                file.result.value("evaluation_split", "?").c_str(),
+                file.result.value("metric_name", "?").c_str(), file.result.value("metric", 0.0),
+                file.result.value("device", "?").c_str());
+  }
+}
+
+int run(const InspectArgs& args) {
+  const auto file = read_qnz_file(args.path);
+  if (args.json) {
+    nlohmann::json tensors = nlohmann::json::array();
+    for (const auto& tensor : file.tensors) tensors.push_back(tensor_json(tensor));
+    const nlohmann::json output = {{"format_version", file.version},
+                                   {"file_bytes", file.bytes.size()},
+                                   {"header_bytes", file.header_bytes},
+                                   {"size_bytes", file.payload_bytes},
+                                   {"config", file.config},
+                                   {"result", file.result},
+                                   {"tensors", tensors}};
+    std::cout << output.dump() << "\n";
+  } else {
+    print_table(file);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_inspect_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<InspectArgs>();
+  auto* command = app.add_subcommand("inspect", "list what a .qnz file holds, tensor by tensor");
+  command->add_option("file", args->path, "the .qnz checkpoint")->required();
+  command->add_flag("--json", args->json, "print one JSON object on stdout");
+  command->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace qn::cli

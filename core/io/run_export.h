@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "io/qnz_format.h"
+#include "store/run_store.h"
+
+namespace qn {
+
+// .qnz: the compressed checkpoint, as stored. float: the decompressed state dict for
+// PyTorch (float_export.h).
+enum class ExportFormat { Qnz, Float };
+ExportFormat parse_export_format(const std::string& text);  // "qnz" or "float"
+std::string to_string(ExportFormat format);
+
+struct ExportedFile {
+  std::string path;  // absolute
+  ExportFormat format = ExportFormat::Qnz;
+  int64_t bytes = 0;
+  std::string sha256;
+};
+
+// Writes a read checkpoint to `path` in `format` (atomically).
+ExportedFile export_checkpoint(const QnzFile& checkpoint, const std::string& path,
+                               ExportFormat format);
+
+// Records an exported file in the store's artifacts table.
+void record_export(RunStore& store, int64_t run_id, const ExportedFile& file);
+
+// The checkpoint a done run stored, checked by the reader. An InputError names the run if
+// it does not exist, is not done, or kept no checkpoint (runs done before schema 3).
+QnzFile stored_checkpoint(RunStore& store, int64_t run_id);
+
+// stored_checkpoint, export_checkpoint and record_export in one: what `qnoise export
+// --run` and the GUI's export do.
+ExportedFile export_run(RunStore& store, int64_t run_id, const std::string& path,
+                        ExportFormat format);
+
+}  // namespace qn

@@ -1,0 +1,54 @@
+#include "train/compressed_model_loader.h"
+
+#include <map>
+
+#include "common/error.h"
+#include "quant/block_layout.h"
+#include "train/model_compression.h"
+
+namespace qn {
+
+TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
+                                const CompressedModel& compressed, const torch::Device& device) {
+  auto model = make_task_model(config, data, device);
+  model.prune();
+  std::map<std::string, const CompressedTensor*> unused;
+  for (const auto& [name, tensor] : compressed.tensors()) unused[name] = tensor.get();
+
+  torch::NoGradGuard no_grad;
+  const auto load = [&](const std::string& name, const torch::Tensor& target) {
+    const auto found = unused.find(name);
+    if (found == unused.end()) {
+      throw InputError("the checkpoint has no tensor '" + name + "', which the " +
+                       config.model.arch + " model of its config needs");
+    }
+    const auto shape = found->second->shape();
+    if (shape != target.sizes().vec()) {
+      throw InputError("tensor '" + name + "' has shape " + shape_string(shape) +
+                       " in the checkpoint, but " + shape_string(target.sizes().vec()) +
+                       " in the model its config builds");
+    }
+    target.detach().copy_(found->second->decode());
+    unused.erase(found);
+  };
+  for (const auto& item : model.module->named_parameters()) load(item.key(), item.value());
+  for (const auto& item : model.module->named_buffers()) {
+    if (!is_training_only_buffer(item.key())) load(item.key(), item.value());
+  }
+  if (!unused.empty()) {
+    throw InputError("the checkpoint's tensor '" + unused.begin()->first +
+                     "' belongs to no parameter of the " + config.model.arch +
+                     " model its config builds");
+  }
+  model.module->eval();
+  return model;
+}
+
+Evaluation evaluate_compressed_model(const RunConfig& config, const TaskData& data,
+                                     const CompressedModel& compressed,
+                                     const torch::Device& device) {
+  auto model = load_compressed_model(config, data, compressed, device);
+  return evaluate(*model.module, model.forward, data.evaluation);
+}
+
+}  // namespace qn
