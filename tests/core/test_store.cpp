@@ -182,6 +182,25 @@ class TestStore : public QObject {
     QCOMPARE(runs.size(), size_t{1});
     QCOMPARE(runs[0].config_hash, std::string("abc"));
     QVERIFY(!runs[0].hidden);  // the column version 2 added, at its default
+    QVERIFY(!store.checkpoint(runs[0].id).has_value());  // version 3's table, empty
+  }
+
+  void a_done_run_keeps_its_checkpoint_and_exports_until_it_is_deleted() {
+    RunStore store(path("checkpoints.sqlite"));
+    const auto id = store.begin_run(tiny_config(0), "cpu").id;
+    std::string bytes(100000, '\0');
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7);  // NULs too
+    store.finish(id, result_of(0.9, 1000), bytes);
+    QCOMPARE(*store.checkpoint(id), bytes);
+    store.add_artifact({id, "/tmp/a.qnz", "qnz", 123, std::string(64, 'a')});
+    store.add_artifact({id, "/tmp/a.pt", "float", 456, std::string(64, 'b')});
+    const auto artifacts = store.artifacts(id);
+    QCOMPARE(artifacts.size(), size_t{2});
+    QCOMPARE(artifacts[1].kind, std::string("float"));
+    QCOMPARE(artifacts[1].bytes, int64_t{456});
+    store.remove(id);
+    QVERIFY(!store.checkpoint(id).has_value());
+    QVERIFY(store.artifacts(id).empty());
   }
 
   void files_that_are_not_stores_are_refused_and_left_alone() {
