@@ -46,7 +46,8 @@ class TestQnoiseCli : public QObject {
   void help_exits_zero_and_lists_commands() {
     const auto outcome = run_qnoise({"--help"});
     QCOMPARE(outcome.exit_code, 0);
-    for (const char* command : {"train", "kmeans", "bench", "check", "demo"})
+    for (const char* command : {"train", "kmeans", "bench", "check", "demo", "export", "eval",
+                                "inspect"})
       QVERIFY(outcome.out.contains(command));
   }
 
@@ -132,6 +133,79 @@ class TestQnoiseCli : public QObject {
     QCOMPARE(outcome.exit_code, 2);
     QVERIFY(outcome.err.contains("layer 'stem'"));
     QCOMPARE(run_qnoise({"train", "--config", dir_.filePath("missing.json")}).exit_code, 2);
+  }
+
+  // A run exported three ways (train --export, export --run, export --from) gives the same
+  // bytes; inspect accounts for every byte; eval reproduces the stored metric exactly.
+  void an_exported_run_is_its_accounted_size_and_evaluates_to_its_stored_metric() {
+    const QString preset = QStringLiteral(QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json");
+    const auto db = dir_.filePath("export.sqlite");
+    const auto trained = dir_.filePath("trained.qnz");
+    auto outcome = run_qnoise({"train", "--config", preset, "--set", "data.train_limit=256",
+                               "--set", "train.max_steps=3", "--set", "quant.method=ipq",
+                               "--set", "quant.centroid_bits=8", "--set", "quant.finetune_steps=2",
+                               "--db", db, "--export", trained, "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    const auto result = QJsonDocument::fromJson(outcome.out).object();
+    const auto run_id = QString::number(result["run_id"].toInteger());
+
+    outcome = run_qnoise({"inspect", trained, "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    const auto inspected = QJsonDocument::fromJson(outcome.out).object();
+    QCOMPARE(inspected["size_bytes"].toInteger(), result["size_bytes"].toInteger());
+    QCOMPARE(inspected["file_bytes"].toInteger(),
+             inspected["size_bytes"].toInteger() + inspected["header_bytes"].toInteger());
+    QVERIFY(inspected["header_bytes"].toInteger() < 4096);
+    QCOMPARE(QFileInfo(trained).size(), inspected["file_bytes"].toInteger());
+    qint64 tensor_bytes = 0;
+    for (const auto& tensor : inspected["tensors"].toArray()) {
+      tensor_bytes += tensor.toObject()["bytes"].toInteger();
+      if (tensor.toObject()["name"] == "hidden.weight")
+        QCOMPARE(tensor.toObject()["method"].toString(), QString("pq+int8"));
+    }
+    QCOMPARE(tensor_bytes, result["size_bytes"].toInteger());
+
+    outcome = run_qnoise({"eval", trained, "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    const auto evaluated = QJsonDocument::fromJson(outcome.out).object();
+    for (const char* key : {"metric_name", "metric", "size_bytes", "file_bytes"})
+      QVERIFY2(evaluated.contains(key), key);
+    QCOMPARE(evaluated["metric"].toDouble(), result["metric"].toDouble());  // exactly
+
+    const auto exported = dir_.filePath("exported.qnz");
+    outcome = run_qnoise({"export", "--run", run_id, "--db", db, "-o", exported, "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    QFile a(trained), b(exported);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QCOMPARE(a.readAll(), b.readAll());
+    const auto sha = QJsonDocument::fromJson(outcome.out).object()["sha256"].toString();
+    QCOMPARE(sha.size(), 64);
+
+    const auto decompressed = dir_.filePath("model.pt");
+    outcome = run_qnoise({"export", "--from", trained, "--format", "float", "-o", decompressed});
+    QCOMPARE(outcome.exit_code, 0);
+    QVERIFY(QFileInfo(decompressed).size() > result["fp32_size_bytes"].toInteger());
+  }
+
+  void broken_checkpoints_and_missing_runs_are_exit_2_naming_the_problem() {
+    const auto text = dir_.filePath("notes.qnz");
+    QFile file(text);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("not a checkpoint at all, just some text");
+    file.close();
+    for (const char* command : {"eval", "inspect"}) {
+      const auto outcome = run_qnoise({command, text});
+      QCOMPARE(outcome.exit_code, 2);
+      QVERIFY(outcome.err.contains("notes.qnz"));
+      QVERIFY(outcome.err.contains("magic"));
+    }
+    QCOMPARE(run_qnoise({"inspect", dir_.filePath("missing.qnz")}).exit_code, 2);
+    const auto outcome = run_qnoise({"export", "--run", "99", "--db", dir_.filePath("empty.sqlite"),
+                                     "-o", dir_.filePath("x.qnz")});
+    QCOMPARE(outcome.exit_code, 2);
+    QVERIFY(outcome.err.contains("no run 99"));
+    QVERIFY(!QFileInfo::exists(dir_.filePath("x.qnz")));
+    QCOMPARE(run_qnoise({"export", "-o", dir_.filePath("x.qnz")}).exit_code, 2);  // no source
   }
 
   void bench_noise_times_every_form() {
