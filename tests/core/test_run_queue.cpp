@@ -1,5 +1,5 @@
 // The run queue on real (tiny) Fashion-MNIST runs: a queue drains in order and records
-// curves and results; a run cancelled from another connection stops within seconds.
+// curves, results and checkpoints; a run cancelled from another connection stops within seconds.
 #include <QTemporaryDir>
 #include <QtTest>
 #include <chrono>
@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "config/run_config.h"
+#include "io/qnz_reader.h"
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
 #include "train/trainer.h"
@@ -52,6 +53,12 @@ class TestRunQueue : public QObject {
     QCOMPARE(curve.size(), size_t{3 * 5 + 1});
     QCOMPARE(curve.back().name, std::string("accuracy"));
     QCOMPARE(curve.back().value, store.run(a)->result->metric);
+    // Each done run keeps its checkpoint: the accounted size, and the result it stored.
+    const auto checkpoint = parse_qnz(*store.checkpoint(a));
+    QCOMPARE(static_cast<int64_t>(checkpoint.payload_bytes), store.run(a)->result->size_bytes);
+    QCOMPARE(checkpoint.result["metric"].get<double>(), store.run(a)->result->metric);
+    QCOMPARE(checkpoint.config, store.run(a)->config);
+    QVERIFY(!store.checkpoint(c).has_value());
   }
 
   void a_running_run_cancelled_elsewhere_stops_within_seconds() {
