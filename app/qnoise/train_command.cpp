@@ -53,21 +53,10 @@ int run(const TrainArgs& args) {
     if (store) record_export(*store, run_id.get<int64_t>(), file);
     exported = file.path;
   }
-  const nlohmann::json output = {
-      {"run_id", run_id},
-      {"metric_name", result.metric_name},
-      {"metric", result.metric},
-      {"float_metric", result.float_metric},
-      {"evaluation_split", result.evaluation_split},
-      {"size_bytes", result.size.total_bytes()},
-      {"fp32_size_bytes", result.size.fp32_bytes()},
-      {"compression", result.size.compression()},
-      {"seconds", result.seconds},
-      {"steps", result.steps},
-      {"device", result.device},
-      {"export", exported},
-      {"config", to_json(config)},
-  };
+  auto output = result_summary(result);
+  output["run_id"] = run_id;
+  output["export"] = exported;
+  output["config"] = to_json(config);
   if (args.json) {
     std::cout << output.dump() << "\n";
   } else {

@@ -2,6 +2,8 @@
 
 #include <torch/types.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <stdexcept>
 
@@ -33,22 +35,19 @@ torch::Tensor tensor_from_bytes(std::string_view bytes, const std::vector<int64_
   return tensor;
 }
 
+// The file names layer kinds in lower case: "linear", "conv2d", "embedding".
 std::string layer_name(LayerKind kind) {
-  switch (kind) {
-    case LayerKind::Linear:
-      return "linear";
-    case LayerKind::Conv2d:
-      return "conv2d";
-    case LayerKind::Embedding:
-      return "embedding";
-  }
-  throw std::logic_error("unknown layer kind");
+  auto name = to_string(kind);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name;
 }
 
 LayerKind parse_layer_name(const std::string& name) {
-  if (name == "conv2d") return LayerKind::Conv2d;
-  if (name == "embedding") return LayerKind::Embedding;
-  return LayerKind::Linear;  // the reader admits only these three
+  for (const auto kind : {LayerKind::Linear, LayerKind::Conv2d, LayerKind::Embedding}) {
+    if (layer_name(kind) == name) return kind;
+  }
+  throw std::logic_error("the reader admits only linear, conv2d and embedding layers");
 }
 
 // intN scale and zero-point section: C fp32 scales, then C one-byte zero points.

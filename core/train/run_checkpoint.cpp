@@ -4,17 +4,23 @@
 
 namespace qn {
 
-std::string run_checkpoint(const RunConfig& config, const RunResult& result) {
-  const nlohmann::json summary = {
+nlohmann::json result_summary(const RunResult& result) {
+  return {
       {"metric_name", result.metric_name},
       {"metric", result.metric},
       {"float_metric", result.float_metric},
       {"evaluation_split", result.evaluation_split},
       {"size_bytes", result.size.total_bytes()},
       {"fp32_size_bytes", result.size.fp32_bytes()},
+      {"compression", result.size.compression()},
+      {"seconds", result.seconds},
+      {"steps", result.steps},
       {"device", result.device},
   };
-  return encode_checkpoint(result.compressed, to_json(config), summary);
+}
+
+std::string run_checkpoint(const RunConfig& config, const RunResult& result) {
+  return encode_checkpoint(result.compressed, to_json(config), result_summary(result));
 }
 
 }  // namespace qn

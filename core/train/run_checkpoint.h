@@ -1,5 +1,6 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "config/run_config.h"
@@ -7,8 +8,12 @@
 
 namespace qn {
 
+// A run's result as JSON: metric_name, metric, float_metric, evaluation_split, size_bytes,
+// fp32_size_bytes, compression, seconds, steps, device (qnoise train --json's keys).
+nlohmann::json result_summary(const RunResult& result);
+
 // The .qnz bytes of a finished run: its compressed model, with its config and result
-// (metric, evaluation split, sizes, device) in the header, so that `qnoise eval` and
+// (result_summary) in the header, so that `qnoise eval` and
 // `qnoise inspect` know what the file claims.
 std::string run_checkpoint(const RunConfig& config, const RunResult& result);
 
