@@ -1,5 +1,7 @@
 #include "common/runtime.h"
 
+#include <torch/version.h>
+
 #include <ATen/Parallel.h>
 #include <malloc.h>
 #include <torch/cuda.h>
@@ -40,5 +42,11 @@ std::string describe_device(const torch::Device& device) {
   if (device.is_cuda()) return device.str();
   return "cpu (" + std::to_string(at::get_num_threads()) + " threads)";
 }
+
+std::string describe_resolved_device(const std::string& name) {
+  return describe_device(resolve_device(name));
+}
+
+std::string libtorch_version() { return "LibTorch " TORCH_VERSION; }
 
 }  // namespace qn

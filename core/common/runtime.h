@@ -17,5 +17,10 @@ torch::Device resolve_device(const std::string& name);
 
 // A short human description: "cpu (2 threads)" or "cuda:0 (NVIDIA H100 ...)".
 std::string describe_device(const torch::Device& device);
+// The same for a device name ("auto", "cpu", "cuda"), for callers that hold no tensors.
+std::string describe_resolved_device(const std::string& name);
+
+// "LibTorch 1.13.1": the engine's version, for About boxes and logs.
+std::string libtorch_version();
 
 }  // namespace qn

@@ -1,0 +1,52 @@
+// qnstudio: the QNStudio desktop application.
+//   qnstudio [--db FILE] [--view live|pareto|compare] [--screenshot FILE.png]
+// --screenshot renders the window (offscreen works: QT_QPA_PLATFORM=offscreen) to a PNG
+// once the store is loaded, then exits: for docs and tests.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QTimer>
+#include <iostream>
+
+#include "common/runtime.h"
+#include "main_window.h"
+#include "store/run_store.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("QNStudio");
+  QApplication::setOrganizationName("QNStudio");
+  QApplication::setApplicationVersion(QNS_VERSION);
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription("Extreme model compression with Quant-Noise");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  const QCommandLineOption db("db", "The results store (default: the user's store).", "FILE");
+  const QCommandLineOption view("view", "The view to show: live, pareto or compare.", "VIEW",
+                                "live");
+  const QCommandLineOption screenshot("screenshot", "Render the window to FILE.png and exit.",
+                                      "FILE");
+  parser.addOptions({db, view, screenshot});
+  parser.process(app);
+
+  qn::init_runtime();
+  const QString db_path = parser.isSet(db) ? parser.value(db)
+                                           : QString::fromStdString(qn::default_database_path());
+  qn::ui::MainWindow window(db_path);
+  window.show_view(parser.value(view));
+  if (!parser.isSet(screenshot)) {
+    window.show();
+    return QApplication::exec();
+  }
+  window.resize(1500, 950);
+  window.show();
+  QTimer::singleShot(300, [&] {
+    window.reload();
+    QApplication::processEvents();
+    const bool saved = window.grab().save(parser.value(screenshot));
+    if (!saved) std::cerr << "qnstudio: cannot write " << parser.value(screenshot).toStdString() << "\n";
+    QApplication::exit(saved ? 0 : 1);
+  });
+  return QApplication::exec();
+}

@@ -1,0 +1,56 @@
+#include "train/size_preview.h"
+
+#include "nn/quantizable_layer.h"
+#include "quant/int_quantizer.h"
+#include "quant/pq_quantizer.h"
+#include "train/model_compression.h"
+#include "train/task_model.h"
+
+namespace qn {
+namespace {
+
+TaskData nominal_task(const RunConfig& config) {
+  TaskData data;
+  data.image_shape = config.task == "cifar10" ? std::vector<int64_t>{3, 32, 32}
+                                              : std::vector<int64_t>{1, 28, 28};
+  data.classes = config.model.arch == "transformer-lm" ? config.data.vocabulary_cap : 10;
+  return data;
+}
+
+// A PQ weight's exact storage without k-means: the size depends on the layout and K only.
+std::shared_ptr<const CompressedTensor> pq_placeholder(const torch::Tensor& weight,
+                                                       const LayerInfo& layer,
+                                                       const QuantConfig& quant) {
+  const auto shape = weight.sizes().vec();
+  BlockLayout layout(layer, shape, quant.block_size.for_weight(layer.kind, shape));
+  const int64_t centroids = centroids_for_layer(quant.centroids, layout.block_count());
+  auto codebook = Codebook::store(torch::zeros({centroids, layout.block_size()}),
+                                  parse_codebook_bits(quant.centroid_bits));
+  auto codes = torch::zeros({layout.block_count()}, torch::kLong);
+  return std::make_shared<PqTensor>(std::move(layout), std::move(codebook), std::move(codes));
+}
+
+}  // namespace
+
+SizePreview preview_size(const RunConfig& config) {
+  torch::NoGradGuard no_grad;
+  auto model = make_task_model(config, nominal_task(config), torch::kCPU);
+  model.prune();
+  const auto& quant = config.quant;
+  CompressedModel compressed;
+  for (const auto& [name, layer] : quantizable_layers(*model.module)) {
+    const LayerInfo info{name, layer->layer_kind()};
+    const auto& weight = layer->weight();
+    std::shared_ptr<const CompressedTensor> tensor;
+    if (quant.method == "pq" || quant.method == "ipq") {
+      tensor = pq_placeholder(weight, info, quant);
+    } else {
+      tensor = make_quantizer(quant, quant.centroids, 0)->compress(weight, info);
+    }
+    compressed.add(name + ".weight", std::move(tensor));
+  }
+  add_plain_tensors(*model.module, quant, compressed);
+  return {compressed.size(), config.model.arch != "transformer-lm"};
+}
+
+}  // namespace qn

@@ -1,0 +1,136 @@
+// The desktop application, offscreen: the setup panel explains invalid configs and gates
+// Run; Run trains a real (tiny) run whose row and Pareto point appear; cancel stops a
+// running run within 2 s; the table and the Pareto plot share one selection.
+#include <QElapsedTimer>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QComboBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "common/runtime.h"
+#include "main_window.h"
+#include "pareto_plot.h"
+#include "qcustomplot_include.h"
+#include "run_controller.h"
+#include "run_setup_panel.h"
+#include "runs_table_model.h"
+
+using namespace qn;
+using namespace qn::ui;
+
+namespace {
+
+nlohmann::json tiny_config(int64_t steps) {
+  return {{"task", "fashion-mnist"},
+          {"device", "cpu"},
+          {"data", {{"train_limit", 512}}},
+          {"model", {{"arch", "convnet"}, {"width", 8}, {"hidden", 32}}},
+          {"train", {{"max_steps", steps}, {"batch_size", 32}, {"lr", 0.002}}},
+          {"quant", {{"method", "int"}, {"bits", 4}}},
+          {"noise", {{"mode", "quant-noise"}, {"p", 0.5}}}};
+}
+
+RunStatus status_of(MainWindow& window, int64_t id) {
+  window.reload();
+  const int row = window.runs_model()->row_of(id);
+  return row < 0 ? RunStatus::Queued : window.runs_model()->run_at(row).status;
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    init_runtime();
+    QStandardPaths::setTestModeEnabled(true);  // QSettings away from the user's
+  }
+
+  void an_invalid_block_size_disables_run_with_the_reason() {
+    MainWindow window(dir_.filePath("invalid.sqlite"));
+    auto* panel = window.setup_panel();
+    panel->set_config(tiny_config(5));
+    QVERIFY(panel->valid());
+    QVERIFY(panel->run_button()->isEnabled());
+    QVERIFY(panel->status_text().contains("Size once compressed"));
+    panel->quantizer()->setCurrentText("PQ");
+    panel->conv_block()->setValue(4);  // the stem's kernels hold 1*3*3 = 9 weights
+    QVERIFY(!panel->run_button()->isEnabled());  // at once, before the check has run
+    panel->validate_now();
+    QVERIFY(!panel->valid());
+    QVERIFY(!panel->run_button()->isEnabled());
+    QVERIFY2(panel->status_text().contains("block size 4 does not divide"),
+             qPrintable(panel->status_text()));
+    QVERIFY(panel->status_text().contains("stem"));
+    panel->conv_block()->setValue(9);
+    panel->linear_block()->setValue(4);  // hidden: 20*7*7 = 980 inputs, not a multiple of 8
+    panel->validate_now();
+    QVERIFY2(panel->valid(), qPrintable(panel->status_text()));
+    QVERIFY(panel->run_button()->isEnabled());
+  }
+
+  void run_trains_and_the_run_appears_in_the_table_and_the_pareto_plot() {
+    MainWindow window(dir_.filePath("run.sqlite"));
+    window.resize(1400, 900);
+    window.show();
+    window.setup_panel()->set_config(tiny_config(5));
+    QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
+    QCOMPARE(window.runs_model()->rowCount(), 1);
+    const int64_t id = window.runs_model()->run_at(0).id;
+    QTRY_VERIFY_WITH_TIMEOUT(status_of(window, id) == RunStatus::Done, 120000);
+    window.show_view("pareto");
+    window.reload();
+    QCOMPARE(window.pareto()->point_count(), 1);
+    const auto row = window.runs_model()->run_at(window.runs_model()->row_of(id));
+    QVERIFY(row.result->metric > 0.1);
+    QVERIFY(window.pareto()->pixel_of(id).x() >= 0);
+  }
+
+  void cancel_stops_a_running_run_within_two_seconds() {
+    MainWindow window(dir_.filePath("cancel.sqlite"));
+    QSignalSpy progress(window.controller(), &RunController::progress);
+    window.setup_panel()->set_config(tiny_config(1000000));
+    window.setup_panel()->validate_now();
+    QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
+    const int64_t id = window.runs_model()->run_at(0).id;
+    QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 60000);  // training, not loading
+    window.select_runs({id});
+    QElapsedTimer clock;
+    clock.start();
+    window.controller()->cancel(id);
+    QTRY_VERIFY_WITH_TIMEOUT(status_of(window, id) == RunStatus::Cancelled, 10000);
+    qInfo("cancelled in %lld ms", static_cast<long long>(clock.elapsed()));
+    QVERIFY(clock.elapsed() < 2000);
+  }
+
+  void the_table_and_the_pareto_plot_share_the_selection() {
+    const auto db = dir_.filePath("run.sqlite");  // the run of the test above
+    MainWindow window(db);
+    window.resize(1400, 900);
+    window.show();
+    window.show_view("pareto");
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.reload();
+    const int64_t id = window.runs_model()->run_at(0).id;
+    window.select_runs({id});
+    QCOMPARE(window.selected_run_ids(), std::vector<int64_t>{id});
+    window.select_runs({});
+    QVERIFY(window.selected_run_ids().empty());
+    // A click on the point selects the row.
+    window.pareto()->plot()->replot();
+    const auto pixel = window.pareto()->pixel_of(id).toPoint();
+    QVERIFY(pixel.x() >= 0);
+    QTest::mouseClick(window.pareto()->plot(), Qt::LeftButton, {}, pixel);
+    QCOMPARE(window.selected_run_ids(), std::vector<int64_t>{id});
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,440 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTextStream>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <fstream>
+#include <map>
+#include "qcustomplot_include.h"
+#include <set>
+
+#include "common/runtime.h"
+#include "curve_plot.h"
+#include "io/run_export.h"
+#include "pareto_plot.h"
+#include "run_controller.h"
+#include "run_setup_panel.h"
+#include "runs_table_model.h"
+
+namespace qn::ui {
+namespace {
+
+constexpr int kRefreshMilliseconds = 1000;
+
+// "quant.bits" -> "4" for every leaf of a config, for the compare view's differences.
+void flatten(const nlohmann::json& value, const std::string& prefix,
+             std::map<std::string, std::string>& out) {
+  if (value.is_object()) {
+    for (const auto& item : value.items()) {
+      flatten(item.value(), prefix.empty() ? item.key() : prefix + "." + item.key(), out);
+    }
+  } else {
+    out[prefix] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+}
+
+}  // namespace
+
+MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(parent) {
+  setup_ = new RunSetupPanel;
+  auto* setup_scroll = new QScrollArea;
+  setup_scroll->setWidget(setup_);
+  setup_scroll->setWidgetResizable(true);
+  setup_scroll->setMinimumWidth(setup_->sizeHint().width() + 24);
+
+  live_ = new CurvePlot;
+  pareto_ = new ParetoPlot;
+  auto* compare = new QWidget;
+  compare_curves_ = new CurvePlot;
+  compare_table_ = new QTableWidget;
+  auto* compare_layout = new QVBoxLayout(compare);
+  compare_layout->addWidget(compare_curves_, 3);
+  compare_layout->addWidget(compare_table_, 2);
+  tabs_ = new QTabWidget;
+  tabs_->addTab(live_, "Live");
+  tabs_->addTab(pareto_, "Pareto");
+  tabs_->addTab(compare, "Compare");
+
+  runs_model_ = new RunsTableModel(this);
+  runs_proxy_ = new QSortFilterProxyModel(this);
+  runs_proxy_->setSourceModel(runs_model_);
+  runs_proxy_->setSortRole(Qt::UserRole);
+  runs_proxy_->setFilterKeyColumn(-1);
+  runs_view_ = new QTableView;
+  runs_view_->setModel(runs_proxy_);
+  runs_view_->setSortingEnabled(true);
+  runs_view_->sortByColumn(RunsTableModel::Id, Qt::DescendingOrder);
+  runs_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  runs_view_->setContextMenuPolicy(Qt::CustomContextMenu);
+  runs_view_->horizontalHeader()->setStretchLastSection(true);
+  runs_view_->verticalHeader()->hide();
+
+  auto* right = new QSplitter(Qt::Vertical);
+  right->addWidget(tabs_);
+  right->addWidget(runs_view_);
+  right->setStretchFactor(0, 3);
+  right->setStretchFactor(1, 2);
+  auto* main = new QSplitter(Qt::Horizontal);
+  main->addWidget(setup_scroll);
+  main->addWidget(right);
+  main->setStretchFactor(1, 1);
+  setCentralWidget(main);
+
+  status_label_ = new QLabel;
+  progress_ = new QProgressBar;
+  progress_->setMaximumWidth(220);
+  progress_->hide();
+  statusBar()->addWidget(status_label_, 1);
+  statusBar()->addPermanentWidget(progress_);
+
+  refresh_timer_ = new QTimer(this);
+  refresh_timer_->setInterval(kRefreshMilliseconds);
+  connect(refresh_timer_, &QTimer::timeout, this, &MainWindow::reload);
+  build_menus();
+
+  connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
+  connect(runs_view_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          &MainWindow::on_selection_changed);
+  connect(runs_view_, &QTableView::customContextMenuRequested, this,
+          &MainWindow::show_context_menu);
+  connect(pareto_, &ParetoPlot::runClicked, this, [this](qint64 id) { select_runs({id}); });
+
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  const auto last = settings.value("setup/last_config").toString().toStdString();
+  if (!last.empty()) {
+    const auto config = nlohmann::json::parse(last, nullptr, false);
+    if (config.is_object()) setup_->set_config(config);
+  }
+  open_database(db_path);
+  refresh_timer_->start();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::build_menus() {
+  auto* file = menuBar()->addMenu("&File");
+  file->addAction("&Open database...", QKeySequence::Open, this, [this] {
+    const auto path = QFileDialog::getOpenFileName(this, "Open a QNStudio store", {},
+                                                   "SQLite stores (*.sqlite *.db);;All files (*)");
+    if (!path.isEmpty()) open_database(path);
+  });
+  file->addAction("&New database...", QKeySequence::New, this, [this] {
+    const auto path = QFileDialog::getSaveFileName(this, "New QNStudio store", "runs.sqlite",
+                                                   "SQLite stores (*.sqlite)");
+    if (!path.isEmpty()) open_database(path);
+  });
+  auto* recent = file->addMenu("Open &recent");
+  connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+    recent->clear();
+    for (const auto& path : QSettings().value("database/recent").toStringList()) {
+      recent->addAction(path, this, [this, path] { open_database(path); });
+    }
+  });
+  file->addSeparator();
+  file->addAction("Export &plot...", QKeySequence("Ctrl+Shift+P"), this, &MainWindow::export_plot);
+  file->addAction("Export &table as CSV...", this, &MainWindow::export_table);
+  file->addSeparator();
+  file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+
+  auto* run = menuBar()->addMenu("&Run");
+  auto* run_action = run->addAction("&Run", QKeySequence("Ctrl+R"), this, [this] {
+    setup_->validate_now();
+    if (setup_->valid()) run_config(setup_->config());
+  });
+  run_action->setStatusTip("Queue a run of the configuration on the left");
+  run->addAction("&Cancel selected runs", QKeySequence("Ctrl+."), this, &MainWindow::cancel_selected);
+  run->addSeparator();
+  live_refresh_ = run->addAction("&Live refresh");
+  live_refresh_->setCheckable(true);
+  live_refresh_->setChecked(true);
+  connect(live_refresh_, &QAction::toggled, this, [this](bool on) {
+    on ? refresh_timer_->start() : refresh_timer_->stop();
+  });
+
+  auto* view = menuBar()->addMenu("&View");
+  view->addAction("&Live", QKeySequence("Ctrl+1"), this, [this] { show_view("live"); });
+  view->addAction("&Pareto", QKeySequence("Ctrl+2"), this, [this] { show_view("pareto"); });
+  view->addAction("&Compare", QKeySequence("Ctrl+3"), this, [this] { show_view("compare"); });
+
+  menuBar()->addMenu("&Help")->addAction("&About QNStudio", this, &MainWindow::show_about);
+}
+
+void MainWindow::open_database(const QString& path) {
+  try {
+    auto store = std::make_unique<RunStore>(path.toStdString());
+    store_ = std::move(store);
+  } catch (const std::exception& problem) {
+    QMessageBox::warning(this, "Cannot open the store", QString::fromStdString(problem.what()));
+    return;
+  }
+  delete controller_;
+  controller_ = new RunController(path, this);
+  connect(controller_, &RunController::runsChanged, this, &MainWindow::reload);
+  connect(controller_, &RunController::progress, this, [this](qint64 step, qint64 total, double loss) {
+    progress_->show();
+    progress_->setRange(0, static_cast<int>(total));
+    progress_->setValue(static_cast<int>(step));
+    progress_->setFormat(QStringLiteral("step %v/%m  loss %1").arg(loss, 0, 'f', 3));
+  });
+  connect(controller_, &RunController::stage, this,
+          [this](const QString& stage) { status_label_->setText("Running: " + stage); });
+  connect(controller_, &RunController::queueFinished, this, [this](int done, int failed, int cancelled) {
+    progress_->hide();
+    status_label_->setText(QStringLiteral("Queue finished: %1 done, %2 failed, %3 cancelled")
+                               .arg(done).arg(failed).arg(cancelled));
+  });
+  connect(controller_, &RunController::error, this, [this](const QString& message) {
+    status_label_->setText("Engine stopped: " + message);
+  });
+  QSettings settings;
+  auto recent = settings.value("database/recent").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  settings.setValue("database/recent", recent.mid(0, 8));
+  setWindowTitle(QStringLiteral("QNStudio - %1").arg(path));
+  reload();
+}
+
+void MainWindow::reload() {
+  if (!store_ || reloading_) return;
+  reloading_ = true;
+  const auto selected = selected_run_ids();
+  try {
+    runs_model_->set_runs(store_->runs());
+  } catch (const std::exception& problem) {  // a locked or vanished file: keep what is shown
+    status_label_->setText("Cannot read the store: " + QString::fromStdString(problem.what()));
+    reloading_ = false;
+    return;
+  }
+  select_runs(selected);
+  runs_view_->resizeColumnsToContents();
+  pareto_->set_runs(runs_model_->runs());
+  pareto_->select_runs(selected);
+  on_selection_changed();
+  reloading_ = false;
+}
+
+std::vector<int64_t> MainWindow::selected_run_ids() const {
+  std::vector<int64_t> ids;
+  for (const auto& index : runs_view_->selectionModel()->selectedRows()) {
+    ids.push_back(runs_model_->run_at(runs_proxy_->mapToSource(index).row()).id);
+  }
+  return ids;
+}
+
+void MainWindow::select_runs(const std::vector<int64_t>& run_ids) {
+  QItemSelection selection;
+  for (const auto id : run_ids) {
+    const int row = runs_model_->row_of(id);
+    if (row < 0) continue;
+    const auto index = runs_proxy_->mapFromSource(runs_model_->index(row, 0));
+    selection.select(index, index);
+  }
+  runs_view_->selectionModel()->select(
+      selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  if (!selection.isEmpty()) runs_view_->scrollTo(selection.indexes().first());
+}
+
+void MainWindow::on_selection_changed() {
+  const auto selected = selected_run_ids();
+  pareto_->select_runs(selected);
+  // Live: the running runs and the selected ones; with neither, the latest run.
+  std::vector<StoredRun> shown;
+  const StoredRun* latest = nullptr;
+  for (const auto& run : runs_model_->runs()) {
+    const bool is_selected = std::find(selected.begin(), selected.end(), run.id) != selected.end();
+    if (is_selected || run.status == RunStatus::Running) shown.push_back(run);
+    if (!latest || run.id > latest->id) latest = &run;
+  }
+  if (shown.empty() && latest) shown.push_back(*latest);
+  if (store_) live_->show_runs(*store_, shown);
+  if (tabs_->currentIndex() == 2 || !reloading_) update_compare();
+}
+
+void MainWindow::update_compare() {
+  std::vector<StoredRun> chosen;
+  for (const auto id : selected_run_ids()) chosen.push_back(runs_model_->run_at(runs_model_->row_of(id)));
+  if (store_) compare_curves_->show_runs(*store_, chosen);
+  // The config keys on which the chosen runs differ, then their results.
+  std::vector<std::map<std::string, std::string>> flat(chosen.size());
+  std::set<std::string> keys;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    flatten(chosen[i].config, "", flat[i]);
+    for (const auto& [key, value] : flat[i]) keys.insert(key);
+  }
+  std::vector<std::string> differing;
+  for (const auto& key : keys) {
+    for (size_t i = 1; i < flat.size(); ++i) {
+      if (flat[i][key] != flat[0][key]) {
+        differing.push_back(key);
+        break;
+      }
+    }
+  }
+  compare_table_->clear();
+  compare_table_->setColumnCount(static_cast<int>(chosen.size()));
+  compare_table_->setRowCount(static_cast<int>(differing.size()) + 3);
+  QStringList columns, rows;
+  for (const auto& run : chosen) columns << QStringLiteral("run %1").arg(run.id);
+  for (const auto& key : differing) rows << QString::fromStdString(key);
+  rows << "metric" << "size" << "compression";
+  compare_table_->setHorizontalHeaderLabels(columns);
+  compare_table_->setVerticalHeaderLabels(rows);
+  for (int column = 0; column < static_cast<int>(chosen.size()); ++column) {
+    for (int row = 0; row < static_cast<int>(differing.size()); ++row) {
+      compare_table_->setItem(row, column, new QTableWidgetItem(QString::fromStdString(
+                                               flat[static_cast<size_t>(column)][differing[static_cast<size_t>(row)]])));
+    }
+    const int model_row = runs_model_->row_of(chosen[static_cast<size_t>(column)].id);
+    for (int extra = 0; extra < 3; ++extra) {
+      const int source_column = RunsTableModel::Metric + extra;
+      compare_table_->setItem(static_cast<int>(differing.size()) + extra, column,
+                              new QTableWidgetItem(runs_model_->data(runs_model_->index(model_row, source_column),
+                                                                     Qt::DisplayRole).toString()));
+    }
+  }
+}
+
+void MainWindow::show_view(const QString& view) {
+  tabs_->setCurrentIndex(view == "pareto" ? 1 : view == "compare" ? 2 : 0);
+}
+
+void MainWindow::run_config(const nlohmann::json& config) {
+  try {
+    const auto id = controller_->enqueue(config);
+    QSettings().setValue("setup/last_config", QString::fromStdString(config.dump()));
+    status_label_->setText(QStringLiteral("Queued run %1").arg(id));
+    select_runs({id});
+  } catch (const std::exception& problem) {
+    QMessageBox::warning(this, "Cannot queue the run", QString::fromStdString(problem.what()));
+  }
+}
+
+void MainWindow::cancel_selected() {
+  for (const auto id : selected_run_ids()) controller_->cancel(id);
+}
+
+void MainWindow::delete_selected() {
+  const auto ids = selected_run_ids();
+  if (ids.empty()) return;
+  if (QMessageBox::question(this, "Delete runs",
+                            QStringLiteral("Delete %1 run(s), their curves and checkpoints?")
+                                .arg(ids.size())) != QMessageBox::Yes) {
+    return;
+  }
+  for (const auto id : ids) store_->remove(id);
+  reload();
+}
+
+void MainWindow::set_selected_hidden(bool hidden) {
+  for (const auto id : selected_run_ids()) store_->set_hidden(id, hidden);
+  reload();
+}
+
+void MainWindow::export_selected(bool decompressed) {
+  const auto ids = selected_run_ids();
+  if (ids.size() != 1) return;
+  const auto path = QFileDialog::getSaveFileName(
+      this, decompressed ? "Export decompressed (PyTorch state dict)" : "Export compressed checkpoint",
+      QStringLiteral("run-%1.%2").arg(ids[0]).arg(decompressed ? "pt" : "qnz"));
+  if (path.isEmpty()) return;
+  try {
+    const auto file = export_run(*store_, ids[0], path.toStdString(),
+                                 decompressed ? ExportFormat::Float : ExportFormat::Qnz);
+    status_label_->setText(QStringLiteral("Wrote %1 (%2 bytes)").arg(QString::fromStdString(file.path)).arg(file.bytes));
+  } catch (const std::exception& problem) {
+    QMessageBox::warning(this, "Cannot export", QString::fromStdString(problem.what()));
+  }
+}
+
+void MainWindow::export_plot() {
+  auto* plot = tabs_->currentIndex() == 1 ? pareto_->plot() : live_->plot();
+  const auto path = QFileDialog::getSaveFileName(this, "Export plot", "plot.png",
+                                                 "PNG (*.png);;PDF (*.pdf)");
+  if (path.isEmpty()) return;
+  const bool saved = path.endsWith(".pdf", Qt::CaseInsensitive) ? plot->savePdf(path)
+                                                                : plot->savePng(path, 0, 0, 2.0);
+  status_label_->setText(saved ? "Wrote " + path : "Could not write " + path);
+}
+
+void MainWindow::export_table() {
+  const auto path = QFileDialog::getSaveFileName(this, "Export runs", "runs.csv", "CSV (*.csv)");
+  if (path.isEmpty()) return;
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    status_label_->setText("Could not write " + path);
+    return;
+  }
+  QTextStream out(&file);
+  for (int column = 0; column < RunsTableModel::ColumnCount; ++column) {
+    out << (column ? "," : "") << runs_model_->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
+  }
+  out << "\n";
+  for (int row = 0; row < runs_model_->rowCount(); ++row) {
+    for (int column = 0; column < RunsTableModel::ColumnCount; ++column) {
+      const auto value = runs_model_->data(runs_model_->index(row, column), Qt::UserRole).toString();
+      out << (column ? "," : "") << '"' << QString(value).replace('"', "\"\"") << '"';
+    }
+    out << "\n";
+  }
+  status_label_->setText("Wrote " + path);
+}
+
+void MainWindow::show_context_menu(const QPoint& position) {
+  const auto ids = selected_run_ids();
+  if (ids.empty()) return;
+  QMenu menu(this);
+  auto* qnz = menu.addAction("Export .qnz...", this, [this] { export_selected(false); });
+  auto* decompressed = menu.addAction("Export decompressed...", this, [this] { export_selected(true); });
+  qnz->setEnabled(ids.size() == 1);
+  decompressed->setEnabled(ids.size() == 1);
+  menu.addAction("Open in compare", this, [this] { show_view("compare"); update_compare(); });
+  menu.addAction("Use this config", this, [this, id = ids[0]] {
+    setup_->set_config(runs_model_->run_at(runs_model_->row_of(id)).config);
+  });
+  menu.addSeparator();
+  menu.addAction("Cancel", this, &MainWindow::cancel_selected);
+  menu.addAction("Hide from plots", this, [this] { set_selected_hidden(true); });
+  menu.addAction("Show in plots", this, [this] { set_selected_hidden(false); });
+  menu.addAction("Delete...", this, &MainWindow::delete_selected);
+  menu.exec(runs_view_->viewport()->mapToGlobal(position));
+}
+
+void MainWindow::show_about() {
+  QMessageBox::about(this, "About QNStudio",
+                     QStringLiteral("<b>QNStudio %1</b><br>Extreme model compression with "
+                                    "Quant-Noise (Fan, Stock et al., 2020).<br><br>Qt %2<br>%3<br>"
+                                    "Compute device: %4")
+                         .arg(QApplication::applicationVersion(), qVersion(),
+                              QString::fromStdString(libtorch_version()),
+                              QString::fromStdString(describe_resolved_device("auto"))));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("setup/last_config", QString::fromStdString(setup_->config().dump()));
+  QMainWindow::closeEvent(event);
+}
+
+}  // namespace qn::ui

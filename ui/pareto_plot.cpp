@@ -1,0 +1,189 @@
+#include "pareto_plot.h"
+
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include "qcustomplot_include.h"
+
+#include "byte_format.h"
+#include "runs_table_model.h"
+#include "store/pareto.h"
+
+namespace qn::ui {
+namespace {
+
+constexpr double kPickRadiusPixels = 12;
+
+// Log-scale ticks labelled as byte sizes.
+class ByteTicker : public QCPAxisTickerLog {
+ protected:
+  QString getTickLabel(double tick, const QLocale&, QChar, int) override {
+    return format_bytes(tick);
+  }
+};
+
+struct Series {
+  const char* label;
+  QColor colour;
+  QCPScatterStyle::ScatterShape shape;
+};
+
+// The four kinds of point, in legend order.
+const Series kSeries[] = {
+    {"fp32 baseline", QColor(40, 40, 40), QCPScatterStyle::ssStar},
+    {"no noise (post-training)", QColor(31, 119, 180), QCPScatterStyle::ssCircle},
+    {"STE (QAT)", QColor(255, 127, 14), QCPScatterStyle::ssTriangle},
+    {"Quant-Noise", QColor(44, 160, 44), QCPScatterStyle::ssDiamond},
+};
+
+int series_of(const nlohmann::json& config) {
+  const auto mode = config.value(nlohmann::json::json_pointer("/noise/mode"), std::string());
+  if (mode == "ste") return 2;
+  if (mode == "quant-noise") return 3;
+  const auto method = config.value(nlohmann::json::json_pointer("/quant/method"), std::string());
+  return method == "none" ? 0 : 1;
+}
+
+QString tip_of(const StoredRun& run) {
+  return QStringLiteral("run %1: %2, %3\n%4 %5 at %6 (x%7)")
+      .arg(run.id)
+      .arg(describe_quantizer(run.config), describe_noise(run.config),
+           QString::fromStdString(run.result->metric_name))
+      .arg(run.result->metric, 0, 'f', 4)
+      .arg(format_bytes(static_cast<double>(run.result->size_bytes)))
+      .arg(run.result->compression, 0, 'f', 1);
+}
+
+}  // namespace
+
+ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(plot_);
+  plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
+  plot_->xAxis->setTicker(QSharedPointer<ByteTicker>::create());
+  plot_->xAxis->setLabel("exact size on disk");
+  plot_->legend->setVisible(true);
+  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+  for (const auto& series : kSeries) {
+    auto* graph = plot_->addGraph();
+    graph->setName(series.label);
+    graph->setLineStyle(QCPGraph::lsNone);
+    const bool star = series.shape == QCPScatterStyle::ssStar;
+    graph->setScatterStyle(QCPScatterStyle(series.shape, QPen(series.colour, star ? 2 : 1),
+                                           series.colour, star ? 14 : 9));
+  }
+  auto* front = plot_->addGraph();
+  front->setName("Pareto front");
+  front->setLineStyle(QCPGraph::lsStepLeft);
+  front->setPen(QPen(QColor(120, 120, 120), 1.5, Qt::DashLine));
+  selection_ = plot_->addGraph();
+  selection_->setName("selected");
+  selection_->setLineStyle(QCPGraph::lsNone);
+  selection_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::red, 2), Qt::NoBrush, 17));
+  selection_->removeFromLegend();
+  connect(plot_, &QCustomPlot::mouseMove, this, &ParetoPlot::on_mouse_move);
+  connect(plot_, &QCustomPlot::mousePress, this, &ParetoPlot::on_mouse_press);
+  set_runs({});
+}
+
+void ParetoPlot::set_runs(const std::vector<StoredRun>& runs) {
+  // One metric per plot: the one most finished runs report.
+  int accuracy = 0, perplexity = 0;
+  for (const auto& run : runs) {
+    if (run.result && !run.hidden) (run.result->metric_name == "perplexity" ? perplexity : accuracy)++;
+  }
+  metric_ = perplexity > accuracy ? "perplexity" : "accuracy";
+  const bool lower_is_better = metric_ == "perplexity";
+
+  points_.clear();
+  QVector<double> xs[4], ys[4];
+  std::vector<ParetoPoint> front_points;
+  for (const auto& run : runs) {
+    if (run.status != RunStatus::Done || !run.result || run.hidden ||
+        run.result->metric_name != metric_) {
+      continue;
+    }
+    const double x = static_cast<double>(run.result->size_bytes), y = run.result->metric;
+    const int series = series_of(run.config);
+    xs[series].push_back(x);
+    ys[series].push_back(y);
+    points_.push_back({run.id, x, y, tip_of(run)});
+    front_points.push_back({run.result->size_bytes, y});
+  }
+  for (int series = 0; series < 4; ++series) plot_->graph(series)->setData(xs[series], ys[series]);
+  QVector<double> front_x, front_y;
+  for (const size_t index : pareto_front(front_points, lower_is_better)) {
+    front_x.push_back(points_[index].x);
+    front_y.push_back(points_[index].y);
+  }
+  plot_->graph(4)->setData(front_x, front_y);  // sorted by x, as pareto_front returns it
+
+  plot_->yAxis->setLabel(lower_is_better ? "perplexity (lower is better, axis reversed)"
+                                         : "accuracy");
+  plot_->yAxis->setRangeReversed(lower_is_better);
+  if (points_.empty()) {
+    plot_->xAxis->setRange(1e4, 1e7);
+    plot_->yAxis->setRange(0, 1);
+  } else {
+    plot_->rescaleAxes();
+    const auto x_range = plot_->xAxis->range();
+    plot_->xAxis->setRange(x_range.lower / 1.6, x_range.upper * 1.6);
+    const auto y_range = plot_->yAxis->range();
+    const double margin = std::max(1e-3, (y_range.upper - y_range.lower) * 0.1);
+    plot_->yAxis->setRange(y_range.lower - margin, y_range.upper + margin);
+  }
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ParetoPlot::select_runs(const std::vector<int64_t>& run_ids) {
+  QVector<double> xs, ys;
+  for (const auto& point : points_) {
+    if (std::find(run_ids.begin(), run_ids.end(), point.run_id) != run_ids.end()) {
+      xs.push_back(point.x);
+      ys.push_back(point.y);
+    }
+  }
+  selection_->setData(xs, ys);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QPointF ParetoPlot::pixel_of(int64_t run_id) const {
+  for (const auto& point : points_) {
+    if (point.run_id == run_id) {
+      return {plot_->xAxis->coordToPixel(point.x), plot_->yAxis->coordToPixel(point.y)};
+    }
+  }
+  return {-1, -1};
+}
+
+const ParetoPlot::Point* ParetoPlot::nearest(const QPointF& pixel) const {
+  const Point* best = nullptr;
+  double best_distance = kPickRadiusPixels;
+  for (const auto& point : points_) {
+    const double dx = plot_->xAxis->coordToPixel(point.x) - pixel.x();
+    const double dy = plot_->yAxis->coordToPixel(point.y) - pixel.y();
+    const double distance = std::hypot(dx, dy);
+    if (distance <= best_distance) {
+      best_distance = distance;
+      best = &point;
+    }
+  }
+  return best;
+}
+
+void ParetoPlot::on_mouse_move(QMouseEvent* event) {
+  const auto* point = nearest(event->position());
+  if (point) {
+    QToolTip::showText(event->globalPosition().toPoint(), point->tip, plot_);
+  } else {
+    QToolTip::hideText();
+  }
+}
+
+void ParetoPlot::on_mouse_press(QMouseEvent* event) {
+  if (const auto* point = nearest(event->position())) Q_EMIT runClicked(point->run_id);
+}
+
+}  // namespace qn::ui

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <QWidget>
+#include <nlohmann/json.hpp>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTimer;
+
+namespace qn::ui {
+
+// The run-setup panel: a preset (task and model) plus what people vary: training length,
+// batch, learning rate, seed, device; the quantizer (fp32, int8, int4, intN, PQ, iPQ,
+// iPQ + int8) and its observer, block sizes per layer kind and K; the noise (none, STE,
+// Quant-Noise with its form and rate p, slider and spin box kept in step). Every edit is
+// checked against the engine at once (the config's rules and the model's shapes) and the
+// panel shows either the exact size the run will have or why it cannot run; Run is enabled
+// only for a config that can.
+class RunSetupPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit RunSetupPanel(QWidget* parent = nullptr);
+
+  // The complete config the widgets describe (the preset with their values applied).
+  nlohmann::json config() const;
+  // Shows `config` in the widgets (a preset, the last session's config, a run's).
+  void set_config(const nlohmann::json& config);
+  bool valid() const { return valid_; }
+  // Checks the current config now instead of after the short typing pause.
+  void validate_now();
+  QString status_text() const;
+  QPushButton* run_button() const { return run_button_; }
+
+  // Widgets, for tests and shortcuts.
+  QComboBox* quantizer() const { return quantizer_; }
+  QComboBox* noise() const { return noise_; }
+  QSpinBox* linear_block() const { return linear_block_; }
+  QSpinBox* conv1x1_block() const { return conv1x1_block_; }
+  QSpinBox* conv_block() const { return conv_block_; }
+  QSpinBox* max_steps() const { return max_steps_; }
+  QLineEdit* data_location() const { return data_dir_; }
+
+ Q_SIGNALS:
+  void runRequested(nlohmann::json config);
+  void configEdited();
+
+ private:
+  void load_preset(int index);
+  void schedule_validation();
+  void update_enabled_fields();
+
+  nlohmann::json base_;  // the preset, or the config last set; the widgets override it
+  QComboBox* preset_;
+  QLineEdit* data_dir_;
+  QSpinBox *width_, *hidden_;
+  QSpinBox *epochs_, *max_steps_, *batch_, *seed_;
+  QDoubleSpinBox* lr_;
+  QComboBox* device_;
+  QComboBox *quantizer_, *observer_;
+  QSpinBox* bits_;
+  QSpinBox *linear_block_, *conv1x1_block_, *conv_block_, *embedding_block_;
+  QSpinBox *centroids_, *finetune_steps_;
+  QComboBox *noise_, *form_;
+  QSlider* rate_slider_;
+  QDoubleSpinBox* rate_;
+  QLabel* status_;
+  QPushButton* run_button_;
+  QTimer* validation_timer_;
+  bool valid_ = false;
+  bool loading_ = false;
+};
+
+}  // namespace qn::ui

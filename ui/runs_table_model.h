@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <vector>
+
+#include "store/run_store.h"
+
+namespace qn::ui {
+
+// The store's runs as a table (Qt's model/view): one row a run, columns for what people
+// compare (quantizer, noise, p, block, K, metric, size, compression). Display text for
+// people; Qt::UserRole holds the raw value for sorting (numbers sort as numbers).
+class RunsTableModel : public QAbstractTableModel {
+  Q_OBJECT
+
+ public:
+  enum Column { Id, Status, Task, Quantizer, Noise, Rate, Block, Centroids, Seed, Metric, Size,
+                Compression, ColumnCount };
+
+  using QAbstractTableModel::QAbstractTableModel;
+
+  // Replaces the rows, keeping the model's identity (views keep their sort and selection).
+  void set_runs(std::vector<StoredRun> runs);
+  const std::vector<StoredRun>& runs() const { return runs_; }
+  const StoredRun& run_at(int row) const { return runs_.at(static_cast<size_t>(row)); }
+  int row_of(int64_t run_id) const;  // -1 if absent
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+ private:
+  std::vector<StoredRun> runs_;
+};
+
+// "int4 (channel)", "iPQ K=256 b=8 +int8", "fp32": a run's quantizer in a few words.
+QString describe_quantizer(const nlohmann::json& config);
+// "none", "STE", "Quant-Noise p=0.10 (proxy)".
+QString describe_noise(const nlohmann::json& config);
+
+}  // namespace qn::ui
