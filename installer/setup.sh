@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine for QNStudio (packages, data, build) and runs one job:
-#   bash installer/setup.sh demo    the main job: the demonstration (headless for now)
+#   bash installer/setup.sh demo    the main job: a demo sweep in the GUI (headless: printed)
 #   bash installer/setup.sh test    every test suite, through CTest
 #   bash installer/setup.sh build   set-up and build only
 # Each step is skipped when already done, so a second run goes straight to the job.
@@ -77,8 +77,22 @@ setup() {
 
 case "${1:-}" in
   demo)
-    setup qnoise  # the tests are built by the test command
-    exec "$build_dir/bin/qnoise" demo
+    # A short sweep (6 runs of 150 steps: int4 and int8, each without noise, with STE and
+    # with Quant-Noise) into data/demo.sqlite; run again, it continues (done runs are kept).
+    # With a display the GUI opens on it at once and fills in live; without one the sweep
+    # runs here and the Pareto front is printed.
+    setup qnoise qnstudio  # the tests are built by the test command
+    demo_db=$data_dir/demo.sqlite
+    sweep=("$build_dir/bin/qnoise" sweep --spec "$root/experiments/sweeps/demo.json" --db "$demo_db")
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      "${sweep[@]}" &
+      exec "$build_dir/bin/qnstudio" --db "$demo_db" --view pareto
+    fi
+    "${sweep[@]}"
+    "$build_dir/bin/qnoise" runs --db "$demo_db"
+    echo
+    echo "Pareto front (accuracy against exact size):"
+    exec "$build_dir/bin/qnoise" pareto --db "$demo_db"
     ;;
   test)
     setup

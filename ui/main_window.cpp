@@ -11,6 +11,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -67,6 +68,10 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   compare_curves_ = new CurvePlot;
   compare_table_ = new QTableWidget;
   auto* compare_layout = new QVBoxLayout(compare);
+  auto* noise_variants = new QPushButton("Same config: none vs STE vs Quant-Noise");
+  noise_variants->setToolTip("Select the runs that differ from the selected one only by noise");
+  connect(noise_variants, &QPushButton::clicked, this, &MainWindow::select_noise_variants);
+  compare_layout->addWidget(noise_variants, 0, Qt::AlignLeft);
   compare_layout->addWidget(compare_curves_, 3);
   compare_layout->addWidget(compare_table_, 2);
   tabs_ = new QTabWidget;
@@ -253,6 +258,29 @@ void MainWindow::select_runs(const std::vector<int64_t>& run_ids) {
   runs_view_->selectionModel()->select(
       selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
   if (!selection.isEmpty()) runs_view_->scrollTo(selection.indexes().first());
+}
+
+void MainWindow::select_noise_variants() {
+  const auto& runs = runs_model_->runs();
+  const auto selected = selected_run_ids();
+  const StoredRun* base = nullptr;
+  for (const auto& run : runs) {
+    const bool chosen = !selected.empty() ? run.id == selected.front()
+                                          : run.status == RunStatus::Done && (!base || run.id > base->id);
+    if (chosen) base = &run;
+  }
+  if (!base) return;
+  const auto without_noise = [](nlohmann::json config) {
+    config.erase("noise");
+    return config;
+  };
+  const auto key = without_noise(base->config);
+  std::vector<int64_t> variants;
+  for (const auto& run : runs) {
+    if (without_noise(run.config) == key) variants.push_back(run.id);
+  }
+  select_runs(variants);
+  show_view("compare");
 }
 
 void MainWindow::on_selection_changed() {

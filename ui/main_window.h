@@ -40,6 +40,9 @@ class MainWindow : public QMainWindow {
   void reload();
   std::vector<int64_t> selected_run_ids() const;
   void select_runs(const std::vector<int64_t>& run_ids);
+  // Selects the runs whose configs equal the selected run's (or the latest done run's) in
+  // everything but the noise: "same config, none vs STE vs Quant-Noise".
+  void select_noise_variants();
 
   RunSetupPanel* setup_panel() const { return setup_; }
   RunsTableModel* runs_model() const { return runs_model_; }

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   window.show();
   QTimer::singleShot(300, [&] {
     window.reload();
+    if (parser.value(view) == "compare") window.select_noise_variants();
     QApplication::processEvents();
     const bool saved = window.grab().save(parser.value(screenshot));
     if (!saved) std::cerr << "qnstudio: cannot write " << parser.value(screenshot).toStdString() << "\n";

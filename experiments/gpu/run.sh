@@ -12,7 +12,7 @@ torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 
 {
-  cmake -S "$root" -B "$root/build-gpu" -DCMAKE_BUILD_TYPE=Release -DQNS_BUILD_TESTS=OFF \
+  cmake -S "$root" -B "$root/build-gpu" -DCMAKE_BUILD_TYPE=Release -DQNS_BUILD_TESTS=OFF -DQNS_BUILD_UI=OFF \
     -DCMAKE_PREFIX_PATH="$torch_prefix;/opt/qns-deps/usr" &&
     cmake --build "$root/build-gpu" --parallel 16 --target qnoise
 } >"$out/build.log" 2>&1 || { tail -50 "$out/build.log"; exit 1; }
