@@ -225,14 +225,24 @@ void MainWindow::reload() {
   reloading_ = true;
   const auto selected = selected_run_ids();
   try {
+    auto signature = store_->runs_signature();
+    if (signature == runs_signature_) {  // only curves grew: redraw the live view alone
+      update_live();
+      reloading_ = false;
+      return;
+    }
     runs_model_->set_runs(store_->runs());
+    runs_signature_ = std::move(signature);
   } catch (const std::exception& problem) {  // a locked or vanished file: keep what is shown
     status_label_->setText("Cannot read the store: " + QString::fromStdString(problem.what()));
     reloading_ = false;
     return;
   }
   select_runs(selected);
-  runs_view_->resizeColumnsToContents();
+  if (!columns_sized_ && runs_model_->rowCount() > 0) {
+    runs_view_->resizeColumnsToContents();  // once: costly on hundreds of rows
+    columns_sized_ = true;
+  }
   pareto_->set_runs(runs_model_->runs());
   pareto_->select_runs(selected);
   on_selection_changed();
@@ -284,8 +294,13 @@ void MainWindow::select_noise_variants() {
 }
 
 void MainWindow::on_selection_changed() {
+  pareto_->select_runs(selected_run_ids());
+  update_live();
+  if (tabs_->currentIndex() == 2 || !reloading_) update_compare();
+}
+
+void MainWindow::update_live() {
   const auto selected = selected_run_ids();
-  pareto_->select_runs(selected);
   // Live: the running runs and the selected ones; with neither, the latest run.
   std::vector<StoredRun> shown;
   const StoredRun* latest = nullptr;
@@ -296,7 +311,6 @@ void MainWindow::on_selection_changed() {
   }
   if (shown.empty() && latest) shown.push_back(*latest);
   if (store_) live_->show_runs(*store_, shown);
-  if (tabs_->currentIndex() == 2 || !reloading_) update_compare();
 }
 
 void MainWindow::update_compare() {

@@ -36,7 +36,8 @@ class MainWindow : public QMainWindow {
 
   // "live", "pareto" or "compare".
   void show_view(const QString& view);
-  // Reads the runs from the store and refreshes every view, keeping the selection.
+  // Reads the runs from the store and refreshes every view, keeping the selection; when
+  // no run was added, started or ended since, only the live curves are redrawn.
   void reload();
   std::vector<int64_t> selected_run_ids() const;
   void select_runs(const std::vector<int64_t>& run_ids);
@@ -67,6 +68,7 @@ class MainWindow : public QMainWindow {
   void show_context_menu(const QPoint& position);
   void on_selection_changed();
   void update_compare();
+  void update_live();
   void show_about();
 
   std::unique_ptr<RunStore> store_;
@@ -85,6 +87,8 @@ class MainWindow : public QMainWindow {
   QTimer* refresh_timer_;
   QAction* live_refresh_;
   bool reloading_ = false;
+  std::string runs_signature_;  // of the list last shown; reload() skips an unchanged one
+  bool columns_sized_ = false;
 };
 
 }  // namespace qn::ui

@@ -1,7 +1,8 @@
 // qnstudio: the QNStudio desktop application.
 //   qnstudio [--db FILE] [--view live|pareto|compare] [--screenshot FILE.png]
 // --screenshot renders the window (offscreen works: QT_QPA_PLATFORM=offscreen) to a PNG
-// once the store is loaded, then exits: for docs and tests.
+// once the store is loaded, then exits: for docs and tests. --measure-stalls SECONDS
+// reports the UI thread's longest stall (experiments/ui_responsiveness).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -10,6 +11,7 @@
 
 #include "common/runtime.h"
 #include "main_window.h"
+#include "stall_meter.h"
 #include "store/run_store.h"
 
 int main(int argc, char** argv) {
@@ -27,7 +29,10 @@ int main(int argc, char** argv) {
                                 "live");
   const QCommandLineOption screenshot("screenshot", "Render the window to FILE.png and exit.",
                                       "FILE");
-  parser.addOptions({db, view, screenshot});
+  const QCommandLineOption measure_stalls(
+      "measure-stalls", "Measure the UI thread's longest stall for SECONDS, print it, exit.",
+      "SECONDS");
+  parser.addOptions({db, view, screenshot, measure_stalls});
   parser.process(app);
 
   qn::init_runtime();
@@ -35,6 +40,11 @@ int main(int argc, char** argv) {
                                            : QString::fromStdString(qn::default_database_path());
   qn::ui::MainWindow window(db_path);
   window.show_view(parser.value(view));
+  if (parser.isSet(measure_stalls)) {
+    window.resize(1500, 950);
+    window.show();
+    return qn::ui::measure_stalls(window, parser.value(measure_stalls).toDouble());
+  }
   if (!parser.isSet(screenshot)) {
     window.show();
     return QApplication::exec();

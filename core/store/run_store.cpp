@@ -339,6 +339,16 @@ std::vector<StoredRun> RunStore::runs(std::optional<int64_t> sweep_id) {
   return runs;
 }
 
+std::string RunStore::runs_signature() {
+  auto query = db_.prepare(
+      "SELECT count(*), total(id), total(id * length(status)), total(id * hidden), "
+      "total(coalesce(started_at, 0) + coalesce(finished_at, 0)) FROM runs");
+  query.step();
+  std::string signature;
+  for (int column = 0; column < 5; ++column) signature += query.text(column) + "/";
+  return signature;
+}
+
 std::optional<StoredRun> RunStore::run(int64_t run_id) {
   auto query = db_.prepare(std::string(kRunSelect) + " WHERE runs.id = ?");
   query.bind(1, run_id);

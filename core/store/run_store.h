@@ -113,6 +113,9 @@ class RunStore {
   int requeue(const std::vector<RunStatus>& statuses, std::optional<int64_t> sweep_id = {});
 
   std::vector<StoredRun> runs(std::optional<int64_t> sweep_id = {});
+  // Changes whenever a run is added, removed, started, ended, hidden or shown (not when
+  // only metrics are written): lets a viewer skip re-reading an unchanged list.
+  std::string runs_signature();
   std::optional<StoredRun> run(int64_t run_id);
   std::vector<MetricPoint> metrics(int64_t run_id);
 
