@@ -35,6 +35,7 @@
 #include "run_controller.h"
 #include "run_setup_panel.h"
 #include "runs_table_model.h"
+#include "sweep_dialog.h"
 
 namespace qn::ui {
 namespace {
@@ -117,6 +118,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   build_menus();
 
   connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
+  connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
   connect(runs_view_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &MainWindow::on_selection_changed);
   connect(runs_view_, &QTableView::customContextMenuRequested, this,
@@ -167,6 +169,10 @@ void MainWindow::build_menus() {
     if (setup_->valid()) run_config(setup_->config());
   });
   run_action->setStatusTip("Queue a run of the configuration on the left");
+  run->addAction("&Sweep...", QKeySequence("Ctrl+Shift+R"), this, [this] {
+    setup_->validate_now();
+    if (setup_->valid()) open_sweep_dialog(setup_->config());
+  });
   run->addAction("&Cancel selected runs", QKeySequence("Ctrl+."), this, &MainWindow::cancel_selected);
   run->addSeparator();
   live_refresh_ = run->addAction("&Live refresh");
@@ -369,6 +375,19 @@ void MainWindow::run_config(const nlohmann::json& config) {
     select_runs({id});
   } catch (const std::exception& problem) {
     QMessageBox::warning(this, "Cannot queue the run", QString::fromStdString(problem.what()));
+  }
+}
+
+void MainWindow::open_sweep_dialog(const nlohmann::json& config) {
+  SweepDialog dialog(config, this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  try {
+    int queued = 0;
+    for (const auto& spec : dialog.specs()) queued += controller_->enqueue_sweep(spec);
+    status_label_->setText(QStringLiteral("Queued %1 of the sweep's %2 runs (the others are done)")
+                               .arg(queued).arg(dialog.run_count()));
+  } catch (const std::exception& problem) {
+    QMessageBox::warning(this, "Cannot queue the sweep", QString::fromStdString(problem.what()));
   }
 }
 

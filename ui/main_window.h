@@ -59,6 +59,7 @@ class MainWindow : public QMainWindow {
   void build_menus();
   void open_database(const QString& path);
   void run_config(const nlohmann::json& config);
+  void open_sweep_dialog(const nlohmann::json& config);
   void cancel_selected();
   void delete_selected();
   void set_selected_hidden(bool hidden);

@@ -5,6 +5,7 @@
 #include "config/run_config.h"
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
+#include "sweep/sweep_planner.h"
 
 namespace qn::ui {
 namespace {
@@ -50,6 +51,14 @@ int64_t RunController::enqueue(const nlohmann::json& config) {
   Q_EMIT runsChanged();
   start_worker();
   return id;
+}
+
+int RunController::enqueue_sweep(const nlohmann::json& spec) {
+  RunStore store(db_path_.toStdString());
+  const int queued = qn::enqueue_sweep(store, spec).queued;
+  Q_EMIT runsChanged();
+  start_worker();
+  return queued;
 }
 
 void RunController::cancel(int64_t run_id) {

@@ -25,6 +25,9 @@ class RunController : public QObject {
   // Queues a run of `config` (a complete RunConfig) and starts the worker if it is idle.
   // Returns the run's id; InputError if the config is invalid.
   int64_t enqueue(const nlohmann::json& config);
+  // Queues a sweep spec's runs (core's enqueue_sweep: configs done in the store are skipped)
+  // and starts the worker. Returns how many runs were queued.
+  int enqueue_sweep(const nlohmann::json& spec);
   // Queued: cancelled at once; running (here or in another process): stopped within
   // about half a second.
   void cancel(int64_t run_id);

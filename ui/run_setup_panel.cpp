@@ -113,6 +113,8 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   run_button_ = new QPushButton("Run");
   run_button_->setToolTip("Queue a run of this configuration (Ctrl+R)");
+  sweep_button_ = new QPushButton("Sweep...");
+  sweep_button_->setToolTip("Vary quantizers, noise, p, block sizes and seeds around it (Ctrl+Shift+R)");
 
   auto* task = new QGroupBox("Task and model");
   auto* task_form = new QFormLayout(task);
@@ -151,7 +153,10 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   for (auto* group : {task, training, quant, noise}) layout->addWidget(group);
   layout->addWidget(status_);
-  layout->addWidget(run_button_);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(run_button_, 1);
+  buttons->addWidget(sweep_button_);
+  layout->addLayout(buttons);
   layout->addStretch(1);
 
   validation_timer_ = new QTimer(this);
@@ -183,6 +188,10 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   connect(run_button_, &QPushButton::clicked, this, [this] {
     validate_now();
     if (valid_) Q_EMIT runRequested(config());
+  });
+  connect(sweep_button_, &QPushButton::clicked, this, [this] {
+    validate_now();
+    if (valid_) Q_EMIT sweepRequested(config());
   });
   load_preset(0);
 }
@@ -280,6 +289,7 @@ void RunSetupPanel::schedule_validation() {
   if (loading_) return;
   update_enabled_fields();
   run_button_->setEnabled(false);  // until the check has run
+  sweep_button_->setEnabled(false);
   validation_timer_->start();
   Q_EMIT configEdited();
 }
@@ -318,6 +328,7 @@ void RunSetupPanel::validate_now() {
     valid_ = false;
   }
   run_button_->setEnabled(valid_);
+  sweep_button_->setEnabled(valid_);
 }
 
 QString RunSetupPanel::status_text() const { return status_->text(); }

@@ -36,6 +36,7 @@ class RunSetupPanel : public QWidget {
   void validate_now();
   QString status_text() const;
   QPushButton* run_button() const { return run_button_; }
+  QPushButton* sweep_button() const { return sweep_button_; }
 
   // Widgets, for tests and shortcuts.
   QComboBox* quantizer() const { return quantizer_; }
@@ -48,6 +49,7 @@ class RunSetupPanel : public QWidget {
 
  Q_SIGNALS:
   void runRequested(nlohmann::json config);
+  void sweepRequested(nlohmann::json config);
   void configEdited();
 
  private:
@@ -70,7 +72,7 @@ class RunSetupPanel : public QWidget {
   QSlider* rate_slider_;
   QDoubleSpinBox* rate_;
   QLabel* status_;
-  QPushButton* run_button_;
+  QPushButton *run_button_, *sweep_button_;
   QTimer* validation_timer_;
   bool valid_ = false;
   bool loading_ = false;

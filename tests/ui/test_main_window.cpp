@@ -17,6 +17,11 @@
 #include "run_controller.h"
 #include "run_setup_panel.h"
 #include "runs_table_model.h"
+#include "sweep_dialog.h"
+#include "config/run_config.h"
+#include <QCheckBox>
+#include <QLineEdit>
+#include <QListWidget>
 
 using namespace qn;
 using namespace qn::ui;
@@ -108,6 +113,28 @@ class TestMainWindow : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(status_of(window, id) == RunStatus::Cancelled, 10000);
     qInfo("cancelled in %lld ms", static_cast<long long>(clock.elapsed()));
     QVERIFY(clock.elapsed() < 2000);
+  }
+
+  void the_sweep_dialog_counts_its_runs_and_explains_bad_axes() {
+    auto config = tiny_config(5);
+    config["quant"] = {{"method", "int"}, {"bits", 4}};
+    SweepDialog dialog(to_json(parse_run_config(config)));
+    // int4 checked (the config's); none + STE + Quant-Noise x 3 rates; one seed: 5 runs.
+    QCOMPARE(dialog.run_count(), 5);
+    QCOMPARE(dialog.specs().size(), size_t{3});
+    dialog.seeds()->setText("0, 1");
+    QCOMPARE(dialog.run_count(), 10);
+    dialog.noise_mode(0)->setChecked(false);
+    QCOMPARE(dialog.run_count(), 8);
+    // PQ with the config's linear block 8: the hidden layer's 980 inputs refuse it.
+    dialog.quantizers()->item(2)->setCheckState(Qt::Checked);
+    QCOMPARE(dialog.run_count(), 0);
+    QVERIFY2(dialog.summary().contains("does not divide"), qPrintable(dialog.summary()));
+    dialog.linear_blocks()->setText("4");
+    QCOMPARE(dialog.run_count(), 16);
+    dialog.rates()->setText("0.1, x");
+    QCOMPARE(dialog.run_count(), 0);
+    QVERIFY(dialog.specs().empty());
   }
 
   void the_table_and_the_pareto_plot_share_the_selection() {
