@@ -56,6 +56,14 @@ nlohmann::json read_preset(const char* resource) {
   return nlohmann::json::parse(file.readAll().toStdString());
 }
 
+QGroupBox* form_group(const char* title,
+                      std::initializer_list<std::pair<const char*, QWidget*>> rows) {
+  auto* group = new QGroupBox(title);
+  auto* form = new QFormLayout(group);
+  for (const auto& [label, widget] : rows) form->addRow(label, widget);
+  return group;
+}
+
 QSpinBox* spin(int min, int max, int value) {
   auto* box = new QSpinBox;
   box->setRange(min, max);
@@ -116,39 +124,25 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   sweep_button_ = new QPushButton("Sweep...");
   sweep_button_->setToolTip("Vary quantizers, noise, p, block sizes and seeds around it (Ctrl+Shift+R)");
 
-  auto* task = new QGroupBox("Task and model");
-  auto* task_form = new QFormLayout(task);
-  task_form->addRow("preset", preset_);
-  task_form->addRow("data", data_dir_);
-  task_form->addRow("width / dim", width_);
-  task_form->addRow("hidden / FFN", hidden_);
-  auto* training = new QGroupBox("Training");
-  auto* training_form = new QFormLayout(training);
-  training_form->addRow("epochs", epochs_);
-  training_form->addRow("max steps", max_steps_);
-  training_form->addRow("batch", batch_);
-  training_form->addRow("learning rate", lr_);
-  training_form->addRow("seed", seed_);
-  training_form->addRow("device", device_);
-  auto* quant = new QGroupBox("Quantizer");
-  auto* quant_form = new QFormLayout(quant);
-  quant_form->addRow("method", quantizer_);
-  quant_form->addRow("bits (intN)", bits_);
-  quant_form->addRow("observer", observer_);
-  quant_form->addRow("block: linear", linear_block_);
-  quant_form->addRow("block: conv 1x1", conv1x1_block_);
-  quant_form->addRow("block: conv kxk", conv_block_);
-  quant_form->addRow("block: embedding", embedding_block_);
-  quant_form->addRow("centroids K", centroids_);
-  quant_form->addRow("iPQ fine-tune steps", finetune_steps_);
-  auto* noise = new QGroupBox("Noise");
-  auto* noise_form = new QFormLayout(noise);
-  noise_form->addRow("mode", noise_);
-  noise_form->addRow("form (PQ)", form_);
-  auto* rate_row = new QHBoxLayout;
-  rate_row->addWidget(rate_slider_, 1);
-  rate_row->addWidget(rate_);
-  noise_form->addRow("rate p", rate_row);
+  auto* rate_row = new QWidget;
+  auto* rate_layout = new QHBoxLayout(rate_row);
+  rate_layout->setContentsMargins(0, 0, 0, 0);
+  rate_layout->addWidget(rate_slider_, 1);
+  rate_layout->addWidget(rate_);
+  auto* task = form_group("Task and model", {{"preset", preset_}, {"data", data_dir_},
+                                             {"width / dim", width_}, {"hidden / FFN", hidden_}});
+  auto* training = form_group("Training", {{"epochs", epochs_}, {"max steps", max_steps_},
+                                           {"batch", batch_}, {"learning rate", lr_},
+                                           {"seed", seed_}, {"device", device_}});
+  auto* quant = form_group("Quantizer", {{"method", quantizer_}, {"bits (intN)", bits_},
+                                         {"observer", observer_},
+                                         {"block: linear", linear_block_},
+                                         {"block: conv 1x1", conv1x1_block_},
+                                         {"block: conv kxk", conv_block_},
+                                         {"block: embedding", embedding_block_},
+                                         {"centroids K", centroids_},
+                                         {"iPQ fine-tune steps", finetune_steps_}});
+  auto* noise = form_group("Noise", {{"mode", noise_}, {"form (PQ)", form_}, {"rate p", rate_row}});
 
   auto* layout = new QVBoxLayout(this);
   for (auto* group : {task, training, quant, noise}) layout->addWidget(group);
