@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -94,9 +95,21 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   runs_view_->horizontalHeader()->setStretchLastSection(true);
   runs_view_->verticalHeader()->hide();
 
+  // A filter over every column: "ipq", "quant-noise", "failed", "fashion"...
+  auto* filter = new QLineEdit;
+  filter->setPlaceholderText("Filter runs (any column: ipq, quant-noise, failed, ...)");
+  filter->setClearButtonEnabled(true);
+  runs_proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+  connect(filter, &QLineEdit::textChanged, runs_proxy_, &QSortFilterProxyModel::setFilterFixedString);
+  auto* table = new QWidget;
+  auto* table_layout = new QVBoxLayout(table);
+  table_layout->setContentsMargins(0, 0, 0, 0);
+  table_layout->addWidget(filter);
+  table_layout->addWidget(runs_view_);
+
   auto* right = new QSplitter(Qt::Vertical);
   right->addWidget(tabs_);
-  right->addWidget(runs_view_);
+  right->addWidget(table);
   right->setStretchFactor(0, 3);
   right->setStretchFactor(1, 2);
   auto* main = new QSplitter(Qt::Horizontal);
