@@ -95,12 +95,16 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   runs_view_->horizontalHeader()->setStretchLastSection(true);
   runs_view_->verticalHeader()->hide();
 
-  // A filter over every column: "ipq", "quant-noise", "failed", "fashion"...
-  auto* filter = new QLineEdit;
+  // A filter over every column ("ipq", "quant-noise", "failed", "fashion"...), which the
+  // Pareto plot follows too.
+  auto* filter = runs_filter_ = new QLineEdit;
   filter->setPlaceholderText("Filter runs (any column: ipq, quant-noise, failed, ...)");
   filter->setClearButtonEnabled(true);
   runs_proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
-  connect(filter, &QLineEdit::textChanged, runs_proxy_, &QSortFilterProxyModel::setFilterFixedString);
+  connect(filter, &QLineEdit::textChanged, this, [this](const QString& text) {
+    runs_proxy_->setFilterFixedString(text);
+    update_pareto();
+  });
   auto* table = new QWidget;
   auto* table_layout = new QVBoxLayout(table);
   table_layout->setContentsMargins(0, 0, 0, 0);
@@ -262,7 +266,7 @@ void MainWindow::reload() {
     runs_view_->resizeColumnsToContents();  // once: costly on hundreds of rows
     columns_sized_ = true;
   }
-  pareto_->set_runs(runs_model_->runs());
+  update_pareto();
   pareto_->select_runs(selected);
   on_selection_changed();
   reloading_ = false;
@@ -287,6 +291,16 @@ void MainWindow::select_runs(const std::vector<int64_t>& run_ids) {
   runs_view_->selectionModel()->select(
       selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
   if (!selection.isEmpty()) runs_view_->scrollTo(selection.indexes().first());
+}
+
+void MainWindow::update_pareto() {
+  // The plot follows the table's filter: "fashion", "int4", "quant-noise", "ipq"...
+  std::vector<StoredRun> shown;
+  for (int row = 0; row < runs_proxy_->rowCount(); ++row) {
+    shown.push_back(runs_model_->run_at(runs_proxy_->mapToSource(runs_proxy_->index(row, 0)).row()));
+  }
+  pareto_->set_runs(shown);
+  pareto_->select_runs(selected_run_ids());
 }
 
 void MainWindow::select_noise_variants() {

@@ -8,6 +8,7 @@
 
 class QAction;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QSortFilterProxyModel;
 class QTabWidget;
@@ -48,6 +49,7 @@ class MainWindow : public QMainWindow {
   RunSetupPanel* setup_panel() const { return setup_; }
   RunsTableModel* runs_model() const { return runs_model_; }
   QTableView* runs_view() const { return runs_view_; }
+  QLineEdit* runs_filter() const { return runs_filter_; }
   ParetoPlot* pareto() const { return pareto_; }
   CurvePlot* live_curves() const { return live_; }
   RunController* controller() const { return controller_; }
@@ -70,6 +72,7 @@ class MainWindow : public QMainWindow {
   void on_selection_changed();
   void update_compare();
   void update_live();
+  void update_pareto();
   void show_about();
 
   std::unique_ptr<RunStore> store_;
@@ -83,6 +86,7 @@ class MainWindow : public QMainWindow {
   RunsTableModel* runs_model_;
   QSortFilterProxyModel* runs_proxy_;
   QTableView* runs_view_;
+  QLineEdit* runs_filter_;
   QLabel* status_label_;
   QProgressBar* progress_;
   QTimer* refresh_timer_;

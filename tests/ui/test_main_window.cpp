@@ -150,6 +150,12 @@ class TestMainWindow : public QObject {
     QCOMPARE(window.selected_run_ids(), std::vector<int64_t>{id});
     window.select_runs({});
     QVERIFY(window.selected_run_ids().empty());
+    // The table's filter narrows the plot too.
+    window.runs_filter()->setText("no such run");
+    QCOMPARE(window.pareto()->point_count(), 0);
+    window.runs_filter()->setText("int4");
+    QCOMPARE(window.pareto()->point_count(), 1);
+    window.runs_filter()->clear();
     // A click on the point selects the row.
     window.pareto()->plot()->replot();
     const auto pixel = window.pareto()->pixel_of(id).toPoint();
