@@ -140,7 +140,9 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
           &MainWindow::on_selection_changed);
   connect(runs_view_, &QTableView::customContextMenuRequested, this,
           &MainWindow::show_context_menu);
-  connect(pareto_, &ParetoPlot::runClicked, this, [this](qint64 id) { select_runs({id}); });
+  connect(pareto_, &ParetoPlot::runsClicked, this, [this](const QList<qint64>& ids) {
+    select_runs(std::vector<int64_t>(ids.begin(), ids.end()));
+  });
 
   QSettings settings;
   restoreGeometry(settings.value("window/geometry").toByteArray());

@@ -1,9 +1,11 @@
 #include "pareto_plot.h"
 
+#include <QCheckBox>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include "qcustomplot_include.h"
 
 #include "byte_format.h"
@@ -15,9 +17,22 @@ namespace {
 
 constexpr double kPickRadiusPixels = 12;
 
-// Log-scale ticks labelled as byte sizes.
+// Log-scale ticks at 1, 2 and 5 times powers of ten, labelled as byte sizes.
 class ByteTicker : public QCPAxisTickerLog {
  protected:
+  QVector<double> createTickVector(double, const QCPRange& range) override {
+    QVector<double> ticks;
+    if (range.lower <= 0) return ticks;
+    for (double decade = std::pow(10.0, std::floor(std::log10(range.lower)));
+         decade <= range.upper; decade *= 10) {
+      for (const double multiple : {1.0, 2.0, 5.0}) {
+        if (decade * multiple >= range.lower && decade * multiple <= range.upper) {
+          ticks.push_back(decade * multiple);
+        }
+      }
+    }
+    return ticks;
+  }
   QString getTickLabel(double tick, const QLocale&, QChar, int) override {
     return format_bytes(tick);
   }
@@ -45,29 +60,51 @@ int series_of(const nlohmann::json& config) {
   return method == "none" ? 0 : 1;
 }
 
-QString tip_of(const StoredRun& run) {
-  return QStringLiteral("run %1: %2, %3\n%4 %5 at %6 (x%7)")
-      .arg(run.id)
-      .arg(describe_quantizer(run.config), describe_noise(run.config),
-           QString::fromStdString(run.result->metric_name))
-      .arg(run.result->metric, 0, 'f', 4)
-      .arg(format_bytes(static_cast<double>(run.result->size_bytes)))
-      .arg(run.result->compression, 0, 'f', 1);
+// Runs whose configs differ at most by the seed share a key.
+std::string seedless_key(const StoredRun& run) {
+  auto config = run.config;
+  config["train"].erase("seed");
+  return config.dump();
+}
+
+QString tip_of(const std::vector<const StoredRun*>& group, double mean, double low, double high) {
+  const auto& run = *group.front();
+  QString tip = QStringLiteral("%1, %2\n").arg(describe_quantizer(run.config),
+                                                describe_noise(run.config));
+  if (group.size() == 1) {
+    tip += QStringLiteral("run %1: ").arg(run.id);
+  } else {
+    tip += QStringLiteral("%1 seeds, range %2 to %3, mean ").arg(group.size()).arg(low, 0, 'f', 4)
+               .arg(high, 0, 'f', 4);
+  }
+  return tip + QStringLiteral("%1 %2 at %3 (x%4)")
+                   .arg(QString::fromStdString(run.result->metric_name))
+                   .arg(mean, 0, 'f', 4)
+                   .arg(format_bytes(static_cast<double>(run.result->size_bytes)))
+                   .arg(run.result->compression, 0, 'f', 1);
 }
 
 }  // namespace
 
 ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+  group_box_ = new QCheckBox("Group seeds (mean, with the range as an error bar)");
+  connect(group_box_, &QCheckBox::toggled, this, &ParetoPlot::set_group_seeds);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(group_box_);
   layout->addWidget(plot_);
   plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
   plot_->xAxis->setTicker(QSharedPointer<ByteTicker>::create());
   plot_->xAxis->setLabel("exact size on disk");
   plot_->legend->setVisible(true);
   plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-  for (const auto& series : kSeries) {
+  for (int index = 0; index < 4; ++index) {
+    const auto& series = kSeries[index];
     auto* graph = plot_->addGraph();
+    auto* spread = spreads_[index] = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
+    spread->setDataPlottable(graph);
+    spread->setPen(QPen(series.colour));
+    spread->removeFromLegend();
     graph->setName(series.label);
     graph->setLineStyle(QCPGraph::lsNone);
     const bool star = series.shape == QCPScatterStyle::ssStar;
@@ -88,7 +125,13 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot
   set_runs({});
 }
 
+void ParetoPlot::set_group_seeds(bool group) {
+  group_seeds_ = group;
+  set_runs(std::vector<StoredRun>(runs_));
+}
+
 void ParetoPlot::set_runs(const std::vector<StoredRun>& runs) {
+  runs_ = runs;
   // One metric per plot: the one most finished runs report.
   int accuracy = 0, perplexity = 0;
   for (const auto& run : runs) {
@@ -97,22 +140,45 @@ void ParetoPlot::set_runs(const std::vector<StoredRun>& runs) {
   metric_ = perplexity > accuracy ? "perplexity" : "accuracy";
   const bool lower_is_better = metric_ == "perplexity";
 
-  points_.clear();
-  QVector<double> xs[4], ys[4];
-  std::vector<ParetoPoint> front_points;
-  for (const auto& run : runs) {
+  // Points: one a run, or one a group of runs that differ only by seed.
+  std::vector<std::vector<const StoredRun*>> groups;
+  std::map<std::string, size_t> group_of;
+  for (const auto& run : runs_) {
     if (run.status != RunStatus::Done || !run.result || run.hidden ||
         run.result->metric_name != metric_) {
       continue;
     }
-    const double x = static_cast<double>(run.result->size_bytes), y = run.result->metric;
-    const int series = series_of(run.config);
+    const auto key = group_seeds_ ? seedless_key(run) : std::to_string(run.id);
+    const auto [found, added] = group_of.emplace(key, groups.size());
+    if (added) groups.emplace_back();
+    groups[found->second].push_back(&run);
+  }
+  points_.clear();
+  QVector<double> xs[4], ys[4], below[4], above[4];
+  std::vector<ParetoPoint> front_points;
+  for (const auto& group : groups) {
+    double sum = 0, low = group.front()->result->metric, high = low;
+    std::vector<int64_t> ids;
+    for (const auto* run : group) {
+      sum += run->result->metric;
+      low = std::min(low, run->result->metric);
+      high = std::max(high, run->result->metric);
+      ids.push_back(run->id);
+    }
+    const double x = static_cast<double>(group.front()->result->size_bytes);
+    const double y = sum / static_cast<double>(group.size());
+    const int series = series_of(group.front()->config);
     xs[series].push_back(x);
     ys[series].push_back(y);
-    points_.push_back({run.id, x, y, tip_of(run)});
-    front_points.push_back({run.result->size_bytes, y});
+    below[series].push_back(y - low);
+    above[series].push_back(high - y);
+    points_.push_back({ids, x, y, tip_of(group, y, low, high)});
+    front_points.push_back({group.front()->result->size_bytes, y});
   }
-  for (int series = 0; series < 4; ++series) plot_->graph(series)->setData(xs[series], ys[series]);
+  for (int series = 0; series < 4; ++series) {
+    plot_->graph(series)->setData(xs[series], ys[series]);
+    spreads_[series]->setData(below[series], above[series]);
+  }
   QVector<double> front_x, front_y;
   for (const size_t index : pareto_front(front_points, lower_is_better)) {
     front_x.push_back(points_[index].x);
@@ -140,7 +206,10 @@ void ParetoPlot::set_runs(const std::vector<StoredRun>& runs) {
 void ParetoPlot::select_runs(const std::vector<int64_t>& run_ids) {
   QVector<double> xs, ys;
   for (const auto& point : points_) {
-    if (std::find(run_ids.begin(), run_ids.end(), point.run_id) != run_ids.end()) {
+    const auto selected = [&](int64_t id) {
+      return std::find(run_ids.begin(), run_ids.end(), id) != run_ids.end();
+    };
+    if (std::any_of(point.run_ids.begin(), point.run_ids.end(), selected)) {
       xs.push_back(point.x);
       ys.push_back(point.y);
     }
@@ -151,7 +220,7 @@ void ParetoPlot::select_runs(const std::vector<int64_t>& run_ids) {
 
 QPointF ParetoPlot::pixel_of(int64_t run_id) const {
   for (const auto& point : points_) {
-    if (point.run_id == run_id) {
+    if (std::find(point.run_ids.begin(), point.run_ids.end(), run_id) != point.run_ids.end()) {
       return {plot_->xAxis->coordToPixel(point.x), plot_->yAxis->coordToPixel(point.y)};
     }
   }
@@ -183,7 +252,9 @@ void ParetoPlot::on_mouse_move(QMouseEvent* event) {
 }
 
 void ParetoPlot::on_mouse_press(QMouseEvent* event) {
-  if (const auto* point = nearest(event->position())) Q_EMIT runClicked(point->run_id);
+  if (const auto* point = nearest(event->position())) {
+    Q_EMIT runsClicked(QList<qint64>(point->run_ids.begin(), point->run_ids.end()));
+  }
 }
 
 }  // namespace qn::ui

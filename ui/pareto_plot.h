@@ -6,7 +6,9 @@
 
 #include "store/run_store.h"
 
+class QCheckBox;
 class QCustomPlot;
+class QCPErrorBars;
 class QCPGraph;
 
 namespace qn::ui {
@@ -14,7 +16,9 @@ namespace qn::ui {
 // Every finished run as a point: x = exact size in bytes (log scale, B/KB/MB labels),
 // y = its metric (accuracy up; perplexity axis reversed, so better is always up). One
 // colour and shape per noise mode, the fp32 baseline apart, and the Pareto front as a
-// step line. Hovering shows a run's config and result; clicking selects it.
+// step line. Hovering shows a run's config and result; clicking selects it. With seeds
+// grouped, runs that differ only by their seed become one point at their mean metric with
+// an error bar from the lowest to the highest.
 class ParetoPlot : public QWidget {
   Q_OBJECT
 
@@ -22,21 +26,24 @@ class ParetoPlot : public QWidget {
   explicit ParetoPlot(QWidget* parent = nullptr);
 
   void set_runs(const std::vector<StoredRun>& runs);
+  void set_group_seeds(bool group);
   // Highlights these runs (the shared selection); the others stay as they are.
   void select_runs(const std::vector<int64_t>& run_ids);
   QCustomPlot* plot() const { return plot_; }
-  // How many runs are drawn, and which metric the y axis shows.
+  QCheckBox* group_seeds_box() const { return group_box_; }
+  // How many points are drawn, and which metric the y axis shows.
   int point_count() const { return static_cast<int>(points_.size()); }
   std::string metric_name() const { return metric_; }
   // Where a run's point is, in plot() pixels (tests click there); {-1, -1} if not drawn.
   QPointF pixel_of(int64_t run_id) const;
 
  Q_SIGNALS:
-  void runClicked(qint64 run_id);
+  // The runs behind the clicked point (several when seeds are grouped).
+  void runsClicked(QList<qint64> run_ids);
 
  private:
   struct Point {
-    int64_t run_id;
+    std::vector<int64_t> run_ids;
     double x, y;
     QString tip;
   };
@@ -46,6 +53,10 @@ class ParetoPlot : public QWidget {
 
   QCustomPlot* plot_;
   QCPGraph* selection_;
+  QCPErrorBars* spreads_[4];  // one a series, for grouped seeds
+  QCheckBox* group_box_;
+  std::vector<StoredRun> runs_;  // as last set, for regrouping
+  bool group_seeds_ = false;
   std::vector<Point> points_;
   std::string metric_ = "accuracy";
 };

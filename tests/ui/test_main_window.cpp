@@ -20,6 +20,7 @@
 #include "sweep_dialog.h"
 #include "config/run_config.h"
 #include <QCheckBox>
+#include "store/run_store.h"
 #include <QLineEdit>
 #include <QListWidget>
 
@@ -135,6 +136,33 @@ class TestMainWindow : public QObject {
     dialog.rates()->setText("0.1, x");
     QCOMPARE(dialog.run_count(), 0);
     QVERIFY(dialog.specs().empty());
+  }
+
+  void runs_that_differ_only_by_seed_group_into_one_point() {
+    const auto db = dir_.filePath("seeds.sqlite").toStdString();
+    {
+      RunStore store(db);
+      for (int64_t seed : {0, 1, 2}) {
+        auto config = tiny_config(5);
+        config["train"]["seed"] = seed;
+        const auto id = store.begin_run(to_json(parse_run_config(config)), "cpu").id;
+        store.finish(id, {"accuracy", 0.80 + 0.01 * static_cast<double>(seed), std::nullopt,
+                          1000, 4000, 4.0, 1.0});
+      }
+    }
+    MainWindow window(QString::fromStdString(db));
+    window.resize(1400, 900);
+    window.show();
+    window.show_view("pareto");
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.reload();
+    QCOMPARE(window.pareto()->point_count(), 3);
+    window.pareto()->group_seeds_box()->setChecked(true);
+    QCOMPARE(window.pareto()->point_count(), 1);
+    window.pareto()->plot()->replot();
+    const auto pixel = window.pareto()->pixel_of(window.runs_model()->run_at(0).id).toPoint();
+    QTest::mouseClick(window.pareto()->plot(), Qt::LeftButton, {}, pixel);
+    QCOMPARE(window.selected_run_ids().size(), size_t{3});  // the group's runs
   }
 
   void the_table_and_the_pareto_plot_share_the_selection() {
