@@ -23,6 +23,7 @@
 #include <QTableWidget>
 #include <QTextStream>
 #include <QTimer>
+#include <QUndoStack>
 #include <QVBoxLayout>
 #include <fstream>
 #include <map>
@@ -181,6 +182,13 @@ void MainWindow::build_menus() {
   file->addAction("Export &table as CSV...", this, &MainWindow::export_table);
   file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+
+  auto* edit = menuBar()->addMenu("&Edit");
+  auto* undo = setup_->undo_stack()->createUndoAction(this, "&Undo");
+  undo->setShortcut(QKeySequence::Undo);
+  auto* redo = setup_->undo_stack()->createRedoAction(this, "&Redo");
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addActions({undo, redo});
 
   auto* run = menuBar()->addMenu("&Run");
   auto* run_action = run->addAction("&Run", QKeySequence("Ctrl+R"), this, [this] {

@@ -12,6 +12,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTimer>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include "byte_format.h"
@@ -73,8 +74,35 @@ QSpinBox* spin(int min, int max, int value) {
 
 }  // namespace
 
+// One edit of the setup, undone by showing the config before it.
+class ConfigEdit : public QUndoCommand {
+ public:
+  ConfigEdit(RunSetupPanel* panel, nlohmann::json before, nlohmann::json after)
+      : QUndoCommand("edit the run setup"),
+        panel_(panel),
+        before_(std::move(before)),
+        after_(std::move(after)) {}
+  void undo() override { show(before_); }
+  void redo() override {
+    if (!first_) show(after_);
+    first_ = false;  // the first redo is the edit itself, already on screen
+  }
+
+ private:
+  void show(const nlohmann::json& config) {
+    panel_->replaying_ = true;
+    panel_->set_config(config);
+    panel_->recorded_ = config;
+    panel_->replaying_ = false;
+  }
+  RunSetupPanel* panel_;
+  nlohmann::json before_, after_;
+  bool first_ = true;
+};
+
 RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   register_preset_resources();
+  undo_stack_ = new QUndoStack(this);
   preset_ = new QComboBox;
   for (const auto& preset : kPresets) preset_->addItem(preset.label);
   data_dir_ = new QLineEdit;
@@ -188,6 +216,8 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
     if (valid_) Q_EMIT sweepRequested(config());
   });
   load_preset(0);
+  undo_stack_->clear();  // the starting point is not an edit
+  recorded_ = config();
 }
 
 void RunSetupPanel::load_preset(int index) {
@@ -306,6 +336,13 @@ void RunSetupPanel::update_enabled_fields() {
 void RunSetupPanel::validate_now() {
   validation_timer_->stop();
   update_enabled_fields();
+  if (!replaying_ && !recorded_.is_null()) {
+    auto current = config();
+    if (current != recorded_) {
+      undo_stack_->push(new ConfigEdit(this, recorded_, current));
+      recorded_ = std::move(current);
+    }
+  }
   try {
     const auto config = parse_run_config(this->config());
     const auto preview = preview_size(config);

@@ -11,6 +11,7 @@ class QPushButton;
 class QSlider;
 class QSpinBox;
 class QTimer;
+class QUndoStack;
 
 namespace qn::ui {
 
@@ -36,10 +37,13 @@ class RunSetupPanel : public QWidget {
   void validate_now();
   QString status_text() const;
   QPushButton* run_button() const { return run_button_; }
+  // Every checked edit (a widget, a preset, a run's config taken over) is one step here.
+  QUndoStack* undo_stack() const { return undo_stack_; }
   QPushButton* sweep_button() const { return sweep_button_; }
 
   // Widgets, for tests and shortcuts.
   QComboBox* quantizer() const { return quantizer_; }
+  QSpinBox* centroids() const { return centroids_; }
   QComboBox* noise() const { return noise_; }
   QSpinBox* linear_block() const { return linear_block_; }
   QSpinBox* conv1x1_block() const { return conv1x1_block_; }
@@ -76,6 +80,11 @@ class RunSetupPanel : public QWidget {
   QTimer* validation_timer_;
   bool valid_ = false;
   bool loading_ = false;
+  QUndoStack* undo_stack_;
+  nlohmann::json recorded_;  // the config as of the last undo step
+  bool replaying_ = false;   // undo/redo is setting the widgets: record nothing
+
+  friend class ConfigEdit;
 };
 
 }  // namespace qn::ui

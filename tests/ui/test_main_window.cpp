@@ -20,6 +20,7 @@
 #include "sweep_dialog.h"
 #include "config/run_config.h"
 #include <QCheckBox>
+#include <QUndoStack>
 #include "store/run_store.h"
 #include <QLineEdit>
 #include <QListWidget>
@@ -80,6 +81,29 @@ class TestMainWindow : public QObject {
     panel->validate_now();
     QVERIFY2(panel->valid(), qPrintable(panel->status_text()));
     QVERIFY(panel->run_button()->isEnabled());
+  }
+
+  void setup_edits_undo_and_redo() {
+    MainWindow window(dir_.filePath("undo.sqlite"));
+    auto* panel = window.setup_panel();
+    auto* stack = panel->undo_stack();
+    panel->set_config(tiny_config(5));  // one step (taking a config over)
+    const int start = stack->index();
+    panel->centroids()->setValue(64);
+    panel->validate_now();
+    panel->max_steps()->setValue(9);
+    panel->validate_now();
+    QCOMPARE(stack->index(), start + 2);
+    stack->undo();
+    QCOMPARE(panel->max_steps()->value(), 5);
+    QCOMPARE(panel->centroids()->value(), 64);
+    stack->undo();
+    QCOMPARE(panel->centroids()->value(), 256);
+    stack->redo();
+    stack->redo();
+    QCOMPARE(panel->centroids()->value(), 64);
+    QCOMPARE(panel->max_steps()->value(), 9);
+    QCOMPARE(panel->config()["train"]["max_steps"].get<int>(), 9);
   }
 
   void run_trains_and_the_run_appears_in_the_table_and_the_pareto_plot() {
