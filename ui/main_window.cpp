@@ -23,6 +23,7 @@
 #include <QTableWidget>
 #include <QTextStream>
 #include <QTimer>
+#include <QElapsedTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <fstream>
@@ -232,10 +233,18 @@ void MainWindow::open_database(const QString& path) {
     progress_->show();
     progress_->setRange(0, static_cast<int>(total));
     progress_->setValue(static_cast<int>(step));
-    progress_->setFormat(QStringLiteral("step %v/%m  loss %1").arg(loss, 0, 'f', 3));
+    // Time left in this training phase, from its pace so far.
+    if (!training_clock_.isValid()) training_clock_.start();
+    const double seconds = training_clock_.elapsed() / 1000.0;
+    const double left = step > 0 ? seconds / static_cast<double>(step) * static_cast<double>(total - step) : 0;
+    progress_->setFormat(QStringLiteral("step %v/%m  loss %1  ~%2 s left")
+                             .arg(loss, 0, 'f', 3)
+                             .arg(left, 0, 'f', 0));
   });
-  connect(controller_, &RunController::stage, this,
-          [this](const QString& stage) { status_label_->setText("Running: " + stage); });
+  connect(controller_, &RunController::stage, this, [this](const QString& stage) {
+    status_label_->setText("Running: " + stage);
+    training_clock_.start();  // a new phase (training, an iPQ stage) has its own pace
+  });
   connect(controller_, &RunController::queueFinished, this, [this](int done, int failed, int cancelled) {
     progress_->hide();
     status_label_->setText(QStringLiteral("Queue finished: %1 done, %2 failed, %3 cancelled")

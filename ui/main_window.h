@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <memory>
 #include <vector>
@@ -91,6 +92,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* progress_;
   QTimer* refresh_timer_;
   QAction* live_refresh_;
+  QElapsedTimer training_clock_;  // since the running run's current phase began
   bool reloading_ = false;
   std::string runs_signature_;  // of the list last shown; reload() skips an unchanged one
   bool columns_sized_ = false;
