@@ -127,14 +127,18 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot
 
 void ParetoPlot::set_group_seeds(bool group) {
   group_seeds_ = group;
-  set_runs(std::vector<StoredRun>(runs_));
+  redraw();
 }
 
 void ParetoPlot::set_runs(const std::vector<StoredRun>& runs) {
   runs_ = runs;
+  redraw();
+}
+
+void ParetoPlot::redraw() {
   // One metric per plot: the one most finished runs report.
   int accuracy = 0, perplexity = 0;
-  for (const auto& run : runs) {
+  for (const auto& run : runs_) {
     if (run.result && !run.hidden) (run.result->metric_name == "perplexity" ? perplexity : accuracy)++;
   }
   metric_ = perplexity > accuracy ? "perplexity" : "accuracy";

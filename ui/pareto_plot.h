@@ -47,6 +47,7 @@ class ParetoPlot : public QWidget {
     double x, y;
     QString tip;
   };
+  void redraw();  // from runs_ and group_seeds_
   void on_mouse_move(QMouseEvent* event);
   void on_mouse_press(QMouseEvent* event);
   const Point* nearest(const QPointF& pixel) const;
@@ -55,7 +56,7 @@ class ParetoPlot : public QWidget {
   QCPGraph* selection_;
   QCPErrorBars* spreads_[4];  // one a series, for grouped seeds
   QCheckBox* group_box_;
-  std::vector<StoredRun> runs_;  // as last set, for regrouping
+  std::vector<StoredRun> runs_;  // as last set
   bool group_seeds_ = false;
   std::vector<Point> points_;
   std::string metric_ = "accuracy";

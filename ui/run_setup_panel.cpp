@@ -18,6 +18,7 @@
 #include "byte_format.h"
 #include "common/error.h"
 #include "config/run_config.h"
+#include "data/task_data.h"
 #include "train/size_preview.h"
 
 // The presets are compiled into this static library; Qt needs them registered by hand.
@@ -226,9 +227,9 @@ void RunSetupPanel::load_preset(int index) {
 
 nlohmann::json RunSetupPanel::config() const {
   auto json = base_;
-  const bool language_model = json.value("task", "") == "brown-lm" || json.value("task", "") == "text-lm";
+  const bool language_model = json["model"].value("arch", "") == "transformer-lm";
   if (!data_dir_->text().isEmpty()) {
-    json["data"][json.value("task", "") == "text-lm" ? "path" : "dir"] = data_dir_->text().toStdString();
+    json["data"][data_location_key(json.value("task", ""))] = data_dir_->text().toStdString();
   }
   json["model"][language_model ? "dim" : "width"] = width_->value();
   json["model"][language_model ? "ffn" : "hidden"] = hidden_->value();
@@ -268,7 +269,8 @@ void RunSetupPanel::set_config(const nlohmann::json& config) {
     const QSignalBlocker block(preset_);
     preset_->setCurrentIndex(language_model ? 1 : 0);
   }
-  data_dir_->setText(QString::fromStdString(get(language_model && get("/task", std::string()) == "text-lm" ? "/data/path" : "/data/dir", std::string())));
+  const auto location = "/data/" + data_location_key(get("/task", std::string()));
+  data_dir_->setText(QString::fromStdString(get(location.c_str(), std::string())));
   width_->setValue(get(language_model ? "/model/dim" : "/model/width", 16));
   hidden_->setValue(get(language_model ? "/model/ffn" : "/model/hidden", 512));
   epochs_->setValue(get("/train/epochs", 1));

@@ -25,7 +25,7 @@ struct EvalArgs {
 RunConfig checkpoint_config(const QnzFile& file, const EvalArgs& args) {
   auto json = file.config;
   if (!args.data.empty()) {
-    json["data"][json.value("task", "") == "text-lm" ? "path" : "dir"] = args.data;
+    json["data"][data_location_key(json.value("task", ""))] = args.data;
   }
   if (!args.device.empty()) json["device"] = args.device;
   try {

@@ -48,8 +48,10 @@ int run(const TrainArgs& args) {
     result = execute_run(*store, run, &observer, nullptr);
   }
   if (!args.export_path.empty()) {
-    const auto file = export_checkpoint(parse_qnz(run_checkpoint(config, result)),
-                                        args.export_path, ExportFormat::Qnz);
+    // With a store the run's checkpoint is already there: export those very bytes.
+    const auto checkpoint = store ? stored_checkpoint(*store, run_id.get<int64_t>())
+                                  : parse_qnz(run_checkpoint(config, result));
+    const auto file = export_checkpoint(checkpoint, args.export_path, ExportFormat::Qnz);
     if (store) record_export(*store, run_id.get<int64_t>(), file);
     exported = file.path;
   }

@@ -30,6 +30,10 @@ Examples standardised(const LabelledImages& set, const torch::Tensor& mean,
 
 }  // namespace
 
+std::string data_location_key(const std::string& task) {
+  return task == "brown-lm" || task == "text-lm" ? "path" : "dir";
+}
+
 std::string default_data_location(const std::string& task) {
   if (task == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
   if (task == "brown-lm") {

@@ -30,4 +30,9 @@ TaskData load_task_data(const RunConfig& config, const torch::Device& device);
 // folder). Tasks with no default location are an InputError naming the key to set.
 std::string default_data_location(const std::string& task);
 
+// The config key under data that says where a task's data is: "path" for the text tasks
+// (a corpus folder or file), "dir" for the image tasks. What `qnoise eval --data` and the
+// GUI's data field set.
+std::string data_location_key(const std::string& task);
+
 }  // namespace qn

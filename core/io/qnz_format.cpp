@@ -1,10 +1,17 @@
 #include "io/qnz_format.h"
 
+#include <zlib.h>
+
 #include <stdexcept>
 
 #include "quant/code_bits.h"
 
 namespace qn {
+
+uint32_t qnz_crc32(std::string_view bytes) {
+  return static_cast<uint32_t>(crc32_z(crc32_z(0, nullptr, 0),
+                                       reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
+}
 
 int64_t QnzTensor::numel() const {
   int64_t count = 1;

@@ -28,6 +28,9 @@ inline constexpr char kQnzMagic[8] = {'\x89', 'Q', 'N', 'Z', '\r', '\n', '\x1a',
 inline constexpr uint32_t kQnzVersion = 1;
 inline constexpr uint64_t kQnzPrefixBytes = 24;
 
+// zlib's CRC-32 of `bytes`: the checksum of the header and of every section.
+uint32_t qnz_crc32(std::string_view bytes);
+
 // One section of a tensor: where its bytes are in the payload and their CRC-32.
 //   "values"    fp32 or fp16 values (methods fp32, fp16)
 //   "codes"     codes packed LSB-first, `bits` each (intN) or ceil(log2 K) each (PQ)

@@ -34,11 +34,6 @@ constexpr bool kVerifyChecksums = true;
   throw InputError("not a readable .qnz checkpoint: " + what);
 }
 
-uint32_t crc32_of(std::string_view data) {
-  return static_cast<uint32_t>(crc32_z(crc32_z(0, nullptr, 0),
-                                       reinterpret_cast<const Bytef*>(data.data()), data.size()));
-}
-
 // The header's JSON from its deflated bytes. Its declared length is bounded by deflate's
 // best ratio (about 1032:1) before anything is allocated.
 std::string inflate(std::string_view stored, uint64_t length) {
@@ -76,7 +71,6 @@ class Fields {
     if (found == object_.end()) fail(where_ + " has no '" + key + "'");
     return *found;
   }
-  bool has(const char* key) const { return object_.contains(key); }
   // An integer in [min, max] (max >= 0), whether the JSON holds it signed or unsigned.
   int64_t integer(const char* key, int64_t min, int64_t max) const {
     const auto& value = at(key);
@@ -292,7 +286,7 @@ QnzFile parse_qnz(std::string bytes) {
          std::to_string(view.size() - kQnzPrefixBytes) + " after the prefix");
   }
   const auto stored = view.substr(kQnzPrefixBytes, stored_length);
-  if (kVerifyChecksums && crc32_of(stored) != read_u32(view, 20)) {
+  if (kVerifyChecksums && qnz_crc32(stored) != read_u32(view, 20)) {
     fail("the header's CRC-32 does not match (the file is corrupted)");
   }
   file.header_bytes = kQnzPrefixBytes + stored_length;
@@ -361,7 +355,7 @@ QnzFile parse_qnz(std::string bytes) {
   }
   for (const auto& tensor : file.tensors) {
     for (const auto& section : tensor.sections) {
-      if (kVerifyChecksums && crc32_of(file.data(section)) != section.crc32) {
+      if (kVerifyChecksums && qnz_crc32(file.data(section)) != section.crc32) {
         fail("tensor '" + tensor.name + "': the CRC-32 of section '" + section.kind +
              "' does not match (the file is corrupted)");
       }

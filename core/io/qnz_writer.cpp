@@ -9,11 +9,6 @@
 namespace qn {
 namespace {
 
-uint32_t crc32_of(std::string_view data) {
-  return static_cast<uint32_t>(crc32_z(crc32_z(0, nullptr, 0),
-                                       reinterpret_cast<const Bytef*>(data.data()), data.size()));
-}
-
 std::string deflate(const std::string& text) {
   uLongf length = compressBound(text.size());
   std::string out(length, '\0');
@@ -57,26 +52,31 @@ std::string write_qnz(const nlohmann::json& config, const nlohmann::json& result
     for (size_t i = 0; i < entry.sections.size(); ++i) {
       entry.sections[i].offset = offset;
       entry.sections[i].bytes = tensor.sections[i].size();
-      entry.sections[i].crc32 = crc32_of(tensor.sections[i]);
+      entry.sections[i].crc32 = qnz_crc32(tensor.sections[i]);
       offset += tensor.sections[i].size();
     }
     table.push_back(table_entry(entry));
   }
   const nlohmann::json header = {
       {"config", config}, {"result", result}, {"tensors", table}, {"payload_bytes", offset}};
-  const std::string json = header.dump();
-  const std::string stored = deflate(json);
+  std::string payload;
+  payload.reserve(offset);
+  for (const auto& tensor : tensors) {
+    for (const auto& section : tensor.sections) payload += section;
+  }
+  return assemble_qnz(header.dump(), payload);
+}
 
+std::string assemble_qnz(const std::string& header_json, std::string_view payload) {
+  const std::string stored = deflate(header_json);
   std::string out(kQnzMagic, sizeof kQnzMagic);
   append_u32(out, kQnzVersion);
   append_u32(out, static_cast<uint32_t>(stored.size()));
-  append_u32(out, static_cast<uint32_t>(json.size()));
-  append_u32(out, crc32_of(stored));
-  out.reserve(out.size() + stored.size() + offset);
+  append_u32(out, static_cast<uint32_t>(header_json.size()));
+  append_u32(out, qnz_crc32(stored));
+  out.reserve(out.size() + stored.size() + payload.size());
   out += stored;
-  for (const auto& tensor : tensors) {
-    for (const auto& section : tensor.sections) out += section;
-  }
+  out += payload;
   return out;
 }
 

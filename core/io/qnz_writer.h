@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/qnz_format.h"
@@ -18,5 +19,10 @@ struct QnzTensorBytes {
 // offsets and CRC-32s and writes the header. Deterministic: equal inputs, equal bytes.
 std::string write_qnz(const nlohmann::json& config, const nlohmann::json& result,
                       const std::vector<QnzTensorBytes>& tensors);
+
+// The file around a header's JSON text and a payload: prefix, deflated header, payload.
+// write_qnz's last step; tests and the fuzzer use it to wrap headers write_qnz would never
+// produce.
+std::string assemble_qnz(const std::string& header_json, std::string_view payload);
 
 }  // namespace qn

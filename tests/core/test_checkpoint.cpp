@@ -75,25 +75,9 @@ CompressedModel every_kind() {
 
 const json kConfig = {{"task", "fashion-mnist"}};
 
-// A file from a hand-made header and payload, prefix and checksum right: for headers the
-// writer would never produce.
-std::string assemble_text(const std::string& text, const std::string& payload) {
-  uLongf length = compressBound(text.size());
-  std::string stored(length, '\0');
-  compress2(reinterpret_cast<Bytef*>(stored.data()), &length,
-            reinterpret_cast<const Bytef*>(text.data()), text.size(), 9);
-  stored.resize(length);
-  std::string out(kQnzMagic, sizeof kQnzMagic);
-  append_u32(out, kQnzVersion);
-  append_u32(out, static_cast<uint32_t>(stored.size()));
-  append_u32(out, static_cast<uint32_t>(text.size()));
-  append_u32(out, static_cast<uint32_t>(
-                      crc32(0, reinterpret_cast<const Bytef*>(stored.data()), stored.size())));
-  return out + stored + payload;
-}
-
+// A file from a hand-made header, for headers the writer would never produce.
 std::string assemble(const json& header, const std::string& payload) {
-  return assemble_text(header.dump(), payload);
+  return assemble_qnz(header.dump(), payload);
 }
 
 json header_of(const std::vector<json>& tensors, uint64_t payload) {
@@ -346,7 +330,7 @@ class TestCheckpoint : public QObject {
     bad_block["block_size"] = 3;
     QVERIFY(refused(header_of({bad_block}, 8), {"block size 3 does not divide", "8"}));
     // Not JSON at all once inflated.
-    QVERIFY(throws_input_error([&] { parse_qnz(assemble_text("{\"config\": [", payload)); },
+    QVERIFY(throws_input_error([&] { parse_qnz(assemble_qnz("{\"config\": [", payload)); },
                                {"not valid JSON"}));
   }
 

@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/run_config.h"
 #include "data/cifar10.h"
 #include "data/examples.h"
 #include "data/idx_file.h"
 #include "data/labelled_images.h"
+#include "data/task_data.h"
 #include "data/text_corpus.h"
 #include "test_support.h"
 
@@ -56,6 +58,23 @@ class TestData : public QObject {
   std::string path(const char* name) { return dir_.filePath(name).toStdString(); }
 
  private Q_SLOTS:
+  // The key `qnoise eval --data` and the GUI set must be the one the loader reads.
+  void each_task_reads_its_data_location_from_the_right_key() {
+    for (const char* task : {"brown-lm", "text-lm"}) QCOMPARE(data_location_key(task), std::string("path"));
+    for (const char* task : {"fashion-mnist", "idx", "cifar10"}) {
+      QCOMPARE(data_location_key(task), std::string("dir"));
+    }
+    const auto missing = dir_.filePath("nowhere").toStdString();
+    for (const char* task : {"brown-lm", "cifar10"}) {
+      auto json = nlohmann::json{{"task", task}};
+      if (std::string(task) == "brown-lm") json["model"] = {{"arch", "transformer-lm"}};
+      json["data"][data_location_key(task)] = missing;
+      QVERIFY2(qn::test::throws_input_error(
+                   [&] { load_task_data(parse_run_config(json), torch::kCPU); }, {"nowhere"}),
+               task);
+    }
+  }
+
   void reads_raw_and_gzipped_idx() {
     const auto bytes = idx_bytes({3, 4, 5});
     write_raw(path("a.idx"), bytes);

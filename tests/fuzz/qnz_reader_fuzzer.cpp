@@ -7,34 +7,24 @@
 // deflated header first: mutations of a deflated header almost never inflate, so this is
 // how the fuzzer reaches the JSON checks (make_corpus.sh writes seeds of both forms).
 // test_checkpoint links this file and replays the committed corpus through it.
-#include <zlib.h>
-
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <string>
 
 #include "common/error.h"
-#include "io/little_endian.h"
 #include "io/qnz_reader.h"
+#include "io/qnz_writer.h"
 
 namespace {
 
+// "header JSON, NUL, payload" as a file.
 std::string wrap(const std::string& input) {
   const size_t split = std::min(input.find('\0'), input.size());
-  const std::string json = input.substr(0, split);
-  uLongf length = compressBound(json.size());
-  std::string stored(length, '\0');
-  compress2(reinterpret_cast<Bytef*>(stored.data()), &length,
-            reinterpret_cast<const Bytef*>(json.data()), json.size(), 1);
-  stored.resize(length);
-  std::string file(qn::kQnzMagic, sizeof qn::kQnzMagic);
-  qn::append_u32(file, qn::kQnzVersion);
-  qn::append_u32(file, static_cast<uint32_t>(stored.size()));
-  qn::append_u32(file, static_cast<uint32_t>(json.size()));
-  qn::append_u32(file, static_cast<uint32_t>(
-                          crc32(0, reinterpret_cast<const Bytef*>(stored.data()), stored.size())));
-  return file + stored + (split < input.size() ? input.substr(split + 1) : std::string());
+  return qn::assemble_qnz(input.substr(0, split),
+                          split < input.size() ? std::string_view(input).substr(split + 1)
+                                               : std::string_view());
 }
 
 }  // namespace

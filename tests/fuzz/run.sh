@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the .qnz reader: bash tests/fuzz/run.sh [SECONDS] (default 600).
-# Builds tests/fuzz/qnz_reader_fuzzer.cpp and the reader's two sources (no LibTorch) with
+# Builds tests/fuzz/qnz_reader_fuzzer.cpp and the reader's and writer's sources (no LibTorch) with
 # clang's libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer (checksums off, see
 # qnz_reader.cpp), then mutates the seed corpus (tests/fuzz/corpus: real exports and their
 # unwrapped headers; regenerate with make_corpus.sh) for SECONDS.
@@ -24,7 +24,7 @@ fi
 clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
   -I"$root/core" "$root/tests/fuzz/qnz_reader_fuzzer.cpp" "$root/core/io/qnz_reader.cpp" \
-  "$root/core/io/qnz_format.cpp" -lz -o "$out/qnz_reader_fuzzer"
+  "$root/core/io/qnz_format.cpp" "$root/core/io/qnz_writer.cpp" -lz -o "$out/qnz_reader_fuzzer"
 
 "$out/qnz_reader_fuzzer" "$out/corpus" "$root/tests/fuzz/corpus" \
   -max_total_time="$seconds" -max_len=65536 -malloc_limit_mb=64 -rss_limit_mb=2048 \
