@@ -26,24 +26,26 @@ CurvePlot::CurvePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(t
   layout->addWidget(plot_);
   plot_->xAxis->setLabel("step");
   plot_->yAxis->setLabel("training loss");
+  plot_->yAxis2->setLabel("evaluated metric (points)");
+  plot_->yAxis2->setVisible(true);
   plot_->legend->setVisible(true);
   plot_->setNoAntialiasingOnDrag(true);
 }
 
-int CurvePlot::curve_count() const { return plot_->graphCount(); }
+int CurvePlot::curve_count() const { return static_cast<int>(loss_lines_); }
 
-void CurvePlot::show_runs(RunStore& store, const std::vector<StoredRun>& runs) {
+void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const CurveMap& curves) {
   plot_->clearGraphs();
+  loss_lines_ = 0;
+  std::string metric_name;
   for (size_t i = 0; i < runs.size() && i < kMaxCurves; ++i) {
-    const auto& run = runs[i];
-    QVector<double> steps, losses;
-    for (const auto& point : store.metrics(run.id)) {
-      if (point.name != "loss") continue;
-      steps.push_back(static_cast<double>(point.step));
-      losses.push_back(point.value);
-    }
-    auto* graph = plot_->addGraph();
-    graph->setPen(QPen(colour(i), 1.5));
+    const auto& run = *runs[i];
+    const auto found = curves.find(run.id);
+    const RunCurve none;
+    const auto& curve = found != curves.end() ? found->second : none;
+    auto* loss = plot_->addGraph();
+    ++loss_lines_;
+    loss->setPen(QPen(colour(i), 1.5));
     QString name = QStringLiteral("run %1: %2, %3").arg(run.id).arg(describe_quantizer(run.config),
                                                                      describe_noise(run.config));
     if (run.result) {
@@ -52,10 +54,19 @@ void CurvePlot::show_runs(RunStore& store, const std::vector<StoredRun>& runs) {
     } else {
       name += " (" + QString::fromStdString(to_string(run.status)) + ")";
     }
-    graph->setName(name);
-    graph->setData(steps, losses, /*alreadySorted=*/true);
+    loss->setName(name);
+    loss->setData(curve.steps, curve.losses, /*alreadySorted=*/true);
+    if (curve.eval_steps.isEmpty()) continue;
+    metric_name = curve.eval_name;
+    auto* metric = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+    metric->setLineStyle(QCPGraph::lsNone);
+    metric->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour(i), 8));
+    metric->setData(curve.eval_steps, curve.eval_values, /*alreadySorted=*/true);
+    metric->removeFromLegend();
   }
-  plot_->legend->setVisible(plot_->graphCount() > 0);
+  plot_->yAxis2->setLabel(metric_name.empty() ? QStringLiteral("evaluated metric (points)")
+                                              : QString::fromStdString(metric_name) + " (points)");
+  plot_->legend->setVisible(loss_lines_ > 0);
   plot_->rescaleAxes();
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -4,27 +4,31 @@
 #include <vector>
 
 #include "store/run_store.h"
+#include "store_reader.h"
 
 class QCustomPlot;
 
 namespace qn::ui {
 
-// Training curves of one or more runs against step, from the store: the loss (left axis)
-// and, once evaluated, the final metric in the legend. Used for the live view (the
-// running run and the selected ones, reloaded while they train) and the compare view.
+// Curves of one or more runs against step: the training loss as a line (left axis) and
+// the evaluated metric as points of the same colour (right axis), the final one also in
+// the legend. Used for the live view (the running run and the selected ones, redrawn as
+// they train) and the compare view.
 class CurvePlot : public QWidget {
   Q_OBJECT
 
  public:
   explicit CurvePlot(QWidget* parent = nullptr);
 
-  // Draws the loss curve of each run (at most 12; colours cycle), from `store`.
-  void show_runs(RunStore& store, const std::vector<StoredRun>& runs);
+  // Draws each run's curves from `curves` (at most 12 runs; colours cycle); a run with no
+  // curves yet gets an empty line and its legend entry.
+  void show_runs(const std::vector<const StoredRun*>& runs, const CurveMap& curves);
   QCustomPlot* plot() const { return plot_; }
-  int curve_count() const;
+  int curve_count() const;  // loss lines drawn
 
  private:
   QCustomPlot* plot_;
+  size_t loss_lines_ = 0;
 };
 
 }  // namespace qn::ui

@@ -23,15 +23,16 @@
 #include <QTableWidget>
 #include <QTextStream>
 #include <QTimer>
-#include <QElapsedTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include <fstream>
+#include <cstdio>
+#include <functional>
 #include <map>
 #include "qcustomplot_include.h"
 #include <set>
 
 #include "common/runtime.h"
+#include "config/run_config.h"
 #include "curve_plot.h"
 #include "io/run_export.h"
 #include "pareto_plot.h"
@@ -82,6 +83,9 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   tabs_->addTab(live_, "Live");
   tabs_->addTab(pareto_, "Pareto");
   tabs_->addTab(compare, "Compare");
+  connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+    if (index == 2) update_compare();  // kept up to date only while shown
+  });
 
   runs_model_ = new RunsTableModel(this);
   runs_proxy_ = new QSortFilterProxyModel(this);
@@ -95,6 +99,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   runs_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
   runs_view_->setContextMenuPolicy(Qt::CustomContextMenu);
   runs_view_->horizontalHeader()->setStretchLastSection(true);
+  runs_view_->horizontalHeader()->setResizeContentsPrecision(50);  // rows looked at to size a column
   runs_view_->verticalHeader()->hide();
 
   // A filter over every column ("ipq", "quant-noise", "failed", "fashion"...), which the
@@ -226,6 +231,14 @@ void MainWindow::open_database(const QString& path) {
     QMessageBox::warning(this, "Cannot open the store", QString::fromStdString(problem.what()));
     return;
   }
+  delete reader_;
+  reader_ = new StoreReader(path, this);
+  curves_.clear();
+  connect(reader_, &StoreReader::runsRead, this, &MainWindow::apply_runs);
+  connect(reader_, &StoreReader::curvesRead, this, &MainWindow::apply_curves);
+  connect(reader_, &StoreReader::failed, this, [this](const QString& message) {
+    status_label_->setText("Cannot read the store (what is shown is kept): " + message);
+  });
   delete controller_;
   controller_ = new RunController(path, this);
   connect(controller_, &RunController::runsChanged, this, &MainWindow::reload);
@@ -259,36 +272,39 @@ void MainWindow::open_database(const QString& path) {
   recent.prepend(path);
   settings.setValue("database/recent", recent.mid(0, 8));
   setWindowTitle(QStringLiteral("QNStudio - %1").arg(path));
-  reload();
+  reader_->request({}, /*force_run_list=*/true);
 }
 
 void MainWindow::reload() {
-  if (!store_ || reloading_) return;
-  reloading_ = true;
-  const auto selected = selected_run_ids();
-  try {
-    auto signature = store_->runs_signature();
-    if (signature == runs_signature_) {  // only curves grew: redraw the live view alone
-      update_live();
-      reloading_ = false;
-      return;
-    }
-    runs_model_->set_runs(store_->runs());
-    runs_signature_ = std::move(signature);
-  } catch (const std::exception& problem) {  // a locked or vanished file: keep what is shown
-    status_label_->setText("Cannot read the store: " + QString::fromStdString(problem.what()));
-    reloading_ = false;
-    return;
+  if (reader_) reader_->request(curves_to_read(/*refresh_unfinished=*/true));
+}
+
+void MainWindow::apply_runs(RunList runs) {
+  auto selected = selected_run_ids();
+  applying_runs_ = true;
+  runs_model_->set_runs(std::move(runs));
+  const auto has_row = [this](int64_t id) { return runs_model_->row_of(id) >= 0; };
+  if (!select_when_shown_.empty() && std::all_of(select_when_shown_.begin(), select_when_shown_.end(), has_row)) {
+    selected = std::exchange(select_when_shown_, {});
+  }
+  for (auto curve = curves_.begin(); curve != curves_.end();) {  // deleted runs' curves go
+    curve = runs_model_->row_of(curve->first) < 0 ? curves_.erase(curve) : std::next(curve);
   }
   select_runs(selected);
   if (!columns_sized_ && runs_model_->rowCount() > 0) {
-    runs_view_->resizeColumnsToContents();  // once: costly on hundreds of rows
+    runs_view_->resizeColumnsToContents();  // once
     columns_sized_ = true;
   }
   update_pareto();
-  pareto_->select_runs(selected);
+  applying_runs_ = false;
   on_selection_changed();
-  reloading_ = false;
+  Q_EMIT runsShown();
+}
+
+void MainWindow::apply_curves(const CurveMap& curves) {
+  for (const auto& [id, curve] : curves) curves_[id] = curve;
+  update_live();
+  if (tabs_->currentIndex() == 2) update_compare();
 }
 
 std::vector<int64_t> MainWindow::selected_run_ids() const {
@@ -314,11 +330,11 @@ void MainWindow::select_runs(const std::vector<int64_t>& run_ids) {
 
 void MainWindow::update_pareto() {
   // The plot follows the table's filter: "fashion", "int4", "quant-noise", "ipq"...
-  std::vector<StoredRun> shown;
+  std::vector<const StoredRun*> shown;
   for (int row = 0; row < runs_proxy_->rowCount(); ++row) {
-    shown.push_back(runs_model_->run_at(runs_proxy_->mapToSource(runs_proxy_->index(row, 0)).row()));
+    shown.push_back(&runs_model_->run_at(runs_proxy_->mapToSource(runs_proxy_->index(row, 0)).row()));
   }
-  pareto_->set_runs(shown);
+  pareto_->set_runs(runs_model_->run_list(), std::move(shown));
   pareto_->select_runs(selected_run_ids());
 }
 
@@ -346,34 +362,55 @@ void MainWindow::select_noise_variants() {
 }
 
 void MainWindow::on_selection_changed() {
+  if (applying_runs_) return;
   pareto_->select_runs(selected_run_ids());
   update_live();
-  if (tabs_->currentIndex() == 2 || !reloading_) update_compare();
+  if (tabs_->currentIndex() == 2) update_compare();
+  if (reader_) {
+    const auto missing = curves_to_read(/*refresh_unfinished=*/false);
+    if (!missing.empty()) reader_->request(missing);
+  }
 }
 
-void MainWindow::update_live() {
+std::vector<const StoredRun*> MainWindow::selected_runs() const {
+  std::vector<const StoredRun*> runs;
+  for (const auto id : selected_run_ids()) runs.push_back(&runs_model_->run_at(runs_model_->row_of(id)));
+  return runs;
+}
+
+std::vector<const StoredRun*> MainWindow::live_runs() const {
+  // The running runs and the selected ones; with neither, the latest run.
   const auto selected = selected_run_ids();
-  // Live: the running runs and the selected ones; with neither, the latest run.
-  std::vector<StoredRun> shown;
+  std::vector<const StoredRun*> shown;
   const StoredRun* latest = nullptr;
   for (const auto& run : runs_model_->runs()) {
     const bool is_selected = std::find(selected.begin(), selected.end(), run.id) != selected.end();
-    if (is_selected || run.status == RunStatus::Running) shown.push_back(run);
+    if (is_selected || run.status == RunStatus::Running) shown.push_back(&run);
     if (!latest || run.id > latest->id) latest = &run;
   }
-  if (shown.empty() && latest) shown.push_back(*latest);
-  if (store_) live_->show_runs(*store_, shown);
+  if (shown.empty() && latest) shown.push_back(latest);
+  return shown;
 }
 
+std::vector<int64_t> MainWindow::curves_to_read(bool refresh_unfinished) const {
+  std::vector<int64_t> ids;
+  for (const auto* run : live_runs()) {  // the selected runs (compare's) are among these
+    const auto curve = curves_.find(run->id);
+    if (curve == curves_.end() || (refresh_unfinished && !curve->second.final)) ids.push_back(run->id);
+  }
+  return ids;
+}
+
+void MainWindow::update_live() { live_->show_runs(live_runs(), curves_); }
+
 void MainWindow::update_compare() {
-  std::vector<StoredRun> chosen;
-  for (const auto id : selected_run_ids()) chosen.push_back(runs_model_->run_at(runs_model_->row_of(id)));
-  if (store_) compare_curves_->show_runs(*store_, chosen);
+  const auto chosen = selected_runs();
+  compare_curves_->show_runs(chosen, curves_);
   // The config keys on which the chosen runs differ, then their results.
   std::vector<std::map<std::string, std::string>> flat(chosen.size());
   std::set<std::string> keys;
   for (size_t i = 0; i < chosen.size(); ++i) {
-    flatten(chosen[i].config, "", flat[i]);
+    flatten(chosen[i]->config, "", flat[i]);
     for (const auto& [key, value] : flat[i]) keys.insert(key);
   }
   std::vector<std::string> differing;
@@ -389,7 +426,7 @@ void MainWindow::update_compare() {
   compare_table_->setColumnCount(static_cast<int>(chosen.size()));
   compare_table_->setRowCount(static_cast<int>(differing.size()) + 3);
   QStringList columns, rows;
-  for (const auto& run : chosen) columns << QStringLiteral("run %1").arg(run.id);
+  for (const auto* run : chosen) columns << QStringLiteral("run %1").arg(run->id);
   for (const auto& key : differing) rows << QString::fromStdString(key);
   rows << "metric" << "size" << "compression";
   compare_table_->setHorizontalHeaderLabels(columns);
@@ -399,13 +436,24 @@ void MainWindow::update_compare() {
       compare_table_->setItem(row, column, new QTableWidgetItem(QString::fromStdString(
                                                flat[static_cast<size_t>(column)][differing[static_cast<size_t>(row)]])));
     }
-    const int model_row = runs_model_->row_of(chosen[static_cast<size_t>(column)].id);
+    const int model_row = runs_model_->row_of(chosen[static_cast<size_t>(column)]->id);
     for (int extra = 0; extra < 3; ++extra) {
       const int source_column = RunsTableModel::Metric + extra;
       compare_table_->setItem(static_cast<int>(differing.size()) + extra, column,
                               new QTableWidgetItem(runs_model_->data(runs_model_->index(model_row, source_column),
                                                                      Qt::DisplayRole).toString()));
     }
+  }
+}
+
+bool MainWindow::queue_sweep_file(const QString& path) {
+  try {
+    const int queued = controller_->enqueue_sweep(read_config_file(path.toStdString()));
+    status_label_->setText(QStringLiteral("Queued %1 runs of %2").arg(queued).arg(path));
+    return true;
+  } catch (const std::exception& problem) {
+    std::fprintf(stderr, "qnstudio: %s\n", problem.what());
+    return false;
   }
 }
 
@@ -418,7 +466,7 @@ void MainWindow::run_config(const nlohmann::json& config) {
     const auto id = controller_->enqueue(config);
     QSettings().setValue("setup/last_config", QString::fromStdString(config.dump()));
     status_label_->setText(QStringLiteral("Queued run %1").arg(id));
-    select_runs({id});
+    select_when_shown_ = {id};  // the controller's runsChanged reloads the list
   } catch (const std::exception& problem) {
     QMessageBox::warning(this, "Cannot queue the run", QString::fromStdString(problem.what()));
   }
@@ -438,7 +486,18 @@ void MainWindow::open_sweep_dialog(const nlohmann::json& config) {
 }
 
 void MainWindow::cancel_selected() {
-  for (const auto id : selected_run_ids()) controller_->cancel(id);
+  edit_store([&] {
+    for (const auto id : selected_run_ids()) controller_->cancel(id);
+  });
+}
+
+void MainWindow::edit_store(const std::function<void()>& edit) {
+  try {
+    edit();
+  } catch (const std::exception& problem) {  // locked past the timeout, read-only, vanished
+    QMessageBox::warning(this, "Cannot change the store", QString::fromStdString(problem.what()));
+  }
+  reader_->request({}, /*force_run_list=*/true);
 }
 
 void MainWindow::delete_selected() {
@@ -449,13 +508,15 @@ void MainWindow::delete_selected() {
                                 .arg(ids.size())) != QMessageBox::Yes) {
     return;
   }
-  for (const auto id : ids) store_->remove(id);
-  reload();
+  edit_store([&] {
+    for (const auto id : ids) store_->remove(id);
+  });
 }
 
 void MainWindow::set_selected_hidden(bool hidden) {
-  for (const auto id : selected_run_ids()) store_->set_hidden(id, hidden);
-  reload();
+  edit_store([&] {
+    for (const auto id : selected_run_ids()) store_->set_hidden(id, hidden);
+  });
 }
 
 void MainWindow::export_selected(bool decompressed) {
@@ -515,7 +576,7 @@ void MainWindow::show_context_menu(const QPoint& position) {
   auto* decompressed = menu.addAction("Export decompressed...", this, [this] { export_selected(true); });
   qnz->setEnabled(ids.size() == 1);
   decompressed->setEnabled(ids.size() == 1);
-  menu.addAction("Open in compare", this, [this] { show_view("compare"); update_compare(); });
+  menu.addAction("Open in compare", this, [this] { show_view("compare"); });
   menu.addAction("Use this config", this, [this, id = ids[0]] {
     setup_->set_config(runs_model_->run_at(runs_model_->row_of(id)).config);
   });

@@ -2,10 +2,12 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "store/run_store.h"
+#include "store_reader.h"
 
 class QAction;
 class QLabel;
@@ -36,11 +38,17 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(const QString& db_path, QWidget* parent = nullptr);
   ~MainWindow() override;
 
+  // Queues a sweep spec file's runs and trains them, as the Sweep dialog does; false (with
+  // the reason on stderr) if the file cannot be read or the spec is invalid.
+  bool queue_sweep_file(const QString& path);
   // "live", "pareto" or "compare".
   void show_view(const QString& view);
-  // Reads the runs from the store and refreshes every view, keeping the selection; when
-  // no run was added, started or ended since, only the live curves are redrawn.
+  // Asks the store reader for what changed (the run list, if any run was added, started or
+  // ended; the curves of the running and shown runs) and refreshes the views when the
+  // answer arrives, keeping the selection. Never waits on the store.
   void reload();
+  // Whether a read of the store is in progress or asked for (its answer not shown yet).
+  bool reading_store() const { return reader_ && reader_->busy(); }
   std::vector<int64_t> selected_run_ids() const;
   void select_runs(const std::vector<int64_t>& run_ids);
   // Selects the runs whose configs equal the selected run's (or the latest done run's) in
@@ -55,6 +63,10 @@ class MainWindow : public QMainWindow {
   CurvePlot* live_curves() const { return live_; }
   RunController* controller() const { return controller_; }
 
+ Q_SIGNALS:
+  // A run list read from the store is now shown in every view.
+  void runsShown();
+
  protected:
   void closeEvent(QCloseEvent* event) override;
 
@@ -63,6 +75,8 @@ class MainWindow : public QMainWindow {
   void open_database(const QString& path);
   void run_config(const nlohmann::json& config);
   void open_sweep_dialog(const nlohmann::json& config);
+  // Runs a user's change of the store (delete, hide), says why if it fails, then reloads.
+  void edit_store(const std::function<void()>& edit);
   void cancel_selected();
   void delete_selected();
   void set_selected_hidden(bool hidden);
@@ -70,13 +84,22 @@ class MainWindow : public QMainWindow {
   void export_plot();
   void export_table();
   void show_context_menu(const QPoint& position);
+  void apply_runs(RunList runs);
+  void apply_curves(const CurveMap& curves);
+  // Runs whose curves the live and compare views show, and which of them to (re)read:
+  // those not read yet and, with `refresh_unfinished`, those still training.
+  std::vector<const StoredRun*> live_runs() const;
+  std::vector<const StoredRun*> selected_runs() const;
+  std::vector<int64_t> curves_to_read(bool refresh_unfinished) const;
   void on_selection_changed();
   void update_compare();
   void update_live();
   void update_pareto();
   void show_about();
 
-  std::unique_ptr<RunStore> store_;
+  std::unique_ptr<RunStore> store_;  // the UI thread's connection, for user edits and exports
+  StoreReader* reader_ = nullptr;    // every periodic read, on its own thread
+  CurveMap curves_;                  // of the runs shown in the live and compare views
   RunController* controller_ = nullptr;
   RunSetupPanel* setup_;
   QTabWidget* tabs_;
@@ -93,8 +116,8 @@ class MainWindow : public QMainWindow {
   QTimer* refresh_timer_;
   QAction* live_refresh_;
   QElapsedTimer training_clock_;  // since the running run's current phase began
-  bool reloading_ = false;
-  std::string runs_signature_;  // of the list last shown; reload() skips an unchanged one
+  bool applying_runs_ = false;  // selection changes while a new list is put in place
+  std::vector<int64_t> select_when_shown_;  // a queued run, selected once the list has it
   bool columns_sized_ = false;
 };
 

@@ -67,21 +67,24 @@ std::string seedless_key(const StoredRun& run) {
   return config.dump();
 }
 
+// What hovering a point shows: the run's quantizer, noise, result and the rest of its
+// config in brief.
 QString tip_of(const std::vector<const StoredRun*>& group, double mean, double low, double high) {
   const auto& run = *group.front();
-  QString tip = QStringLiteral("%1, %2\n").arg(describe_quantizer(run.config),
-                                                describe_noise(run.config));
+  const auto& config = run.config;
+  QString tip = QStringLiteral("%1, %2\n").arg(describe_quantizer(config), describe_noise(config));
   if (group.size() == 1) {
     tip += QStringLiteral("run %1: ").arg(run.id);
   } else {
     tip += QStringLiteral("%1 seeds, range %2 to %3, mean ").arg(group.size()).arg(low, 0, 'f', 4)
                .arg(high, 0, 'f', 4);
   }
-  return tip + QStringLiteral("%1 %2 at %3 (x%4)")
-                   .arg(QString::fromStdString(run.result->metric_name))
-                   .arg(mean, 0, 'f', 4)
-                   .arg(format_bytes(static_cast<double>(run.result->size_bytes)))
-                   .arg(run.result->compression, 0, 'f', 1);
+  tip += QStringLiteral("%1 %2 at %3 (x%4)\n")
+             .arg(QString::fromStdString(run.result->metric_name))
+             .arg(mean, 0, 'f', 4)
+             .arg(format_bytes(static_cast<double>(run.result->size_bytes)))
+             .arg(run.result->compression, 0, 'f', 1);
+  return tip + describe_training(config);
 }
 
 }  // namespace
@@ -122,7 +125,7 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot
   selection_->removeFromLegend();
   connect(plot_, &QCustomPlot::mouseMove, this, &ParetoPlot::on_mouse_move);
   connect(plot_, &QCustomPlot::mousePress, this, &ParetoPlot::on_mouse_press);
-  set_runs({});
+  set_runs(nullptr, {});
 }
 
 void ParetoPlot::set_group_seeds(bool group) {
@@ -130,16 +133,17 @@ void ParetoPlot::set_group_seeds(bool group) {
   redraw();
 }
 
-void ParetoPlot::set_runs(const std::vector<StoredRun>& runs) {
-  runs_ = runs;
+void ParetoPlot::set_runs(RunList runs, std::vector<const StoredRun*> shown) {
+  run_list_ = std::move(runs);
+  runs_ = std::move(shown);
   redraw();
 }
 
 void ParetoPlot::redraw() {
   // One metric per plot: the one most finished runs report.
   int accuracy = 0, perplexity = 0;
-  for (const auto& run : runs_) {
-    if (run.result && !run.hidden) (run.result->metric_name == "perplexity" ? perplexity : accuracy)++;
+  for (const auto* run : runs_) {
+    if (run->result && !run->hidden) (run->result->metric_name == "perplexity" ? perplexity : accuracy)++;
   }
   metric_ = perplexity > accuracy ? "perplexity" : "accuracy";
   const bool lower_is_better = metric_ == "perplexity";
@@ -147,15 +151,15 @@ void ParetoPlot::redraw() {
   // Points: one a run, or one a group of runs that differ only by seed.
   std::vector<std::vector<const StoredRun*>> groups;
   std::map<std::string, size_t> group_of;
-  for (const auto& run : runs_) {
-    if (run.status != RunStatus::Done || !run.result || run.hidden ||
-        run.result->metric_name != metric_) {
+  for (const auto* run : runs_) {
+    if (run->status != RunStatus::Done || !run->result || run->hidden ||
+        run->result->metric_name != metric_) {
       continue;
     }
-    const auto key = group_seeds_ ? seedless_key(run) : std::to_string(run.id);
+    const auto key = group_seeds_ ? seedless_key(*run) : std::to_string(run->id);
     const auto [found, added] = group_of.emplace(key, groups.size());
     if (added) groups.emplace_back();
-    groups[found->second].push_back(&run);
+    groups[found->second].push_back(run);
   }
   points_.clear();
   QVector<double> xs[4], ys[4], below[4], above[4];
@@ -176,7 +180,7 @@ void ParetoPlot::redraw() {
     ys[series].push_back(y);
     below[series].push_back(y - low);
     above[series].push_back(high - y);
-    points_.push_back({ids, x, y, tip_of(group, y, low, high)});
+    points_.push_back({group, ids, x, y, low, high});
     front_points.push_back({group.front()->result->size_bytes, y});
   }
   for (int series = 0; series < 4; ++series) {
@@ -246,10 +250,23 @@ const ParetoPlot::Point* ParetoPlot::nearest(const QPointF& pixel) const {
   return best;
 }
 
+QString ParetoPlot::tip_at(const Point& point) const {
+  return tip_of(point.runs, point.y, point.low, point.high);
+}
+
+QString ParetoPlot::tip_of_run(int64_t run_id) const {
+  for (const auto& point : points_) {
+    if (std::find(point.run_ids.begin(), point.run_ids.end(), run_id) != point.run_ids.end()) {
+      return tip_at(point);
+    }
+  }
+  return {};
+}
+
 void ParetoPlot::on_mouse_move(QMouseEvent* event) {
   const auto* point = nearest(event->position());
   if (point) {
-    QToolTip::showText(event->globalPosition().toPoint(), point->tip, plot_);
+    QToolTip::showText(event->globalPosition().toPoint(), tip_at(*point), plot_);
   } else {
     QToolTip::hideText();
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "store/run_store.h"
+#include "store_reader.h"
 
 class QCheckBox;
 class QCustomPlot;
@@ -25,7 +26,8 @@ class ParetoPlot : public QWidget {
  public:
   explicit ParetoPlot(QWidget* parent = nullptr);
 
-  void set_runs(const std::vector<StoredRun>& runs);
+  // Plots `shown`, runs of the list `runs` (which keeps them alive).
+  void set_runs(RunList runs, std::vector<const StoredRun*> shown);
   void set_group_seeds(bool group);
   // Highlights these runs (the shared selection); the others stay as they are.
   void select_runs(const std::vector<int64_t>& run_ids);
@@ -36,6 +38,8 @@ class ParetoPlot : public QWidget {
   std::string metric_name() const { return metric_; }
   // Where a run's point is, in plot() pixels (tests click there); {-1, -1} if not drawn.
   QPointF pixel_of(int64_t run_id) const;
+  // What hovering the run's point shows; empty if not drawn.
+  QString tip_of_run(int64_t run_id) const;
 
  Q_SIGNALS:
   // The runs behind the clicked point (several when seeds are grouped).
@@ -43,20 +47,23 @@ class ParetoPlot : public QWidget {
 
  private:
   struct Point {
+    std::vector<const StoredRun*> runs;  // one, or a group differing only by seed
     std::vector<int64_t> run_ids;
-    double x, y;
-    QString tip;
+    double x, y;        // size, mean metric
+    double low, high;   // the metric's range over the group
   };
   void redraw();  // from runs_ and group_seeds_
   void on_mouse_move(QMouseEvent* event);
   void on_mouse_press(QMouseEvent* event);
   const Point* nearest(const QPointF& pixel) const;
+  QString tip_at(const Point& point) const;
 
   QCustomPlot* plot_;
   QCPGraph* selection_;
   QCPErrorBars* spreads_[4];  // one a series, for grouped seeds
   QCheckBox* group_box_;
-  std::vector<StoredRun> runs_;  // as last set
+  RunList run_list_;
+  std::vector<const StoredRun*> runs_;  // as last set, in run_list_
   bool group_seeds_ = false;
   std::vector<Point> points_;
   std::string metric_ = "accuracy";

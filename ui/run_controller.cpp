@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/runtime.h"
 #include "config/run_config.h"
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
@@ -71,6 +72,7 @@ bool RunController::busy() const { return worker_ && worker_->isRunning(); }
 void RunController::start_worker() {
   if (busy()) return;  // the running queue will take the new run
   worker_.reset(QThread::create([this] {
+    lower_thread_priority();  // training yields the cores to the UI thread whenever it wakes
     try {
       RunStore store(db_path_.toStdString());
       store.mark_interrupted(kStaleHeartbeatSeconds);

@@ -46,21 +46,35 @@ QString describe_noise(const nlohmann::json& config) {
       .arg(text(config, "/noise/form"));
 }
 
-void RunsTableModel::set_runs(std::vector<StoredRun> runs) {
+QString describe_training(const nlohmann::json& config) {
+  const auto model = config.value("model", nlohmann::json::object());
+  QString description = text(config, "/task") + ", " + text(config, "/model/arch");
+  for (const auto& [key, value] : model.items()) {
+    if (key != "arch") description += QStringLiteral(" %1 %2").arg(QString::fromStdString(key), QString::fromStdString(value.dump()));
+  }
+  const auto steps = text(config, "/train/max_steps");
+  description += steps.isEmpty() || steps == "0" ? ", " + text(config, "/train/epochs") + " epochs"
+                                              : ", " + steps + " steps";
+  return description + QStringLiteral(", batch %1, lr %2, seed %3")
+                        .arg(text(config, "/train/batch_size"), text(config, "/train/lr"),
+                             text(config, "/train/seed"));
+}
+
+void RunsTableModel::set_runs(RunList runs) {
   beginResetModel();
   runs_ = std::move(runs);
   endResetModel();
 }
 
 int RunsTableModel::row_of(int64_t run_id) const {
-  for (size_t row = 0; row < runs_.size(); ++row) {
-    if (runs_[row].id == run_id) return static_cast<int>(row);
+  for (size_t row = 0; row < runs_->size(); ++row) {
+    if ((*runs_)[row].id == run_id) return static_cast<int>(row);
   }
   return -1;
 }
 
 int RunsTableModel::rowCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : static_cast<int>(runs_.size());
+  return parent.isValid() ? 0 : static_cast<int>(runs_->size());
 }
 
 int RunsTableModel::columnCount(const QModelIndex& parent) const {

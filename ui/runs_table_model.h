@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "store/run_store.h"
+#include "store_reader.h"
 
 namespace qn::ui {
 
@@ -20,9 +21,10 @@ class RunsTableModel : public QAbstractTableModel {
   using QAbstractTableModel::QAbstractTableModel;
 
   // Replaces the rows, keeping the model's identity (views keep their sort and selection).
-  void set_runs(std::vector<StoredRun> runs);
-  const std::vector<StoredRun>& runs() const { return runs_; }
-  const StoredRun& run_at(int row) const { return runs_.at(static_cast<size_t>(row)); }
+  void set_runs(RunList runs);
+  const RunList& run_list() const { return runs_; }
+  const std::vector<StoredRun>& runs() const { return *runs_; }
+  const StoredRun& run_at(int row) const { return runs_->at(static_cast<size_t>(row)); }
   int row_of(int64_t run_id) const;  // -1 if absent
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -31,12 +33,14 @@ class RunsTableModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
  private:
-  std::vector<StoredRun> runs_;
+  RunList runs_ = std::make_shared<const std::vector<StoredRun>>();
 };
 
 // "int4 (channel)", "iPQ K=256 b=8 +int8", "fp32": a run's quantizer in a few words.
 QString describe_quantizer(const nlohmann::json& config);
 // "none", "STE", "Quant-Noise p=0.10 (proxy)".
 QString describe_noise(const nlohmann::json& config);
+// "fashion-mnist, convnet width 20 hidden 256, 3 epochs, batch 64, lr 0.002, seed 0".
+QString describe_training(const nlohmann::json& config);
 
 }  // namespace qn::ui

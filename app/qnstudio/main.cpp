@@ -1,5 +1,5 @@
 // qnstudio: the QNStudio desktop application.
-//   qnstudio [--db FILE] [--view live|pareto|compare] [--screenshot FILE.png]
+//   qnstudio [--db FILE] [--view live|pareto|compare] [--sweep SPEC.json] [--screenshot FILE.png]
 // --screenshot renders the window (offscreen works: QT_QPA_PLATFORM=offscreen) to a PNG
 // once the store is loaded, then exits: for docs and tests. --measure-stalls SECONDS
 // reports the UI thread's longest stall (experiments/ui_responsiveness).
@@ -32,7 +32,9 @@ int main(int argc, char** argv) {
   const QCommandLineOption measure_stalls(
       "measure-stalls", "Measure the UI thread's longest stall for SECONDS, print it, exit.",
       "SECONDS");
-  parser.addOptions({db, view, screenshot, measure_stalls});
+  const QCommandLineOption sweep("sweep", "Queue the runs of a sweep spec (JSON) and train them.",
+                                 "SPEC");
+  parser.addOptions({db, view, screenshot, measure_stalls, sweep});
   parser.process(app);
 
   qn::init_runtime();
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
                                            : QString::fromStdString(qn::default_database_path());
   qn::ui::MainWindow window(db_path);
   window.show_view(parser.value(view));
+  if (parser.isSet(sweep) && !window.queue_sweep_file(parser.value(sweep))) return 2;
   if (parser.isSet(measure_stalls)) {
     window.resize(1500, 950);
     window.show();
@@ -51,13 +54,19 @@ int main(int argc, char** argv) {
   }
   window.resize(1500, 950);
   window.show();
-  QTimer::singleShot(300, [&] {
-    window.reload();
+  // Once the store's runs are shown and their curves read, render and exit.
+  QObject::connect(&window, &qn::ui::MainWindow::runsShown, &window, [&] {
     if (parser.value(view) == "compare") window.select_noise_variants();
-    QApplication::processEvents();
-    const bool saved = window.grab().save(parser.value(screenshot));
-    if (!saved) std::cerr << "qnstudio: cannot write " << parser.value(screenshot).toStdString() << "\n";
-    QApplication::exit(saved ? 0 : 1);
-  });
+    auto* poll = new QTimer(&window);
+    QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {
+      if (window.reading_store()) return;
+      poll->stop();
+      QApplication::processEvents();
+      const bool saved = window.grab().save(parser.value(screenshot));
+      if (!saved) std::cerr << "qnstudio: cannot write " << parser.value(screenshot).toStdString() << "\n";
+      QApplication::exit(saved ? 0 : 1);
+    });
+    poll->start(50);
+  }, Qt::SingleShotConnection);
   return QApplication::exec();
 }

@@ -5,6 +5,11 @@
 #include <ATen/Parallel.h>
 #include <malloc.h>
 #include <torch/cuda.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <climits>
 #include <thread>
@@ -23,6 +28,13 @@ void init_runtime() {
   if (cores > 0 && at::get_num_threads() < static_cast<int>(cores)) {
     at::set_num_threads(static_cast<int>(cores));
   }
+}
+
+void lower_thread_priority() {
+#ifdef __linux__
+  // Linux keeps a nice value per thread: PRIO_PROCESS with a thread id sets that thread's.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
 }
 
 torch::Device resolve_device(const std::string& name) {

@@ -11,6 +11,12 @@ namespace qn {
 // start, before any tensor work.
 void init_runtime();
 
+// Lowers the calling thread's scheduling priority (nice +10 on Linux), and with it that of
+// the threads it starts from then on, such as its OpenMP team: for an engine thread in an
+// interactive program, so that the UI thread gets a core the moment it wakes while
+// training keeps every core busy. The engine loses nothing while the UI is idle.
+void lower_thread_priority();
+
 // Resolves "auto", "cpu" or "cuda" to a device; "cuda" without a CUDA device is an
 // InputError, "auto" falls back to the CPU.
 torch::Device resolve_device(const std::string& name);

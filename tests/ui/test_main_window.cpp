@@ -40,8 +40,15 @@ nlohmann::json tiny_config(int64_t steps) {
           {"noise", {{"mode", "quant-noise"}, {"p", 0.5}}}};
 }
 
-RunStatus status_of(MainWindow& window, int64_t id) {
+// Asks for a reload and waits until the window shows what the store holds now.
+void show_store(MainWindow& window) {
+  QTRY_VERIFY(!window.reading_store());
   window.reload();
+  QTRY_VERIFY(!window.reading_store());
+}
+
+RunStatus status_of(MainWindow& window, int64_t id) {
+  show_store(window);
   const int row = window.runs_model()->row_of(id);
   return row < 0 ? RunStatus::Queued : window.runs_model()->run_at(row).status;
 }
@@ -112,11 +119,11 @@ class TestMainWindow : public QObject {
     window.show();
     window.setup_panel()->set_config(tiny_config(5));
     QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
-    QCOMPARE(window.runs_model()->rowCount(), 1);
+    QTRY_COMPARE(window.runs_model()->rowCount(), 1);
     const int64_t id = window.runs_model()->run_at(0).id;
+    QCOMPARE(window.selected_run_ids(), std::vector<int64_t>{id});  // the queued run
     QTRY_VERIFY_WITH_TIMEOUT(status_of(window, id) == RunStatus::Done, 120000);
     window.show_view("pareto");
-    window.reload();
     QCOMPARE(window.pareto()->point_count(), 1);
     const auto row = window.runs_model()->run_at(window.runs_model()->row_of(id));
     QVERIFY(row.result->metric > 0.1);
@@ -129,6 +136,7 @@ class TestMainWindow : public QObject {
     window.setup_panel()->set_config(tiny_config(1000000));
     window.setup_panel()->validate_now();
     QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
+    QTRY_COMPARE(window.runs_model()->rowCount(), 1);
     const int64_t id = window.runs_model()->run_at(0).id;
     QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 60000);  // training, not loading
     window.select_runs({id});
@@ -179,7 +187,7 @@ class TestMainWindow : public QObject {
     window.show();
     window.show_view("pareto");
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.reload();
+    show_store(window);
     QCOMPARE(window.pareto()->point_count(), 3);
     window.pareto()->group_seeds_box()->setChecked(true);
     QCOMPARE(window.pareto()->point_count(), 1);
@@ -196,7 +204,7 @@ class TestMainWindow : public QObject {
     window.show();
     window.show_view("pareto");
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.reload();
+    show_store(window);
     const int64_t id = window.runs_model()->run_at(0).id;
     window.select_runs({id});
     QCOMPARE(window.selected_run_ids(), std::vector<int64_t>{id});
