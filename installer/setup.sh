@@ -17,7 +17,7 @@ brown_version=1.9.80
 packages=(
   g++ cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-openmp
-  qt6-base-dev libqcustomplot-dev
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev
   dataset-fashion-mnist
 )

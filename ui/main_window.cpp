@@ -15,7 +15,9 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
-#include <QSortFilterProxyModel>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -23,6 +25,7 @@
 #include <QTableWidget>
 #include <QTextStream>
 #include <QTimer>
+#include <QDateTime>
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <cstdio>
@@ -36,10 +39,13 @@
 #include "curve_plot.h"
 #include "io/run_export.h"
 #include "pareto_plot.h"
+#include "plot_export.h"
 #include "run_controller.h"
 #include "run_setup_panel.h"
+#include "runs_filter_proxy.h"
 #include "runs_table_model.h"
 #include "sweep_dialog.h"
+#include "unit_format.h"
 
 namespace qn::ui {
 namespace {
@@ -88,7 +94,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   });
 
   runs_model_ = new RunsTableModel(this);
-  runs_proxy_ = new QSortFilterProxyModel(this);
+  runs_proxy_ = new RunsFilterProxy(this);
   runs_proxy_->setSourceModel(runs_model_);
   runs_proxy_->setSortRole(Qt::UserRole);
   runs_proxy_->setFilterKeyColumn(-1);
@@ -102,8 +108,19 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   runs_view_->horizontalHeader()->setResizeContentsPrecision(50);  // rows looked at to size a column
   runs_view_->verticalHeader()->hide();
 
-  // A filter over every column ("ipq", "quant-noise", "failed", "fashion"...), which the
-  // Pareto plot follows too.
+  // Filters by task and quantizer, and a text over every column ("quant-noise", "failed",
+  // "p=0.5"...), which the Pareto plot follows too.
+  task_filter_ = new QComboBox;
+  quantizer_filter_ = new QComboBox;
+  for (auto* combo : {task_filter_, quantizer_filter_}) {
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(combo, &QComboBox::currentIndexChanged, this, [this] {
+      // Item 0 is "all ..."; the others hold the value they filter by.
+      runs_proxy_->set_task(task_filter_->currentData().toString());
+      runs_proxy_->set_quantizer(quantizer_filter_->currentData().toString());
+      update_pareto();
+    });
+  }
   auto* filter = runs_filter_ = new QLineEdit;
   filter->setPlaceholderText("Filter runs (any column: ipq, quant-noise, failed, ...)");
   filter->setClearButtonEnabled(true);
@@ -115,7 +132,11 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   auto* table = new QWidget;
   auto* table_layout = new QVBoxLayout(table);
   table_layout->setContentsMargins(0, 0, 0, 0);
-  table_layout->addWidget(filter);
+  auto* filters = new QHBoxLayout;
+  filters->addWidget(task_filter_);
+  filters->addWidget(quantizer_filter_);
+  filters->addWidget(filter, 1);
+  table_layout->addLayout(filters);
   table_layout->addWidget(runs_view_);
 
   auto* right = new QSplitter(Qt::Vertical);
@@ -133,7 +154,9 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   progress_ = new QProgressBar;
   progress_->setMaximumWidth(220);
   progress_->hide();
+  queue_label_ = new QLabel;
   statusBar()->addWidget(status_label_, 1);
+  statusBar()->addPermanentWidget(queue_label_);
   statusBar()->addPermanentWidget(progress_);
 
   refresh_timer_ = new QTimer(this);
@@ -236,6 +259,7 @@ void MainWindow::open_database(const QString& path) {
   curves_.clear();
   connect(reader_, &StoreReader::runsRead, this, &MainWindow::apply_runs);
   connect(reader_, &StoreReader::curvesRead, this, &MainWindow::apply_curves);
+  connect(reader_, &StoreReader::progressRead, this, &MainWindow::apply_progress);
   connect(reader_, &StoreReader::failed, this, [this](const QString& message) {
     status_label_->setText("Cannot read the store (what is shown is kept): " + message);
   });
@@ -290,6 +314,7 @@ void MainWindow::apply_runs(RunList runs) {
   for (auto curve = curves_.begin(); curve != curves_.end();) {  // deleted runs' curves go
     curve = runs_model_->row_of(curve->first) < 0 ? curves_.erase(curve) : std::next(curve);
   }
+  refill_filter_choices();
   select_runs(selected);
   if (!columns_sized_ && runs_model_->rowCount() > 0) {
     runs_view_->resizeColumnsToContents();  // once
@@ -299,6 +324,34 @@ void MainWindow::apply_runs(RunList runs) {
   applying_runs_ = false;
   on_selection_changed();
   Q_EMIT runsShown();
+}
+
+void MainWindow::refill_filter_choices() {
+  const auto refill = [this](QComboBox* combo, const QString& all, int column) {
+    std::set<QString> values;
+    for (int row = 0; row < runs_model_->rowCount(); ++row) {
+      values.insert(runs_model_->index(row, column).data().toString());
+    }
+    const auto chosen = combo->currentData().toString();
+    const QSignalBlocker quiet(combo);  // the filter itself does not change
+    combo->clear();
+    combo->addItem(all, QString());
+    for (const auto& value : values) combo->addItem(value, value);
+    combo->setCurrentIndex(std::max(0, combo->findData(chosen)));
+  };
+  refill(task_filter_, "All tasks", RunsTableModel::Task);
+  refill(quantizer_filter_, "All quantizers", RunsTableModel::Quantizer);
+}
+
+void MainWindow::apply_progress(ProgressMap progress) {
+  runs_model_->set_progress(std::move(progress), QDateTime::currentMSecsSinceEpoch() / 1000.0);
+  int running = 0, queued = 0;
+  for (const auto& run : runs_model_->runs()) {
+    running += run.status == RunStatus::Running;
+    queued += run.status == RunStatus::Queued;
+  }
+  queue_label_->setText(running + queued == 0 ? QString()
+                                              : QStringLiteral("Queue: %1 running, %2 queued").arg(running).arg(queued));
 }
 
 void MainWindow::apply_curves(const CurveMap& curves) {
@@ -485,6 +538,19 @@ void MainWindow::open_sweep_dialog(const nlohmann::json& config) {
   }
 }
 
+void MainWindow::rerun_selected() {
+  std::vector<nlohmann::json> configs;  // copied: the run list may be replaced meanwhile
+  for (const auto* run : selected_runs()) configs.push_back(run->config);
+  std::vector<int64_t> queued;
+  try {
+    for (const auto& config : configs) queued.push_back(controller_->enqueue(config));
+  } catch (const std::exception& problem) {
+    QMessageBox::warning(this, "Cannot queue the run", QString::fromStdString(problem.what()));
+  }
+  status_label_->setText(QStringLiteral("Queued %1 run(s) again").arg(queued.size()));
+  select_when_shown_ = std::move(queued);
+}
+
 void MainWindow::cancel_selected() {
   edit_store([&] {
     for (const auto id : selected_run_ids()) controller_->cancel(id);
@@ -525,24 +591,36 @@ void MainWindow::export_selected(bool decompressed) {
   const auto path = QFileDialog::getSaveFileName(
       this, decompressed ? "Export decompressed (PyTorch state dict)" : "Export compressed checkpoint",
       QStringLiteral("run-%1.%2").arg(ids[0]).arg(decompressed ? "pt" : "qnz"));
-  if (path.isEmpty()) return;
+  if (!path.isEmpty()) export_run_to(ids[0], path, decompressed ? ExportFormat::Float : ExportFormat::Qnz);
+}
+
+bool MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat format) {
   try {
-    const auto file = export_run(*store_, ids[0], path.toStdString(),
-                                 decompressed ? ExportFormat::Float : ExportFormat::Qnz);
-    status_label_->setText(QStringLiteral("Wrote %1 (%2 bytes)").arg(QString::fromStdString(file.path)).arg(file.bytes));
+    const auto file = export_run(*store_, run_id, path.toStdString(), format);
+    status_label_->setText(QStringLiteral("Wrote %1 (%2)").arg(QString::fromStdString(file.path),
+                                                               format_bytes(static_cast<double>(file.bytes))));
+    return true;
   } catch (const std::exception& problem) {
     QMessageBox::warning(this, "Cannot export", QString::fromStdString(problem.what()));
+    return false;
   }
 }
 
 void MainWindow::export_plot() {
-  auto* plot = tabs_->currentIndex() == 1 ? pareto_->plot() : live_->plot();
-  const auto path = QFileDialog::getSaveFileName(this, "Export plot", "plot.png",
-                                                 "PNG (*.png);;PDF (*.pdf)");
+  auto* plot = tabs_->currentIndex() == 1   ? pareto_->plot()
+               : tabs_->currentIndex() == 2 ? compare_curves_->plot()
+                                            : live_->plot();
+  QString filter = "PNG image (*.png)";
+  const auto path = QFileDialog::getSaveFileName(this, "Export the plot shown", "plot.png",
+                                                 "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)",
+                                                 &filter);
   if (path.isEmpty()) return;
-  const bool saved = path.endsWith(".pdf", Qt::CaseInsensitive) ? plot->savePdf(path)
-                                                                : plot->savePng(path, 0, 0, 2.0);
-  status_label_->setText(saved ? "Wrote " + path : "Could not write " + path);
+  QString error;
+  if (qn::ui::export_plot(*plot, path, &error)) {
+    status_label_->setText("Wrote " + path);
+  } else {
+    QMessageBox::warning(this, "Cannot export the plot", error);
+  }
 }
 
 void MainWindow::export_table() {
@@ -581,6 +659,7 @@ void MainWindow::show_context_menu(const QPoint& position) {
     setup_->set_config(runs_model_->run_at(runs_model_->row_of(id)).config);
   });
   menu.addSeparator();
+  menu.addAction("Re-run", this, &MainWindow::rerun_selected);
   menu.addAction("Cancel", this, &MainWindow::cancel_selected);
   menu.addAction("Hide from plots", this, [this] { set_selected_hidden(true); });
   menu.addAction("Show in plots", this, [this] { set_selected_hidden(false); });

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "io/run_export.h"
 #include "store/run_store.h"
 #include "store_reader.h"
 
@@ -13,7 +14,7 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
-class QSortFilterProxyModel;
+class QComboBox;
 class QTabWidget;
 class QTableView;
 class QTableWidget;
@@ -25,6 +26,7 @@ class CurvePlot;
 class ParetoPlot;
 class RunController;
 class RunSetupPanel;
+class RunsFilterProxy;
 class RunsTableModel;
 
 // QNStudio's window: the run-setup panel on the left; the live curves, the Pareto front and
@@ -38,6 +40,11 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(const QString& db_path, QWidget* parent = nullptr);
   ~MainWindow() override;
 
+  // Writes a done run's stored checkpoint (.qnz) or its decompressed state dict to `path`
+  // and records the file in the store; a failure is explained in a dialog.
+  bool export_run_to(int64_t run_id, const QString& path, ExportFormat format);
+  // Queues the selected runs' configs again, as new runs.
+  void rerun_selected();
   // Queues a sweep spec file's runs and trains them, as the Sweep dialog does; false (with
   // the reason on stderr) if the file cannot be read or the spec is invalid.
   bool queue_sweep_file(const QString& path);
@@ -59,6 +66,8 @@ class MainWindow : public QMainWindow {
   RunsTableModel* runs_model() const { return runs_model_; }
   QTableView* runs_view() const { return runs_view_; }
   QLineEdit* runs_filter() const { return runs_filter_; }
+  QComboBox* task_filter() const { return task_filter_; }
+  QComboBox* quantizer_filter() const { return quantizer_filter_; }
   ParetoPlot* pareto() const { return pareto_; }
   CurvePlot* live_curves() const { return live_; }
   RunController* controller() const { return controller_; }
@@ -86,6 +95,8 @@ class MainWindow : public QMainWindow {
   void show_context_menu(const QPoint& position);
   void apply_runs(RunList runs);
   void apply_curves(const CurveMap& curves);
+  void apply_progress(ProgressMap progress);
+  void refill_filter_choices();  // the tasks and quantizers the runs have
   // Runs whose curves the live and compare views show, and which of them to (re)read:
   // those not read yet and, with `refresh_unfinished`, those still training.
   std::vector<const StoredRun*> live_runs() const;
@@ -108,10 +119,13 @@ class MainWindow : public QMainWindow {
   CurvePlot* compare_curves_;
   QTableWidget* compare_table_;
   RunsTableModel* runs_model_;
-  QSortFilterProxyModel* runs_proxy_;
+  RunsFilterProxy* runs_proxy_;
   QTableView* runs_view_;
   QLineEdit* runs_filter_;
+  QComboBox* task_filter_;
+  QComboBox* quantizer_filter_;
   QLabel* status_label_;
+  QLabel* queue_label_;
   QProgressBar* progress_;
   QTimer* refresh_timer_;
   QAction* live_refresh_;

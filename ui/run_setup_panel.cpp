@@ -15,7 +15,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
-#include "byte_format.h"
+#include "unit_format.h"
 #include "common/error.h"
 #include "config/run_config.h"
 #include "data/task_data.h"

@@ -1,6 +1,6 @@
 #include "runs_table_model.h"
 
-#include "byte_format.h"
+#include "unit_format.h"
 
 namespace qn::ui {
 namespace {
@@ -63,7 +63,48 @@ QString describe_training(const nlohmann::json& config) {
 void RunsTableModel::set_runs(RunList runs) {
   beginResetModel();
   runs_ = std::move(runs);
+  queue_places_.clear();
+  for (const auto& run : *runs_) {  // the queue is drained oldest first
+    if (run.status == RunStatus::Queued) queue_places_.emplace(run.id, 0);
+  }
+  int place = 0;
+  for (auto& [id, queue_place] : queue_places_) queue_place = ++place;
   endResetModel();
+}
+
+void RunsTableModel::set_progress(std::map<int64_t, RunProgress> progress, double now) {
+  progress_ = std::move(progress);
+  now_ = now;
+  if (rowCount() > 0) Q_EMIT dataChanged(index(0, Progress), index(rowCount() - 1, Progress));
+}
+
+QString RunsTableModel::progress_text(const StoredRun& run) const {
+  const auto live = progress_.find(run.id);
+  const auto* progress = live != progress_.end() ? &live->second
+                         : run.progress ? &*run.progress : nullptr;
+  switch (run.status) {
+    case RunStatus::Queued: {
+      const auto place = queue_places_.find(run.id);
+      return place == queue_places_.end() ? QString() : QStringLiteral("#%1 in queue").arg(place->second);
+    }
+    case RunStatus::Done:
+      return run.result ? "took " + format_duration(run.result->seconds) : QString();
+    case RunStatus::Running: {
+      if (!progress) return "starting";
+      QString text = QString::fromStdString(progress->stage);
+      if (progress->total_steps > 0) {
+        text += QStringLiteral(" %1/%2").arg(progress->step).arg(progress->total_steps);
+      }
+      if (const auto left = progress->seconds_left(now_)) text += ", " + format_duration(*left) + " left";
+      return text;
+    }
+    default:  // failed, cancelled, interrupted: where it stopped
+      if (!progress) return {};
+      return progress->total_steps > 0
+                 ? QStringLiteral("stopped in %1 at %2/%3").arg(QString::fromStdString(progress->stage))
+                       .arg(progress->step).arg(progress->total_steps)
+                 : QStringLiteral("stopped in %1").arg(QString::fromStdString(progress->stage));
+  }
 }
 
 int RunsTableModel::row_of(int64_t run_id) const {
@@ -102,6 +143,8 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
       return qlonglong(run.id);
     case Status:
       return QString::fromStdString(to_string(run.status));
+    case Progress:
+      return progress_text(run);
     case Task:
       return text(config, "/task");
     case Quantizer:
@@ -133,7 +176,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* const kNames[ColumnCount] = {"id", "status", "task", "quantizer", "noise",
+  static const char* const kNames[ColumnCount] = {"id", "status", "progress", "task", "quantizer", "noise",
                                                   "p", "block", "K", "seed", "metric", "size",
                                                   "compression"};
   return QString(kNames[section]);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <map>
 #include <vector>
 
 #include "store/run_store.h"
@@ -9,13 +10,15 @@
 namespace qn::ui {
 
 // The store's runs as a table (Qt's model/view): one row a run, columns for what people
-// compare (quantizer, noise, p, block, K, metric, size, compression). Display text for
-// people; Qt::UserRole holds the raw value for sorting (numbers sort as numbers).
+// compare (quantizer, noise, p, block, K, metric, size, compression) and the queue's state
+// (a running run's stage, step and time left; a queued run's place; a done run's time).
+// Display text for people; Qt::UserRole holds the raw value for sorting (numbers sort as
+// numbers).
 class RunsTableModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { Id, Status, Task, Quantizer, Noise, Rate, Block, Centroids, Seed, Metric, Size,
+  enum Column { Id, Status, Progress, Task, Quantizer, Noise, Rate, Block, Centroids, Seed, Metric, Size,
                 Compression, ColumnCount };
 
   using QAbstractTableModel::QAbstractTableModel;
@@ -26,6 +29,11 @@ class RunsTableModel : public QAbstractTableModel {
   const std::vector<StoredRun>& runs() const { return *runs_; }
   const StoredRun& run_at(int row) const { return runs_->at(static_cast<size_t>(row)); }
   int row_of(int64_t run_id) const;  // -1 if absent
+  // The running runs' progress, fresher than the run list's; `now` is the wall clock
+  // (seconds since the epoch) that times left are counted from.
+  void set_progress(std::map<int64_t, RunProgress> progress, double now);
+  // "training 120/300, 45 s left", "#2 in queue", "took 3 min 20 s"...
+  QString progress_text(const StoredRun& run) const;
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -34,6 +42,9 @@ class RunsTableModel : public QAbstractTableModel {
 
  private:
   RunList runs_ = std::make_shared<const std::vector<StoredRun>>();
+  std::map<int64_t, RunProgress> progress_;
+  double now_ = 0;
+  std::map<int64_t, int> queue_places_;  // queued runs' places, 1 first
 };
 
 // "int4 (channel)", "iPQ K=256 b=8 +int8", "fp32": a run's quantizer in a few words.

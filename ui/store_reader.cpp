@@ -82,11 +82,15 @@ void StoreReader::read(const Request& request) {
       const auto run = store_->run(id);
       if (run) curves.emplace(id, curve_of(store_->metrics(id), has_ended(run->status)));
     }
+    ProgressMap progress;
+    for (auto& [id, run_progress] : store_->running_progress()) progress.emplace(id, std::move(run_progress));
     signature_ = std::move(signature);
     RunList list = list_changed ? std::make_shared<const std::vector<StoredRun>>(std::move(runs))
                                 : nullptr;
-    QMetaObject::invokeMethod(this, [this, list = std::move(list), curves = std::move(curves)] {
+    QMetaObject::invokeMethod(this, [this, list = std::move(list), curves = std::move(curves),
+                                     progress = std::move(progress)] {
       if (list) Q_EMIT runsRead(list);
+      Q_EMIT progressRead(progress);
       if (!curves.empty()) Q_EMIT curvesRead(curves);
     }, Qt::QueuedConnection);
   } catch (const std::exception& problem) {

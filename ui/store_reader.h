@@ -27,12 +27,13 @@ struct RunCurve {
   bool final = false;  // the run has ended: these curves no longer change
 };
 using CurveMap = std::map<int64_t, RunCurve>;
+using ProgressMap = std::map<int64_t, RunProgress>;
 
 // Reads the store on a thread of its own, so that the UI thread never waits on SQLite: not
 // on a query over hundreds of runs, not on a lock held by a writer in another process.
 // A request asks for the run list (read only when the store's runs_signature changed, or
-// when forced) and for the curves of some runs; the answers come back as signals on the
-// UI thread. Requests made while one is being read are merged into the next read.
+// when forced), the running runs' progress, and the curves of some runs; the answers come
+// back as signals on the UI thread. Requests made while one is being read are merged into the next read.
 class StoreReader : public QObject {
   Q_OBJECT
 
@@ -48,6 +49,8 @@ class StoreReader : public QObject {
   void runsRead(qn::ui::RunList runs);
   // Curves of the runs asked for (those with no row any more are left out).
   void curvesRead(qn::ui::CurveMap curves);
+  // The progress of every running run (empty when none runs).
+  void progressRead(qn::ui::ProgressMap progress);
   // The store could not be read (locked past its timeout, vanished, corrupt): what is
   // shown stays as it is.
   void failed(QString message);

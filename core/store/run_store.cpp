@@ -1,5 +1,6 @@
 #include "store/run_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,8 +25,14 @@ constexpr const char* kRunSelect = R"(
   SELECT runs.id, runs.sweep_id, runs.config, runs.config_hash, runs.status, runs.device,
          runs.error, runs.attempts, runs.hidden, results.metric_name, results.metric,
          results.float_metric, results.size_bytes, results.fp32_size_bytes,
-         results.compression, results.seconds
+         results.compression, results.seconds, runs.stage, runs.stage_started_at, runs.step,
+         runs.total_steps
   FROM runs LEFT JOIN results ON results.run_id = runs.id)";
+
+// Columns stage, stage_started_at, step, total_steps from `first` on.
+RunProgress read_progress(const Statement& row, int first) {
+  return {row.text(first), row.real(first + 1), row.integer(first + 2), row.integer(first + 3)};
+}
 
 StoredRun read_run(const Statement& row) {
   StoredRun run;
@@ -49,6 +56,7 @@ StoredRun read_run(const Statement& row) {
     result.seconds = row.real(15);
     run.result = result;
   }
+  if (!row.is_null(16)) run.progress = read_progress(row, 16);
   return run;
 }
 
@@ -189,6 +197,38 @@ void RunStore::heartbeat(int64_t run_id) {
       .run();
 }
 
+void RunStore::begin_stage(int64_t run_id, const std::string& stage) {
+  db_.prepare("UPDATE runs SET stage = ?, stage_started_at = ?, step = 0, total_steps = 0 "
+              "WHERE id = ?")
+      .bind(1, stage)
+      .bind(2, now_seconds())
+      .bind(3, run_id)
+      .run();
+}
+
+void RunStore::set_progress(int64_t run_id, int64_t step, int64_t total_steps) {
+  db_.prepare("UPDATE runs SET step = ?, total_steps = ? WHERE id = ?")
+      .bind(1, step)
+      .bind(2, total_steps)
+      .bind(3, run_id)
+      .run();
+}
+
+std::vector<std::pair<int64_t, RunProgress>> RunStore::running_progress() {
+  auto query = db_.prepare(
+      "SELECT id, stage, stage_started_at, step, total_steps FROM runs "
+      "WHERE status = 'running' AND stage IS NOT NULL ORDER BY id");
+  std::vector<std::pair<int64_t, RunProgress>> progress;
+  while (query.step()) progress.emplace_back(query.integer(0), read_progress(query, 1));
+  return progress;
+}
+
+std::optional<double> RunProgress::seconds_left(double now) const {
+  if (step <= 0 || total_steps <= 0) return std::nullopt;
+  const double elapsed = std::max(0.0, now - stage_started_at);
+  return elapsed / static_cast<double>(step) * static_cast<double>(total_steps - step);
+}
+
 bool RunStore::cancel_requested(int64_t run_id) {
   auto query = db_.prepare("SELECT cancel_requested FROM runs WHERE id = ?");
   query.bind(1, run_id);
@@ -322,7 +362,8 @@ int RunStore::requeue(const std::vector<RunStatus>& statuses, std::optional<int6
     drop.run();
     auto update = db_.prepare(
         "UPDATE runs SET status = 'queued', cancel_requested = 0, started_at = NULL, "
-        "finished_at = NULL" + filter);
+        "finished_at = NULL, stage = NULL, stage_started_at = NULL, step = NULL, "
+        "total_steps = NULL" + filter);
     if (sweep_id) update.bind(1, *sweep_id);
     update.run();
     changed = db_.changes();

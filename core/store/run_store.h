@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/database.h"
@@ -24,6 +25,18 @@ struct StoredResult {
   double seconds = 0;
 };
 
+// Where a running run is: its stage, since when (seconds since the epoch), and the stage's
+// step out of its total (0 of 0 for a stage without steps, such as evaluation).
+struct RunProgress {
+  std::string stage;
+  double stage_started_at = 0;
+  int64_t step = 0;
+  int64_t total_steps = 0;
+
+  // Seconds left in the stage at its pace so far; none before its first step.
+  std::optional<double> seconds_left(double now) const;
+};
+
 struct StoredRun {
   int64_t id = 0;
   std::optional<int64_t> sweep_id;
@@ -35,6 +48,7 @@ struct StoredRun {
   int64_t attempts = 0;
   bool hidden = false;
   std::optional<StoredResult> result;
+  std::optional<RunProgress> progress;  // once started (the last stage reached, if ended)
 };
 
 // A file exported from a run (qnoise export): where, what, and its fingerprint.
@@ -88,6 +102,11 @@ class RunStore {
   // How many runs are queued (in `sweep_id`, if given).
   int64_t queued_count(std::optional<int64_t> sweep_id = {});
   void heartbeat(int64_t run_id);
+  // A run enters a stage (its step count starts over), then reports its steps.
+  void begin_stage(int64_t run_id, const std::string& stage);
+  void set_progress(int64_t run_id, int64_t step, int64_t total_steps);
+  // The progress of every running run, by id: cheap, for views that poll.
+  std::vector<std::pair<int64_t, RunProgress>> running_progress();
   // True if someone asked to cancel this run (cancel() on a running run).
   bool cancel_requested(int64_t run_id);
   void add_metrics(int64_t run_id, const std::vector<MetricPoint>& points);

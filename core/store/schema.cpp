@@ -71,8 +71,16 @@ const std::vector<std::string> kMigrations = {
       run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
       data BLOB NOT NULL);
     )",
+    // 4: a running run's progress, for queue views in any process: its stage ("training",
+    // an iPQ stage...), when that began, and the stage's step out of its total.
+    R"(
+    ALTER TABLE runs ADD COLUMN stage TEXT;
+    ALTER TABLE runs ADD COLUMN stage_started_at REAL;
+    ALTER TABLE runs ADD COLUMN step INTEGER;
+    ALTER TABLE runs ADD COLUMN total_steps INTEGER;
+    )",
 };
-static_assert(kSchemaVersion == 3, "kSchemaVersion must equal the number of migrations");
+static_assert(kSchemaVersion == 4, "kSchemaVersion must equal the number of migrations");
 
 bool has_foreign_tables(Database& db) {
   auto query = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'");

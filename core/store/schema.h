@@ -6,7 +6,7 @@ namespace qn {
 
 // The store's schema version, kept in SQLite's user_version (DESIGN.md section 5; the
 // README documents the tables for people who query them).
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Brings `db` to kSchemaVersion, one migration a version, each in its own transaction: a
 // new file gets every table; an older QNStudio database keeps its rows. A database from a

@@ -22,6 +22,7 @@ void RecordingObserver::on_step(const StepEvent& event) {
   pending_.push_back({event.step, "loss", event.loss});
   pending_.push_back({event.step, "lr", event.lr});
   pending_.push_back({event.step, "examples_per_second", event.examples_per_second});
+  last_step_ = event;
   if (pending_.size() >= 3 * batch_ ||
       std::chrono::steady_clock::now() - last_flush_ > kFlushEvery) {
     flush();
@@ -36,12 +37,16 @@ void RecordingObserver::on_eval(const EvalEvent& event) {
 }
 
 void RecordingObserver::on_stage(const std::string& stage) {
+  flush();
+  store_.begin_stage(run_id_, stage);
   if (next_) next_->on_stage(stage);
 }
 
 void RecordingObserver::flush() {
   store_.add_metrics(run_id_, pending_);
   pending_.clear();
+  if (last_step_) store_.set_progress(run_id_, last_step_->step, last_step_->total_steps);
+  last_step_.reset();
   last_flush_ = std::chrono::steady_clock::now();
 }
 

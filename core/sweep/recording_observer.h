@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "store/run_store.h"
@@ -9,7 +10,7 @@
 namespace qn {
 
 // Records every engine event of one run into the store (loss, lr and examples/s a step;
-// eval metrics) and passes it on to `next`. Steps are written in batches of `batch` (one
+// eval metrics; the stage and its progress) and passes it on to `next`. Steps are written in batches of `batch` (one
 // transaction each, so a long run does not slow training) and at least once a second (so
 // live plots stay live); eval metrics at once. The destructor writes what is left.
 class RecordingObserver final : public TrainingObserver {
@@ -28,6 +29,7 @@ class RecordingObserver final : public TrainingObserver {
   size_t batch_;
   TrainingObserver* next_;
   std::vector<MetricPoint> pending_;
+  std::optional<StepEvent> last_step_;  // not yet written as the run's progress
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 

@@ -40,7 +40,21 @@ class TestRunQueue : public QObject {
     auto broken = tiny_run(2, 5);
     broken["data"]["dir"] = path("no-such-folder");
     const auto c = store.add_run(broken);
-    const auto summary = run_queue(store, std::nullopt, nullptr, nullptr);
+    // Each stage a run reports is in the store as it begins, for views in other processes.
+    struct StageWatcher : TrainingObserver {
+      RunStore other;
+      std::vector<std::string> reported, stored;
+      explicit StageWatcher(const std::string& db) : other(db) {}
+      void on_stage(const std::string& stage) override {
+        reported.push_back(stage);
+        const auto running = other.running_progress();
+        stored.push_back(running.empty() ? "" : running.front().second.stage);
+      }
+    } watcher(path("queue.sqlite"));
+    const auto summary = run_queue(store, std::nullopt, &watcher, nullptr);
+    QVERIFY(watcher.reported.size() >= 8);  // loading data, training, compressing, evaluating
+    QCOMPARE(watcher.stored, watcher.reported);
+    QCOMPARE(store.run(a)->progress->stage, std::string("evaluating"));
     QCOMPARE(summary.done, 2);
     QCOMPARE(summary.failed, 1);
     QCOMPARE(store.run(a)->status, RunStatus::Done);

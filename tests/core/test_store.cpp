@@ -117,6 +117,33 @@ class TestStore : public QObject {
     QCOMPARE(store.queued_count(), int64_t{0});
   }
 
+  void a_running_run_reports_its_stage_and_steps() {
+    RunStore store(path("progress.sqlite"));
+    const auto id = store.add_run(tiny_config(1));
+    store.add_run(tiny_config(2));  // queued: no progress
+    QVERIFY(!store.run(id)->progress.has_value());
+    store.claim_next("cpu");
+    store.begin_stage(id, "training");
+    store.set_progress(id, 30, 120);
+    auto progress = store.running_progress();
+    QCOMPARE(progress.size(), size_t{1});
+    QCOMPARE(progress[0].first, id);
+    QCOMPARE(progress[0].second.stage, std::string("training"));
+    QCOMPARE(progress[0].second.step, int64_t{30});
+    QCOMPARE(progress[0].second.total_steps, int64_t{120});
+    // 30 steps in 60 s: the other 90 take 180 s.
+    const double started = progress[0].second.stage_started_at;
+    QCOMPARE(*progress[0].second.seconds_left(started + 60), 180.0);
+    store.begin_stage(id, "compressing");  // a new stage starts its count over
+    const auto compressing = *store.run(id)->progress;
+    QCOMPARE(compressing.stage, std::string("compressing"));
+    QCOMPARE(compressing.step, int64_t{0});
+    QVERIFY(!compressing.seconds_left(compressing.stage_started_at + 5).has_value());
+    store.finish(id, result_of(0.9, 1000));
+    QVERIFY(store.running_progress().empty());
+    QCOMPARE(store.run(id)->progress->stage, std::string("compressing"));  // the last reached
+  }
+
   void stale_runs_are_interrupted_and_can_be_requeued() {
     RunStore store(path("stale.sqlite"));
     const auto id = store.add_run(tiny_config(1));
@@ -129,6 +156,7 @@ class TestStore : public QObject {
     QCOMPARE(store.requeue({RunStatus::Interrupted}), 1);
     QCOMPARE(store.run(id)->status, RunStatus::Queued);
     QVERIFY(store.metrics(id).empty());  // the half run's curve is gone
+    QVERIFY(!store.run(id)->progress.has_value());  // and its progress
     QCOMPARE(store.claim_next("cpu")->attempts, int64_t{2});
   }
 
@@ -183,6 +211,7 @@ class TestStore : public QObject {
     QCOMPARE(runs[0].config_hash, std::string("abc"));
     QVERIFY(!runs[0].hidden);  // the column version 2 added, at its default
     QVERIFY(!store.checkpoint(runs[0].id).has_value());  // version 3's table, empty
+    QVERIFY(!runs[0].progress.has_value());  // version 4's columns, empty
   }
 
   void a_done_run_keeps_its_checkpoint_and_exports_until_it_is_deleted() {

@@ -24,6 +24,8 @@
 #include "store/run_store.h"
 #include <QLineEdit>
 #include <QListWidget>
+#include <QToolTip>
+#include "plot_export.h"
 
 using namespace qn;
 using namespace qn::ui;
@@ -139,6 +141,14 @@ class TestMainWindow : public QObject {
     QTRY_COMPARE(window.runs_model()->rowCount(), 1);
     const int64_t id = window.runs_model()->run_at(0).id;
     QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 60000);  // training, not loading
+    // The queue shows the run's stage, step and time left, read from the store.
+    const auto progress_cell = [&] {
+      const auto* model = window.runs_model();
+      return model->index(model->row_of(id), RunsTableModel::Progress).data().toString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(progress_cell().contains(" left"), 10000);
+    QVERIFY2(progress_cell().startsWith("training "), qPrintable(progress_cell()));
+    QVERIFY2(progress_cell().contains("/1000000"), qPrintable(progress_cell()));
     window.select_runs({id});
     QElapsedTimer clock;
     clock.start();
@@ -222,6 +232,87 @@ class TestMainWindow : public QObject {
     QVERIFY(pixel.x() >= 0);
     QTest::mouseClick(window.pareto()->plot(), Qt::LeftButton, {}, pixel);
     QCOMPARE(window.selected_run_ids(), std::vector<int64_t>{id});
+    // Hovering the point shows the run's config and result.
+    const auto tip = window.pareto()->tip_of_run(id);
+    for (const char* part : {"int4", "Quant-Noise p=0.50", "accuracy", "KB", "fashion-mnist",
+                             "5 steps", "seed 0"}) {
+      QVERIFY2(tip.contains(part), qPrintable(part + (": " + tip)));
+    }
+    QTest::mouseMove(window.pareto()->plot(), pixel);
+    QTRY_COMPARE(QToolTip::text(), tip);
+  }
+
+  void filters_by_task_and_quantizer_narrow_the_table_and_the_plot() {
+    const auto db = dir_.filePath("filters.sqlite").toStdString();
+    {
+      RunStore store(db);
+      for (const int bits : {4, 8}) {
+        auto config = tiny_config(5);
+        config["quant"]["bits"] = bits;
+        const auto id = store.begin_run(to_json(parse_run_config(config)), "cpu").id;
+        store.finish(id, {"accuracy", 0.8, std::nullopt, 1000 * bits, 32000, 32.0 / bits, 1.0});
+      }
+    }
+    MainWindow window(QString::fromStdString(db));
+    show_store(window);
+    QCOMPARE(window.pareto()->point_count(), 2);
+    auto* quantizers = window.quantizer_filter();
+    QCOMPARE(quantizers->count(), 3);  // all, int4, int8
+    const int int8 = quantizers->findText("int8", Qt::MatchStartsWith);
+    QVERIFY(int8 > 0);
+    quantizers->setCurrentIndex(int8);
+    QCOMPARE(window.runs_view()->model()->rowCount(), 1);
+    QCOMPARE(window.pareto()->point_count(), 1);
+    auto* tasks = window.task_filter();
+    tasks->setCurrentIndex(tasks->findText("fashion-mnist"));
+    QCOMPARE(window.pareto()->point_count(), 1);
+    quantizers->setCurrentIndex(0);  // all quantizers
+    QCOMPARE(window.pareto()->point_count(), 2);
+  }
+
+  void a_done_run_re_runs_and_exports_and_plots_export() {
+    const auto db = dir_.filePath("run.sqlite");  // the run of the test above
+    MainWindow window(db);
+    window.resize(1400, 900);
+    window.show();
+    show_store(window);
+    const int64_t id = window.runs_model()->run_at(0).id;
+    // Export .qnz and the decompressed state dict: files written and recorded.
+    const auto qnz = dir_.filePath("exported.qnz");
+    QVERIFY(window.export_run_to(id, qnz, ExportFormat::Qnz));
+    QFile file(qnz);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.read(4), QByteArray("\x89QNZ"));
+    QVERIFY(window.export_run_to(id, dir_.filePath("exported.pt"), ExportFormat::Float));
+    QCOMPARE(RunStore(db.toStdString()).artifacts(id).size(), size_t{2});
+    // Plots as PNG, SVG (text kept as text) and PDF; another suffix is refused.
+    window.show_view("pareto");
+    for (const char* name : {"plot.png", "plot.svg", "plot.pdf"}) {
+      QString error;
+      QVERIFY2(export_plot(*window.pareto()->plot(), dir_.filePath(name), &error), qPrintable(error));
+    }
+    QVERIFY(!QImage(dir_.filePath("plot.png")).isNull());
+    QFile svg(dir_.filePath("plot.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const auto svg_text = svg.readAll();
+    QVERIFY(svg_text.contains("<svg"));
+    QVERIFY(svg_text.contains("exact size on disk"));
+    QFile pdf(dir_.filePath("plot.pdf"));
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    QCOMPARE(pdf.read(4), QByteArray("%PDF"));
+    QString error;
+    QVERIFY(!export_plot(*window.pareto()->plot(), dir_.filePath("plot.gif"), &error));
+    QVERIFY(error.contains(".svg"));
+    // Re-run: the same config, queued as a new run that trains to done.
+    window.select_runs({id});
+    window.rerun_selected();
+    QTRY_COMPARE(window.runs_model()->rowCount(), 2);
+    const auto again = window.selected_run_ids();
+    QCOMPARE(again.size(), size_t{1});
+    QVERIFY(again[0] != id);
+    QCOMPARE(window.runs_model()->run_at(window.runs_model()->row_of(again[0])).config,
+             window.runs_model()->run_at(window.runs_model()->row_of(id)).config);
+    QTRY_VERIFY_WITH_TIMEOUT(status_of(window, again[0]) == RunStatus::Done, 120000);
   }
 };
 
