@@ -77,18 +77,22 @@ setup() {
 
 case "${1:-}" in
   demo)
-    # A short sweep (6 runs of 150 steps: int4 and int8, each without noise, with STE and
-    # with Quant-Noise) into data/demo.sqlite; run again, it continues (done runs are kept).
-    # With a display the GUI opens on it at once and fills in live; without one the sweep
-    # runs here and the Pareto front is printed.
+    # A short sweep (the fp32 baseline, then 6 runs of 150 steps: int4 and int8, each without
+    # noise, with STE and with Quant-Noise) into data/demo.sqlite; run again, it continues
+    # (done runs are kept). With a display the GUI opens on it at once and fills in live;
+    # without one the sweep runs here and the Pareto front is printed.
     setup qnoise qnstudio  # the tests are built by the test command
     demo_db=$data_dir/demo.sqlite
-    sweep=("$build_dir/bin/qnoise" sweep --spec "$root/experiments/sweeps/demo.json" --db "$demo_db")
+    demo_sweep() {
+      for spec in demo-baseline demo; do
+        "$build_dir/bin/qnoise" sweep --spec "$root/experiments/sweeps/$spec.json" --db "$demo_db"
+      done
+    }
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-      "${sweep[@]}" &
+      demo_sweep &
       exec "$build_dir/bin/qnstudio" --db "$demo_db" --view pareto
     fi
-    "${sweep[@]}"
+    demo_sweep
     "$build_dir/bin/qnoise" runs --db "$demo_db"
     echo
     echo "Pareto front (accuracy against exact size):"

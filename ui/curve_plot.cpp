@@ -1,6 +1,7 @@
 #include "curve_plot.h"
 
 #include <QVBoxLayout>
+#include <algorithm>
 #include "qcustomplot_include.h"
 
 #include "runs_table_model.h"
@@ -26,9 +27,18 @@ CurvePlot::CurvePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(t
   layout->addWidget(plot_);
   plot_->xAxis->setLabel("step");
   plot_->yAxis->setLabel("training loss");
-  plot_->yAxis2->setLabel("evaluated metric (points)");
+  plot_->yAxis2->setLabel("metric");
   plot_->yAxis2->setVisible(true);
   plot_->legend->setVisible(true);
+  // The legend under the axes, in two columns, so that it never hides a curve.
+  auto* legend_row = new QCPLayoutGrid;
+  plot_->plotLayout()->addElement(1, 0, legend_row);
+  legend_row->setMargins(QMargins(5, 0, 5, 5));
+  legend_row->addElement(0, 0, plot_->legend);
+  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot_->legend->setWrap(2);
+  plot_->legend->setBorderPen(Qt::NoPen);
+  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
   plot_->setNoAntialiasingOnDrag(true);
 }
 
@@ -38,6 +48,7 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
   plot_->clearGraphs();
   loss_lines_ = 0;
   std::string metric_name;
+  QVector<double> metric_values;  // for the right axis's range
   for (size_t i = 0; i < runs.size() && i < kMaxCurves; ++i) {
     const auto& run = *runs[i];
     const auto found = curves.find(run.id);
@@ -56,19 +67,58 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
     }
     loss->setName(name);
     loss->setData(curve.steps, curve.losses, /*alreadySorted=*/true);
-    if (curve.eval_steps.isEmpty()) continue;
-    metric_name = curve.eval_name;
-    auto* metric = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
-    metric->setLineStyle(QCPGraph::lsNone);
-    metric->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour(i), 8));
-    metric->setData(curve.eval_steps, curve.eval_values, /*alreadySorted=*/true);
-    metric->removeFromLegend();
+    if (!curve.eval_name.empty()) metric_name = curve.eval_name;
+    if (!curve.float_steps.isEmpty()) {
+      auto* in_training = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+      in_training->setPen(QPen(colour(i), 1.2, Qt::DashLine));
+      in_training->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour(i), 6));
+      in_training->setData(curve.float_steps, curve.float_values, /*alreadySorted=*/true);
+      in_training->removeFromLegend();
+      metric_values += curve.float_values;
+    }
+    if (!curve.eval_steps.isEmpty()) {
+      auto* compressed = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+      compressed->setLineStyle(QCPGraph::lsNone);
+      compressed->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, colour(i), colour(i), 11));
+      compressed->setData(curve.eval_steps, curve.eval_values, /*alreadySorted=*/true);
+      compressed->removeFromLegend();
+      metric_values += curve.eval_values;
+    }
   }
-  plot_->yAxis2->setLabel(metric_name.empty() ? QStringLiteral("evaluated metric (points)")
-                                              : QString::fromStdString(metric_name) + " (points)");
+  if (!metric_values.isEmpty()) add_metric_legend();
+  plot_->yAxis2->setLabel(metric_name.empty() ? QStringLiteral("metric")
+                                              : QString::fromStdString(metric_name));
   plot_->legend->setVisible(loss_lines_ > 0);
   plot_->rescaleAxes();
+  fit_metric_axis(metric_name, metric_values);
+  const auto steps = plot_->xAxis->range();  // room for the end's markers
+  plot_->xAxis->setRange(steps.lower, steps.upper + 0.03 * std::max(1.0, steps.size()));
   plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvePlot::add_metric_legend() {
+  // Entries without data that explain the right axis's two marks.
+  const QColor grey(110, 110, 110);
+  auto* in_training = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+  in_training->setPen(QPen(grey, 1.2, Qt::DashLine));
+  in_training->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, grey, 6));
+  in_training->setName("metric of the model in training (right axis)");
+  auto* compressed = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+  compressed->setLineStyle(QCPGraph::lsNone);
+  compressed->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, grey, grey, 11));
+  compressed->setName("metric of the compressed model (right axis)");
+}
+
+void CurvePlot::fit_metric_axis(const std::string& metric_name, const QVector<double>& values) {
+  if (values.isEmpty()) return;
+  const auto [low, high] = std::minmax_element(values.begin(), values.end());
+  const double margin = std::max((*high - *low) * 0.1, metric_name == "accuracy" ? 0.01 : *high * 0.05);
+  double lower = *low - margin, upper = *high + margin;
+  if (metric_name == "accuracy") {
+    lower = std::max(0.0, lower);
+    upper = std::min(1.0, upper);
+  }
+  plot_->yAxis2->setRange(lower, upper);
 }
 
 }  // namespace qn::ui

@@ -10,9 +10,10 @@ class QCustomPlot;
 
 namespace qn::ui {
 
-// Curves of one or more runs against step: the training loss as a line (left axis) and
-// the evaluated metric as points of the same colour (right axis), the final one also in
-// the legend. Used for the live view (the running run and the selected ones, redrawn as
+// Curves of one or more runs against step: the training loss as a line (left axis); on the
+// right axis, in the same colour, the metric of the model in training as a dashed line
+// (where evaluated) and the compressed model's as a diamond at the end, the final one
+// also in the legend. Used for the live view (the running run and the selected ones, redrawn as
 // they train) and the compare view.
 class CurvePlot : public QWidget {
   Q_OBJECT
@@ -27,6 +28,9 @@ class CurvePlot : public QWidget {
   int curve_count() const;  // loss lines drawn
 
  private:
+  void add_metric_legend();
+  void fit_metric_axis(const std::string& metric_name, const QVector<double>& values);
+
   QCustomPlot* plot_;
   size_t loss_lines_ = 0;
 };

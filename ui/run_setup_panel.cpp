@@ -119,6 +119,11 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   lr_->setRange(1e-5, 10);
   lr_->setSingleStep(1e-4);
   seed_ = spin(0, 1000000, 0);
+  eval_every_ = spin(0, 100000000, 0);
+  eval_every_->setSpecialValueText("at the end");
+  eval_every_->setSuffix(" steps");
+  eval_every_->setToolTip("How often to evaluate the model while it trains, for the metric's "
+                          "curve in the live view; changes no result");
   device_ = new QComboBox;
   device_->addItems({"auto", "cpu", "cuda"});
 
@@ -162,7 +167,8 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
                                              {"width / dim", width_}, {"hidden / FFN", hidden_}});
   auto* training = form_group("Training", {{"epochs", epochs_}, {"max steps", max_steps_},
                                            {"batch", batch_}, {"learning rate", lr_},
-                                           {"seed", seed_}, {"device", device_}});
+                                           {"seed", seed_}, {"evaluate every", eval_every_},
+                                           {"device", device_}});
   auto* quant = form_group("Quantizer", {{"method", quantizer_}, {"bits (intN)", bits_},
                                          {"observer", observer_},
                                          {"block: linear", linear_block_},
@@ -195,7 +201,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
     const QSignalBlocker block(rate_slider_);
     rate_slider_->setValue(static_cast<int>(std::lround(value * kRateSteps)));
   });
-  for (auto* box : {width_, hidden_, epochs_, max_steps_, batch_, seed_, bits_, linear_block_,
+  for (auto* box : {width_, hidden_, epochs_, max_steps_, batch_, seed_, eval_every_, bits_, linear_block_,
                     conv1x1_block_, conv_block_, embedding_block_, centroids_, finetune_steps_}) {
     connect(box, qOverload<int>(&QSpinBox::valueChanged), this, &RunSetupPanel::schedule_validation);
   }
@@ -238,6 +244,7 @@ nlohmann::json RunSetupPanel::config() const {
   json["train"]["batch_size"] = batch_->value();
   json["train"]["lr"] = lr_->value();
   json["train"]["seed"] = seed_->value();
+  json["train"]["eval_every"] = eval_every_->value();
   json["device"] = device_->currentText().toStdString();
   const auto& choice = kQuantizers[quantizer_->currentIndex()];
   auto& quant = json["quant"];
@@ -278,6 +285,7 @@ void RunSetupPanel::set_config(const nlohmann::json& config) {
   batch_->setValue(get("/train/batch_size", 128));
   lr_->setValue(get("/train/lr", 0.001));
   seed_->setValue(get("/train/seed", 0));
+  eval_every_->setValue(get("/train/eval_every", 0));
   device_->setCurrentText(QString::fromStdString(get("/device", std::string("auto"))));
   const auto method = get("/quant/method", std::string("none"));
   const int bits = get("/quant/bits", 8);

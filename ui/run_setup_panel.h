@@ -65,7 +65,7 @@ class RunSetupPanel : public QWidget {
   QComboBox* preset_;
   QLineEdit* data_dir_;
   QSpinBox *width_, *hidden_;
-  QSpinBox *epochs_, *max_steps_, *batch_, *seed_;
+  QSpinBox *epochs_, *max_steps_, *batch_, *seed_, *eval_every_;
   QDoubleSpinBox* lr_;
   QComboBox* device_;
   QComboBox *quantizer_, *observer_;

@@ -17,6 +17,10 @@ RunCurve curve_of(const std::vector<MetricPoint>& points, bool final) {
       curve.eval_name = point.name;
       curve.eval_steps.push_back(static_cast<double>(point.step));
       curve.eval_values.push_back(point.value);
+    } else if (point.name == "float_accuracy" || point.name == "float_perplexity") {
+      curve.eval_name = point.name.substr(std::string("float_").size());
+      curve.float_steps.push_back(static_cast<double>(point.step));
+      curve.float_values.push_back(point.value);
     }
   }
   return curve;

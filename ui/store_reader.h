@@ -18,12 +18,14 @@ namespace qn::ui {
 // without copying the configs.
 using RunList = std::shared_ptr<const std::vector<StoredRun>>;
 
-// A run's curves against step: the training loss, and the evaluated metric (accuracy or
-// perplexity) at the steps where it was measured.
+// A run's curves against step: the training loss; the metric (accuracy or perplexity) of
+// the model in training, where it was evaluated (train.eval_every, and at the end of
+// training); and the compressed model's metric, at the end.
 struct RunCurve {
   QVector<double> steps, losses;
+  QVector<double> float_steps, float_values;
   QVector<double> eval_steps, eval_values;
-  std::string eval_name;
+  std::string eval_name;  // "accuracy" or "perplexity"; empty before any evaluation
   bool final = false;  // the run has ended: these curves no longer change
 };
 using CurveMap = std::map<int64_t, RunCurve>;

@@ -122,6 +122,7 @@ void visit_fields(TrainConfig& train, Visit&& visit) {
   visit("warmup_steps", train.warmup_steps);
   visit("weight_decay", train.weight_decay);
   visit("clip_grad_norm", train.clip_grad_norm);
+  visit("eval_every", train.eval_every);
 }
 
 template <class Visit>
@@ -212,6 +213,7 @@ RunConfig parse_run_config(const nlohmann::json& json) {
   require(config.train.warmup_steps >= 0, "train.warmup_steps", "must be >= 0");
   require(config.train.weight_decay >= 0, "train.weight_decay", "must be >= 0");
   require(config.train.clip_grad_norm >= 0, "train.clip_grad_norm", "must be >= 0");
+  require(config.train.eval_every >= 0, "train.eval_every", "must be >= 0 (0: only at the end)");
   for (int64_t size : {config.quant.block_size.linear, config.quant.block_size.conv1x1,
                        config.quant.block_size.conv, config.quant.block_size.embedding}) {
     require(size >= 1, "quant.block_size", "must be at least 1");

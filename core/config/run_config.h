@@ -49,6 +49,10 @@ struct TrainConfig {
   int64_t warmup_steps = 0;
   double weight_decay = 0.0;
   double clip_grad_norm = 0.0;  // 0 = no clipping
+  // > 0: the model in training is also evaluated every this many steps, for the metric's
+  // curve against step ("float_accuracy"...). It changes no result, so config_hash leaves
+  // it out.
+  int64_t eval_every = 0;
 };
 
 struct QuantConfig {

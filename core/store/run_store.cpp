@@ -91,8 +91,13 @@ std::string default_database_path() {
 }
 
 std::string config_hash(const nlohmann::json& config) {
+  // How often a run is evaluated along the way changes none of its results.
+  auto result_defining = config;
+  if (result_defining.contains("train") && result_defining["train"].is_object()) {
+    result_defining["train"].erase("eval_every");
+  }
   uint64_t hash = 14695981039346656037ull;
-  for (const unsigned char byte : config.dump()) {  // nlohmann sorts object keys
+  for (const unsigned char byte : result_defining.dump()) {  // nlohmann sorts object keys
     hash = (hash ^ byte) * 1099511628211ull;
   }
   char text[17];

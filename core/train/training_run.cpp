@@ -31,6 +31,39 @@ LossFunction ipq_loss(const RunConfig& config, const TaskData& data, TaskModel& 
   return distillation_loss(teacher, config.quant.distillation);
 }
 
+// Passes every event on and, every `every` steps but the last (run_training evaluates the
+// trained model anyway), evaluates the model in training on `data` and reports the
+// metric as "float_<metric>". The model goes back to training mode; its weights,
+// statistics and random streams are left as they were, so the run's results are the same.
+class PeriodicEvaluation final : public TrainingObserver {
+ public:
+  PeriodicEvaluation(TaskModel& model, const Examples& data, std::string metric_name,
+                     int64_t every, TrainingObserver* next)
+      : model_(model), data_(data), metric_name_(std::move(metric_name)), every_(every),
+        next_(next) {}
+
+  void on_step(const StepEvent& event) override {
+    if (next_) next_->on_step(event);
+    if (every_ <= 0 || event.step % every_ != 0 || event.step == event.total_steps) return;
+    const double metric = evaluate(*model_.module, model_.forward, data_).metric(metric_name_);
+    model_.module->train();
+    if (next_) next_->on_eval({event.step, "float_" + metric_name_, metric});
+  }
+  void on_eval(const EvalEvent& event) override {
+    if (next_) next_->on_eval(event);
+  }
+  void on_stage(const std::string& stage) override {
+    if (next_) next_->on_stage(stage);
+  }
+
+ private:
+  TaskModel& model_;
+  const Examples& data_;
+  std::string metric_name_;
+  int64_t every_;
+  TrainingObserver* next_;
+};
+
 }  // namespace
 
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
@@ -50,10 +83,13 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   result.evaluation_split = data.evaluation_split;
   result.device = describe_device(device);
   report_stage(observer, "training");
-  result.steps = train_model(module, model.forward, data.train, config.train, observer, cancel);
+  PeriodicEvaluation periodic(model, data.evaluation, data.metric_name, config.train.eval_every,
+                              observer);
+  result.steps = train_model(module, model.forward, data.train, config.train, &periodic, cancel);
   model.prune();
   result.float_metric =
       evaluate(module, model.forward, data.evaluation).metric(data.metric_name);
+  if (observer) observer->on_eval({result.steps, "float_" + data.metric_name, result.float_metric});
 
   if (config.quant.method == "ipq") {
     run_ipq(module, model.forward, data.train, config, model.default_ipq_stages, observer,

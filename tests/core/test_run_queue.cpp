@@ -11,6 +11,7 @@
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
 #include "train/trainer.h"
+#include "train/training_run.h"
 
 using namespace qn;
 using nlohmann::json;
@@ -33,6 +34,40 @@ class TestRunQueue : public QObject {
   std::string path(const char* name) { return dir_.filePath(name).toStdString(); }
 
  private Q_SLOTS:
+  void evaluating_along_the_way_changes_no_result() {
+    auto config = tiny_run(3, 6);
+    config["quant"] = {{"method", "int"}, {"bits", 4}};
+    config["noise"] = {{"mode", "quant-noise"}, {"p", 0.5}};
+    config["model"]["width"] = 4;  // small: the 10,000 test images are evaluated 6 times
+    config["model"]["hidden"] = 16;
+    struct Recorder : TrainingObserver {
+      std::vector<double> losses;
+      std::vector<std::pair<int64_t, std::string>> evaluations;
+      void on_step(const StepEvent& event) override { losses.push_back(event.loss); }
+      void on_eval(const EvalEvent& event) override {
+        evaluations.emplace_back(event.step, event.metric_name);
+      }
+    };
+    const auto train = [](const json& run_config, Recorder& recorder) {
+      return run_training(parse_run_config(run_config), &recorder, nullptr);
+    };
+    Recorder plain, evaluated;
+    const auto plain_result = train(config, plain);
+    auto every_two = config;
+    every_two["train"]["eval_every"] = 2;
+    const auto evaluated_result = train(every_two, evaluated);
+    QCOMPARE(evaluated.losses, plain.losses);
+    QCOMPARE(evaluated_result.metric, plain_result.metric);
+    QCOMPARE(evaluated_result.float_metric, plain_result.float_metric);
+    QCOMPARE(evaluated_result.size.total_bytes(), plain_result.size.total_bytes());
+    using Evaluations = std::vector<std::pair<int64_t, std::string>>;
+    QCOMPARE(plain.evaluations, (Evaluations{{6, "float_accuracy"}, {6, "accuracy"}}));
+    QCOMPARE(evaluated.evaluations, (Evaluations{{2, "float_accuracy"}, {4, "float_accuracy"},
+                                                 {6, "float_accuracy"}, {6, "accuracy"}}));
+    // The same run as far as "skip configs already done" is concerned.
+    QCOMPARE(config_hash(to_json(parse_run_config(every_two))), config_hash(to_json(parse_run_config(config))));
+  }
+
   void a_queue_runs_everything_once_in_order() {
     RunStore store(path("queue.sqlite"));
     const auto a = store.add_run(tiny_run(0, 5));
@@ -62,9 +97,11 @@ class TestRunQueue : public QObject {
     const auto failed = *store.run(c);
     QCOMPARE(failed.status, RunStatus::Failed);
     QVERIFY2(failed.error.find("no-such-folder") != std::string::npos, failed.error.c_str());
-    // Three step metrics a step, then the evaluation.
+    // Three step metrics a step, then the trained model's metric and the compressed one's.
     const auto curve = store.metrics(a);
-    QCOMPARE(curve.size(), size_t{3 * 5 + 1});
+    QCOMPARE(curve.size(), size_t{3 * 5 + 2});
+    QCOMPARE(curve[curve.size() - 2].name, std::string("float_accuracy"));
+    QCOMPARE(curve[curve.size() - 2].value, *store.run(a)->result->float_metric);
     QCOMPARE(curve.back().name, std::string("accuracy"));
     QCOMPARE(curve.back().value, store.run(a)->result->metric);
     // Each done run keeps its checkpoint: the accounted size, and the result it stored.
