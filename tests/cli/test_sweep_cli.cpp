@@ -96,7 +96,7 @@ class TestSweepCli : public QObject {
       QCOMPARE(run.status, RunStatus::Done);
       hashes.insert(run.config_hash);
       // One curve a run: the killed attempt's partial metrics were dropped.
-      QCOMPARE(store.metrics(run.id).size(), size_t{3 * 60 + 1});
+      QCOMPARE(store.metrics(run.id).size(), size_t{3 * 60 + 2});  // steps, float and compressed metric
     }
     QCOMPARE(hashes.size(), size_t{3});
     QCOMPARE(runs[0].attempts, int64_t{1});
@@ -140,7 +140,7 @@ class TestSweepCli : public QObject {
     QCOMPARE(store.runs().size(), size_t{4});
     QCOMPARE(count_status(store, RunStatus::Done), 4);
     for (const auto& run : store.runs()) {
-      QCOMPARE(store.metrics(run.id).size(), size_t{3 * 40 + 1});
+      QCOMPARE(store.metrics(run.id).size(), size_t{3 * 40 + 2});
     }
   }
 
