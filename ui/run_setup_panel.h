@@ -49,6 +49,8 @@ class RunSetupPanel : public QWidget {
   QSpinBox* conv1x1_block() const { return conv1x1_block_; }
   QSpinBox* conv_block() const { return conv_block_; }
   QSpinBox* max_steps() const { return max_steps_; }
+  QSpinBox* width() const { return width_; }
+  QSpinBox* hidden() const { return hidden_; }
   QLineEdit* data_location() const { return data_dir_; }
 
  Q_SIGNALS:

@@ -1,5 +1,7 @@
 #include "train/task_model.h"
 
+#include <cstdio>
+
 #include "common/error.h"
 #include "nn/convnet.h"
 #include "nn/transformer_lm.h"
@@ -41,10 +43,38 @@ TaskModel make_transformer_lm(const RunConfig& config, const TaskData& data) {
           }};
 }
 
+std::string count_text(double count) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", count);
+  return text;
+}
+
 }  // namespace
+
+double minimum_parameter_count(const RunConfig& config, const TaskData& data) {
+  const auto& model = config.model;
+  const double classes = static_cast<double>(data.classes);
+  if (model.arch == "transformer-lm") {
+    // Per layer: query, key, value and output (dim x dim), and the feed-forward pair.
+    const double dim = static_cast<double>(model.dim);
+    const double per_layer = 4 * dim * dim + 2 * dim * static_cast<double>(model.ffn);
+    return classes * dim + static_cast<double>(model.layers) * per_layer;
+  }
+  // The hidden layer reads the last block's 5/2 * width channels at a quarter of the side.
+  const double side = static_cast<double>(data.image_shape.at(1) / 4);
+  const double features = static_cast<double>(model.width * 5 / 2) * side * side;
+  return (features + classes) * static_cast<double>(model.hidden);
+}
 
 TaskModel make_task_model(const RunConfig& config, const TaskData& data,
                           const torch::Device& device) {
+  const double parameters = minimum_parameter_count(config, data);
+  if (parameters > kMaxModelParameters) {
+    throw InputError("the " + config.model.arch + " this config describes (model.width/hidden, " +
+                     "or dim/ffn/layers, and the data) would have at least " +
+                     count_text(parameters) + " parameters, more than the " +
+                     count_text(kMaxModelParameters) + " QNStudio builds");
+  }
   auto model = config.model.arch == "transformer-lm" ? make_transformer_lm(config, data)
                                                      : make_convnet(config, data);
   model.module->to(device);

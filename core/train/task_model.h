@@ -23,7 +23,17 @@ struct TaskModel {
   std::function<void()> prune;
 };
 
+// The most parameters make_task_model builds (4 GB in fp32): a config asking for more is
+// refused before anything is allocated, so that a mistyped width, or the config of a
+// crafted checkpoint, cannot exhaust memory.
+constexpr double kMaxModelParameters = 1e9;
+
+// A lower bound on the parameter count of config.model.arch for `data`'s shapes (its
+// largest weights), computed without building anything.
+double minimum_parameter_count(const RunConfig& config, const TaskData& data);
+
 // Builds config.model.arch for `data` (image shape and classes, or vocabulary) on `device`.
+// A model of more than kMaxModelParameters is an InputError naming the model keys.
 TaskModel make_task_model(const RunConfig& config, const TaskData& data,
                           const torch::Device& device);
 

@@ -201,6 +201,49 @@ class TestCheckpoint : public QObject {
                                {"'stray.weight'", "belongs to no parameter"}));
   }
 
+  void a_config_that_names_a_bigger_model_than_the_file_holds_is_refused_before_building() {
+    const auto config = tiny_convnet_config(16);
+    const auto data = image_task();
+    auto model = make_task_model(config, data, torch::kCPU);
+    auto compressed = compress_weights(*model.module, config.quant, 0);
+    add_plain_tensors(*model.module, config.quant, compressed);
+    // 2e8 parameters: buildable, but far more than the file's ~70k values.
+    auto bigger = config;
+    bigger.model.hidden = 100000;
+    QVERIFY(throws_input_error([&] { load_compressed_model(bigger, data, compressed, torch::kCPU); },
+                               {"describes a convnet of at least", "its tensors hold"}));
+    // 2e10: refused by the model builder itself, whatever asks for it.
+    bigger.model.hidden = 10000000;
+    QVERIFY(throws_input_error([&] { make_task_model(bigger, data, torch::kCPU); },
+                               {"would have at least 1.97e+10 parameters, more than the 1e+09"}));
+  }
+
+  void the_parameter_bound_is_below_every_models_count_and_close_to_it() {
+    const auto count = [](const TaskModel& model) {
+      double total = 0;
+      for (const auto& parameter : model.module->parameters()) total += static_cast<double>(parameter.numel());
+      return total;
+    };
+    const auto data = image_task();
+    for (const int64_t width : {4, 16, 64}) {
+      const auto config = tiny_convnet_config(width);
+      const double actual = count(make_task_model(config, data, torch::kCPU));
+      const double bound = minimum_parameter_count(config, data);
+      QVERIFY2(bound <= actual && bound >= 0.5 * actual, qPrintable(QString("%1 %2").arg(bound).arg(actual)));
+    }
+    TaskData text;
+    text.classes = 500;
+    for (const bool tied : {true, false}) {
+      const auto config = parse_run_config({{"task", "text-lm"}, {"data", {{"path", "unused"}}},
+                                            {"model", {{"arch", "transformer-lm"}, {"dim", 32}, {"layers", 2},
+                                                       {"heads", 2}, {"ffn", 64}, {"context", 16},
+                                                       {"tied_embeddings", tied}}}});
+      const double actual = count(make_task_model(config, text, torch::kCPU));
+      const double bound = minimum_parameter_count(config, text);
+      QVERIFY2(bound <= actual && bound >= 0.5 * actual, qPrintable(QString("%1 %2").arg(bound).arg(actual)));
+    }
+  }
+
   void truncation_at_every_section_boundary_is_named() {
     const auto bytes = encode_checkpoint(every_kind(), kConfig, nullptr);
     const auto file = parse_qnz(bytes);

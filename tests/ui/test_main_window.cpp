@@ -90,6 +90,12 @@ class TestMainWindow : public QObject {
     panel->validate_now();
     QVERIFY2(panel->valid(), qPrintable(panel->status_text()));
     QVERIFY(panel->run_button()->isEnabled());
+    // A model too big to build is refused before anything is allocated.
+    panel->width()->setValue(4096);
+    panel->hidden()->setValue(65536);
+    panel->validate_now();
+    QVERIFY(!panel->run_button()->isEnabled());
+    QVERIFY2(panel->status_text().contains("would have at least"), qPrintable(panel->status_text()));
   }
 
   void setup_edits_undo_and_redo() {
