@@ -4,6 +4,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -14,6 +15,7 @@
 #include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "unit_format.h"
 #include "common/error.h"
@@ -191,7 +193,21 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   validation_timer_ = new QTimer(this);
   validation_timer_->setSingleShot(true);
   validation_timer_->setInterval(150);  // after a short typing pause
-  connect(validation_timer_, &QTimer::timeout, this, &RunSetupPanel::validate_now);
+  // The engine's check builds the model (milliseconds for the presets, seconds for a huge
+  // one): after a typing pause it runs on the thread pool, and only the latest answer shows.
+  connect(validation_timer_, &QTimer::timeout, this, [this] {
+    record_edit();
+    const auto config = this->config();
+    const int generation = ++check_generation_;
+    auto* watcher = new QFutureWatcher<ConfigCheck>(this);
+    ++checks_running_;
+    connect(watcher, &QFutureWatcher<ConfigCheck>::finished, this, [this, watcher, generation] {
+      --checks_running_;
+      if (generation == check_generation_) show_check(watcher->result());
+      watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run(check_config, config));
+  });
 
   connect(preset_, qOverload<int>(&QComboBox::currentIndexChanged), this,
           &RunSetupPanel::load_preset);
@@ -324,6 +340,7 @@ void RunSetupPanel::schedule_validation() {
   update_enabled_fields();
   run_button_->setEnabled(false);  // until the check has run
   sweep_button_->setEnabled(false);
+  ++check_generation_;  // a check of the config before this edit no longer counts
   validation_timer_->start();
   Q_EMIT configEdited();
 }
@@ -345,29 +362,42 @@ void RunSetupPanel::update_enabled_fields() {
 
 void RunSetupPanel::validate_now() {
   validation_timer_->stop();
+  ++check_generation_;  // an answer still coming from the thread pool is out of date
   update_enabled_fields();
-  if (!replaying_ && !recorded_.is_null()) {
-    auto current = config();
-    if (current != recorded_) {
-      undo_stack_->push(new ConfigEdit(this, recorded_, current));
-      recorded_ = std::move(current);
-    }
+  record_edit();
+  show_check(check_config(config()));
+}
+
+bool RunSetupPanel::checking() const {
+  return validation_timer_->isActive() || checks_running_ > 0;
+}
+
+void RunSetupPanel::record_edit() {
+  if (replaying_ || recorded_.is_null()) return;
+  auto current = config();
+  if (current != recorded_) {
+    undo_stack_->push(new ConfigEdit(this, recorded_, current));
+    recorded_ = std::move(current);
   }
+}
+
+ConfigCheck check_config(const nlohmann::json& config) {
   try {
-    const auto config = parse_run_config(this->config());
-    const auto preview = preview_size(config);
-    status_->setStyleSheet({});
-    status_->setText(QStringLiteral("Size once compressed: %1%2 (x%3 against fp32 %4)")
-                         .arg(preview.exact ? "" : "at most ",
-                              format_bytes(static_cast<double>(preview.size.total_bytes())))
-                         .arg(preview.size.compression(), 0, 'f', 1)
-                         .arg(format_bytes(static_cast<double>(preview.size.fp32_bytes()))));
-    valid_ = true;
+    const auto preview = preview_size(parse_run_config(config));
+    return {true, QStringLiteral("Size once compressed: %1%2 (x%3 against fp32 %4)")
+                      .arg(preview.exact ? "" : "at most ",
+                           format_bytes(static_cast<double>(preview.size.total_bytes())))
+                      .arg(preview.size.compression(), 0, 'f', 1)
+                      .arg(format_bytes(static_cast<double>(preview.size.fp32_bytes())))};
   } catch (const std::exception& problem) {  // qn::Error, or a shape LibTorch refuses
-    status_->setStyleSheet("color: #b00020");
-    status_->setText(QString::fromStdString(problem.what()));
-    valid_ = false;
+    return {false, QString::fromStdString(problem.what())};
   }
+}
+
+void RunSetupPanel::show_check(const ConfigCheck& check) {
+  valid_ = check.valid;
+  status_->setStyleSheet(valid_ ? QString() : QStringLiteral("color: #b00020"));
+  status_->setText(check.message);
   run_button_->setEnabled(valid_);
   sweep_button_->setEnabled(valid_);
 }

@@ -22,6 +22,15 @@ namespace qn::ui {
 // checked against the engine at once (the config's rules and the model's shapes) and the
 // panel shows either the exact size the run will have or why it cannot run; Run is enabled
 // only for a config that can.
+// The engine's verdict on a config: valid with the size it will have, or why not.
+struct ConfigCheck {
+  bool valid = false;
+  QString message;
+};
+// Parses `config` and sizes its model (core's parse_run_config and preview_size); safe to
+// call from any thread.
+ConfigCheck check_config(const nlohmann::json& config);
+
 class RunSetupPanel : public QWidget {
   Q_OBJECT
 
@@ -33,8 +42,11 @@ class RunSetupPanel : public QWidget {
   // Shows `config` in the widgets (a preset, the last session's config, a run's).
   void set_config(const nlohmann::json& config);
   bool valid() const { return valid_; }
-  // Checks the current config now instead of after the short typing pause.
+  // Checks the current config now, on this thread, instead of after the typing pause (on
+  // the thread pool).
   void validate_now();
+  // Whether a check is scheduled or running, its answer not shown yet.
+  bool checking() const;
   QString status_text() const;
   QPushButton* run_button() const { return run_button_; }
   // Every checked edit (a widget, a preset, a run's config taken over) is one step here.
@@ -79,7 +91,12 @@ class RunSetupPanel : public QWidget {
   QDoubleSpinBox* rate_;
   QLabel* status_;
   QPushButton *run_button_, *sweep_button_;
+  void record_edit();  // an undo step, if the config changed since the last one
+  void show_check(const ConfigCheck& check);
+
   QTimer* validation_timer_;
+  int check_generation_ = 0;  // the latest check's; older answers are dropped
+  int checks_running_ = 0;
   bool valid_ = false;
   bool loading_ = false;
   QUndoStack* undo_stack_;

@@ -90,6 +90,16 @@ class TestMainWindow : public QObject {
     panel->validate_now();
     QVERIFY2(panel->valid(), qPrintable(panel->status_text()));
     QVERIFY(panel->run_button()->isEnabled());
+    // Checked after a typing pause, off the UI thread: the answer arrives by itself.
+    panel->conv_block()->setValue(4);
+    QVERIFY(!panel->run_button()->isEnabled());
+    QTRY_VERIFY(!panel->checking());
+    QVERIFY(!panel->valid());
+    QVERIFY2(panel->status_text().contains("block size 4 does not divide"), qPrintable(panel->status_text()));
+    panel->conv_block()->setValue(9);
+    QTRY_VERIFY(!panel->checking());
+    QVERIFY(panel->valid());
+    QVERIFY(panel->run_button()->isEnabled());
     // A model too big to build is refused before anything is allocated.
     panel->width()->setValue(4096);
     panel->hidden()->setValue(65536);
