@@ -1,5 +1,6 @@
 #include "run_listing.h"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -7,6 +8,35 @@
 
 namespace qn::cli {
 namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The stage a run is in (or stopped in), with its step and, while it runs, the time left.
+nlohmann::json progress_json(const StoredRun& run) {
+  if (!run.progress) return nullptr;
+  const auto& progress = *run.progress;
+  const auto left = run.status == RunStatus::Running ? progress.seconds_left(now_seconds())
+                                                     : std::nullopt;
+  return {{"stage", progress.stage},
+          {"step", progress.step},
+          {"total_steps", progress.total_steps},
+          {"seconds_left", left ? nlohmann::json(*left) : nlohmann::json()}};
+}
+
+std::string progress_text(const StoredRun& run) {
+  if (run.status != RunStatus::Running || !run.progress) return {};
+  const auto& progress = *run.progress;
+  std::string text = "  [" + progress.stage;
+  if (progress.total_steps > 0) {
+    text += " " + std::to_string(progress.step) + "/" + std::to_string(progress.total_steps);
+  }
+  if (const auto left = progress.seconds_left(now_seconds())) {
+    text += ", " + std::to_string(static_cast<long long>(*left + 0.5)) + " s left";
+  }
+  return text + "]";
+}
 
 nlohmann::json run_json(const StoredRun& run) {
   const auto& result = run.result;
@@ -22,7 +52,8 @@ nlohmann::json run_json(const StoredRun& run) {
           {"size_bytes", result ? nlohmann::json(result->size_bytes) : nlohmann::json()},
           {"fp32_size_bytes", result ? nlohmann::json(result->fp32_size_bytes) : nlohmann::json()},
           {"compression", result ? nlohmann::json(result->compression) : nlohmann::json()},
-          {"seconds", result ? nlohmann::json(result->seconds) : nlohmann::json()}};
+          {"seconds", result ? nlohmann::json(result->seconds) : nlohmann::json()},
+          {"progress", progress_json(run)}};
 }
 
 // quant.method, bits or K, noise: what a reader scans for in a table.
@@ -81,8 +112,9 @@ void print_runs(const std::vector<StoredRun>& runs, const std::string& format) {
                     static_cast<long long>(run.result->size_bytes), run.result->compression,
                     describe(run.config).c_str());
       } else {
-        std::printf("%5lld  %-11s  %-12s  %10s  %12s  %8s  %s\n", static_cast<long long>(run.id),
-                    to_string(run.status).c_str(), "", "", "", "", describe(run.config).c_str());
+        std::printf("%5lld  %-11s  %-12s  %10s  %12s  %8s  %s%s\n", static_cast<long long>(run.id),
+                    to_string(run.status).c_str(), "", "", "", "", describe(run.config).c_str(),
+                    progress_text(run).c_str());
       }
     }
   } else {

@@ -84,6 +84,13 @@ class TestSweepCli : public QObject {
       RunStore store(db.toStdString());
       QCOMPARE(count_status(store, RunStatus::Running), 1);  // left behind by the dead process
     }
+    // The listing shows where the running run is: its stage and step of 60.
+    const auto during = json::parse(run_output({"runs", "--db", db, "--format", "json"}));
+    const auto& progress = during["runs"][1]["progress"];
+    QCOMPARE(progress["stage"].get<std::string>(), std::string("training"));
+    QCOMPARE(progress["total_steps"].get<int64_t>(), int64_t{60});
+    QVERIFY(progress["step"].get<int64_t>() >= 1);
+    QVERIFY(run_output({"runs", "--db", db}).find("[training ") != std::string::npos);
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // its heartbeat goes stale
 
     QCOMPARE(run_to_end({"sweep", "--spec", spec, "--db", db, "--resume", "--stale-after", "1"}),
