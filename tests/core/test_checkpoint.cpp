@@ -107,6 +107,14 @@ TaskData image_task() {
   return data;
 }
 
+// Every tensor of a freshly built model of `config`, compressed as its quant section says.
+CompressedModel compressed_convnet(const RunConfig& config, const TaskData& data) {
+  auto model = make_task_model(config, data, torch::kCPU);
+  auto compressed = compress_weights(*model.module, config.quant, 0);
+  add_plain_tensors(*model.module, config.quant, compressed);
+  return compressed;
+}
+
 }  // namespace
 
 class TestCheckpoint : public QObject {
@@ -181,9 +189,7 @@ class TestCheckpoint : public QObject {
   void a_checkpoint_that_does_not_fit_the_model_is_refused_naming_the_tensor() {
     const auto config = tiny_convnet_config(16);
     const auto data = image_task();
-    auto model = make_task_model(config, data, torch::kCPU);
-    auto compressed = compress_weights(*model.module, config.quant, 0);
-    add_plain_tensors(*model.module, config.quant, compressed);
+    const auto compressed = compressed_convnet(config, data);
     // Another width: every shape differs.
     QVERIFY(throws_input_error(
         [&] { load_compressed_model(tiny_convnet_config(8), data, compressed, torch::kCPU); },
@@ -204,9 +210,7 @@ class TestCheckpoint : public QObject {
   void a_config_that_names_a_bigger_model_than_the_file_holds_is_refused_before_building() {
     const auto config = tiny_convnet_config(16);
     const auto data = image_task();
-    auto model = make_task_model(config, data, torch::kCPU);
-    auto compressed = compress_weights(*model.module, config.quant, 0);
-    add_plain_tensors(*model.module, config.quant, compressed);
+    const auto compressed = compressed_convnet(config, data);
     // 2e8 parameters: buildable, but far more than the file's ~70k values.
     auto bigger = config;
     bigger.model.hidden = 100000;
