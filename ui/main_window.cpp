@@ -12,7 +12,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QComboBox>
@@ -22,7 +21,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTableWidget>
 #include <QTextStream>
 #include <QTimer>
 #include <QDateTime>
@@ -30,12 +28,12 @@
 #include <QVBoxLayout>
 #include <cstdio>
 #include <functional>
-#include <map>
 #include "qcustomplot_include.h"
 #include <set>
 
 #include "common/runtime.h"
 #include "config/run_config.h"
+#include "compare_view.h"
 #include "curve_plot.h"
 #include "io/run_export.h"
 #include "pareto_plot.h"
@@ -52,18 +50,6 @@ namespace {
 
 constexpr int kRefreshMilliseconds = 1000;
 
-// "quant.bits" -> "4" for every leaf of a config, for the compare view's differences.
-void flatten(const nlohmann::json& value, const std::string& prefix,
-             std::map<std::string, std::string>& out) {
-  if (value.is_object()) {
-    for (const auto& item : value.items()) {
-      flatten(item.value(), prefix.empty() ? item.key() : prefix + "." + item.key(), out);
-    }
-  } else {
-    out[prefix] = value.is_string() ? value.get<std::string>() : value.dump();
-  }
-}
-
 }  // namespace
 
 MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(parent) {
@@ -75,20 +61,12 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
 
   live_ = new CurvePlot;
   pareto_ = new ParetoPlot;
-  auto* compare = new QWidget;
-  compare_curves_ = new CurvePlot;
-  compare_table_ = new QTableWidget;
-  auto* compare_layout = new QVBoxLayout(compare);
-  auto* noise_variants = new QPushButton("Same config: none vs STE vs Quant-Noise");
-  noise_variants->setToolTip("Select the runs that differ from the selected one only by noise");
-  connect(noise_variants, &QPushButton::clicked, this, &MainWindow::select_noise_variants);
-  compare_layout->addWidget(noise_variants, 0, Qt::AlignLeft);
-  compare_layout->addWidget(compare_curves_, 3);
-  compare_layout->addWidget(compare_table_, 2);
+  compare_ = new CompareView;
+  connect(compare_, &CompareView::noiseVariantsRequested, this, &MainWindow::select_noise_variants);
   tabs_ = new QTabWidget;
   tabs_->addTab(live_, "Live");
   tabs_->addTab(pareto_, "Pareto");
-  tabs_->addTab(compare, "Compare");
+  tabs_->addTab(compare_, "Compare");
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (index == 2) update_compare();  // kept up to date only while shown
   });
@@ -456,48 +434,7 @@ std::vector<int64_t> MainWindow::curves_to_read(bool refresh_unfinished) const {
 
 void MainWindow::update_live() { live_->show_runs(live_runs(), curves_); }
 
-void MainWindow::update_compare() {
-  const auto chosen = selected_runs();
-  compare_curves_->show_runs(chosen, curves_);
-  // The config keys on which the chosen runs differ, then their results.
-  std::vector<std::map<std::string, std::string>> flat(chosen.size());
-  std::set<std::string> keys;
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    flatten(chosen[i]->config, "", flat[i]);
-    for (const auto& [key, value] : flat[i]) keys.insert(key);
-  }
-  std::vector<std::string> differing;
-  for (const auto& key : keys) {
-    for (size_t i = 1; i < flat.size(); ++i) {
-      if (flat[i][key] != flat[0][key]) {
-        differing.push_back(key);
-        break;
-      }
-    }
-  }
-  compare_table_->clear();
-  compare_table_->setColumnCount(static_cast<int>(chosen.size()));
-  compare_table_->setRowCount(static_cast<int>(differing.size()) + 3);
-  QStringList columns, rows;
-  for (const auto* run : chosen) columns << QStringLiteral("run %1").arg(run->id);
-  for (const auto& key : differing) rows << QString::fromStdString(key);
-  rows << "metric" << "size" << "compression";
-  compare_table_->setHorizontalHeaderLabels(columns);
-  compare_table_->setVerticalHeaderLabels(rows);
-  for (int column = 0; column < static_cast<int>(chosen.size()); ++column) {
-    for (int row = 0; row < static_cast<int>(differing.size()); ++row) {
-      compare_table_->setItem(row, column, new QTableWidgetItem(QString::fromStdString(
-                                               flat[static_cast<size_t>(column)][differing[static_cast<size_t>(row)]])));
-    }
-    const int model_row = runs_model_->row_of(chosen[static_cast<size_t>(column)]->id);
-    for (int extra = 0; extra < 3; ++extra) {
-      const int source_column = RunsTableModel::Metric + extra;
-      compare_table_->setItem(static_cast<int>(differing.size()) + extra, column,
-                              new QTableWidgetItem(runs_model_->data(runs_model_->index(model_row, source_column),
-                                                                     Qt::DisplayRole).toString()));
-    }
-  }
-}
+void MainWindow::update_compare() { compare_->show_runs(selected_runs(), curves_, *runs_model_); }
 
 bool MainWindow::queue_sweep_file(const QString& path) {
   try {
@@ -608,7 +545,7 @@ bool MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat
 
 void MainWindow::export_plot() {
   auto* plot = tabs_->currentIndex() == 1   ? pareto_->plot()
-               : tabs_->currentIndex() == 2 ? compare_curves_->plot()
+               : tabs_->currentIndex() == 2 ? compare_->plot()
                                             : live_->plot();
   QString filter = "PNG image (*.png)";
   const auto path = QFileDialog::getSaveFileName(this, "Export the plot shown", "plot.png",
@@ -632,17 +569,7 @@ void MainWindow::export_table() {
     return;
   }
   QTextStream out(&file);
-  for (int column = 0; column < RunsTableModel::ColumnCount; ++column) {
-    out << (column ? "," : "") << runs_model_->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
-  }
-  out << "\n";
-  for (int row = 0; row < runs_model_->rowCount(); ++row) {
-    for (int column = 0; column < RunsTableModel::ColumnCount; ++column) {
-      const auto value = runs_model_->data(runs_model_->index(row, column), Qt::UserRole).toString();
-      out << (column ? "," : "") << '"' << QString(value).replace('"', "\"\"") << '"';
-    }
-    out << "\n";
-  }
+  runs_model_->write_csv(out);
   status_label_->setText("Wrote " + path);
 }
 

@@ -17,11 +17,11 @@ class QProgressBar;
 class QComboBox;
 class QTabWidget;
 class QTableView;
-class QTableWidget;
 class QTimer;
 
 namespace qn::ui {
 
+class CompareView;
 class CurvePlot;
 class ParetoPlot;
 class RunController;
@@ -116,8 +116,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_;
   CurvePlot* live_;
   ParetoPlot* pareto_;
-  CurvePlot* compare_curves_;
-  QTableWidget* compare_table_;
+  CompareView* compare_;
   RunsTableModel* runs_model_;
   RunsFilterProxy* runs_proxy_;
   QTableView* runs_view_;

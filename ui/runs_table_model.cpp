@@ -182,4 +182,18 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
   return QString(kNames[section]);
 }
 
+void RunsTableModel::write_csv(QTextStream& out) const {
+  for (int column = 0; column < ColumnCount; ++column) {
+    out << (column ? "," : "") << headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
+  }
+  out << "\n";
+  for (int row = 0; row < rowCount(); ++row) {
+    for (int column = 0; column < ColumnCount; ++column) {
+      auto value = data(index(row, column), Qt::UserRole).toString();
+      out << (column ? "," : "") << '"' << value.replace('"', "\"\"") << '"';
+    }
+    out << "\n";
+  }
+}
+
 }  // namespace qn::ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QTextStream>
 #include <map>
 #include <vector>
 
@@ -39,6 +40,8 @@ class RunsTableModel : public QAbstractTableModel {
   int columnCount(const QModelIndex& parent = {}) const override;
   QVariant data(const QModelIndex& index, int role) const override;
   QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+  // Every row as CSV: a header of the column names, then the raw values, each quoted.
+  void write_csv(QTextStream& out) const;
 
  private:
   RunList runs_ = std::make_shared<const std::vector<StoredRun>>();
