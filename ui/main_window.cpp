@@ -3,44 +3,36 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QFileDialog>
-#include <QHeaderView>
-#include <QItemSelectionModel>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QSettings>
-#include <QComboBox>
-#include <QHBoxLayout>
-#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTextStream>
 #include <QTimer>
-#include <QDateTime>
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <cstdio>
 #include <functional>
-#include "qcustomplot_include.h"
-#include <set>
 
 #include "common/runtime.h"
-#include "config/run_config.h"
 #include "compare_view.h"
+#include "config/run_config.h"
 #include "curve_plot.h"
 #include "io/run_export.h"
 #include "pareto_plot.h"
 #include "plot_export.h"
+#include "qcustomplot_include.h"
 #include "run_controller.h"
 #include "run_setup_panel.h"
-#include "runs_filter_proxy.h"
+#include "runs_panel.h"
 #include "runs_table_model.h"
 #include "sweep_dialog.h"
 #include "unit_format.h"
@@ -71,55 +63,12 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
     if (index == 2) update_compare();  // kept up to date only while shown
   });
 
-  runs_model_ = new RunsTableModel(this);
-  runs_proxy_ = new RunsFilterProxy(this);
-  runs_proxy_->setSourceModel(runs_model_);
-  runs_proxy_->setSortRole(Qt::UserRole);
-  runs_proxy_->setFilterKeyColumn(-1);
-  runs_view_ = new QTableView;
-  runs_view_->setModel(runs_proxy_);
-  runs_view_->setSortingEnabled(true);
-  runs_view_->sortByColumn(RunsTableModel::Id, Qt::DescendingOrder);
-  runs_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  runs_view_->setContextMenuPolicy(Qt::CustomContextMenu);
-  runs_view_->horizontalHeader()->setStretchLastSection(true);
-  runs_view_->horizontalHeader()->setResizeContentsPrecision(50);  // rows looked at to size a column
-  runs_view_->verticalHeader()->hide();
-
-  // Filters by task and quantizer, and a text over every column ("quant-noise", "failed",
-  // "p=0.5"...), which the Pareto plot follows too.
-  task_filter_ = new QComboBox;
-  quantizer_filter_ = new QComboBox;
-  for (auto* combo : {task_filter_, quantizer_filter_}) {
-    combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    connect(combo, &QComboBox::currentIndexChanged, this, [this] {
-      // Item 0 is "all ..."; the others hold the value they filter by.
-      runs_proxy_->set_task(task_filter_->currentData().toString());
-      runs_proxy_->set_quantizer(quantizer_filter_->currentData().toString());
-      update_pareto();
-    });
-  }
-  auto* filter = runs_filter_ = new QLineEdit;
-  filter->setPlaceholderText("Filter runs (any column: ipq, quant-noise, failed, ...)");
-  filter->setClearButtonEnabled(true);
-  runs_proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
-  connect(filter, &QLineEdit::textChanged, this, [this](const QString& text) {
-    runs_proxy_->setFilterFixedString(text);
-    update_pareto();
-  });
-  auto* table = new QWidget;
-  auto* table_layout = new QVBoxLayout(table);
-  table_layout->setContentsMargins(0, 0, 0, 0);
-  auto* filters = new QHBoxLayout;
-  filters->addWidget(task_filter_);
-  filters->addWidget(quantizer_filter_);
-  filters->addWidget(filter, 1);
-  table_layout->addLayout(filters);
-  table_layout->addWidget(runs_view_);
+  runs_ = new RunsPanel;
+  runs_model_ = runs_->model();
 
   auto* right = new QSplitter(Qt::Vertical);
   right->addWidget(tabs_);
-  right->addWidget(table);
+  right->addWidget(runs_);
   right->setStretchFactor(0, 3);
   right->setStretchFactor(1, 2);
   auto* main = new QSplitter(Qt::Horizontal);
@@ -144,10 +93,9 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
 
   connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
   connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
-  connect(runs_view_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-          &MainWindow::on_selection_changed);
-  connect(runs_view_, &QTableView::customContextMenuRequested, this,
-          &MainWindow::show_context_menu);
+  connect(runs_, &RunsPanel::selectionChanged, this, &MainWindow::on_selection_changed);
+  connect(runs_, &RunsPanel::filtersChanged, this, &MainWindow::update_pareto);
+  connect(runs_, &RunsPanel::contextMenuRequested, this, &MainWindow::show_context_menu);
   connect(pareto_, &ParetoPlot::runsClicked, this, [this](const QList<qint64>& ids) {
     select_runs(std::vector<int64_t>(ids.begin(), ids.end()));
   });
@@ -284,7 +232,7 @@ void MainWindow::reload() {
 void MainWindow::apply_runs(RunList runs) {
   auto selected = selected_run_ids();
   applying_runs_ = true;
-  runs_model_->set_runs(std::move(runs));
+  runs_->set_runs(std::move(runs));
   const auto has_row = [this](int64_t id) { return runs_model_->row_of(id) >= 0; };
   if (!select_when_shown_.empty() && std::all_of(select_when_shown_.begin(), select_when_shown_.end(), has_row)) {
     selected = std::exchange(select_when_shown_, {});
@@ -292,33 +240,11 @@ void MainWindow::apply_runs(RunList runs) {
   for (auto curve = curves_.begin(); curve != curves_.end();) {  // deleted runs' curves go
     curve = runs_model_->row_of(curve->first) < 0 ? curves_.erase(curve) : std::next(curve);
   }
-  refill_filter_choices();
   select_runs(selected);
-  if (!columns_sized_ && runs_model_->rowCount() > 0) {
-    runs_view_->resizeColumnsToContents();  // once
-    columns_sized_ = true;
-  }
   update_pareto();
   applying_runs_ = false;
   on_selection_changed();
   Q_EMIT runsShown();
-}
-
-void MainWindow::refill_filter_choices() {
-  const auto refill = [this](QComboBox* combo, const QString& all, int column) {
-    std::set<QString> values;
-    for (int row = 0; row < runs_model_->rowCount(); ++row) {
-      values.insert(runs_model_->index(row, column).data().toString());
-    }
-    const auto chosen = combo->currentData().toString();
-    const QSignalBlocker quiet(combo);  // the filter itself does not change
-    combo->clear();
-    combo->addItem(all, QString());
-    for (const auto& value : values) combo->addItem(value, value);
-    combo->setCurrentIndex(std::max(0, combo->findData(chosen)));
-  };
-  refill(task_filter_, "All tasks", RunsTableModel::Task);
-  refill(quantizer_filter_, "All quantizers", RunsTableModel::Quantizer);
 }
 
 void MainWindow::apply_progress(ProgressMap progress) {
@@ -338,34 +264,12 @@ void MainWindow::apply_curves(const CurveMap& curves) {
   if (tabs_->currentIndex() == 2) update_compare();
 }
 
-std::vector<int64_t> MainWindow::selected_run_ids() const {
-  std::vector<int64_t> ids;
-  for (const auto& index : runs_view_->selectionModel()->selectedRows()) {
-    ids.push_back(runs_model_->run_at(runs_proxy_->mapToSource(index).row()).id);
-  }
-  return ids;
-}
+std::vector<int64_t> MainWindow::selected_run_ids() const { return runs_->selected_run_ids(); }
 
-void MainWindow::select_runs(const std::vector<int64_t>& run_ids) {
-  QItemSelection selection;
-  for (const auto id : run_ids) {
-    const int row = runs_model_->row_of(id);
-    if (row < 0) continue;
-    const auto index = runs_proxy_->mapFromSource(runs_model_->index(row, 0));
-    selection.select(index, index);
-  }
-  runs_view_->selectionModel()->select(
-      selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-  if (!selection.isEmpty()) runs_view_->scrollTo(selection.indexes().first());
-}
+void MainWindow::select_runs(const std::vector<int64_t>& run_ids) { runs_->select_runs(run_ids); }
 
 void MainWindow::update_pareto() {
-  // The plot follows the table's filter: "fashion", "int4", "quant-noise", "ipq"...
-  std::vector<const StoredRun*> shown;
-  for (int row = 0; row < runs_proxy_->rowCount(); ++row) {
-    shown.push_back(&runs_model_->run_at(runs_proxy_->mapToSource(runs_proxy_->index(row, 0)).row()));
-  }
-  pareto_->set_runs(runs_model_->run_list(), std::move(shown));
+  pareto_->set_runs(runs_model_->run_list(), runs_->shown_runs());  // as filtered
   pareto_->select_runs(selected_run_ids());
 }
 
@@ -573,7 +477,7 @@ void MainWindow::export_table() {
   status_label_->setText("Wrote " + path);
 }
 
-void MainWindow::show_context_menu(const QPoint& position) {
+void MainWindow::show_context_menu(const QPoint& global_position) {
   const auto ids = selected_run_ids();
   if (ids.empty()) return;
   QMenu menu(this);
@@ -591,7 +495,7 @@ void MainWindow::show_context_menu(const QPoint& position) {
   menu.addAction("Hide from plots", this, [this] { set_selected_hidden(true); });
   menu.addAction("Show in plots", this, [this] { set_selected_hidden(false); });
   menu.addAction("Delete...", this, &MainWindow::delete_selected);
-  menu.exec(runs_view_->viewport()->mapToGlobal(position));
+  menu.exec(global_position);
 }
 
 void MainWindow::show_about() {

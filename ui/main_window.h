@@ -12,11 +12,8 @@
 
 class QAction;
 class QLabel;
-class QLineEdit;
 class QProgressBar;
-class QComboBox;
 class QTabWidget;
-class QTableView;
 class QTimer;
 
 namespace qn::ui {
@@ -26,7 +23,7 @@ class CurvePlot;
 class ParetoPlot;
 class RunController;
 class RunSetupPanel;
-class RunsFilterProxy;
+class RunsPanel;
 class RunsTableModel;
 
 // QNStudio's window: the run-setup panel on the left; the live curves, the Pareto front and
@@ -64,10 +61,7 @@ class MainWindow : public QMainWindow {
 
   RunSetupPanel* setup_panel() const { return setup_; }
   RunsTableModel* runs_model() const { return runs_model_; }
-  QTableView* runs_view() const { return runs_view_; }
-  QLineEdit* runs_filter() const { return runs_filter_; }
-  QComboBox* task_filter() const { return task_filter_; }
-  QComboBox* quantizer_filter() const { return quantizer_filter_; }
+  RunsPanel* runs_panel() const { return runs_; }
   ParetoPlot* pareto() const { return pareto_; }
   CurvePlot* live_curves() const { return live_; }
   RunController* controller() const { return controller_; }
@@ -92,11 +86,10 @@ class MainWindow : public QMainWindow {
   void export_selected(bool decompressed);
   void export_plot();
   void export_table();
-  void show_context_menu(const QPoint& position);
+  void show_context_menu(const QPoint& global_position);
   void apply_runs(RunList runs);
   void apply_curves(const CurveMap& curves);
   void apply_progress(ProgressMap progress);
-  void refill_filter_choices();  // the tasks and quantizers the runs have
   // Runs whose curves the live and compare views show, and which of them to (re)read:
   // those not read yet and, with `refresh_unfinished`, those still training.
   std::vector<const StoredRun*> live_runs() const;
@@ -117,12 +110,8 @@ class MainWindow : public QMainWindow {
   CurvePlot* live_;
   ParetoPlot* pareto_;
   CompareView* compare_;
-  RunsTableModel* runs_model_;
-  RunsFilterProxy* runs_proxy_;
-  QTableView* runs_view_;
-  QLineEdit* runs_filter_;
-  QComboBox* task_filter_;
-  QComboBox* quantizer_filter_;
+  RunsTableModel* runs_model_;  // runs_'s
+  RunsPanel* runs_;
   QLabel* status_label_;
   QLabel* queue_label_;
   QProgressBar* progress_;
@@ -131,7 +120,6 @@ class MainWindow : public QMainWindow {
   QElapsedTimer training_clock_;  // since the running run's current phase began
   bool applying_runs_ = false;  // selection changes while a new list is put in place
   std::vector<int64_t> select_when_shown_;  // a queued run, selected once the list has it
-  bool columns_sized_ = false;
 };
 
 }  // namespace qn::ui

@@ -16,6 +16,7 @@
 #include "qcustomplot_include.h"
 #include "run_controller.h"
 #include "run_setup_panel.h"
+#include "runs_panel.h"
 #include "runs_table_model.h"
 #include "sweep_dialog.h"
 #include "config/run_config.h"
@@ -237,11 +238,11 @@ class TestMainWindow : public QObject {
     window.select_runs({});
     QVERIFY(window.selected_run_ids().empty());
     // The table's filter narrows the plot too.
-    window.runs_filter()->setText("no such run");
+    window.runs_panel()->text_filter()->setText("no such run");
     QCOMPARE(window.pareto()->point_count(), 0);
-    window.runs_filter()->setText("int4");
+    window.runs_panel()->text_filter()->setText("int4");
     QCOMPARE(window.pareto()->point_count(), 1);
-    window.runs_filter()->clear();
+    window.runs_panel()->text_filter()->clear();
     // A click on the point selects the row.
     window.pareto()->plot()->replot();
     const auto pixel = window.pareto()->pixel_of(id).toPoint();
@@ -272,14 +273,14 @@ class TestMainWindow : public QObject {
     MainWindow window(QString::fromStdString(db));
     show_store(window);
     QCOMPARE(window.pareto()->point_count(), 2);
-    auto* quantizers = window.quantizer_filter();
+    auto* quantizers = window.runs_panel()->quantizer_filter();
     QCOMPARE(quantizers->count(), 3);  // all, int4, int8
     const int int8 = quantizers->findText("int8", Qt::MatchStartsWith);
     QVERIFY(int8 > 0);
     quantizers->setCurrentIndex(int8);
-    QCOMPARE(window.runs_view()->model()->rowCount(), 1);
+    QCOMPARE(window.runs_panel()->view()->model()->rowCount(), 1);
     QCOMPARE(window.pareto()->point_count(), 1);
-    auto* tasks = window.task_filter();
+    auto* tasks = window.runs_panel()->task_filter();
     tasks->setCurrentIndex(tasks->findText("fashion-mnist"));
     QCOMPARE(window.pareto()->point_count(), 1);
     quantizers->setCurrentIndex(0);  // all quantizers

@@ -1,0 +1,126 @@
+#include "runs_panel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLineEdit>
+#include <QSignalBlocker>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <set>
+
+#include "runs_filter_proxy.h"
+#include "runs_table_model.h"
+
+namespace qn::ui {
+
+RunsPanel::RunsPanel(QWidget* parent)
+    : QWidget(parent),
+      model_(new RunsTableModel(this)),
+      proxy_(new RunsFilterProxy(this)),
+      view_(new QTableView),
+      text_filter_(new QLineEdit),
+      task_filter_(new QComboBox),
+      quantizer_filter_(new QComboBox) {
+  proxy_->setSourceModel(model_);
+  proxy_->setSortRole(Qt::UserRole);
+  proxy_->setFilterKeyColumn(-1);
+  proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+  view_->setModel(proxy_);
+  view_->setSortingEnabled(true);
+  view_->sortByColumn(RunsTableModel::Id, Qt::DescendingOrder);
+  view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  view_->setContextMenuPolicy(Qt::CustomContextMenu);
+  view_->horizontalHeader()->setStretchLastSection(true);
+  view_->horizontalHeader()->setResizeContentsPrecision(50);  // rows looked at to size a column
+  view_->verticalHeader()->hide();
+  connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          &RunsPanel::selectionChanged);
+  connect(view_, &QTableView::customContextMenuRequested, this, [this](const QPoint& position) {
+    Q_EMIT contextMenuRequested(view_->viewport()->mapToGlobal(position));
+  });
+
+  // By task and quantizer (item 0 is "all ..."; the others hold the value they filter by),
+  // and a text over every column ("quant-noise", "failed", "p=0.5"...).
+  for (auto* combo : {task_filter_, quantizer_filter_}) {
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(combo, &QComboBox::currentIndexChanged, this, [this] {
+      proxy_->set_task(task_filter_->currentData().toString());
+      proxy_->set_quantizer(quantizer_filter_->currentData().toString());
+      Q_EMIT filtersChanged();
+    });
+  }
+  text_filter_->setPlaceholderText("Filter runs (any column: ipq, quant-noise, failed, ...)");
+  text_filter_->setClearButtonEnabled(true);
+  connect(text_filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+    proxy_->setFilterFixedString(text);
+    Q_EMIT filtersChanged();
+  });
+
+  auto* filters = new QHBoxLayout;
+  filters->addWidget(task_filter_);
+  filters->addWidget(quantizer_filter_);
+  filters->addWidget(text_filter_, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addLayout(filters);
+  layout->addWidget(view_);
+}
+
+void RunsPanel::set_runs(RunList runs) {
+  model_->set_runs(std::move(runs));
+  refill_filter_choices();
+  if (!columns_sized_ && model_->rowCount() > 0) {
+    view_->resizeColumnsToContents();  // once
+    columns_sized_ = true;
+  }
+}
+
+void RunsPanel::refill_filter_choices() {
+  const auto refill = [this](QComboBox* combo, const QString& all, int column) {
+    std::set<QString> values;
+    for (int row = 0; row < model_->rowCount(); ++row) {
+      values.insert(model_->index(row, column).data().toString());
+    }
+    const auto chosen = combo->currentData().toString();
+    const QSignalBlocker quiet(combo);  // the filter itself does not change
+    combo->clear();
+    combo->addItem(all, QString());
+    for (const auto& value : values) combo->addItem(value, value);
+    combo->setCurrentIndex(std::max(0, combo->findData(chosen)));
+  };
+  refill(task_filter_, "All tasks", RunsTableModel::Task);
+  refill(quantizer_filter_, "All quantizers", RunsTableModel::Quantizer);
+}
+
+std::vector<int64_t> RunsPanel::selected_run_ids() const {
+  std::vector<int64_t> ids;
+  for (const auto& index : view_->selectionModel()->selectedRows()) {
+    ids.push_back(model_->run_at(proxy_->mapToSource(index).row()).id);
+  }
+  return ids;
+}
+
+void RunsPanel::select_runs(const std::vector<int64_t>& run_ids) {
+  QItemSelection selection;
+  for (const auto id : run_ids) {
+    const int row = model_->row_of(id);
+    if (row < 0) continue;
+    const auto index = proxy_->mapFromSource(model_->index(row, 0));
+    selection.select(index, index);
+  }
+  view_->selectionModel()->select(selection,
+                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  if (!selection.isEmpty()) view_->scrollTo(selection.indexes().first());
+}
+
+std::vector<const StoredRun*> RunsPanel::shown_runs() const {
+  std::vector<const StoredRun*> shown;
+  for (int row = 0; row < proxy_->rowCount(); ++row) {
+    shown.push_back(&model_->run_at(proxy_->mapToSource(proxy_->index(row, 0)).row()));
+  }
+  return shown;
+}
+
+}  // namespace qn::ui
