@@ -3,7 +3,6 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDateTime>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenu>
@@ -35,12 +34,13 @@
 #include "runs_panel.h"
 #include "runs_table_model.h"
 #include "sweep_dialog.h"
-#include "unit_format.h"
+#include "byte_format.h"
 
 namespace qn::ui {
 namespace {
 
 constexpr int kRefreshMilliseconds = 1000;
+enum Tab { kLiveTab, kParetoTab, kCompareTab };  // in the order they are added
 
 }  // namespace
 
@@ -60,7 +60,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   tabs_->addTab(pareto_, "Pareto");
   tabs_->addTab(compare_, "Compare");
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
-    if (index == 2) update_compare();  // kept up to date only while shown
+    if (index == kCompareTab) update_compare();  // kept up to date only while shown
   });
 
   runs_ = new RunsPanel;
@@ -196,17 +196,11 @@ void MainWindow::open_database(const QString& path) {
     progress_->show();
     progress_->setRange(0, static_cast<int>(total));
     progress_->setValue(static_cast<int>(step));
-    // Time left in this training phase, from its pace so far.
-    if (!training_clock_.isValid()) training_clock_.start();
-    const double seconds = training_clock_.elapsed() / 1000.0;
-    const double left = step > 0 ? seconds / static_cast<double>(step) * static_cast<double>(total - step) : 0;
-    progress_->setFormat(QStringLiteral("step %v/%m  loss %1  ~%2 s left")
-                             .arg(loss, 0, 'f', 3)
-                             .arg(left, 0, 'f', 0));
+    // The time left is in the runs table's progress column (from the store).
+    progress_->setFormat(QStringLiteral("step %v/%m  loss %1").arg(loss, 0, 'f', 3));
   });
   connect(controller_, &RunController::stage, this, [this](const QString& stage) {
     status_label_->setText("Running: " + stage);
-    training_clock_.start();  // a new phase (training, an iPQ stage) has its own pace
   });
   connect(controller_, &RunController::queueFinished, this, [this](int done, int failed, int cancelled) {
     progress_->hide();
@@ -248,7 +242,7 @@ void MainWindow::apply_runs(RunList runs) {
 }
 
 void MainWindow::apply_progress(ProgressMap progress) {
-  runs_model_->set_progress(std::move(progress), QDateTime::currentMSecsSinceEpoch() / 1000.0);
+  runs_model_->set_progress(std::move(progress), wall_clock_seconds());
   int running = 0, queued = 0;
   for (const auto& run : runs_model_->runs()) {
     running += run.status == RunStatus::Running;
@@ -261,7 +255,7 @@ void MainWindow::apply_progress(ProgressMap progress) {
 void MainWindow::apply_curves(const CurveMap& curves) {
   for (const auto& [id, curve] : curves) curves_[id] = curve;
   update_live();
-  if (tabs_->currentIndex() == 2) update_compare();
+  if (tabs_->currentIndex() == kCompareTab) update_compare();
 }
 
 std::vector<int64_t> MainWindow::selected_run_ids() const { return runs_->selected_run_ids(); }
@@ -300,7 +294,7 @@ void MainWindow::on_selection_changed() {
   if (applying_runs_) return;
   pareto_->select_runs(selected_run_ids());
   update_live();
-  if (tabs_->currentIndex() == 2) update_compare();
+  if (tabs_->currentIndex() == kCompareTab) update_compare();
   if (reader_) {
     const auto missing = curves_to_read(/*refresh_unfinished=*/false);
     if (!missing.empty()) reader_->request(missing);
@@ -352,7 +346,7 @@ bool MainWindow::queue_sweep_file(const QString& path) {
 }
 
 void MainWindow::show_view(const QString& view) {
-  tabs_->setCurrentIndex(view == "pareto" ? 1 : view == "compare" ? 2 : 0);
+  tabs_->setCurrentIndex(view == "pareto" ? kParetoTab : view == "compare" ? kCompareTab : kLiveTab);
 }
 
 void MainWindow::run_config(const nlohmann::json& config) {
@@ -448,9 +442,9 @@ bool MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat
 }
 
 void MainWindow::export_plot() {
-  auto* plot = tabs_->currentIndex() == 1   ? pareto_->plot()
-               : tabs_->currentIndex() == 2 ? compare_->plot()
-                                            : live_->plot();
+  auto* plot = tabs_->currentIndex() == kParetoTab    ? pareto_->plot()
+               : tabs_->currentIndex() == kCompareTab ? compare_->plot()
+                                                      : live_->plot();
   QString filter = "PNG image (*.png)";
   const auto path = QFileDialog::getSaveFileName(this, "Export the plot shown", "plot.png",
                                                  "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)",

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <QElapsedTimer>
 #include <QMainWindow>
 #include <functional>
 #include <memory>
@@ -117,7 +116,6 @@ class MainWindow : public QMainWindow {
   QProgressBar* progress_;
   QTimer* refresh_timer_;
   QAction* live_refresh_;
-  QElapsedTimer training_clock_;  // since the running run's current phase began
   bool applying_runs_ = false;  // selection changes while a new list is put in place
   std::vector<int64_t> select_when_shown_;  // a queued run, selected once the list has it
 };

@@ -8,7 +8,7 @@
 #include <map>
 #include "qcustomplot_include.h"
 
-#include "unit_format.h"
+#include "byte_format.h"
 #include "runs_table_model.h"
 #include "store/pareto.h"
 

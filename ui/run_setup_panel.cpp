@@ -17,7 +17,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include "unit_format.h"
+#include "byte_format.h"
 #include "common/error.h"
 #include "config/run_config.h"
 #include "data/task_data.h"

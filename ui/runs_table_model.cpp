@@ -1,6 +1,7 @@
 #include "runs_table_model.h"
 
-#include "unit_format.h"
+#include "common/duration_text.h"
+#include "byte_format.h"
 
 namespace qn::ui {
 namespace {
@@ -88,22 +89,12 @@ QString RunsTableModel::progress_text(const StoredRun& run) const {
       return place == queue_places_.end() ? QString() : QStringLiteral("#%1 in queue").arg(place->second);
     }
     case RunStatus::Done:
-      return run.result ? "took " + format_duration(run.result->seconds) : QString();
-    case RunStatus::Running: {
-      if (!progress) return "starting";
-      QString text = QString::fromStdString(progress->stage);
-      if (progress->total_steps > 0) {
-        text += QStringLiteral(" %1/%2").arg(progress->step).arg(progress->total_steps);
-      }
-      if (const auto left = progress->seconds_left(now_)) text += ", " + format_duration(*left) + " left";
-      return text;
-    }
+      return run.result ? QString::fromStdString("took " + format_duration(run.result->seconds))
+                        : QString();
+    case RunStatus::Running:
+      return progress ? QString::fromStdString(progress->describe(now_)) : "starting";
     default:  // failed, cancelled, interrupted: where it stopped
-      if (!progress) return {};
-      return progress->total_steps > 0
-                 ? QStringLiteral("stopped in %1 at %2/%3").arg(QString::fromStdString(progress->stage))
-                       .arg(progress->step).arg(progress->total_steps)
-                 : QStringLiteral("stopped in %1").arg(QString::fromStdString(progress->stage));
+      return progress ? QString::fromStdString("stopped in " + progress->describe()) : QString();
   }
 }
 

@@ -1,6 +1,5 @@
 #include "run_listing.h"
 
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -9,15 +8,11 @@
 namespace qn::cli {
 namespace {
 
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // The stage a run is in (or stopped in), with its step and, while it runs, the time left.
 nlohmann::json progress_json(const StoredRun& run) {
   if (!run.progress) return nullptr;
   const auto& progress = *run.progress;
-  const auto left = run.status == RunStatus::Running ? progress.seconds_left(now_seconds())
+  const auto left = run.status == RunStatus::Running ? progress.seconds_left(wall_clock_seconds())
                                                      : std::nullopt;
   return {{"stage", progress.stage},
           {"step", progress.step},
@@ -27,15 +22,7 @@ nlohmann::json progress_json(const StoredRun& run) {
 
 std::string progress_text(const StoredRun& run) {
   if (run.status != RunStatus::Running || !run.progress) return {};
-  const auto& progress = *run.progress;
-  std::string text = "  [" + progress.stage;
-  if (progress.total_steps > 0) {
-    text += " " + std::to_string(progress.step) + "/" + std::to_string(progress.total_steps);
-  }
-  if (const auto left = progress.seconds_left(now_seconds())) {
-    text += ", " + std::to_string(static_cast<long long>(*left + 0.5)) + " s left";
-  }
-  return text + "]";
+  return "  [" + run.progress->describe(wall_clock_seconds()) + "]";
 }
 
 nlohmann::json run_json(const StoredRun& run) {

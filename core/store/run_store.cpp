@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/duration_text.h"
 #include "common/error.h"
 #include "store/schema.h"
 
@@ -14,11 +15,6 @@ namespace {
 
 const char* const kStatusNames[] = {"queued", "running", "done", "failed", "cancelled",
                                     "interrupted"};
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The columns StoredRun reads, in order, joined with the run's result if it has one.
 constexpr const char* kRunSelect = R"(
@@ -111,7 +107,7 @@ int64_t RunStore::add_sweep(const std::string& name, const nlohmann::json& spec)
   db_.prepare("INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?)")
       .bind(1, name)
       .bind(2, spec.dump())
-      .bind(3, now_seconds())
+      .bind(3, wall_clock_seconds())
       .run();
   return db_.last_insert_id();
 }
@@ -121,12 +117,12 @@ int64_t RunStore::add_run(const nlohmann::json& config, std::optional<int64_t> s
       "INSERT INTO runs (sweep_id, config, config_hash, status, created_at) "
       "VALUES (?, ?, ?, 'queued', ?)");
   if (sweep_id) insert.bind(1, *sweep_id);
-  insert.bind(2, config.dump()).bind(3, config_hash(config)).bind(4, now_seconds()).run();
+  insert.bind(2, config.dump()).bind(3, config_hash(config)).bind(4, wall_clock_seconds()).run();
   return db_.last_insert_id();
 }
 
 StoredRun RunStore::begin_run(const nlohmann::json& config, const std::string& device) {
-  const double now = now_seconds();
+  const double now = wall_clock_seconds();
   db_.prepare(
          "INSERT INTO runs (config, config_hash, status, device, created_at, started_at, "
          "heartbeat_at, attempts) VALUES (?, ?, 'running', ?, ?, ?, ?, 1)")
@@ -164,7 +160,7 @@ std::optional<StoredRun> RunStore::claim_next(const std::string& device,
     if (device_free_after) {
       auto busy = db_.prepare(
           "SELECT 1 FROM runs WHERE status = 'running' AND device = ? AND heartbeat_at >= ?");
-      busy.bind(1, device).bind(2, now_seconds() - *device_free_after);
+      busy.bind(1, device).bind(2, wall_clock_seconds() - *device_free_after);
       if (busy.step()) return;
     }
     auto next = db_.prepare(
@@ -173,7 +169,7 @@ std::optional<StoredRun> RunStore::claim_next(const std::string& device,
     if (sweep_id) next.bind(1, *sweep_id);
     if (!next.step()) return;
     claimed = next.integer(0);
-    const double now = now_seconds();
+    const double now = wall_clock_seconds();
     db_.prepare(
            "UPDATE runs SET status = 'running', device = ?, started_at = ?, heartbeat_at = ?, "
            "attempts = attempts + 1, error = NULL WHERE id = ?")
@@ -197,7 +193,7 @@ int64_t RunStore::queued_count(std::optional<int64_t> sweep_id) {
 
 void RunStore::heartbeat(int64_t run_id) {
   db_.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
-      .bind(1, now_seconds())
+      .bind(1, wall_clock_seconds())
       .bind(2, run_id)
       .run();
 }
@@ -206,7 +202,7 @@ void RunStore::begin_stage(int64_t run_id, const std::string& stage) {
   db_.prepare("UPDATE runs SET stage = ?, stage_started_at = ?, step = 0, total_steps = 0 "
               "WHERE id = ?")
       .bind(1, stage)
-      .bind(2, now_seconds())
+      .bind(2, wall_clock_seconds())
       .bind(3, run_id)
       .run();
 }
@@ -226,6 +222,19 @@ std::vector<std::pair<int64_t, RunProgress>> RunStore::running_progress() {
   std::vector<std::pair<int64_t, RunProgress>> progress;
   while (query.step()) progress.emplace_back(query.integer(0), read_progress(query, 1));
   return progress;
+}
+
+double wall_clock_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string RunProgress::describe(std::optional<double> now) const {
+  std::string text = stage;
+  if (total_steps > 0) text += " " + std::to_string(step) + "/" + std::to_string(total_steps);
+  const auto left = now ? seconds_left(*now) : std::nullopt;
+  if (left) text += ", " + format_duration(*left) + " left";
+  return text;
 }
 
 std::optional<double> RunProgress::seconds_left(double now) const {
@@ -271,7 +280,7 @@ void RunStore::finish(int64_t run_id, const StoredResult& result, std::string_vi
         .bind(8, result.seconds)
         .run();
     db_.prepare("UPDATE runs SET status = 'done', finished_at = ?, error = NULL WHERE id = ?")
-        .bind(1, now_seconds())
+        .bind(1, wall_clock_seconds())
         .bind(2, run_id)
         .run();
   });
@@ -293,7 +302,7 @@ void RunStore::add_artifact(const StoredArtifact& artifact) {
       .bind(3, artifact.kind)
       .bind(4, artifact.bytes)
       .bind(5, artifact.sha256)
-      .bind(6, now_seconds())
+      .bind(6, wall_clock_seconds())
       .run();
 }
 
@@ -312,7 +321,7 @@ std::vector<StoredArtifact> RunStore::artifacts(int64_t run_id) {
 void RunStore::end(int64_t run_id, RunStatus status, const std::string& error) {
   db_.prepare("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?")
       .bind(1, to_string(status))
-      .bind(2, now_seconds())
+      .bind(2, wall_clock_seconds())
       .bind(3, error)
       .bind(4, run_id)
       .run();
@@ -323,7 +332,7 @@ void RunStore::cancel(int64_t run_id) {
     db_.prepare(
            "UPDATE runs SET status = 'cancelled', finished_at = ?, error = 'cancelled before "
            "it started' WHERE id = ? AND status = 'queued'")
-        .bind(1, now_seconds())
+        .bind(1, wall_clock_seconds())
         .bind(2, run_id)
         .run();
     db_.prepare("UPDATE runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'")
@@ -349,7 +358,7 @@ int RunStore::mark_interrupted(double stale_seconds) {
     db_.prepare(
            "UPDATE runs SET status = 'interrupted', error = 'its process stopped while it ran' "
            "WHERE status = 'running' AND heartbeat_at < ?")
-        .bind(1, now_seconds() - stale_seconds)
+        .bind(1, wall_clock_seconds() - stale_seconds)
         .run();
     changed = db_.changes();
   });

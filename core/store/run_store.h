@@ -35,7 +35,12 @@ struct RunProgress {
 
   // Seconds left in the stage at its pace so far; none before its first step.
   std::optional<double> seconds_left(double now) const;
+  // "training 120/300", then, given the time now, ", 3 min 20 s left" once it is known.
+  std::string describe(std::optional<double> now = std::nullopt) const;
 };
+
+// The clock stage_started_at is read on: seconds since the epoch.
+double wall_clock_seconds();
 
 struct StoredRun {
   int64_t id = 0;

@@ -134,6 +134,8 @@ class TestStore : public QObject {
     // 30 steps in 60 s: the other 90 take 180 s.
     const double started = progress[0].second.stage_started_at;
     QCOMPARE(*progress[0].second.seconds_left(started + 60), 180.0);
+    QCOMPARE(progress[0].second.describe(started + 60), std::string("training 30/120, 3 min 00 s left"));
+    QCOMPARE(progress[0].second.describe(), std::string("training 30/120"));
     store.begin_stage(id, "compressing");  // a new stage starts its count over
     const auto compressing = *store.run(id)->progress;
     QCOMPARE(compressing.stage, std::string("compressing"));
