@@ -3,6 +3,8 @@
 #include <QMetaObject>
 #include <algorithm>
 
+#include "train/training_events.h"
+
 namespace qn::ui {
 namespace {
 
@@ -10,17 +12,23 @@ RunCurve curve_of(const std::vector<MetricPoint>& points, bool final) {
   RunCurve curve;
   curve.final = final;
   for (const auto& point : points) {
+    const auto step = static_cast<double>(point.step);
     if (point.name == "loss") {
-      curve.steps.push_back(static_cast<double>(point.step));
+      curve.steps.push_back(step);
       curve.losses.push_back(point.value);
-    } else if (point.name == "accuracy" || point.name == "perplexity") {
-      curve.eval_name = point.name;
-      curve.eval_steps.push_back(static_cast<double>(point.step));
-      curve.eval_values.push_back(point.value);
-    } else if (point.name == "float_accuracy" || point.name == "float_perplexity") {
-      curve.eval_name = point.name.substr(std::string("float_").size());
-      curve.float_steps.push_back(static_cast<double>(point.step));
-      curve.float_values.push_back(point.value);
+      continue;
+    }
+    for (const std::string metric : {"accuracy", "perplexity"}) {
+      if (point.name == metric) {
+        curve.eval_steps.push_back(step);
+        curve.eval_values.push_back(point.value);
+      } else if (point.name == float_metric_name(metric)) {
+        curve.float_steps.push_back(step);
+        curve.float_values.push_back(point.value);
+      } else {
+        continue;
+      }
+      curve.eval_name = metric;
     }
   }
   return curve;

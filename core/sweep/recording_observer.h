@@ -10,9 +10,10 @@
 namespace qn {
 
 // Records every engine event of one run into the store (loss, lr and examples/s a step;
-// eval metrics; the stage and its progress) and passes it on to `next`. Steps are written in batches of `batch` (one
-// transaction each, so a long run does not slow training) and at least once a second (so
-// live plots stay live); eval metrics at once. The destructor writes what is left.
+// eval metrics; the stage and its progress) and passes it on to `next`. Steps are written
+// in batches of `batch` (one transaction each, so a long run does not slow training) and at
+// least once a second (so live plots and the queue's progress stay live); eval metrics and
+// stages at once. The destructor writes what is left.
 class RecordingObserver final : public TrainingObserver {
  public:
   RecordingObserver(RunStore& store, int64_t run_id, size_t batch, TrainingObserver* next);

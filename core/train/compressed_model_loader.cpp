@@ -12,19 +12,18 @@ TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
                                 const CompressedModel& compressed, const torch::Device& device) {
   // A config that asks for a bigger model than the file's tensors could fill is refused
   // before that model is built (a crafted file must not make us allocate what it names).
-  double stored_values = 0;
-  for (const auto& [name, tensor] : compressed.tensors()) {
-    double values = 1;
-    for (const auto size : tensor->shape()) values *= static_cast<double>(size);
-    stored_values += values;
-  }
+  int64_t stored_values = 0;
+  for (const auto& [name, tensor] : compressed.tensors()) stored_values += tensor->numel();
   auto kept = config;  // after LayerDrop pruning, only the kept layers are stored
-  if (!kept.model.keep_layers.empty()) kept.model.layers = static_cast<int64_t>(kept.model.keep_layers.size());
+  if (!kept.model.keep_layers.empty()) {
+    kept.model.layers = static_cast<int64_t>(kept.model.keep_layers.size());
+  }
   const double needed = minimum_parameter_count(kept, data);
-  if (needed > stored_values) {
-    throw InputError("the checkpoint's config describes a " + config.model.arch + " of at least " +
-                     std::to_string(static_cast<long long>(needed)) + " parameters, but its tensors hold " +
-                     std::to_string(static_cast<long long>(stored_values)) + " values");
+  if (needed > static_cast<double>(stored_values)) {
+    throw InputError("the checkpoint's config describes a " + config.model.arch +
+                     " of at least " + std::to_string(static_cast<long long>(needed)) +
+                     " parameters, but its tensors hold " + std::to_string(stored_values) +
+                     " values");
   }
   auto model = make_task_model(config, data, device);
   model.prune();

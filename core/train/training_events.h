@@ -17,9 +17,15 @@ struct StepEvent {
 
 struct EvalEvent {
   int64_t step = 0;
-  std::string metric_name;  // "accuracy" or "perplexity"
+  std::string metric_name;  // "accuracy" or "perplexity"; see float_metric_name
   double metric = 0;
 };
+
+// The name the metric of the model in training (before compression) is reported under:
+// "float_accuracy", "float_perplexity". The compressed model's keeps the plain name.
+inline std::string float_metric_name(const std::string& metric_name) {
+  return "float_" + metric_name;
+}
 
 class TrainingObserver {
  public:

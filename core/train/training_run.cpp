@@ -33,7 +33,7 @@ LossFunction ipq_loss(const RunConfig& config, const TaskData& data, TaskModel& 
 
 // Passes every event on and, every `every` steps but the last (run_training evaluates the
 // trained model anyway), evaluates the model in training on `data` and reports the
-// metric as "float_<metric>". The model goes back to training mode; its weights,
+// metric under float_metric_name. The model goes back to training mode; its weights,
 // statistics and random streams are left as they were, so the run's results are the same.
 class PeriodicEvaluation final : public TrainingObserver {
  public:
@@ -47,7 +47,7 @@ class PeriodicEvaluation final : public TrainingObserver {
     if (every_ <= 0 || event.step % every_ != 0 || event.step == event.total_steps) return;
     const double metric = evaluate(*model_.module, model_.forward, data_).metric(metric_name_);
     model_.module->train();
-    if (next_) next_->on_eval({event.step, "float_" + metric_name_, metric});
+    if (next_) next_->on_eval({event.step, float_metric_name(metric_name_), metric});
   }
   void on_eval(const EvalEvent& event) override {
     if (next_) next_->on_eval(event);
@@ -89,7 +89,9 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   model.prune();
   result.float_metric =
       evaluate(module, model.forward, data.evaluation).metric(data.metric_name);
-  if (observer) observer->on_eval({result.steps, "float_" + data.metric_name, result.float_metric});
+  if (observer) {
+    observer->on_eval({result.steps, float_metric_name(data.metric_name), result.float_metric});
+  }
 
   if (config.quant.method == "ipq") {
     run_ipq(module, model.forward, data.train, config, model.default_ipq_stages, observer,
