@@ -4,25 +4,13 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <map>
-#include <set>
 
+#include "config/config_difference.h"
 #include "curve_plot.h"
 #include "runs_table_model.h"
 
 namespace qn::ui {
 namespace {
-
-// "quant.bits" -> "4" for every leaf of a config.
-void flatten(const nlohmann::json& value, const std::string& prefix,
-             std::map<std::string, std::string>& out) {
-  if (value.is_object()) {
-    for (const auto& item : value.items()) {
-      flatten(item.value(), prefix.empty() ? item.key() : prefix + "." + item.key(), out);
-    }
-  } else {
-    out[prefix] = value.is_string() ? value.get<std::string>() : value.dump();
-  }
-}
 
 // The table repeats these columns of the runs table after the differing keys.
 constexpr RunsTableModel::Column kResultColumns[] = {RunsTableModel::Metric, RunsTableModel::Size,
@@ -46,21 +34,13 @@ QCustomPlot* CompareView::plot() const { return curves_->plot(); }
 void CompareView::show_runs(const std::vector<const StoredRun*>& runs, const CurveMap& curves,
                             const RunsTableModel& model) {
   curves_->show_runs(runs, curves);
-  std::vector<std::map<std::string, std::string>> flat(runs.size());
-  std::set<std::string> keys;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    flatten(runs[i]->config, "", flat[i]);
-    for (const auto& [key, value] : flat[i]) keys.insert(key);
+  std::vector<const nlohmann::json*> configs;
+  std::vector<std::map<std::string, std::string>> flat;
+  for (const auto* run : runs) {
+    configs.push_back(&run->config);
+    flat.push_back(flatten_config(run->config));
   }
-  std::vector<std::string> differing;
-  for (const auto& key : keys) {
-    for (size_t i = 1; i < flat.size(); ++i) {
-      if (flat[i][key] != flat[0][key]) {
-        differing.push_back(key);
-        break;
-      }
-    }
-  }
+  const auto differing = differing_keys(configs);
   const int key_rows = static_cast<int>(differing.size());
   table_->clear();
   table_->setColumnCount(static_cast<int>(runs.size()));

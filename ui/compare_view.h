@@ -3,7 +3,7 @@
 #include <QWidget>
 #include <vector>
 
-#include "store_reader.h"
+#include "store_worker.h"
 
 class QCustomPlot;
 class QTableWidget;

@@ -42,11 +42,9 @@ CurvePlot::CurvePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(t
   plot_->setNoAntialiasingOnDrag(true);
 }
 
-int CurvePlot::curve_count() const { return static_cast<int>(loss_lines_); }
-
 void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const CurveMap& curves) {
   plot_->clearGraphs();
-  loss_lines_ = 0;
+  size_t loss_lines = 0;
   std::string metric_name;
   QVector<double> metric_values;  // for the right axis's range
   for (size_t i = 0; i < runs.size() && i < kMaxCurves; ++i) {
@@ -55,10 +53,11 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
     const RunCurve none;
     const auto& curve = found != curves.end() ? found->second : none;
     auto* loss = plot_->addGraph();
-    ++loss_lines_;
+    ++loss_lines;
     loss->setPen(QPen(colour(i), 1.5));
-    QString name = QStringLiteral("run %1: %2, %3").arg(run.id).arg(describe_quantizer(run.config),
-                                                                     describe_noise(run.config));
+    const auto description = describe_run(run.config);
+    QString name = QStringLiteral("run %1: %2, %3").arg(run.id).arg(
+        QString::fromStdString(description.quantizer), QString::fromStdString(description.noise));
     if (run.result) {
       name += QStringLiteral(" -> %1 %2").arg(QString::fromStdString(run.result->metric_name))
                   .arg(run.result->metric, 0, 'f', 4);
@@ -88,7 +87,7 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
   if (!metric_values.isEmpty()) add_metric_legend();
   plot_->yAxis2->setLabel(metric_name.empty() ? QStringLiteral("metric")
                                               : QString::fromStdString(metric_name));
-  plot_->legend->setVisible(loss_lines_ > 0);
+  plot_->legend->setVisible(loss_lines > 0);
   plot_->rescaleAxes();
   fit_metric_axis(metric_name, metric_values);
   const auto steps = plot_->xAxis->range();  // room for the end's markers

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "store/run_store.h"
-#include "store_reader.h"
+#include "store_worker.h"
 
 class QCustomPlot;
 
@@ -25,14 +25,12 @@ class CurvePlot : public QWidget {
   // curves yet gets an empty line and its legend entry.
   void show_runs(const std::vector<const StoredRun*>& runs, const CurveMap& curves);
   QCustomPlot* plot() const { return plot_; }
-  int curve_count() const;  // loss lines drawn
 
  private:
   void add_metric_legend();
   void fit_metric_axis(const std::string& metric_name, const QVector<double>& values);
 
   QCustomPlot* plot_;
-  size_t loss_lines_ = 0;
 };
 
 }  // namespace qn::ui

@@ -9,6 +9,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -19,10 +20,11 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <cstdio>
-#include <functional>
 
 #include "common/runtime.h"
 #include "compare_view.h"
+#include "common/error.h"
+#include "config/config_difference.h"
 #include "config/run_config.h"
 #include "curve_plot.h"
 #include "io/run_export.h"
@@ -30,9 +32,11 @@
 #include "plot_export.h"
 #include "qcustomplot_include.h"
 #include "run_controller.h"
+#include "run_selection.h"
 #include "run_setup_panel.h"
 #include "runs_panel.h"
 #include "runs_table_model.h"
+#include "sweep/sweep_spec.h"
 #include "sweep_dialog.h"
 #include "byte_format.h"
 
@@ -40,11 +44,13 @@ namespace qn::ui {
 namespace {
 
 constexpr int kRefreshMilliseconds = 1000;
+constexpr double kFirstStartShare = 0.85;  // of the screen's available width and height
 enum Tab { kLiveTab, kParetoTab, kCompareTab };  // in the order they are added
 
 }  // namespace
 
 MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(parent) {
+  selection_ = new RunSelection(this);
   setup_ = new RunSetupPanel;
   auto* setup_scroll = new QScrollArea;
   setup_scroll->setWidget(setup_);
@@ -52,7 +58,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   setup_scroll->setMinimumWidth(setup_->sizeHint().width() + 24);
 
   live_ = new CurvePlot;
-  pareto_ = new ParetoPlot;
+  pareto_ = new ParetoPlot(selection_);
   compare_ = new CompareView;
   connect(compare_, &CompareView::noiseVariantsRequested, this, &MainWindow::select_noise_variants);
   tabs_ = new QTabWidget;
@@ -63,7 +69,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
     if (index == kCompareTab) update_compare();  // kept up to date only while shown
   });
 
-  runs_ = new RunsPanel;
+  runs_ = new RunsPanel(selection_);
   runs_model_ = runs_->model();
 
   auto* right = new QSplitter(Qt::Vertical);
@@ -82,7 +88,12 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   progress_->setMaximumWidth(220);
   progress_->hide();
   queue_label_ = new QLabel;
+  store_busy_label_ = new QLabel("Waiting for the store...");
+  store_busy_label_->setToolTip("Another process is writing to the store; your change is made "
+                                "as soon as it can be (or explained if it cannot)");
+  store_busy_label_->hide();
   statusBar()->addWidget(status_label_, 1);
+  statusBar()->addPermanentWidget(store_busy_label_);
   statusBar()->addPermanentWidget(queue_label_);
   statusBar()->addPermanentWidget(progress_);
 
@@ -93,29 +104,35 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
 
   connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
   connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
-  connect(runs_, &RunsPanel::selectionChanged, this, &MainWindow::on_selection_changed);
+  connect(selection_, &RunSelection::changed, this, &MainWindow::show_selected_runs);
   connect(runs_, &RunsPanel::filtersChanged, this, &MainWindow::update_pareto);
   connect(runs_, &RunsPanel::contextMenuRequested, this, &MainWindow::show_context_menu);
-  connect(pareto_, &ParetoPlot::runsClicked, this, [this](const QList<qint64>& ids) {
-    select_runs(std::vector<int64_t>(ids.begin(), ids.end()));
-  });
 
   QSettings settings;
-  restoreGeometry(settings.value("window/geometry").toByteArray());
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) fit_first_start();
   const auto last = settings.value("setup/last_config").toString().toStdString();
-  if (!last.empty()) {
-    const auto config = nlohmann::json::parse(last, nullptr, false);
-    if (config.is_object()) setup_->set_config(config);
+  if (const auto config = parse_stored_config(nlohmann::json::parse(last, nullptr, false))) {
+    setup_->set_config(*config);
   }
   open_database(db_path);
   refresh_timer_->start();
+}
+
+void MainWindow::fit_first_start() {
+  // A share of the screen, so that the plots, their legends and the table have room on a
+  // laptop and the window does not fill a large monitor; centred.
+  const auto available = screen()->availableGeometry();
+  const QSize size(static_cast<int>(available.width() * kFirstStartShare),
+                   static_cast<int>(available.height() * kFirstStartShare));
+  resize(size.expandedTo(minimumSizeHint()).boundedTo(available.size()));
+  move(available.center() - rect().center());
 }
 
 MainWindow::~MainWindow() = default;
 
 void MainWindow::build_menus() {
   auto* file = menuBar()->addMenu("&File");
-  file->addAction("&Open database...", QKeySequence::Open, this, [this] {
+  file->addAction("&Open store...", QKeySequence::Open, this, [this] {
     const auto path = QFileDialog::getOpenFileName(this, "Open a QNStudio store", {},
                                                    "SQLite stores (*.sqlite *.db);;All files (*)");
     if (!path.isEmpty()) open_database(path);
@@ -173,24 +190,52 @@ void MainWindow::build_menus() {
 }
 
 void MainWindow::open_database(const QString& path) {
-  try {
-    auto store = std::make_unique<RunStore>(path.toStdString());
-    store_ = std::move(store);
-  } catch (const std::exception& problem) {
-    QMessageBox::warning(this, "Cannot open the store", QString::fromStdString(problem.what()));
-    return;
+  auto* store = new StoreWorker(path, this);
+  const bool first = store_ == nullptr;
+  connect(store, &StoreWorker::openFailed, this, [this, store, first](const QString& message) {
+    QMessageBox::warning(this, "Cannot open the store", message);
+    if (!first) store->deleteLater();  // the store shown stays
+  });
+  // The first store is used at once (what is asked of it waits for it to open); another
+  // replaces the one shown only once it has opened.
+  if (first) {
+    adopt_store(store);
+  } else {
+    connect(store, &StoreWorker::opened, this, [this, store] { adopt_store(store); });
   }
-  delete reader_;
-  reader_ = new StoreReader(path, this);
+}
+
+void MainWindow::adopt_store(StoreWorker* store) {
+  delete store_;
+  store_ = store;
   curves_.clear();
-  connect(reader_, &StoreReader::runsRead, this, &MainWindow::apply_runs);
-  connect(reader_, &StoreReader::curvesRead, this, &MainWindow::apply_curves);
-  connect(reader_, &StoreReader::progressRead, this, &MainWindow::apply_progress);
-  connect(reader_, &StoreReader::failed, this, [this](const QString& message) {
+  connect(store_, &StoreWorker::runsRead, this, &MainWindow::apply_runs);
+  connect(store_, &StoreWorker::curvesRead, this, &MainWindow::apply_curves);
+  connect(store_, &StoreWorker::progressRead, this, &MainWindow::apply_progress);
+  connect(store_, &StoreWorker::failed, this, [this](const QString& message) {
     status_label_->setText("Cannot read the store (what is shown is kept): " + message);
   });
+  connect(store_, &StoreWorker::editFailed, this, [this](const QString& action, const QString& message) {
+    QMessageBox::warning(this, "Cannot " + action, message);
+  });
+  connect(store_, &StoreWorker::editingChanged, store_busy_label_, &QLabel::setVisible);
+  connect(store_, &StoreWorker::edited, status_label_, &QLabel::setText);
+  connect(store_, &StoreWorker::exported, this, [this](const QString& path, qint64 bytes) {
+    status_label_->setText(QStringLiteral("Wrote %1 (%2)").arg(path, format_bytes(static_cast<double>(bytes))));
+  });
+  connect(store_, &StoreWorker::runsQueued, this, [this](const QList<qint64>& ids) {
+    controller_->wake();
+    status_label_->setText(ids.size() == 1 ? QStringLiteral("Queued run %1").arg(ids.front())
+                                           : QStringLiteral("Queued %1 runs").arg(ids.size()));
+    select_runs(std::vector<int64_t>(ids.begin(), ids.end()));  // shown once the list has them
+  });
+  connect(store_, &StoreWorker::sweepsQueued, this, [this](int queued, int configs) {
+    controller_->wake();
+    status_label_->setText(QStringLiteral("Queued %1 of the sweep's %2 runs (the others are done)")
+                               .arg(queued).arg(configs));
+  });
   delete controller_;
-  controller_ = new RunController(path, this);
+  controller_ = new RunController(store_->path(), this);
   connect(controller_, &RunController::runsChanged, this, &MainWindow::reload);
   connect(controller_, &RunController::progress, this, [this](qint64 step, qint64 total, double loss) {
     progress_->show();
@@ -210,34 +255,27 @@ void MainWindow::open_database(const QString& path) {
   connect(controller_, &RunController::error, this, [this](const QString& message) {
     status_label_->setText("Engine stopped: " + message);
   });
+  const auto& path = store_->path();
   QSettings settings;
   auto recent = settings.value("database/recent").toStringList();
   recent.removeAll(path);
   recent.prepend(path);
   settings.setValue("database/recent", recent.mid(0, 8));
   setWindowTitle(QStringLiteral("QNStudio - %1").arg(path));
-  reader_->request({}, /*force_run_list=*/true);
+  store_->request({}, /*force_run_list=*/true);
 }
 
 void MainWindow::reload() {
-  if (reader_) reader_->request(curves_to_read(/*refresh_unfinished=*/true));
+  if (store_) store_->request(curves_to_read(/*refresh_unfinished=*/true));
 }
 
 void MainWindow::apply_runs(RunList runs) {
-  auto selected = selected_run_ids();
-  applying_runs_ = true;
   runs_->set_runs(std::move(runs));
-  const auto has_row = [this](int64_t id) { return runs_model_->row_of(id) >= 0; };
-  if (!select_when_shown_.empty() && std::all_of(select_when_shown_.begin(), select_when_shown_.end(), has_row)) {
-    selected = std::exchange(select_when_shown_, {});
-  }
   for (auto curve = curves_.begin(); curve != curves_.end();) {  // deleted runs' curves go
     curve = runs_model_->row_of(curve->first) < 0 ? curves_.erase(curve) : std::next(curve);
   }
-  select_runs(selected);
   update_pareto();
-  applying_runs_ = false;
-  on_selection_changed();
+  show_selected_runs();  // runs may have started or ended
   Q_EMIT runsShown();
 }
 
@@ -258,13 +296,12 @@ void MainWindow::apply_curves(const CurveMap& curves) {
   if (tabs_->currentIndex() == kCompareTab) update_compare();
 }
 
-std::vector<int64_t> MainWindow::selected_run_ids() const { return runs_->selected_run_ids(); }
+std::vector<int64_t> MainWindow::selected_run_ids() const { return selection_->ids(); }
 
-void MainWindow::select_runs(const std::vector<int64_t>& run_ids) { runs_->select_runs(run_ids); }
+void MainWindow::select_runs(std::vector<int64_t> run_ids) { selection_->set(std::move(run_ids)); }
 
 void MainWindow::update_pareto() {
   pareto_->set_runs(runs_model_->run_list(), runs_->shown_runs());  // as filtered
-  pareto_->select_runs(selected_run_ids());
 }
 
 void MainWindow::select_noise_variants() {
@@ -277,33 +314,30 @@ void MainWindow::select_noise_variants() {
     if (chosen) base = &run;
   }
   if (!base) return;
-  const auto without_noise = [](nlohmann::json config) {
-    config.erase("noise");
-    return config;
-  };
-  const auto key = without_noise(base->config);
+  const auto key = key_ignoring(base->config, noise_keys());
   std::vector<int64_t> variants;
   for (const auto& run : runs) {
-    if (without_noise(run.config) == key) variants.push_back(run.id);
+    if (key_ignoring(run.config, noise_keys()) == key) variants.push_back(run.id);
   }
   select_runs(variants);
   show_view("compare");
 }
 
-void MainWindow::on_selection_changed() {
-  if (applying_runs_) return;
-  pareto_->select_runs(selected_run_ids());
+void MainWindow::show_selected_runs() {
   update_live();
   if (tabs_->currentIndex() == kCompareTab) update_compare();
-  if (reader_) {
+  if (store_) {
     const auto missing = curves_to_read(/*refresh_unfinished=*/false);
-    if (!missing.empty()) reader_->request(missing);
+    if (!missing.empty()) store_->request(missing);
   }
 }
 
 std::vector<const StoredRun*> MainWindow::selected_runs() const {
-  std::vector<const StoredRun*> runs;
-  for (const auto id : selected_run_ids()) runs.push_back(&runs_model_->run_at(runs_model_->row_of(id)));
+  std::vector<const StoredRun*> runs;  // those in the list (a run just queued may not be yet)
+  for (const auto id : selected_run_ids()) {
+    const int row = runs_model_->row_of(id);
+    if (row >= 0) runs.push_back(&runs_model_->run_at(row));
+  }
   return runs;
 }
 
@@ -336,8 +370,10 @@ void MainWindow::update_compare() { compare_->show_runs(selected_runs(), curves_
 
 bool MainWindow::queue_sweep_file(const QString& path) {
   try {
-    const int queued = controller_->enqueue_sweep(read_config_file(path.toStdString()));
-    status_label_->setText(QStringLiteral("Queued %1 runs of %2").arg(queued).arg(path));
+    const auto spec = read_config_file(path.toStdString());
+    expand_sweep(parse_sweep_spec(spec));  // an invalid spec is refused here, before the store
+    if (!store_) throw InputError("no store is open");
+    store_->enqueue_sweeps({spec});
     return true;
   } catch (const std::exception& problem) {
     std::fprintf(stderr, "qnstudio: %s\n", problem.what());
@@ -349,56 +385,27 @@ void MainWindow::show_view(const QString& view) {
   tabs_->setCurrentIndex(view == "pareto" ? kParetoTab : view == "compare" ? kCompareTab : kLiveTab);
 }
 
-void MainWindow::run_config(const nlohmann::json& config) {
-  try {
-    const auto id = controller_->enqueue(config);
-    QSettings().setValue("setup/last_config", QString::fromStdString(config.dump()));
-    status_label_->setText(QStringLiteral("Queued run %1").arg(id));
-    select_when_shown_ = {id};  // the controller's runsChanged reloads the list
-  } catch (const std::exception& problem) {
-    QMessageBox::warning(this, "Cannot queue the run", QString::fromStdString(problem.what()));
-  }
+void MainWindow::run_config(const RunConfig& config) {
+  QSettings().setValue("setup/last_config", QString::fromStdString(to_json(config).dump()));
+  if (store_) store_->enqueue_runs({config});
 }
 
-void MainWindow::open_sweep_dialog(const nlohmann::json& config) {
+void MainWindow::open_sweep_dialog(const RunConfig& config) {
   SweepDialog dialog(config, this);
-  if (dialog.exec() != QDialog::Accepted) return;
-  try {
-    int queued = 0;
-    for (const auto& spec : dialog.specs()) queued += controller_->enqueue_sweep(spec);
-    status_label_->setText(QStringLiteral("Queued %1 of the sweep's %2 runs (the others are done)")
-                               .arg(queued).arg(dialog.run_count()));
-  } catch (const std::exception& problem) {
-    QMessageBox::warning(this, "Cannot queue the sweep", QString::fromStdString(problem.what()));
-  }
+  if (dialog.exec() == QDialog::Accepted && store_) store_->enqueue_sweeps(dialog.specs());
 }
 
 void MainWindow::rerun_selected() {
-  std::vector<nlohmann::json> configs;  // copied: the run list may be replaced meanwhile
-  for (const auto* run : selected_runs()) configs.push_back(run->config);
-  std::vector<int64_t> queued;
-  try {
-    for (const auto& config : configs) queued.push_back(controller_->enqueue(config));
-  } catch (const std::exception& problem) {
-    QMessageBox::warning(this, "Cannot queue the run", QString::fromStdString(problem.what()));
+  std::vector<RunConfig> configs;
+  for (const auto id : selected_run_ids()) {
+    const int row = runs_model_->row_of(id);
+    if (row >= 0 && runs_model_->config_at(row)) configs.push_back(*runs_model_->config_at(row));
   }
-  status_label_->setText(QStringLiteral("Queued %1 run(s) again").arg(queued.size()));
-  select_when_shown_ = std::move(queued);
+  if (!configs.empty() && store_) store_->enqueue_runs(std::move(configs));
 }
 
 void MainWindow::cancel_selected() {
-  edit_store([&] {
-    for (const auto id : selected_run_ids()) controller_->cancel(id);
-  });
-}
-
-void MainWindow::edit_store(const std::function<void()>& edit) {
-  try {
-    edit();
-  } catch (const std::exception& problem) {  // locked past the timeout, read-only, vanished
-    QMessageBox::warning(this, "Cannot change the store", QString::fromStdString(problem.what()));
-  }
-  reader_->request({}, /*force_run_list=*/true);
+  if (store_) store_->cancel_runs(selected_run_ids());
 }
 
 void MainWindow::delete_selected() {
@@ -409,15 +416,11 @@ void MainWindow::delete_selected() {
                                 .arg(ids.size())) != QMessageBox::Yes) {
     return;
   }
-  edit_store([&] {
-    for (const auto id : ids) store_->remove(id);
-  });
+  if (store_) store_->remove_runs(ids);
 }
 
 void MainWindow::set_selected_hidden(bool hidden) {
-  edit_store([&] {
-    for (const auto id : selected_run_ids()) store_->set_hidden(id, hidden);
-  });
+  if (store_) store_->set_hidden(selected_run_ids(), hidden);
 }
 
 void MainWindow::export_selected(bool decompressed) {
@@ -429,16 +432,8 @@ void MainWindow::export_selected(bool decompressed) {
   if (!path.isEmpty()) export_run_to(ids[0], path, decompressed ? ExportFormat::Float : ExportFormat::Qnz);
 }
 
-bool MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat format) {
-  try {
-    const auto file = export_run(*store_, run_id, path.toStdString(), format);
-    status_label_->setText(QStringLiteral("Wrote %1 (%2)").arg(QString::fromStdString(file.path),
-                                                               format_bytes(static_cast<double>(file.bytes))));
-    return true;
-  } catch (const std::exception& problem) {
-    QMessageBox::warning(this, "Cannot export", QString::fromStdString(problem.what()));
-    return false;
-  }
+void MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat format) {
+  if (store_) store_->export_run(run_id, path, format);
 }
 
 void MainWindow::export_plot() {
@@ -480,9 +475,11 @@ void MainWindow::show_context_menu(const QPoint& global_position) {
   qnz->setEnabled(ids.size() == 1);
   decompressed->setEnabled(ids.size() == 1);
   menu.addAction("Open in compare", this, [this] { show_view("compare"); });
-  menu.addAction("Use this config", this, [this, id = ids[0]] {
-    setup_->set_config(runs_model_->run_at(runs_model_->row_of(id)).config);
+  const int row = runs_model_->row_of(ids[0]);
+  auto* use_config = menu.addAction("Use this config", this, [this, row] {
+    setup_->set_config(*runs_model_->config_at(row));
   });
+  use_config->setEnabled(row >= 0 && runs_model_->config_at(row).has_value());
   menu.addSeparator();
   menu.addAction("Re-run", this, &MainWindow::rerun_selected);
   menu.addAction("Cancel", this, &MainWindow::cancel_selected);
@@ -505,7 +502,7 @@ void MainWindow::show_about() {
 void MainWindow::closeEvent(QCloseEvent* event) {
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
-  settings.setValue("setup/last_config", QString::fromStdString(setup_->config().dump()));
+  settings.setValue("setup/last_config", QString::fromStdString(to_json(setup_->config()).dump()));
   QMainWindow::closeEvent(event);
 }
 

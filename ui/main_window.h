@@ -1,13 +1,12 @@
 #pragma once
 
 #include <QMainWindow>
-#include <functional>
 #include <memory>
 #include <vector>
 
 #include "io/run_export.h"
-#include "store/run_store.h"
-#include "store_reader.h"
+#include "config/run_config.h"
+#include "store_worker.h"
 
 class QAction;
 class QLabel;
@@ -21,14 +20,17 @@ class CompareView;
 class CurvePlot;
 class ParetoPlot;
 class RunController;
+class RunSelection;
 class RunSetupPanel;
 class RunsPanel;
 class RunsTableModel;
 
 // QNStudio's window: the run-setup panel on the left; the live curves, the Pareto front and
-// the comparison in tabs; the store's runs in a table below. The table, the curves and the
-// Pareto plot share one selection. Everything shown is read from the store, reloaded once
-// a second while live refresh is on, so runs of a CLI sweep on the same file appear too.
+// the comparison in tabs; the store's runs in a table below. The table, the curves, the
+// Pareto plot and the compare view follow one RunSelection. Everything shown is read from
+// the store, reloaded once a second while live refresh is on, so runs of a CLI sweep on
+// the same file appear too; every read and edit of the store runs on the StoreWorker's
+// thread, never on the UI thread.
 class MainWindow : public QMainWindow {
   Q_OBJECT
 
@@ -37,12 +39,18 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   // Writes a done run's stored checkpoint (.qnz) or its decompressed state dict to `path`
-  // and records the file in the store; a failure is explained in a dialog.
-  bool export_run_to(int64_t run_id, const QString& path, ExportFormat format);
+  // and records the file in the store, on the store thread; the status bar says when it
+  // is written, a dialog why it could not be.
+  void export_run_to(int64_t run_id, const QString& path, ExportFormat format);
   // Queues the selected runs' configs again, as new runs.
   void rerun_selected();
+  // Cancels the selected runs: queued ones at once, running ones within about a second.
+  void cancel_selected();
+  // Deletes the selected runs, their curves and checkpoints, once the user confirms.
+  void delete_selected();
   // Queues a sweep spec file's runs and trains them, as the Sweep dialog does; false (with
-  // the reason on stderr) if the file cannot be read or the spec is invalid.
+  // the reason on stderr) if the file cannot be read or the spec is invalid, which is
+  // known before the store is touched.
   bool queue_sweep_file(const QString& path);
   // "live", "pareto" or "compare".
   void show_view(const QString& view);
@@ -50,10 +58,11 @@ class MainWindow : public QMainWindow {
   // ended; the curves of the running and shown runs) and refreshes the views when the
   // answer arrives, keeping the selection. Never waits on the store.
   void reload();
-  // Whether a read of the store is in progress or asked for (its answer not shown yet).
-  bool reading_store() const { return reader_ && reader_->busy(); }
+  // Whether a read or an edit of the store is in progress or asked for (its answer not
+  // shown yet).
+  bool store_busy() const { return store_ && (store_->reading() || store_->editing()); }
   std::vector<int64_t> selected_run_ids() const;
-  void select_runs(const std::vector<int64_t>& run_ids);
+  void select_runs(std::vector<int64_t> run_ids);
   // Selects the runs whose configs equal the selected run's (or the latest done run's) in
   // everything but the noise: "same config, none vs STE vs Quant-Noise".
   void select_noise_variants();
@@ -62,8 +71,9 @@ class MainWindow : public QMainWindow {
   RunsTableModel* runs_model() const { return runs_model_; }
   RunsPanel* runs_panel() const { return runs_; }
   ParetoPlot* pareto() const { return pareto_; }
-  CurvePlot* live_curves() const { return live_; }
   RunController* controller() const { return controller_; }
+  RunSelection* selection() const { return selection_; }
+  StoreWorker* store() const { return store_; }
 
  Q_SIGNALS:
   // A run list read from the store is now shown in every view.
@@ -74,13 +84,14 @@ class MainWindow : public QMainWindow {
 
  private:
   void build_menus();
+  // Without saved geometry (a first start): a share of the screen, centred.
+  void fit_first_start();
+  // Opens `path` on a new StoreWorker, which replaces the current store once it is open (a
+  // store that cannot be opened is explained and the current one kept).
   void open_database(const QString& path);
-  void run_config(const nlohmann::json& config);
-  void open_sweep_dialog(const nlohmann::json& config);
-  // Runs a user's change of the store (delete, hide), says why if it fails, then reloads.
-  void edit_store(const std::function<void()>& edit);
-  void cancel_selected();
-  void delete_selected();
+  void adopt_store(StoreWorker* store);
+  void run_config(const RunConfig& config);
+  void open_sweep_dialog(const RunConfig& config);
   void set_selected_hidden(bool hidden);
   void export_selected(bool decompressed);
   void export_plot();
@@ -94,15 +105,17 @@ class MainWindow : public QMainWindow {
   std::vector<const StoredRun*> live_runs() const;
   std::vector<const StoredRun*> selected_runs() const;
   std::vector<int64_t> curves_to_read(bool refresh_unfinished) const;
-  void on_selection_changed();
+  // The live and compare views show the selection (and the running runs); curves they
+  // have not read yet are asked for.
+  void show_selected_runs();
   void update_compare();
   void update_live();
   void update_pareto();
   void show_about();
 
-  std::unique_ptr<RunStore> store_;  // the UI thread's connection, for user edits and exports
-  StoreReader* reader_ = nullptr;    // every periodic read, on its own thread
-  CurveMap curves_;                  // of the runs shown in the live and compare views
+  StoreWorker* store_ = nullptr;  // every read and edit of the store, on its own thread
+  RunSelection* selection_;
+  CurveMap curves_;  // of the runs shown in the live and compare views
   RunController* controller_ = nullptr;
   RunSetupPanel* setup_;
   QTabWidget* tabs_;
@@ -113,11 +126,10 @@ class MainWindow : public QMainWindow {
   RunsPanel* runs_;
   QLabel* status_label_;
   QLabel* queue_label_;
+  QLabel* store_busy_label_;  // shown while an edit waits for a busy store
   QProgressBar* progress_;
   QTimer* refresh_timer_;
   QAction* live_refresh_;
-  bool applying_runs_ = false;  // selection changes while a new list is put in place
-  std::vector<int64_t> select_when_shown_;  // a queued run, selected once the list has it
 };
 
 }  // namespace qn::ui

@@ -9,6 +9,9 @@
 #include "qcustomplot_include.h"
 
 #include "byte_format.h"
+#include "config/choices.h"
+#include "config/config_difference.h"
+#include "run_selection.h"
 #include "runs_table_model.h"
 #include "store/pareto.h"
 
@@ -39,40 +42,36 @@ class ByteTicker : public QCPAxisTickerLog {
 };
 
 struct Series {
-  const char* label;
   QColor colour;
   QCPScatterStyle::ScatterShape shape;
 };
 
-// The four kinds of point, in legend order.
+// The four kinds of point, in legend order: the fp32 baseline, then one a noise mode in
+// the order of noise_mode_choices().
 const Series kSeries[] = {
-    {"fp32 baseline", QColor(40, 40, 40), QCPScatterStyle::ssStar},
-    {"no noise (post-training)", QColor(31, 119, 180), QCPScatterStyle::ssCircle},
-    {"STE (QAT)", QColor(255, 127, 14), QCPScatterStyle::ssTriangle},
-    {"Quant-Noise", QColor(44, 160, 44), QCPScatterStyle::ssDiamond},
+    {QColor(40, 40, 40), QCPScatterStyle::ssStar},
+    {QColor(31, 119, 180), QCPScatterStyle::ssCircle},
+    {QColor(255, 127, 14), QCPScatterStyle::ssTriangle},
+    {QColor(44, 160, 44), QCPScatterStyle::ssDiamond},
 };
 
-int series_of(const nlohmann::json& config) {
-  const auto mode = config.value(nlohmann::json::json_pointer("/noise/mode"), std::string());
-  if (mode == "ste") return 2;
-  if (mode == "quant-noise") return 3;
-  const auto method = config.value(nlohmann::json::json_pointer("/quant/method"), std::string());
-  return method == "none" ? 0 : 1;
+QString series_label(int series) {
+  if (series == 0) return "fp32 baseline";
+  return QString::fromStdString(noise_mode_choices().at(static_cast<size_t>(series - 1)).label);
 }
 
-// Runs whose configs differ at most by the seed share a key.
-std::string seedless_key(const StoredRun& run) {
-  auto config = run.config;
-  config["train"].erase("seed");
-  return config.dump();
+int series_of(const nlohmann::json& stored_config) {
+  const auto config = parse_stored_config(stored_config);
+  if (!config || config->quant.method == QuantMethod::None) return 0;
+  return 1 + static_cast<int>(noise_mode_choice_of(config->noise.mode));
 }
 
 // What hovering a point shows: the run's quantizer, noise, result and the rest of its
 // config in brief.
 QString tip_of(const std::vector<const StoredRun*>& group, double mean, double low, double high) {
   const auto& run = *group.front();
-  const auto& config = run.config;
-  QString tip = QStringLiteral("%1, %2\n").arg(describe_quantizer(config), describe_noise(config));
+  const auto description = describe_run(run.config);
+  QString tip = QString::fromStdString(description.quantizer + ", " + description.noise + "\n");
   if (group.size() == 1) {
     tip += QStringLiteral("run %1: ").arg(run.id);
   } else {
@@ -84,12 +83,13 @@ QString tip_of(const std::vector<const StoredRun*>& group, double mean, double l
              .arg(mean, 0, 'f', 4)
              .arg(format_bytes(static_cast<double>(run.result->size_bytes)))
              .arg(run.result->compression, 0, 'f', 1);
-  return tip + describe_training(config);
+  return tip + QString::fromStdString(description.training);
 }
 
 }  // namespace
 
-ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+ParetoPlot::ParetoPlot(RunSelection* selection, QWidget* parent)
+    : QWidget(parent), selection_(selection), plot_(new QCustomPlot(this)) {
   group_box_ = new QCheckBox("Group seeds (mean, with the range as an error bar)");
   connect(group_box_, &QCheckBox::toggled, this, &ParetoPlot::set_group_seeds);
   auto* layout = new QVBoxLayout(this);
@@ -108,7 +108,7 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot
     spread->setDataPlottable(graph);
     spread->setPen(QPen(series.colour));
     spread->removeFromLegend();
-    graph->setName(series.label);
+    graph->setName(series_label(index));
     graph->setLineStyle(QCPGraph::lsNone);
     const bool star = series.shape == QCPScatterStyle::ssStar;
     graph->setScatterStyle(QCPScatterStyle(series.shape, QPen(series.colour, star ? 2 : 1),
@@ -118,13 +118,14 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot
   front->setName("Pareto front");
   front->setLineStyle(QCPGraph::lsStepLeft);
   front->setPen(QPen(QColor(120, 120, 120), 1.5, Qt::DashLine));
-  selection_ = plot_->addGraph();
-  selection_->setName("selected");
-  selection_->setLineStyle(QCPGraph::lsNone);
-  selection_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::red, 2), Qt::NoBrush, 17));
-  selection_->removeFromLegend();
+  highlight_ = plot_->addGraph();
+  highlight_->setName("selected");
+  highlight_->setLineStyle(QCPGraph::lsNone);
+  highlight_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::red, 2), Qt::NoBrush, 17));
+  highlight_->removeFromLegend();
   connect(plot_, &QCustomPlot::mouseMove, this, &ParetoPlot::on_mouse_move);
   connect(plot_, &QCustomPlot::mousePress, this, &ParetoPlot::on_mouse_press);
+  connect(selection_, &RunSelection::changed, this, &ParetoPlot::show_selection);
   set_runs(nullptr, {});
 }
 
@@ -156,7 +157,7 @@ void ParetoPlot::redraw() {
         run->result->metric_name != metric_) {
       continue;
     }
-    const auto key = group_seeds_ ? seedless_key(*run) : std::to_string(run->id);
+    const auto key = group_seeds_ ? key_ignoring(run->config, seed_keys()) : std::to_string(run->id);
     const auto [found, added] = group_of.emplace(key, groups.size());
     if (added) groups.emplace_back();
     groups[found->second].push_back(run);
@@ -208,21 +209,19 @@ void ParetoPlot::redraw() {
     const double margin = std::max(1e-3, (y_range.upper - y_range.lower) * 0.1);
     plot_->yAxis->setRange(y_range.lower - margin, y_range.upper + margin);
   }
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  show_selection();  // the points moved; replots
 }
 
-void ParetoPlot::select_runs(const std::vector<int64_t>& run_ids) {
+void ParetoPlot::show_selection() {
   QVector<double> xs, ys;
   for (const auto& point : points_) {
-    const auto selected = [&](int64_t id) {
-      return std::find(run_ids.begin(), run_ids.end(), id) != run_ids.end();
-    };
+    const auto selected = [this](int64_t id) { return selection_->contains(id); };
     if (std::any_of(point.run_ids.begin(), point.run_ids.end(), selected)) {
       xs.push_back(point.x);
       ys.push_back(point.y);
     }
   }
-  selection_->setData(xs, ys);
+  highlight_->setData(xs, ys);
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -274,7 +273,7 @@ void ParetoPlot::on_mouse_move(QMouseEvent* event) {
 
 void ParetoPlot::on_mouse_press(QMouseEvent* event) {
   if (const auto* point = nearest(event->position())) {
-    Q_EMIT runsClicked(QList<qint64>(point->run_ids.begin(), point->run_ids.end()));
+    selection_->set(point->run_ids);
   }
 }
 

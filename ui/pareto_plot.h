@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "store/run_store.h"
-#include "store_reader.h"
+#include "store_worker.h"
 
 class QCheckBox;
 class QCustomPlot;
@@ -14,23 +14,24 @@ class QCPGraph;
 
 namespace qn::ui {
 
+class RunSelection;
+
 // Every finished run as a point: x = exact size in bytes (log scale, B/KB/MB labels),
 // y = its metric (accuracy up; perplexity axis reversed, so better is always up). One
 // colour and shape per noise mode, the fp32 baseline apart, and the Pareto front as a
-// step line. Hovering shows a run's config and result; clicking selects it. With seeds
+// step line. Hovering shows a run's config and result; clicking selects it (in the shared
+// RunSelection, whose runs it circles). With seeds
 // grouped, runs that differ only by their seed become one point at their mean metric with
 // an error bar from the lowest to the highest.
 class ParetoPlot : public QWidget {
   Q_OBJECT
 
  public:
-  explicit ParetoPlot(QWidget* parent = nullptr);
+  explicit ParetoPlot(RunSelection* selection, QWidget* parent = nullptr);
 
   // Plots `shown`, runs of the list `runs` (which keeps them alive).
   void set_runs(RunList runs, std::vector<const StoredRun*> shown);
   void set_group_seeds(bool group);
-  // Highlights these runs (the shared selection); the others stay as they are.
-  void select_runs(const std::vector<int64_t>& run_ids);
   QCustomPlot* plot() const { return plot_; }
   QCheckBox* group_seeds_box() const { return group_box_; }
   // How many points are drawn, and which metric the y axis shows.
@@ -41,10 +42,6 @@ class ParetoPlot : public QWidget {
   // What hovering the run's point shows; empty if not drawn.
   QString tip_of_run(int64_t run_id) const;
 
- Q_SIGNALS:
-  // The runs behind the clicked point (several when seeds are grouped).
-  void runsClicked(QList<qint64> run_ids);
-
  private:
   struct Point {
     std::vector<const StoredRun*> runs;  // one, or a group differing only by seed
@@ -53,13 +50,15 @@ class ParetoPlot : public QWidget {
     double low, high;   // the metric's range over the group
   };
   void redraw();  // from runs_ and group_seeds_
+  void show_selection();  // circles the selected runs' points
   void on_mouse_move(QMouseEvent* event);
   void on_mouse_press(QMouseEvent* event);
   const Point* nearest(const QPointF& pixel) const;
   QString tip_at(const Point& point) const;
 
+  RunSelection* selection_;
   QCustomPlot* plot_;
-  QCPGraph* selection_;
+  QCPGraph* highlight_;  // the selected runs' points, circled
   QCPErrorBars* spreads_[4];  // one a series, for grouped seeds
   QCheckBox* group_box_;
   RunList run_list_;

@@ -3,10 +3,8 @@
 #include <chrono>
 
 #include "common/runtime.h"
-#include "config/run_config.h"
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
-#include "sweep/sweep_planner.h"
 
 namespace qn::ui {
 namespace {
@@ -46,25 +44,9 @@ RunController::~RunController() {
   if (worker_) worker_->wait();
 }
 
-int64_t RunController::enqueue(const nlohmann::json& config) {
-  RunStore store(db_path_.toStdString());
-  const auto id = store.add_run(to_json(parse_run_config(config)));
-  Q_EMIT runsChanged();
+void RunController::wake() {
+  woken_ = true;
   start_worker();
-  return id;
-}
-
-int RunController::enqueue_sweep(const nlohmann::json& spec) {
-  RunStore store(db_path_.toStdString());
-  const int queued = qn::enqueue_sweep(store, spec).queued;
-  Q_EMIT runsChanged();
-  start_worker();
-  return queued;
-}
-
-void RunController::cancel(int64_t run_id) {
-  RunStore(db_path_.toStdString()).cancel(run_id);
-  Q_EMIT runsChanged();
 }
 
 bool RunController::busy() const { return worker_ && worker_->isRunning(); }
@@ -79,16 +61,22 @@ void RunController::start_worker() {
       SignalObserver observer(this);
       QueueOptions options;
       options.heartbeat_seconds = 0.5;  // a cancel from the GUI lands within half a second
-      const auto summary = run_queue(store, std::nullopt, &observer, &stop_, options);
-      Q_EMIT queueFinished(summary.done, summary.failed, summary.cancelled);
+      QueueSummary total;
+      while (woken_.exchange(false) && !stop_.cancelled()) {
+        const auto summary = run_queue(store, std::nullopt, &observer, &stop_, options);
+        total.done += summary.done;
+        total.failed += summary.failed;
+        total.cancelled += summary.cancelled;
+      }
+      Q_EMIT queueFinished(total.done, total.failed, total.cancelled);
     } catch (const std::exception& failure) {
       Q_EMIT error(QString::fromStdString(failure.what()));
     }
     Q_EMIT runsChanged();
   }));
-  // A run queued just as the queue found itself empty would wait forever: look again.
+  // Woken after its last look at the flag, as it was ending: start again.
   connect(worker_.get(), &QThread::finished, this, [this] {
-    if (!stop_.cancelled() && RunStore(db_path_.toStdString()).queued_count() > 0) start_worker();
+    if (woken_ && !stop_.cancelled()) start_worker();
   });
   worker_->start();
 }

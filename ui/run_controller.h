@@ -3,14 +3,14 @@
 #include <QObject>
 #include <QString>
 #include <QThread>
+#include <atomic>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "train/training_events.h"
 
 namespace qn::ui {
 
-// The GUI's one bridge to the engine (DESIGN.md section 1): queues runs in the store and
+// The GUI's one bridge to the engine (docs/architecture.md, Threads): queues runs in the store and
 // drains the queue on a worker thread with core's run queue, turning the engine's callbacks
 // into queued, rate-limited signals. Widgets read everything else from the store, which
 // the engine writes at least once a second. Cancelling goes through the store, so a run
@@ -22,17 +22,10 @@ class RunController : public QObject {
   explicit RunController(QString db_path, QObject* parent = nullptr);
   ~RunController() override;  // stops the queue and waits for the worker
 
-  // Queues a run of `config` (a complete RunConfig) and starts the worker if it is idle.
-  // Returns the run's id; InputError if the config is invalid.
-  int64_t enqueue(const nlohmann::json& config);
-  // Queues a sweep spec's runs (core's enqueue_sweep: configs done in the store are skipped)
-  // and starts the worker. Returns how many runs were queued.
-  int enqueue_sweep(const nlohmann::json& spec);
-  // Queued: cancelled at once; running (here or in another process): stopped within
-  // about half a second.
-  void cancel(int64_t run_id);
+  // Runs were queued: drains the queue, starting the engine thread if it is idle (a
+  // running queue takes them anyway).
+  void wake();
   bool busy() const;
-  const QString& database_path() const { return db_path_; }
 
  Q_SIGNALS:
   // The running run's latest step; at most ten a second.
@@ -49,6 +42,9 @@ class RunController : public QObject {
   QString db_path_;
   std::unique_ptr<QThread> worker_;
   CancelToken stop_;
+  // Set by wake(), taken by the engine thread before it looks at the queue: a run queued
+  // while the thread was finding the queue empty is not left waiting.
+  std::atomic<bool> woken_{false};
 };
 
 }  // namespace qn::ui

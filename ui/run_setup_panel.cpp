@@ -19,8 +19,7 @@
 
 #include "byte_format.h"
 #include "common/error.h"
-#include "config/run_config.h"
-#include "data/task_data.h"
+#include "config/choices.h"
 #include "train/size_preview.h"
 
 // The presets are compiled into this static library; Qt needs them registered by hand.
@@ -38,27 +37,20 @@ const Preset kPresets[] = {
     {"Brown corpus, Transformer LM", ":/presets/brown-transformer-lm.json"},
 };
 
-// The quantizer choices and the quant.* values each sets.
-struct QuantizerChoice {
-  const char* label;
-  const char* method;
-  int bits;           // int only; 0: from the bits box (intN)
-  int centroid_bits;  // PQ only
-};
-const QuantizerChoice kQuantizers[] = {
-    {"fp32", "none", 8, 16},      {"int8", "int", 8, 16},          {"int4", "int", 4, 16},
-    {"intN", "int", 0, 16},       {"PQ", "pq", 8, 16},             {"iPQ", "ipq", 8, 16},
-    {"iPQ + int8", "ipq", 8, 8},
-};
-
-const char* const kNoiseModes[] = {"none", "ste", "quant-noise"};
 constexpr int kRateSteps = 100;  // the slider moves p in steps of 0.01
 
-nlohmann::json read_preset(const char* resource) {
+RunConfig read_preset(const char* resource) {
   QFile file(resource);
   file.open(QIODevice::ReadOnly);
-  return nlohmann::json::parse(file.readAll().toStdString());
+  return parse_run_config(nlohmann::json::parse(file.readAll().toStdString()));
 }
+
+void add_names(QComboBox* box, const std::vector<std::string>& names) {
+  for (const auto& name : names) box->addItem(QString::fromStdString(name));
+}
+
+// JSON compares; RunConfig has no equality of its own.
+bool same_config(const RunConfig& a, const RunConfig& b) { return to_json(a) == to_json(b); }
 
 QGroupBox* form_group(const char* title,
                       std::initializer_list<std::pair<const char*, QWidget*>> rows) {
@@ -80,7 +72,7 @@ QSpinBox* spin(int min, int max, int value) {
 // One edit of the setup, undone by showing the config before it.
 class ConfigEdit : public QUndoCommand {
  public:
-  ConfigEdit(RunSetupPanel* panel, nlohmann::json before, nlohmann::json after)
+  ConfigEdit(RunSetupPanel* panel, RunConfig before, RunConfig after)
       : QUndoCommand("edit the run setup"),
         panel_(panel),
         before_(std::move(before)),
@@ -92,14 +84,14 @@ class ConfigEdit : public QUndoCommand {
   }
 
  private:
-  void show(const nlohmann::json& config) {
+  void show(const RunConfig& config) {
     panel_->replaying_ = true;
     panel_->set_config(config);
     panel_->recorded_ = config;
     panel_->replaying_ = false;
   }
   RunSetupPanel* panel_;
-  nlohmann::json before_, after_;
+  RunConfig before_, after_;
   bool first_ = true;
 };
 
@@ -110,12 +102,13 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   for (const auto& preset : kPresets) preset_->addItem(preset.label);
   data_dir_ = new QLineEdit;
   data_dir_->setPlaceholderText("default location");
-  width_ = spin(1, 4096, 16);
-  hidden_ = spin(1, 65536, 512);
-  epochs_ = spin(0, 1000, 3);
+  // Ranges only: the values come from the preset (set_config below).
+  width_ = spin(1, 4096, 1);
+  hidden_ = spin(1, 65536, 1);
+  epochs_ = spin(0, 1000, 0);
   max_steps_ = spin(0, 100000000, 0);
   max_steps_->setSpecialValueText("epochs decide");
-  batch_ = spin(1, 65536, 128);
+  batch_ = spin(1, 65536, 1);
   lr_ = new QDoubleSpinBox;
   lr_->setDecimals(5);
   lr_->setRange(1e-5, 10);
@@ -127,24 +120,24 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   eval_every_->setToolTip("How often to evaluate the model while it trains, for the metric's "
                           "curve in the live view; changes no result");
   device_ = new QComboBox;
-  device_->addItems({"auto", "cpu", "cuda"});
+  add_names(device_, device_names());
 
   quantizer_ = new QComboBox;
-  for (const auto& choice : kQuantizers) quantizer_->addItem(choice.label);
+  for (const auto& choice : quantizer_choices()) quantizer_->addItem(QString::fromStdString(choice.label));
   observer_ = new QComboBox;
-  observer_->addItems({"minmax", "channel", "histogram"});
-  bits_ = spin(2, 8, 3);
-  linear_block_ = spin(1, 4096, 8);
-  conv1x1_block_ = spin(1, 4096, 4);
-  conv_block_ = spin(1, 4096, 9);
-  embedding_block_ = spin(1, 4096, 8);
-  centroids_ = spin(1, 65536, 256);
-  finetune_steps_ = spin(0, 1000000, 200);
+  add_names(observer_, observer_names());
+  bits_ = spin(2, 8, 2);
+  linear_block_ = spin(1, 4096, 1);
+  conv1x1_block_ = spin(1, 4096, 1);
+  conv_block_ = spin(1, 4096, 1);
+  embedding_block_ = spin(1, 4096, 1);
+  centroids_ = spin(1, 65536, 1);
+  finetune_steps_ = spin(0, 1000000, 0);
 
   noise_ = new QComboBox;
-  noise_->addItems({"none (post-training)", "STE (QAT, p = 1)", "Quant-Noise"});
+  for (const auto& choice : noise_mode_choices()) noise_->addItem(QString::fromStdString(choice.label));
   form_ = new QComboBox;
-  form_->addItems({"proxy", "exact"});
+  add_names(form_, noise_form_names());
   rate_slider_ = new QSlider(Qt::Horizontal);
   rate_slider_->setRange(0, kRateSteps);
   rate_ = new QDoubleSpinBox;
@@ -243,94 +236,71 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   recorded_ = config();
 }
 
-void RunSetupPanel::load_preset(int index) {
-  set_config(to_json(parse_run_config(read_preset(kPresets[index].resource))));
+void RunSetupPanel::load_preset(int index) { set_config(read_preset(kPresets[index].resource)); }
+
+RunConfig RunSetupPanel::config() const {
+  auto config = base_;
+  if (!data_dir_->text().isEmpty()) qn::data_location(config) = data_dir_->text().toStdString();
+  const bool language_model = is_text_task(config.task);
+  (language_model ? config.model.dim : config.model.width) = width_->value();
+  (language_model ? config.model.ffn : config.model.hidden) = hidden_->value();
+  auto& train = config.train;
+  train.epochs = epochs_->value();
+  train.max_steps = max_steps_->value();
+  train.batch_size = batch_->value();
+  train.lr = lr_->value();
+  train.seed = static_cast<uint64_t>(seed_->value());
+  train.eval_every = eval_every_->value();
+  config.device = device_->currentText().toStdString();
+  auto& quant = config.quant;
+  quant.bits = bits_->value();
+  quantizer_choices().at(static_cast<size_t>(quantizer_->currentIndex())).apply_to(quant);
+  quant.observer = observer_->currentText().toStdString();
+  quant.block_size.linear = linear_block_->value();
+  quant.block_size.conv1x1 = conv1x1_block_->value();
+  quant.block_size.conv = conv_block_->value();
+  quant.block_size.embedding = embedding_block_->value();
+  quant.centroids = centroids_->value();
+  quant.finetune_steps = finetune_steps_->value();
+  auto& noise = config.noise;
+  noise.mode = noise_mode_choices().at(static_cast<size_t>(noise_->currentIndex())).mode;
+  noise.form = parse_noise_form(form_->currentText().toStdString());
+  noise.p = rate_->value();
+  return config;
 }
 
-nlohmann::json RunSetupPanel::config() const {
-  auto json = base_;
-  const bool language_model = json["model"].value("arch", "") == "transformer-lm";
-  if (!data_dir_->text().isEmpty()) {
-    json["data"][data_location_key(json.value("task", ""))] = data_dir_->text().toStdString();
-  }
-  json["model"][language_model ? "dim" : "width"] = width_->value();
-  json["model"][language_model ? "ffn" : "hidden"] = hidden_->value();
-  json["train"]["epochs"] = epochs_->value();
-  json["train"]["max_steps"] = max_steps_->value();
-  json["train"]["batch_size"] = batch_->value();
-  json["train"]["lr"] = lr_->value();
-  json["train"]["seed"] = seed_->value();
-  json["train"]["eval_every"] = eval_every_->value();
-  json["device"] = device_->currentText().toStdString();
-  const auto& choice = kQuantizers[quantizer_->currentIndex()];
-  auto& quant = json["quant"];
-  quant["method"] = choice.method;
-  quant["bits"] = choice.bits > 0 ? choice.bits : bits_->value();
-  quant["observer"] = observer_->currentText().toStdString();
-  quant["centroid_bits"] = choice.centroid_bits;
-  quant["block_size"] = {{"linear", linear_block_->value()},
-                         {"conv1x1", conv1x1_block_->value()},
-                         {"conv", conv_block_->value()},
-                         {"embedding", embedding_block_->value()}};
-  quant["centroids"] = centroids_->value();
-  quant["finetune_steps"] = finetune_steps_->value();
-  auto& noise = json["noise"];
-  noise["mode"] = kNoiseModes[noise_->currentIndex()];
-  noise["form"] = form_->currentText().toStdString();
-  noise["p"] = rate_->value();
-  return json;
-}
-
-void RunSetupPanel::set_config(const nlohmann::json& config) {
+void RunSetupPanel::set_config(const RunConfig& config) {
   loading_ = true;
   base_ = config;
-  const auto get = [&](const char* pointer, auto fallback) {
-    return config.value(nlohmann::json::json_pointer(pointer), fallback);
-  };
-  const bool language_model = get("/model/arch", std::string()) == "transformer-lm";
+  const bool language_model = is_text_task(config.task);
   {
     const QSignalBlocker block(preset_);
     preset_->setCurrentIndex(language_model ? 1 : 0);
   }
-  const auto location = "/data/" + data_location_key(get("/task", std::string()));
-  data_dir_->setText(QString::fromStdString(get(location.c_str(), std::string())));
-  width_->setValue(get(language_model ? "/model/dim" : "/model/width", 16));
-  hidden_->setValue(get(language_model ? "/model/ffn" : "/model/hidden", 512));
-  epochs_->setValue(get("/train/epochs", 1));
-  max_steps_->setValue(get("/train/max_steps", 0));
-  batch_->setValue(get("/train/batch_size", 128));
-  lr_->setValue(get("/train/lr", 0.001));
-  seed_->setValue(get("/train/seed", 0));
-  eval_every_->setValue(get("/train/eval_every", 0));
-  device_->setCurrentText(QString::fromStdString(get("/device", std::string("auto"))));
-  const auto method = get("/quant/method", std::string("none"));
-  const int bits = get("/quant/bits", 8);
-  const int centroid_bits = get("/quant/centroid_bits", 16);
-  int choice = 0;
-  for (int i = 0; i < static_cast<int>(std::size(kQuantizers)); ++i) {
-    const auto& candidate = kQuantizers[i];
-    const bool same_method = method == candidate.method;
-    const bool same_bits = method != "int" || candidate.bits == bits || candidate.bits == 0;
-    const bool same_codebook = method != "ipq" || candidate.centroid_bits == centroid_bits;
-    if (same_method && same_bits && same_codebook) {
-      choice = i;
-      break;
-    }
-  }
-  quantizer_->setCurrentIndex(choice);
-  bits_->setValue(bits);
-  observer_->setCurrentText(QString::fromStdString(get("/quant/observer", std::string("minmax"))));
-  const auto block = config.value(nlohmann::json::json_pointer("/quant/block_size"), nlohmann::json::object());
-  linear_block_->setValue(block.value("linear", 8));
-  conv1x1_block_->setValue(block.value("conv1x1", 4));
-  conv_block_->setValue(block.value("conv", 9));
-  embedding_block_->setValue(block.value("embedding", 8));
-  centroids_->setValue(get("/quant/centroids", 256));
-  finetune_steps_->setValue(get("/quant/finetune_steps", 0));
-  const auto mode = get("/noise/mode", std::string("none"));
-  noise_->setCurrentIndex(mode == "ste" ? 1 : mode == "quant-noise" ? 2 : 0);
-  form_->setCurrentText(QString::fromStdString(get("/noise/form", std::string("proxy"))));
-  rate_->setValue(get("/noise/p", 0.0));
+  data_dir_->setText(QString::fromStdString(qn::data_location(config)));
+  width_->setValue(static_cast<int>(language_model ? config.model.dim : config.model.width));
+  hidden_->setValue(static_cast<int>(language_model ? config.model.ffn : config.model.hidden));
+  const auto& train = config.train;
+  epochs_->setValue(static_cast<int>(train.epochs));
+  max_steps_->setValue(static_cast<int>(train.max_steps));
+  batch_->setValue(static_cast<int>(train.batch_size));
+  lr_->setValue(train.lr);
+  seed_->setValue(static_cast<int>(train.seed));
+  eval_every_->setValue(static_cast<int>(train.eval_every));
+  device_->setCurrentText(QString::fromStdString(config.device));
+  const auto& quant = config.quant;
+  quantizer_->setCurrentIndex(static_cast<int>(quantizer_choice_of(quant)));
+  bits_->setValue(quant.bits);
+  observer_->setCurrentText(QString::fromStdString(quant.observer));
+  linear_block_->setValue(static_cast<int>(quant.block_size.linear));
+  conv1x1_block_->setValue(static_cast<int>(quant.block_size.conv1x1));
+  conv_block_->setValue(static_cast<int>(quant.block_size.conv));
+  embedding_block_->setValue(static_cast<int>(quant.block_size.embedding));
+  centroids_->setValue(static_cast<int>(quant.centroids));
+  finetune_steps_->setValue(static_cast<int>(quant.finetune_steps));
+  noise_->setCurrentIndex(static_cast<int>(noise_mode_choice_of(config.noise.mode)));
+  form_->setCurrentText(QString::fromStdString(to_string(config.noise.form)));
+  rate_->setValue(config.noise.p);
   loading_ = false;
   validate_now();
 }
@@ -342,19 +312,19 @@ void RunSetupPanel::schedule_validation() {
   sweep_button_->setEnabled(false);
   ++check_generation_;  // a check of the config before this edit no longer counts
   validation_timer_->start();
-  Q_EMIT configEdited();
 }
 
 void RunSetupPanel::update_enabled_fields() {
-  const QString method = kQuantizers[quantizer_->currentIndex()].method;
-  const bool pq = method == "pq" || method == "ipq";
-  bits_->setEnabled(kQuantizers[quantizer_->currentIndex()].bits == 0);
-  observer_->setEnabled(method == "int");
+  const auto& choice = quantizer_choices().at(static_cast<size_t>(quantizer_->currentIndex()));
+  const bool pq = uses_codebooks(choice.method);
+  bits_->setEnabled(choice.method == QuantMethod::Int && choice.bits == 0);
+  observer_->setEnabled(choice.method == QuantMethod::Int);
   for (auto* box : {linear_block_, conv1x1_block_, conv_block_, embedding_block_, centroids_}) {
     box->setEnabled(pq);
   }
-  finetune_steps_->setEnabled(method == "ipq");
-  const bool quant_noise = noise_->currentIndex() == 2;
+  finetune_steps_->setEnabled(choice.method == QuantMethod::IPQ);
+  const bool quant_noise =
+      noise_mode_choices().at(static_cast<size_t>(noise_->currentIndex())).mode == NoiseMode::QuantNoise;
   form_->setEnabled(quant_noise && pq);
   rate_->setEnabled(quant_noise);
   rate_slider_->setEnabled(quant_noise);
@@ -373,17 +343,18 @@ bool RunSetupPanel::checking() const {
 }
 
 void RunSetupPanel::record_edit() {
-  if (replaying_ || recorded_.is_null()) return;
+  if (replaying_ || !recorded_) return;
   auto current = config();
-  if (current != recorded_) {
-    undo_stack_->push(new ConfigEdit(this, recorded_, current));
+  if (!same_config(current, *recorded_)) {
+    undo_stack_->push(new ConfigEdit(this, *recorded_, current));
     recorded_ = std::move(current);
   }
 }
 
-ConfigCheck check_config(const nlohmann::json& config) {
+ConfigCheck check_config(const RunConfig& config) {
   try {
-    const auto preview = preview_size(parse_run_config(config));
+    validate(config);
+    const auto preview = preview_size(config);
     return {true, QStringLiteral("Size once compressed: %1%2 (x%3 against fp32 %4)")
                       .arg(preview.exact ? "" : "at most ",
                            format_bytes(static_cast<double>(preview.size.total_bytes())))

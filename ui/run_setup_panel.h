@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QWidget>
-#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "config/run_config.h"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -15,22 +17,23 @@ class QUndoStack;
 
 namespace qn::ui {
 
+// The engine's verdict on a config: valid with the size it will have, or why not.
+struct ConfigCheck {
+  bool valid = false;
+  QString message;
+};
+// Checks `config` against its rules and sizes its model (core's validate and
+// preview_size); safe to call from any thread.
+ConfigCheck check_config(const RunConfig& config);
+
 // The run-setup panel: a preset (task and model) plus what people vary: training length,
 // batch, learning rate, seed, device; the quantizer (fp32, int8, int4, intN, PQ, iPQ,
 // iPQ + int8) and its observer, block sizes per layer kind and K; the noise (none, STE,
 // Quant-Noise with its form and rate p, slider and spin box kept in step). Every edit is
 // checked against the engine at once (the config's rules and the model's shapes) and the
 // panel shows either the exact size the run will have or why it cannot run; Run is enabled
-// only for a config that can.
-// The engine's verdict on a config: valid with the size it will have, or why not.
-struct ConfigCheck {
-  bool valid = false;
-  QString message;
-};
-// Parses `config` and sizes its model (core's parse_run_config and preview_size); safe to
-// call from any thread.
-ConfigCheck check_config(const nlohmann::json& config);
-
+// only for a config that can. The panel edits a typed RunConfig: the preset, or the config
+// last set, with the widgets' values applied.
 class RunSetupPanel : public QWidget {
   Q_OBJECT
 
@@ -38,9 +41,9 @@ class RunSetupPanel : public QWidget {
   explicit RunSetupPanel(QWidget* parent = nullptr);
 
   // The complete config the widgets describe (the preset with their values applied).
-  nlohmann::json config() const;
+  RunConfig config() const;
   // Shows `config` in the widgets (a preset, the last session's config, a run's).
-  void set_config(const nlohmann::json& config);
+  void set_config(const RunConfig& config);
   bool valid() const { return valid_; }
   // Checks the current config now, on this thread, instead of after the typing pause (on
   // the thread pool).
@@ -51,31 +54,27 @@ class RunSetupPanel : public QWidget {
   QPushButton* run_button() const { return run_button_; }
   // Every checked edit (a widget, a preset, a run's config taken over) is one step here.
   QUndoStack* undo_stack() const { return undo_stack_; }
-  QPushButton* sweep_button() const { return sweep_button_; }
 
   // Widgets, for tests and shortcuts.
   QComboBox* quantizer() const { return quantizer_; }
   QSpinBox* centroids() const { return centroids_; }
-  QComboBox* noise() const { return noise_; }
   QSpinBox* linear_block() const { return linear_block_; }
-  QSpinBox* conv1x1_block() const { return conv1x1_block_; }
   QSpinBox* conv_block() const { return conv_block_; }
   QSpinBox* max_steps() const { return max_steps_; }
-  QSpinBox* width() const { return width_; }
-  QSpinBox* hidden() const { return hidden_; }
-  QLineEdit* data_location() const { return data_dir_; }
+  QSpinBox* model_width() const { return width_; }
+  QSpinBox* model_hidden() const { return hidden_; }
 
  Q_SIGNALS:
-  void runRequested(nlohmann::json config);
-  void sweepRequested(nlohmann::json config);
-  void configEdited();
+  // A config that passed the engine's check, once per click.
+  void runRequested(const qn::RunConfig& config);
+  void sweepRequested(const qn::RunConfig& config);
 
  private:
   void load_preset(int index);
   void schedule_validation();
   void update_enabled_fields();
 
-  nlohmann::json base_;  // the preset, or the config last set; the widgets override it
+  RunConfig base_;  // the preset, or the config last set; the widgets override it
   QComboBox* preset_;
   QLineEdit* data_dir_;
   QSpinBox *width_, *hidden_;
@@ -100,7 +99,7 @@ class RunSetupPanel : public QWidget {
   bool valid_ = false;
   bool loading_ = false;
   QUndoStack* undo_stack_;
-  nlohmann::json recorded_;  // the config as of the last undo step
+  std::optional<RunConfig> recorded_;  // the config as of the last undo step
   bool replaying_ = false;   // undo/redo is setting the widgets: record nothing
 
   friend class ConfigEdit;

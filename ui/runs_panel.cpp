@@ -8,15 +8,18 @@
 #include <QSignalBlocker>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <set>
 
+#include "run_selection.h"
 #include "runs_filter_proxy.h"
 #include "runs_table_model.h"
 
 namespace qn::ui {
 
-RunsPanel::RunsPanel(QWidget* parent)
+RunsPanel::RunsPanel(RunSelection* selection, QWidget* parent)
     : QWidget(parent),
+      selection_(selection),
       model_(new RunsTableModel(this)),
       proxy_(new RunsFilterProxy(this)),
       view_(new QTableView),
@@ -35,8 +38,19 @@ RunsPanel::RunsPanel(QWidget* parent)
   view_->horizontalHeader()->setStretchLastSection(true);
   view_->horizontalHeader()->setResizeContentsPrecision(50);  // rows looked at to size a column
   view_->verticalHeader()->hide();
-  connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-          &RunsPanel::selectionChanged);
+  // The user's selection in the table becomes the shared one; the shared one, changed by
+  // any view, shows here. Showing it changes the table's selection to what it already is
+  // in the shared one, so the echo changes nothing.
+  connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+    auto shown = rows_selected_in_view();
+    auto expected = shown_selection();
+    std::sort(shown.begin(), shown.end());
+    std::sort(expected.begin(), expected.end());
+    // Runs selected but not in the table (filtered out, or not listed yet) stay selected
+    // until the user changes the table's selection.
+    if (shown != expected) selection_->set(std::move(shown));
+  });
+  connect(selection_, &RunSelection::changed, this, &RunsPanel::show_selection);
   connect(view_, &QTableView::customContextMenuRequested, this, [this](const QPoint& position) {
     Q_EMIT contextMenuRequested(view_->viewport()->mapToGlobal(position));
   });
@@ -69,8 +83,9 @@ RunsPanel::RunsPanel(QWidget* parent)
 }
 
 void RunsPanel::set_runs(RunList runs) {
-  model_->set_runs(std::move(runs));
+  model_->set_runs(std::move(runs));  // a model reset clears the table's selection silently
   refill_filter_choices();
+  show_selection();
   if (!columns_sized_ && model_->rowCount() > 0) {
     view_->resizeColumnsToContents();  // once
     columns_sized_ = true;
@@ -94,7 +109,7 @@ void RunsPanel::refill_filter_choices() {
   refill(quantizer_filter_, "All quantizers", RunsTableModel::Quantizer);
 }
 
-std::vector<int64_t> RunsPanel::selected_run_ids() const {
+std::vector<int64_t> RunsPanel::rows_selected_in_view() const {
   std::vector<int64_t> ids;
   for (const auto& index : view_->selectionModel()->selectedRows()) {
     ids.push_back(model_->run_at(proxy_->mapToSource(index).row()).id);
@@ -102,12 +117,23 @@ std::vector<int64_t> RunsPanel::selected_run_ids() const {
   return ids;
 }
 
-void RunsPanel::select_runs(const std::vector<int64_t>& run_ids) {
+QModelIndex RunsPanel::table_index_of(int64_t run_id) const {
+  const int row = model_->row_of(run_id);
+  return row < 0 ? QModelIndex() : proxy_->mapFromSource(model_->index(row, 0));
+}
+
+std::vector<int64_t> RunsPanel::shown_selection() const {
+  std::vector<int64_t> ids;
+  for (const auto id : selection_->ids()) {
+    if (table_index_of(id).isValid()) ids.push_back(id);
+  }
+  return ids;
+}
+
+void RunsPanel::show_selection() {
   QItemSelection selection;
-  for (const auto id : run_ids) {
-    const int row = model_->row_of(id);
-    if (row < 0) continue;
-    const auto index = proxy_->mapFromSource(model_->index(row, 0));
+  for (const auto id : shown_selection()) {
+    const auto index = table_index_of(id);
     selection.select(index, index);
   }
   view_->selectionModel()->select(selection,

@@ -6,64 +6,21 @@
 namespace qn::ui {
 namespace {
 
-QString text(const nlohmann::json& config, const char* pointer) {
-  const auto value = config.value(nlohmann::json::json_pointer(pointer), nlohmann::json());
-  if (value.is_string()) return QString::fromStdString(value.get<std::string>());
-  return value.is_null() ? QString() : QString::fromStdString(value.dump());
-}
-
-QString block_text(const nlohmann::json& config) {
-  const auto block = config.value(nlohmann::json::json_pointer("/quant/block_size"), nlohmann::json());
-  if (!block.is_object()) return QString::fromStdString(block.dump());
-  return QStringLiteral("%1/%2/%3").arg(QString::fromStdString(block.value("linear", nlohmann::json()).dump()),
-                                        QString::fromStdString(block.value("conv1x1", nlohmann::json()).dump()),
-                                        QString::fromStdString(block.value("conv", nlohmann::json()).dump()));
-}
-
-bool uses_pq(const nlohmann::json& config) {
-  const auto method = text(config, "/quant/method");
-  return method == "pq" || method == "ipq";
+QString block_text(const BlockSizes& block) {
+  return QStringLiteral("%1/%2/%3").arg(block.linear).arg(block.conv1x1).arg(block.conv);
 }
 
 }  // namespace
 
-QString describe_quantizer(const nlohmann::json& config) {
-  const auto method = text(config, "/quant/method");
-  if (method == "none") return text(config, "/quant/plain_bits") == "16" ? "fp16" : "fp32";
-  if (method == "int") {
-    return "int" + text(config, "/quant/bits") + " (" + text(config, "/quant/observer") + ")";
-  }
-  QString name = method == "ipq" ? "iPQ" : "PQ";
-  if (text(config, "/quant/centroid_bits") == "8") name += "+int8";
-  return name;
-}
-
-QString describe_noise(const nlohmann::json& config) {
-  const auto mode = text(config, "/noise/mode");
-  if (mode == "ste") return "STE";
-  if (mode != "quant-noise") return "none";
-  return QStringLiteral("Quant-Noise p=%1 (%2)")
-      .arg(config.value(nlohmann::json::json_pointer("/noise/p"), 0.0), 0, 'f', 2)
-      .arg(text(config, "/noise/form"));
-}
-
-QString describe_training(const nlohmann::json& config) {
-  const auto model = config.value("model", nlohmann::json::object());
-  QString description = text(config, "/task") + ", " + text(config, "/model/arch");
-  for (const auto& [key, value] : model.items()) {
-    if (key != "arch") description += QStringLiteral(" %1 %2").arg(QString::fromStdString(key), QString::fromStdString(value.dump()));
-  }
-  const auto steps = text(config, "/train/max_steps");
-  description += steps.isEmpty() || steps == "0" ? ", " + text(config, "/train/epochs") + " epochs"
-                                              : ", " + steps + " steps";
-  return description + QStringLiteral(", batch %1, lr %2, seed %3")
-                        .arg(text(config, "/train/batch_size"), text(config, "/train/lr"),
-                             text(config, "/train/seed"));
-}
-
 void RunsTableModel::set_runs(RunList runs) {
   beginResetModel();
   runs_ = std::move(runs);
+  rows_.clear();
+  for (const auto& run : *runs_) {
+    auto config = parse_stored_config(run.config);  // unreadable: its columns stay empty
+    auto description = config ? describe_run(*config) : describe_run(run.config);
+    rows_.push_back({std::move(config), std::move(description)});
+  }
   queue_places_.clear();
   for (const auto& run : *runs_) {  // the queue is drained oldest first
     if (run.status == RunStatus::Queued) queue_places_.emplace(run.id, 0);
@@ -119,16 +76,16 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     return {};
   }
   const auto& run = run_at(index.row());
-  const auto& config = run.config;
   const bool display = role == Qt::DisplayRole;
   if (role == Qt::ToolTipRole) {
-    return run.error.empty() ? QString::fromStdString(config.dump(2))
+    return run.error.empty() ? QString::fromStdString(run.config.dump(2))
                              : QString::fromStdString(run.error);
   }
   if (role == Qt::TextAlignmentRole) {
     return index.column() >= Rate ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
   }
   const auto& result = run.result;
+  const auto& row = rows_[static_cast<size_t>(index.row())];
   switch (index.column()) {
     case Id:
       return qlonglong(run.id);
@@ -137,19 +94,22 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     case Progress:
       return progress_text(run);
     case Task:
-      return text(config, "/task");
+      return row.config ? QString::fromStdString(row.config->task) : QString();
     case Quantizer:
-      return describe_quantizer(config);
+      return QString::fromStdString(row.description.quantizer);
     case Noise:
-      return text(config, "/noise/mode");
+      return row.config ? QString::fromStdString(to_string(row.config->noise.mode)) : QString();
     case Rate:
-      return text(config, "/noise/mode") == "quant-noise" ? QVariant(config.value(nlohmann::json::json_pointer("/noise/p"), 0.0)) : QVariant();
+      if (!row.config || row.config->noise.mode != NoiseMode::QuantNoise) return {};
+      return row.config->noise.p;
     case Block:
-      return uses_pq(config) ? block_text(config) : QString();
+      if (!row.config || !uses_codebooks(row.config->quant.method)) return {};
+      return block_text(row.config->quant.block_size);
     case Centroids:
-      return uses_pq(config) ? text(config, "/quant/centroids") : QString();
+      if (!row.config || !uses_codebooks(row.config->quant.method)) return {};
+      return qlonglong(row.config->quant.centroids);
     case Seed:
-      return text(config, "/train/seed").toLongLong();
+      return row.config ? QVariant(qulonglong(row.config->train.seed)) : QVariant();
     case Metric:
       if (!result) return {};
       return display ? QVariant(QString::number(result->metric, 'f', 4)) : QVariant(result->metric);

@@ -3,10 +3,12 @@
 #include <QAbstractTableModel>
 #include <QTextStream>
 #include <map>
+#include <optional>
 #include <vector>
 
+#include "config/run_description.h"
 #include "store/run_store.h"
-#include "store_reader.h"
+#include "store_worker.h"
 
 namespace qn::ui {
 
@@ -29,6 +31,9 @@ class RunsTableModel : public QAbstractTableModel {
   const RunList& run_list() const { return runs_; }
   const std::vector<StoredRun>& runs() const { return *runs_; }
   const StoredRun& run_at(int row) const { return runs_->at(static_cast<size_t>(row)); }
+  // The run's config as the engine reads it; nullopt for one it can no longer read.
+  const std::optional<RunConfig>& config_at(int row) const { return rows_.at(static_cast<size_t>(row)).config; }
+  const RunDescription& description_at(int row) const { return rows_.at(static_cast<size_t>(row)).description; }
   int row_of(int64_t run_id) const;  // -1 if absent
   // The running runs' progress, fresher than the run list's; `now` is the wall clock
   // (seconds since the epoch) that times left are counted from.
@@ -44,17 +49,16 @@ class RunsTableModel : public QAbstractTableModel {
   void write_csv(QTextStream& out) const;
 
  private:
+  // Each stored config read once, when the list arrives.
+  struct Row {
+    std::optional<RunConfig> config;
+    RunDescription description;
+  };
   RunList runs_ = std::make_shared<const std::vector<StoredRun>>();
+  std::vector<Row> rows_;
   std::map<int64_t, RunProgress> progress_;
   double now_ = 0;
   std::map<int64_t, int> queue_places_;  // queued runs' places, 1 first
 };
-
-// "int4 (channel)", "iPQ K=256 b=8 +int8", "fp32": a run's quantizer in a few words.
-QString describe_quantizer(const nlohmann::json& config);
-// "none", "STE", "Quant-Noise p=0.10 (proxy)".
-QString describe_noise(const nlohmann::json& config);
-// "fashion-mnist, convnet width 20 hidden 256, 3 epochs, batch 64, lr 0.002, seed 0".
-QString describe_training(const nlohmann::json& config);
 
 }  // namespace qn::ui

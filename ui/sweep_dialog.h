@@ -2,6 +2,9 @@
 
 #include <QDialog>
 #include <nlohmann/json.hpp>
+
+#include "config/run_config.h"
+#include "sweep/sweep_axes.h"
 #include <vector>
 
 class QCheckBox;
@@ -21,31 +24,33 @@ class SweepDialog : public QDialog {
   Q_OBJECT
 
  public:
-  explicit SweepDialog(nlohmann::json base, QWidget* parent = nullptr);
+  explicit SweepDialog(RunConfig base, QWidget* parent = nullptr);
 
   // The sweep specs the axes describe (empty if they are invalid).
-  const std::vector<nlohmann::json>& specs() const { return specs_; }
-  int run_count() const { return run_count_; }
+  const std::vector<nlohmann::json>& specs() const { return plan_.specs; }
+  int run_count() const { return static_cast<int>(plan_.run_count); }
 
   QListWidget* quantizers() const { return quantizers_; }
   QLineEdit* rates() const { return rates_; }
   QLineEdit* seeds() const { return seeds_; }
   QLineEdit* linear_blocks() const { return blocks_; }
   QString summary() const;
-  QCheckBox* noise_mode(int index) const { return noise_modes_[index]; }
+  // In the order of noise_mode_choices().
+  QCheckBox* noise_mode(size_t index) const { return noise_modes_.at(index); }
 
  private:
+  SweepAxes axes() const;  // InputError for a field that is not a list of numbers
   void update_plan();
 
-  nlohmann::json base_;
+  RunConfig base_;
+  std::vector<size_t> quantizer_indices_;  // the list's rows, into quantizer_choices()
   QLineEdit* name_;
   QListWidget* quantizers_;
-  QCheckBox* noise_modes_[3];
+  std::vector<QCheckBox*> noise_modes_;
   QLineEdit *rates_, *blocks_, *seeds_;
   QLabel* summary_;
   QPushButton* ok_;
-  std::vector<nlohmann::json> specs_;
-  int run_count_ = 0;
+  PlannedSweep plan_;
 };
 
 }  // namespace qn::ui

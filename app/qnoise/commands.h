@@ -4,8 +4,9 @@
 
 namespace qn::cli {
 
-// Each registers one subcommand of the CLI contract (DESIGN.md section 3). A command's
-// callback stores its exit status in `exit_code`; errors are thrown as qn::Error.
+// Each registers one subcommand of the CLI contract (docs/architecture.md, The command
+// line). A command's callback stores its exit status in `exit_code`; errors are thrown as
+// qn::Error.
 void add_kmeans_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_bench_noise_command(CLI::App& bench, int& exit_code);  // under `bench`

@@ -1,5 +1,6 @@
-// qnoise: the headless command line of QNStudio. Exit codes (DESIGN.md section 3): 0 on
-// success, 2 on bad usage or bad input (one clear message on stderr), 1 on other failure.
+// qnoise: the headless command line of QNStudio. Exit codes (docs/architecture.md, The
+// command line): 0 on success, 2 on bad usage or bad input (one clear message on stderr),
+// 1 on other failure.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>

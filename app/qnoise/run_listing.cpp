@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common/error.h"
+#include "config/run_description.h"
 
 namespace qn::cli {
 namespace {
@@ -43,26 +44,6 @@ nlohmann::json run_json(const StoredRun& run) {
           {"progress", progress_json(run)}};
 }
 
-// quant.method, bits or K, noise: what a reader scans for in a table.
-std::string describe(const nlohmann::json& config) {
-  const auto& quant = config.at("quant");
-  const auto method = quant.at("method").get<std::string>();
-  std::string text = method == "int" ? "int" + std::to_string(quant.at("bits").get<int>())
-                     : method == "none" ? "fp32"
-                                        : method + " K=" + std::to_string(quant.at("centroids").get<int64_t>());
-  const auto& noise = config.at("noise");
-  const auto mode = noise.at("mode").get<std::string>();
-  if (mode == "quant-noise") {
-    char rate[32];
-    std::snprintf(rate, sizeof rate, " qn p=%.2g", noise.at("p").get<double>());
-    text += rate;
-  } else if (mode == "ste") {
-    text += " ste";
-  }
-  return text + " " + config.at("task").get<std::string>() + " seed " +
-         std::to_string(config.at("train").at("seed").get<int64_t>());
-}
-
 std::string csv_quoted(const std::string& text) {
   std::string quoted = "\"";
   for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -97,10 +78,10 @@ void print_runs(const std::vector<StoredRun>& runs, const std::string& format) {
                     static_cast<long long>(run.id), to_string(run.status).c_str(),
                     run.result->metric_name.c_str(), run.result->metric,
                     static_cast<long long>(run.result->size_bytes), run.result->compression,
-                    describe(run.config).c_str());
+                    describe_run(run.config).one_line().c_str());
       } else {
         std::printf("%5lld  %-11s  %-12s  %10s  %12s  %8s  %s%s\n", static_cast<long long>(run.id),
-                    to_string(run.status).c_str(), "", "", "", "", describe(run.config).c_str(),
+                    to_string(run.status).c_str(), "", "", "", "", describe_run(run.config).one_line().c_str(),
                     progress_text(run).c_str());
       }
     }

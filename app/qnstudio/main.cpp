@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     if (parser.value(view) == "compare") window.select_noise_variants();
     auto* poll = new QTimer(&window);
     QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {
-      if (window.reading_store()) return;
+      if (window.store_busy()) return;
       poll->stop();
       QApplication::processEvents();
       const bool saved = window.grab().save(parser.value(screenshot));

@@ -4,16 +4,15 @@
 #include <regex>
 
 #include "common/error.h"
+#include "config/choices.h"
 #include "config/json_reader.h"
 
 namespace qn {
 namespace {
 
-const std::vector<std::string> kTasks = {"fashion-mnist", "idx", "cifar10", "brown-lm", "text-lm"};
 const std::vector<std::string> kArchs = {"convnet", "transformer-lm"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
 const std::vector<std::string> kSchedules = {"cosine", "linear", "constant"};
-const std::vector<std::string> kMethods = {"none", "int", "pq", "ipq"};
 
 void require_one_of(const std::string& key, const std::string& value,
                     const std::vector<std::string>& allowed) {
@@ -67,6 +66,11 @@ struct ReadField {
     reader.read(key, name);
     form = parse_noise_form(name);
   }
+  void operator()(const char* key, QuantMethod& method) {
+    std::string name = to_string(method);
+    reader.read(key, name);
+    method = parse_quant_method(name);
+  }
 };
 
 struct WriteField {
@@ -84,6 +88,7 @@ struct WriteField {
   }
   void operator()(const char* key, NoiseMode mode) { object[key] = to_string(mode); }
   void operator()(const char* key, NoiseForm form) { object[key] = to_string(form); }
+  void operator()(const char* key, QuantMethod method) { object[key] = to_string(method); }
 };
 
 template <class Visit>
@@ -161,6 +166,16 @@ void visit_config(RunConfig& config, Visit&& visit, VisitSection&& section) {
 
 }  // namespace
 
+bool is_text_task(const std::string& task) { return task == "brown-lm" || task == "text-lm"; }
+
+std::string& data_location(RunConfig& config) {
+  return is_text_task(config.task) ? config.data.path : config.data.dir;
+}
+
+const std::string& data_location(const RunConfig& config) {
+  return is_text_task(config.task) ? config.data.path : config.data.dir;
+}
+
 RunConfig parse_run_config(const nlohmann::json& json) {
   RunConfig config;
   JsonReader top(json, "");
@@ -171,20 +186,31 @@ RunConfig parse_run_config(const nlohmann::json& json) {
     reader.finish();
   });
   top.finish();
+  validate(config);
+  return config;
+}
 
-  require_one_of("task", config.task, kTasks);
+std::optional<RunConfig> parse_stored_config(const nlohmann::json& config) {
+  try {
+    return parse_run_config(config);
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+}
+
+void validate(const RunConfig& config) {
+  require_one_of("task", config.task, task_names());
   require_one_of("model.arch", config.model.arch, kArchs);
   require_one_of("train.optimizer", config.train.optimizer, kOptimizers);
   require_one_of("train.schedule", config.train.schedule, kSchedules);
-  require_one_of("quant.method", config.quant.method, kMethods);
-  require_one_of("quant.observer", config.quant.observer, {"minmax", "channel", "histogram"});
-  require_one_of("device", config.device, {"auto", "cpu", "cuda"});
+  require_one_of("quant.observer", config.quant.observer, observer_names());
+  require_one_of("device", config.device, device_names());
   require(config.data.train_limit >= 0, "data.train_limit", "must be >= 0");
   require(config.data.vocabulary_cap == 0 || config.data.vocabulary_cap >= 3, "data.vocabulary_cap",
           "must be 0 (no cap) or at least 3");
   require(config.model.width >= 1 && config.model.hidden >= 1, "model.width/model.hidden",
           "must be positive");
-  const bool text_task = config.task == "brown-lm" || config.task == "text-lm";
+  const bool text_task = is_text_task(config.task);
   if (text_task != (config.model.arch == "transformer-lm")) {
     throw InputError("config key 'model.arch' is '" + config.model.arch + "', which task '" +
                      config.task + "' cannot use (text tasks: transformer-lm; image tasks: " +
@@ -236,10 +262,9 @@ RunConfig parse_run_config(const nlohmann::json& json) {
                        "', which is not a regular expression");
     }
   }
-  require(config.noise.mode == NoiseMode::None || config.quant.method != "none", "noise.mode",
-          "needs a quantizer: quant.method is none");
-  validate(config.noise, config.quant.method == "pq" || config.quant.method == "ipq");
-  return config;
+  require(config.noise.mode == NoiseMode::None || config.quant.method != QuantMethod::None,
+          "noise.mode", "needs a quantizer: quant.method is none");
+  validate(config.noise, uses_codebooks(config.quant.method));
 }
 
 nlohmann::json to_json(const RunConfig& config) {

@@ -2,15 +2,17 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "config/quant_method.h"
 #include "noise/noise_spec.h"
 #include "quant/block_layout.h"
 
 namespace qn {
 
-// One run, fully described (DESIGN.md section 4, the config contract). Every field has a
+// One run, fully described (docs/architecture.md, The config contract). Every field has a
 // default; a config file gives only what differs. Keys are read strictly (JsonReader).
 
 struct DataConfig {
@@ -56,7 +58,7 @@ struct TrainConfig {
 };
 
 struct QuantConfig {
-  std::string method = "none";  // none, int, pq, ipq
+  QuantMethod method = QuantMethod::None;
   int bits = 8;
   std::string observer = "minmax";
   BlockSizes block_size;
@@ -84,10 +86,25 @@ struct RunConfig {
   std::string device = "auto";
 };
 
-// Parses a config object onto the defaults. Unknown keys, wrong types and impossible
-// values (a negative rate, bits out of range, an unknown task) are InputErrors naming the
-// key.
+// Text tasks (brown-lm, text-lm) read one corpus at data.path; image tasks a folder at
+// data.dir.
+bool is_text_task(const std::string& task);
+// Where the config's task reads its data from: data.path or data.dir ("" = the default).
+std::string& data_location(RunConfig& config);
+const std::string& data_location(const RunConfig& config);
+
+// Parses a config object onto the defaults and validates it. Unknown keys, wrong types and
+// impossible values (a negative rate, bits out of range, an unknown task) are InputErrors
+// naming the key.
 RunConfig parse_run_config(const nlohmann::json& config);
+
+// A config read back from the store: nullopt for one this engine can no longer read
+// (written by another version), so that listings show such a run instead of failing.
+std::optional<RunConfig> parse_stored_config(const nlohmann::json& config);
+
+// The config's own rules (ranges, names, combinations), for a config built field by field
+// (the GUI's setup panel): an InputError naming the first key that breaks one.
+void validate(const RunConfig& config);
 
 // The complete config, defaults included: what a run stores and hashes.
 nlohmann::json to_json(const RunConfig& config);

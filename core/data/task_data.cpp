@@ -31,7 +31,7 @@ Examples standardised(const LabelledImages& set, const torch::Tensor& mean,
 }  // namespace
 
 std::string data_location_key(const std::string& task) {
-  return task == "brown-lm" || task == "text-lm" ? "path" : "dir";
+  return is_text_task(task) ? "path" : "dir";
 }
 
 std::string default_data_location(const std::string& task) {

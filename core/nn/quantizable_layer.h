@@ -27,12 +27,12 @@ class QuantizableLayer {
 
   void set_noise(std::unique_ptr<LayerNoise> noise) { noise_ = std::move(noise); }
 
-  // iPQ (PAPER.md): from now on the weight is centroids[codes] along `layout`, with the
-  // centroids a trainable parameter "centroids" of the layer, so that a centroid's gradient
-  // gathers (sums) the gradients of every block assigned to it. The float weight is frozen
-  // and noise no longer applies. With `average_gradients`, a centroid's gradient is divided
-  // by the number of blocks assigned to it (a mean instead of a sum: large clusters then
-  // move no faster than small ones). Once per layer.
+  // iPQ (docs/method.md section 4.2): from now on the weight is centroids[codes] along
+  // `layout`, with the centroids a trainable parameter "centroids" of the layer, so that a
+  // centroid's gradient gathers (sums) the gradients of every block assigned to it. The
+  // float weight is frozen and noise no longer applies. With `average_gradients`, a
+  // centroid's gradient is divided by the number of blocks assigned to it (a mean instead
+  // of a sum: large clusters then move no faster than small ones). Once per layer.
   void use_codebook(const BlockLayout& layout, const torch::Tensor& centroids,
                     const torch::Tensor& codes, bool average_gradients = false);
   bool uses_codebook() const { return layout_.has_value(); }

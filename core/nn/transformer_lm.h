@@ -62,7 +62,7 @@ class TransformerLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerLayer);
 
-// A word-level Transformer language model (PAPER.md's language-modelling setting in
+// A word-level Transformer language model (Fan et al. 2020's language-modelling setting in
 // miniature): token embedding + learned positions, pre-norm layers, a final LayerNorm and
 // an output projection tied to the embedding (or its own layer "output"). Parameter names:
 // embedding.weight, position, layers.I.attention.{query,key,value,output}.*,

@@ -4,7 +4,7 @@
 
 namespace qn {
 
-// How training sees the quantizer (DESIGN.md section 2, PAPER.md "Quant-Noise"):
+// How training sees the quantizer (docs/method.md section 5):
 enum class NoiseMode {
   None,        // train in float, quantize afterwards (post-training quantization)
   Ste,         // every weight quantized at every forward, straight-through gradient (QAT)

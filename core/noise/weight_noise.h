@@ -7,11 +7,11 @@
 
 namespace qn {
 
-// The noisy weights of one training forward (PAPER.md):
+// The noisy weights of one training forward (docs/method.md section 5.2):
 //   W_noisy = W + J * (phi(W) - W),  J a Bernoulli(p) mask, phi's gradient taken as identity.
 // Each returns a new tensor and never touches W: the public implementation overwrote the
-// stored weight on every forward, so dropped blocks stayed zero (PAPER.md). Gradients reach
-// W exactly off the selected subset and straight through on it.
+// stored weight on every forward, so dropped blocks stayed zero (docs/method.md section
+// 5.5). Gradients reach W exactly off the selected subset and straight through on it.
 
 // Scalar intN: a Bernoulli(rate) subset of weights replaced by its fake-quantized value.
 // rate 1 is QAT with the STE; rate 0 returns W itself.

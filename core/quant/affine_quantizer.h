@@ -4,7 +4,7 @@
 
 namespace qn {
 
-// Asymmetric affine quantization to unsigned N-bit codes (PAPER.md, "intN"):
+// Asymmetric affine quantization to unsigned N-bit codes (docs/method.md section 2.1):
 //   code = clamp(round(w / s) + z, 0, 2^N - 1),   w_hat = (code - z) * s.
 // Per tensor, scale and zero_point hold one value; per channel, one value per output
 // channel (axis 0 of the weight). The arithmetic follows PyTorch's

@@ -10,8 +10,8 @@
 namespace qn {
 
 // Block sizes per layer kind, as `quant.block_size` gives them (a number for all layers or
-// one per kind). Defaults follow PAPER.md: 8 for Linear and Embedding, 4 for 1x1
-// convolutions, 9 (a whole 3x3 kernel) for kxk convolutions.
+// one per kind). Defaults follow docs/method.md section 3.2: 8 for Linear and Embedding,
+// 4 for 1x1 convolutions, 9 (a whole 3x3 kernel) for kxk convolutions.
 struct BlockSizes {
   int64_t linear = 8;
   int64_t conv1x1 = 4;
@@ -25,8 +25,8 @@ struct BlockSizes {
 };
 
 // How product quantization splits one layer's weight into blocks of b (the paper's layout,
-// DESIGN.md section 2). The weight is viewed as rows, one per output unit, each row taken in
-// memory order and cut into contiguous blocks of b:
+// docs/method.md section 3.2). The weight is viewed as rows, one per output unit, each
+// row taken in memory order and cut into contiguous blocks of b:
 //
 //   Linear     W (out, in)          row i = W[i, :]; block j = W[i, j*b : (j+1)*b], along in
 //   Conv2d 1x1 W (out, in, 1, 1)    row i = W[i, :, 0, 0]: along in_channels

@@ -10,7 +10,7 @@
 namespace qn {
 
 // How PQ centroids are stored: fp16 (the paper's count), or int8 with one scale and zero
-// point for the whole codebook (iPQ + int8, PAPER.md).
+// point for the whole codebook (iPQ + int8, docs/method.md section 3.4).
 enum class CodebookFormat { Fp16, Int8 };
 
 CodebookFormat parse_codebook_bits(int centroid_bits);  // 16 -> Fp16, 8 -> Int8

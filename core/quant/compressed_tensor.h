@@ -8,7 +8,7 @@
 
 namespace qn {
 
-// Exact bytes of a tensor as the compressed checkpoint stores it (DESIGN.md section 2).
+// Exact bytes of a tensor as the compressed checkpoint stores it (docs/method.md section 7).
 struct StorageBytes {
   int64_t codes = 0;     // packed intN weights or packed PQ codes
   int64_t codebook = 0;  // PQ centroids (fp16, or int8 plus scale and zero point)

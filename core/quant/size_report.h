@@ -16,7 +16,7 @@ struct SizeEntry {
   StorageBytes bytes;
 };
 
-// The exact size of a compressed model, tensor by tensor (DESIGN.md section 2): the number
+// The exact size of a compressed model, tensor by tensor (docs/method.md section 7): the number
 // the Pareto plot's x axis shows and the exported file's payload.
 class SizeReport {
  public:

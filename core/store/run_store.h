@@ -80,9 +80,10 @@ std::string default_database_path();
 // 16 hex digits (FNV-1a 64 of the canonical JSON).
 std::string config_hash(const nlohmann::json& config);
 
-// The results store (DESIGN.md section 5) over one SQLite file, shared safely by several
-// processes (the GUI and CLI sweeps): every write is one short transaction, so a crash
-// loses at most the write in flight and never a stored result.
+// The results store (docs/architecture.md, The store; tables in docs/store.md) over one
+// SQLite file, shared safely by several processes (the GUI and CLI sweeps): every write is
+// one short transaction, so a crash loses at most the write in flight and never a stored
+// result.
 class RunStore {
  public:
   // Opens (creating if needed) and migrates; errors name the file (see Database, migrate).

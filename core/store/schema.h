@@ -4,8 +4,8 @@
 
 namespace qn {
 
-// The store's schema version, kept in SQLite's user_version (DESIGN.md section 5; the
-// README documents the tables for people who query them).
+// The store's schema version, kept in SQLite's user_version (docs/architecture.md, The
+// store; docs/store.md documents the tables for people who query them).
 constexpr int kSchemaVersion = 4;
 
 // Brings `db` to kSchemaVersion, one migration a version, each in its own transaction: a

@@ -6,8 +6,8 @@
 
 namespace qn {
 
-// A sweep (DESIGN.md section 4): {"name": ..., "base": RunConfig, "grid": {KEY: [values]},
-// "seeds": [..]}. KEY is a dotted config key, as for --set.
+// A sweep (docs/architecture.md, The config contract): {"name": ..., "base": RunConfig,
+// "grid": {KEY: [values]}, "seeds": [..]}. KEY is a dotted config key, as for --set.
 struct SweepSpec {
   std::string name;
   nlohmann::json base = nlohmann::json::object();

@@ -22,10 +22,10 @@ struct Evaluation {
 Evaluation evaluate(torch::nn::Module& model, const Forward& forward, const Examples& data,
                     int64_t batch_size = 256);
 
-// Re-estimates BatchNorm running statistics from `batches` training batches (PAPER.md:
-// after weights are replaced by quantized values a ConvNet's accuracy can collapse without
-// it). No gradients; leaves the model in evaluation mode. A model without BatchNorm is
-// left as it is.
+// Re-estimates BatchNorm running statistics from `batches` training batches
+// (docs/method.md section 6: after weights are replaced by quantized values a ConvNet's
+// accuracy can collapse without it). No gradients; leaves the model in evaluation mode. A
+// model without BatchNorm is left as it is.
 void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward,
                            const Examples& train, int64_t batch_size, int64_t batches,
                            uint64_t seed);

@@ -15,7 +15,7 @@ namespace qn {
 // iPQ's stages, in order. With `patterns` (regular expressions searched in layer names):
 // stage i holds the layers that match pattern i and no earlier one; layers that match none
 // form a last stage; a pattern that matches nothing is an InputError naming it. Without
-// patterns, by depth (PAPER.md: "for ConvNets bottom to top"): consecutive quantizable
+// patterns, by depth, bottom to top (docs/method.md section 4.1): consecutive quantizable
 // layers of one parent module form a stage. For the ConvNet: stem | blocks.0 | blocks.1 |
 // blocks.2 | hidden and classifier.
 std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model,

@@ -2,7 +2,6 @@
 
 #include <set>
 
-#include "common/error.h"
 #include "nn/quantizable_layer.h"
 #include "quant/int_quantizer.h"
 #include "quant/pq_quantizer.h"
@@ -22,20 +21,17 @@ std::shared_ptr<PqTensor> store_codebook_layer(QuantizableLayer& layer, const Qu
 
 std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t centroids,
                                           uint64_t seed) {
-  if (quant.method == "none") return std::make_unique<PlainQuantizer>(plain_width(quant));
-  if (quant.method == "int") {
+  if (quant.method == QuantMethod::None) return std::make_unique<PlainQuantizer>(plain_width(quant));
+  if (quant.method == QuantMethod::Int) {
     return std::make_unique<IntQuantizer>(
         IntOptions{quant.bits, parse_range_observer(quant.observer)});
   }
-  if (quant.method == "pq" || quant.method == "ipq") {
-    PqOptions options;
-    options.centroids = centroids;
-    options.seed = seed;
-    options.block_sizes = quant.block_size;
-    options.codebook_format = parse_codebook_bits(quant.centroid_bits);
-    return std::make_unique<PqQuantizer>(options);
-  }
-  throw InputError("quant.method '" + quant.method + "' is not available in this build yet");
+  PqOptions options;  // PQ, and iPQ's one-shot form
+  options.centroids = centroids;
+  options.seed = seed;
+  options.block_sizes = quant.block_size;
+  options.codebook_format = parse_codebook_bits(quant.centroid_bits);
+  return std::make_unique<PqQuantizer>(options);
 }
 
 int64_t centroids_for_layer(int64_t configured, int64_t block_count) {

@@ -12,13 +12,13 @@ void attach_noise(torch::nn::Module& model, const QuantConfig& quant, const Nois
   if (noise.mode == NoiseMode::None) return;
   for (const auto& [name, layer] : quantizable_layers(model)) {
     const auto shape = layer->weight().sizes().vec();
-    if (quant.method == "int") {
+    if (quant.method == QuantMethod::Int) {
       IntNoiseOptions options;
       options.bits = quant.bits;
       options.observer = parse_range_observer(quant.observer);
       options.rate = noise.rate();
       layer->set_noise(make_int_noise(options));
-    } else if (quant.method == "pq" || quant.method == "ipq") {
+    } else if (uses_codebooks(quant.method)) {
       const BlockLayout layout({name, layer->layer_kind()}, shape,
                                quant.block_size.for_weight(layer->layer_kind(), shape));
       PqNoiseOptions options;
@@ -28,7 +28,7 @@ void attach_noise(torch::nn::Module& model, const QuantConfig& quant, const Nois
       options.seed = seed;
       layer->set_noise(make_pq_noise(layout, options));
     } else {
-      throw InputError("noise for quant.method '" + quant.method + "' is not available yet");
+      throw InputError("noise.mode " + to_string(noise.mode) + " needs a quantizer: quant.method is none");
     }
   }
 }

@@ -42,7 +42,7 @@ SizePreview preview_size(const RunConfig& config) {
     const LayerInfo info{name, layer->layer_kind()};
     const auto& weight = layer->weight();
     std::shared_ptr<const CompressedTensor> tensor;
-    if (quant.method == "pq" || quant.method == "ipq") {
+    if (uses_codebooks(quant.method)) {
       tensor = pq_placeholder(weight, info, quant);
     } else {
       tensor = make_quantizer(quant, quant.centroids, 0)->compress(weight, info);

@@ -32,8 +32,8 @@ TaskModel make_transformer_lm(const RunConfig& config, const TaskData& data) {
   options.dropout = config.model.dropout;
   options.layerdrop = config.model.layerdrop;
   const auto model = TransformerLM(options).ptr();
-  // PAPER.md's order for language models: feed-forward, then embeddings (the untied output
-  // projection with them), then attention.
+  // Fan et al. 2020's order for language models (docs/method.md section 4.1): feed-forward,
+  // then embeddings (the untied output projection with them), then attention.
   const std::vector<std::string> stages = {R"(\.ffn\.)", R"(^(embedding|output)$)",
                                            R"(\.attention\.)"};
   const auto kept = config.model.keep_layers;

@@ -5,8 +5,9 @@
 
 namespace qn {
 
-// What the engine reports while it works (DESIGN.md section 2). Plain callbacks keep the
-// engine free of any UI toolkit; the GUI adapts them into queued signals, the CLI prints.
+// What the engine reports while it works (docs/architecture.md, Engine events and
+// cancellation). Plain callbacks keep the engine free of any UI toolkit; the GUI adapts
+// them into queued signals, the CLI prints.
 struct StepEvent {
   int64_t step = 0;
   int64_t total_steps = 0;

@@ -93,13 +93,13 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
     observer->on_eval({result.steps, float_metric_name(data.metric_name), result.float_metric});
   }
 
-  if (config.quant.method == "ipq") {
+  if (config.quant.method == QuantMethod::IPQ) {
     run_ipq(module, model.forward, data.train, config, model.default_ipq_stages, observer,
             cancel, ipq_loss(config, data, model, device));
   }
   report_stage(observer, "compressing");
   result.compressed = compress_weights(module, config.quant, config.train.seed);
-  if (config.quant.method != "none") {
+  if (config.quant.method != QuantMethod::None) {
     recalibrate_batchnorm(module, model.forward, data.train, config.train.batch_size,
                           kRecalibrationBatches, config.train.seed);
   }

@@ -1,4 +1,5 @@
-// The qnoise CLI contract (DESIGN.md section 3): exit codes, --json output, clear errors.
+// The qnoise CLI contract (docs/architecture.md, The command line): exit codes, --json
+// output, clear errors.
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>

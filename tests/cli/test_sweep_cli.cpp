@@ -112,7 +112,8 @@ class TestSweepCli : public QObject {
     QCOMPARE(runs[0].result->metric, first->result->metric);  // earlier results unchanged
     QCOMPARE(runs[0].result->size_bytes, first->result->size_bytes);
 
-    // The listing contract (DESIGN.md section 3), and the front is a subset of the runs.
+    // The listing contract (docs/architecture.md, The command line), and the front is a
+    // subset of the runs.
     const auto listed = json::parse(run_output({"runs", "--db", db, "--format", "json"}));
     QCOMPARE(listed["runs"].size(), size_t{3});
     for (const char* key : {"id", "status", "config", "config_hash", "metric_name", "metric",

@@ -1,4 +1,5 @@
-// Block layouts of DESIGN.md section 2: which weights each block holds, round trips, errors.
+// Block layouts of docs/method.md section 3.2: which weights each block holds, round trips,
+// errors.
 #include <torch/types.h>
 
 #include <QtTest>

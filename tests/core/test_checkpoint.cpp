@@ -163,7 +163,7 @@ class TestCheckpoint : public QObject {
   void a_model_rebuilt_from_the_file_computes_exactly_as_the_one_that_wrote_it() {
     const auto config = tiny_convnet_config(16);
     const auto data = image_task();
-    for (const char* method : {"none", "int", "pq"}) {
+    for (const auto method : {QuantMethod::None, QuantMethod::Int, QuantMethod::PQ}) {
       torch::manual_seed(1);
       auto model = make_task_model(config, data, torch::kCPU);
       auto quant = config.quant;
@@ -178,7 +178,7 @@ class TestCheckpoint : public QObject {
 
       const auto file = parse_qnz(encode_checkpoint(compressed, to_json(config), nullptr));
       auto rebuilt = load_compressed_model(config, data, decode_checkpoint(file), torch::kCPU);
-      QVERIFY2(torch::equal(rebuilt.forward(input), expected), method);
+      QVERIFY2(torch::equal(rebuilt.forward(input), expected), to_string(method).c_str());
       // fp16 plain tensors: half the bytes of fp32 ones.
       for (const auto& entry : compressed.size().entries()) {
         if (entry.name == "hidden.bias") QCOMPARE(entry.bytes.plain, int64_t{32 * 2});

@@ -128,7 +128,7 @@ class TestLanguageModel : public QObject {
     TransformerLM model(small_options());
     const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
     RunConfig config;
-    config.quant.method = "ipq";
+    config.quant.method = QuantMethod::IPQ;
     config.quant.block_size = BlockSizes::uniform(4);
     config.quant.centroids = 4;
     config.quant.finetune_steps = 2;

@@ -1,4 +1,5 @@
-// The config contract (DESIGN.md section 4): defaults, strict keys, --set overrides.
+// The config contract (docs/architecture.md, The config contract): defaults, strict keys,
+// --set overrides.
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
@@ -21,7 +22,7 @@ class TestRunConfig : public QObject {
   void an_empty_config_is_all_defaults() {
     const auto config = parse_run_config(json::object());
     QCOMPARE(config.task, std::string("fashion-mnist"));
-    QCOMPARE(config.quant.method, std::string("none"));
+    QVERIFY(config.quant.method == QuantMethod::None);
     QCOMPARE(config.quant.block_size.conv, int64_t{9});
     QCOMPARE(config.noise.mode, NoiseMode::None);
   }

@@ -26,8 +26,8 @@ class TestSizeReport : public QObject {
 
  private Q_SLOTS:
   void the_papers_worked_example() {
-    // PAPER.md: a 128x128x3x3 conv, K = 256, b = 9: 16,384 blocks -> 16 KiB of one-byte codes
-    // + 4.5 KiB of fp16 centroids, instead of 576 KiB in fp32.
+    // docs/method.md section 7.3: a 128x128x3x3 conv, K = 256, b = 9: 16,384 blocks ->
+    // 16 KiB of one-byte codes + 4.5 KiB of fp16 centroids, instead of 576 KiB in fp32.
     const auto w = seeded_randn({128, 128, 3, 3}, 1);
     const auto encoded = PqQuantizer(pq(256)).encode(w, {"conv", LayerKind::Conv2d});
     QCOMPARE(encoded.storage().codes, int64_t{16384});

@@ -112,7 +112,7 @@ class TestTraining : public QObject {
   void a_block_size_that_does_not_divide_fails_before_training() {
     ConvNet model{ConvNetOptions{}};
     QuantConfig quant;
-    quant.method = "pq";
+    quant.method = QuantMethod::PQ;
     quant.block_size.conv = 4;  // 3x3 kernels: 9 values a row of the depthwise and stem
     NoiseSpec noise{NoiseMode::QuantNoise, 0.1, NoiseForm::Proxy};
     QVERIFY(qn::test::throws_input_error(
@@ -130,7 +130,7 @@ class TestTraining : public QObject {
     }
     const auto hidden_before = model->named_parameters()["hidden.weight"].detach().clone();
     QuantConfig quant;
-    quant.method = "int";
+    quant.method = QuantMethod::Int;
     quant.bits = 4;
     quant.observer = "channel";
     auto compressed = compress_weights(*model, quant, 0);
@@ -212,7 +212,7 @@ class TestTraining : public QObject {
     const auto data = quadrant_images(256, 11);
     const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
     RunConfig config;
-    config.quant.method = "ipq";
+    config.quant.method = QuantMethod::IPQ;
     config.quant.block_size = BlockSizes::uniform(2);
     config.quant.block_size.conv = 9;
     config.quant.finetune_steps = 3;
@@ -256,7 +256,7 @@ class TestTraining : public QObject {
 
   void a_tiny_run_lowers_its_loss_for_every_noise() {
     const auto data = quadrant_images(512, 2);
-    for (const char* method : {"none", "int", "pq"}) {
+    for (const auto method : {QuantMethod::None, QuantMethod::Int, QuantMethod::PQ}) {
       torch::manual_seed(0);
       auto model = small_convnet();
       QuantConfig quant;
@@ -264,7 +264,7 @@ class TestTraining : public QObject {
       quant.bits = 4;
       quant.block_size = BlockSizes::uniform(2);  // the small net has 6-channel 1x1 convs
       quant.block_size.conv = 9;
-      if (quant.method != "none")
+      if (quant.method != QuantMethod::None)
         attach_noise(*model, quant, {NoiseMode::QuantNoise, 0.2, NoiseForm::Proxy}, 0);
       LossRecorder recorder;
       const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
@@ -272,7 +272,7 @@ class TestTraining : public QObject {
       const double first = (recorder.losses[0] + recorder.losses[1] + recorder.losses[2]) / 3;
       const double last = (recorder.losses[57] + recorder.losses[58] + recorder.losses[59]) / 3;
       QVERIFY2(last < 0.5 * first,
-               qPrintable(QString("%1: %2 -> %3").arg(method).arg(first).arg(last)));
+               qPrintable(QString("%1: %2 -> %3").arg(QString::fromStdString(to_string(method))).arg(first).arg(last)));
       QVERIFY(evaluate(*model, forward, data).accuracy > 0.9);
     }
   }

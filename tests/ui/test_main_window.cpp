@@ -18,7 +18,6 @@
 #include "run_setup_panel.h"
 #include "runs_panel.h"
 #include "runs_table_model.h"
-#include "sweep_dialog.h"
 #include "config/run_config.h"
 #include <QCheckBox>
 #include <QUndoStack>
@@ -43,11 +42,13 @@ nlohmann::json tiny_config(int64_t steps) {
           {"noise", {{"mode", "quant-noise"}, {"p", 0.5}}}};
 }
 
+RunConfig tiny_run(int64_t steps) { return parse_run_config(tiny_config(steps)); }
+
 // Asks for a reload and waits until the window shows what the store holds now.
 void show_store(MainWindow& window) {
-  QTRY_VERIFY(!window.reading_store());
+  QTRY_VERIFY(!window.store_busy());
   window.reload();
-  QTRY_VERIFY(!window.reading_store());
+  QTRY_VERIFY(!window.store_busy());
 }
 
 RunStatus status_of(MainWindow& window, int64_t id) {
@@ -73,7 +74,7 @@ class TestMainWindow : public QObject {
   void an_invalid_block_size_disables_run_with_the_reason() {
     MainWindow window(dir_.filePath("invalid.sqlite"));
     auto* panel = window.setup_panel();
-    panel->set_config(tiny_config(5));
+    panel->set_config(tiny_run(5));
     QVERIFY(panel->valid());
     QVERIFY(panel->run_button()->isEnabled());
     QVERIFY(panel->status_text().contains("Size once compressed"));
@@ -102,8 +103,8 @@ class TestMainWindow : public QObject {
     QVERIFY(panel->valid());
     QVERIFY(panel->run_button()->isEnabled());
     // A model too big to build is refused before anything is allocated.
-    panel->width()->setValue(4096);
-    panel->hidden()->setValue(65536);
+    panel->model_width()->setValue(4096);
+    panel->model_hidden()->setValue(65536);
     panel->validate_now();
     QVERIFY(!panel->run_button()->isEnabled());
     QVERIFY2(panel->status_text().contains("would have at least"), qPrintable(panel->status_text()));
@@ -113,7 +114,7 @@ class TestMainWindow : public QObject {
     MainWindow window(dir_.filePath("undo.sqlite"));
     auto* panel = window.setup_panel();
     auto* stack = panel->undo_stack();
-    panel->set_config(tiny_config(5));  // one step (taking a config over)
+    panel->set_config(tiny_run(5));  // one step (taking a config over)
     const int start = stack->index();
     panel->centroids()->setValue(64);
     panel->validate_now();
@@ -129,14 +130,14 @@ class TestMainWindow : public QObject {
     stack->redo();
     QCOMPARE(panel->centroids()->value(), 64);
     QCOMPARE(panel->max_steps()->value(), 9);
-    QCOMPARE(panel->config()["train"]["max_steps"].get<int>(), 9);
+    QCOMPARE(panel->config().train.max_steps, int64_t{9});
   }
 
   void run_trains_and_the_run_appears_in_the_table_and_the_pareto_plot() {
     MainWindow window(dir_.filePath("run.sqlite"));
     window.resize(1400, 900);
     window.show();
-    window.setup_panel()->set_config(tiny_config(5));
+    window.setup_panel()->set_config(tiny_run(5));
     QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
     QTRY_COMPARE(window.runs_model()->rowCount(), 1);
     const int64_t id = window.runs_model()->run_at(0).id;
@@ -152,7 +153,7 @@ class TestMainWindow : public QObject {
   void cancel_stops_a_running_run_within_two_seconds() {
     MainWindow window(dir_.filePath("cancel.sqlite"));
     QSignalSpy progress(window.controller(), &RunController::progress);
-    window.setup_panel()->set_config(tiny_config(1000000));
+    window.setup_panel()->set_config(tiny_run(1000000));
     window.setup_panel()->validate_now();
     QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
     QTRY_COMPARE(window.runs_model()->rowCount(), 1);
@@ -169,32 +170,26 @@ class TestMainWindow : public QObject {
     window.select_runs({id});
     QElapsedTimer clock;
     clock.start();
-    window.controller()->cancel(id);
+    window.store()->cancel_runs({id});
     QTRY_VERIFY_WITH_TIMEOUT(status_of(window, id) == RunStatus::Cancelled, 10000);
     qInfo("cancelled in %lld ms", static_cast<long long>(clock.elapsed()));
     QVERIFY(clock.elapsed() < 2000);
   }
 
-  void the_sweep_dialog_counts_its_runs_and_explains_bad_axes() {
-    auto config = tiny_config(5);
-    config["quant"] = {{"method", "int"}, {"bits", 4}};
-    SweepDialog dialog(to_json(parse_run_config(config)));
-    // int4 checked (the config's); none + STE + Quant-Noise x 3 rates; one seed: 5 runs.
-    QCOMPARE(dialog.run_count(), 5);
-    QCOMPARE(dialog.specs().size(), size_t{3});
-    dialog.seeds()->setText("0, 1");
-    QCOMPARE(dialog.run_count(), 10);
-    dialog.noise_mode(0)->setChecked(false);
-    QCOMPARE(dialog.run_count(), 8);
-    // PQ with the config's linear block 8: the hidden layer's 980 inputs refuse it.
-    dialog.quantizers()->item(2)->setCheckState(Qt::Checked);
-    QCOMPARE(dialog.run_count(), 0);
-    QVERIFY2(dialog.summary().contains("does not divide"), qPrintable(dialog.summary()));
-    dialog.linear_blocks()->setText("4");
-    QCOMPARE(dialog.run_count(), 16);
-    dialog.rates()->setText("0.1, x");
-    QCOMPARE(dialog.run_count(), 0);
-    QVERIFY(dialog.specs().empty());
+  void a_first_start_fits_the_screen() {
+    QSettings().remove("window/geometry");  // no saved settings: a first start
+    MainWindow window(dir_.filePath("first.sqlite"));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const auto available = window.screen()->availableGeometry();
+    qInfo("first start on a %dx%d screen: %dx%d", available.width(), available.height(),
+          window.width(), window.height());
+    QVERIFY(available.contains(window.frameGeometry()) || available.contains(window.geometry()));
+    QVERIFY(window.width() >= available.width() * 0.8);
+    QVERIFY(window.height() >= available.height() * 0.8);
+    // The views have room: the runs table and the plots are not squeezed.
+    QVERIFY(window.runs_panel()->height() >= 120);
+    QVERIFY(window.pareto()->width() >= 300);
   }
 
   void runs_that_differ_only_by_seed_group_into_one_point() {
@@ -296,11 +291,14 @@ class TestMainWindow : public QObject {
     const int64_t id = window.runs_model()->run_at(0).id;
     // Export .qnz and the decompressed state dict: files written and recorded.
     const auto qnz = dir_.filePath("exported.qnz");
-    QVERIFY(window.export_run_to(id, qnz, ExportFormat::Qnz));
+    QSignalSpy exported(window.store(), &StoreWorker::exported);
+    window.export_run_to(id, qnz, ExportFormat::Qnz);
+    QTRY_COMPARE(exported.count(), 1);
     QFile file(qnz);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.read(4), QByteArray("\x89QNZ"));
-    QVERIFY(window.export_run_to(id, dir_.filePath("exported.pt"), ExportFormat::Float));
+    window.export_run_to(id, dir_.filePath("exported.pt"), ExportFormat::Float);
+    QTRY_COMPARE(exported.count(), 2);
     QCOMPARE(RunStore(db.toStdString()).artifacts(id).size(), size_t{2});
     // Plots as PNG, SVG (text kept as text) and PDF; another suffix is refused.
     window.show_view("pareto");
