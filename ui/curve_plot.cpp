@@ -10,6 +10,7 @@ namespace qn::ui {
 namespace {
 
 constexpr size_t kMaxCurves = 12;
+constexpr int kNoWidthLimit = 1 << 20;  // pixels: wider than any screen
 
 QColor colour(size_t index) {
   static const QColor kPalette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},
@@ -34,6 +35,10 @@ CurvePlot::CurvePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(t
   auto* legend_row = new QCPLayoutGrid;
   plot_->plotLayout()->addElement(1, 0, legend_row);
   legend_row->setMargins(QMargins(5, 0, 5, 5));
+  // QCustomPlot 2.1 takes a column's maximum width from every element in it, and an empty
+  // legend hints a maximum width of 0: without a limit of our own, a view with no runs would
+  // squeeze the axes into a sliver.
+  legend_row->setMaximumSize(kNoWidthLimit, QWIDGETSIZE_MAX);
   legend_row->addElement(0, 0, plot_->legend);
   plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
   plot_->legend->setWrap(2);
