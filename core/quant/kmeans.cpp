@@ -70,7 +70,7 @@ KMeansResult kmeans(const torch::Tensor& input, const KMeansOptions& options) {
   result.points_fitted = points.size(0);
   result.centroids = initial_centroids(points, options, generator);
   for (int iteration = 0; iteration < options.iterations; ++iteration) {
-    auto nearest = nearest_centroids(points, result.centroids, options.chunk_rows);
+    auto nearest = nearest_centroids(points, result.centroids, options.chunk_rows, options.cancel);
     result.objective.push_back(total(nearest.sq_distance));
 
     auto counts = torch::bincount(nearest.index, /*weights=*/{}, k);
@@ -83,7 +83,8 @@ KMeansResult kmeans(const torch::Tensor& input, const KMeansOptions& options) {
 
     if (options.on_iteration) options.on_iteration(iteration, result.objective.back());
   }
-  auto nearest = nearest_centroids(all_points, result.centroids, options.chunk_rows);
+  auto nearest =
+      nearest_centroids(all_points, result.centroids, options.chunk_rows, options.cancel);
   result.final_objective = total(nearest.sq_distance);
   result.assignments = std::move(nearest.index);
   return result;

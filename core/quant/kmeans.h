@@ -7,6 +7,8 @@
 #include <optional>
 #include <vector>
 
+#include "common/cancellation.h"
+
 namespace qn {
 
 struct KMeansOptions {
@@ -22,6 +24,9 @@ struct KMeansOptions {
   std::optional<torch::Tensor> initial_centroids;
   // Called after each iteration with its index (0-based) and the objective at its assignment.
   std::function<void(int iteration, double objective)> on_iteration;
+  // Checked before each distance chunk, the first of each iteration included (RunCancelled);
+  // nullptr: runs to the end.
+  const CancelToken* cancel = nullptr;
 };
 
 struct KMeansResult {
@@ -47,7 +52,8 @@ struct KMeansResult {
 //    (split_most_populated in empty_cluster_split.h). With at most K distinct points this
 //    ends with every distinct point its own centroid, even from an initialisation that
 //    drew copies of one point.
-// Throws InputError if K < 1, K > n, or the iteration count is negative.
+// Throws InputError if K < 1, K > n, or the iteration count is negative; RunCancelled if
+// options.cancel fires.
 KMeansResult kmeans(const torch::Tensor& points, const KMeansOptions& options);
 
 }  // namespace qn

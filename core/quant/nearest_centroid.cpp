@@ -15,7 +15,7 @@ int64_t default_chunk_rows(const torch::Device& device, int64_t centroid_count) 
 }
 
 NearestCentroids nearest_centroids(const torch::Tensor& points, const torch::Tensor& centroids,
-                                   int64_t chunk_rows) {
+                                   int64_t chunk_rows, const CancelToken* cancel) {
   TORCH_CHECK(points.dim() == 2 && centroids.dim() == 2 && points.size(1) == centroids.size(1),
               "nearest_centroids: points (n, d) and centroids (K, d) must share d");
   TORCH_CHECK(centroids.size(0) > 0, "nearest_centroids: no centroids");
@@ -27,6 +27,7 @@ NearestCentroids nearest_centroids(const torch::Tensor& points, const torch::Ten
   NearestCentroids result{torch::empty({n}, points.options().dtype(torch::kLong)),
                           torch::empty({n}, points.options())};
   for (int64_t start = 0; start < n; start += chunk_rows) {
+    throw_if_cancelled(cancel);
     const int64_t rows = std::min(chunk_rows, n - start);
     const auto chunk = points.narrow(0, start, rows);
     // distances up to |x|^2: |c|^2 - 2 x.c

@@ -2,6 +2,8 @@
 
 #include <torch/types.h>
 
+#include "common/cancellation.h"
+
 namespace qn {
 
 struct NearestCentroids {
@@ -15,8 +17,10 @@ struct NearestCentroids {
 // bound the (chunk x K) distance block in memory: `chunk_rows` points at a time, or, when 0,
 // a size chosen for the device (cache-sized on the CPU, large on CUDA). The same code runs
 // on CPU and CUDA tensors. points (n, d) and centroids (K, d) are float32 on one device.
+// `cancel` is checked before each chunk (RunCancelled): one search over a large layer can
+// take seconds on the CPU.
 NearestCentroids nearest_centroids(const torch::Tensor& points, const torch::Tensor& centroids,
-                                   int64_t chunk_rows = 0);
+                                   int64_t chunk_rows = 0, const CancelToken* cancel = nullptr);
 
 // The chunk size used when none is given.
 int64_t default_chunk_rows(const torch::Device& device, int64_t centroid_count);

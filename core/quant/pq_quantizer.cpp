@@ -51,11 +51,13 @@ PqTensor PqQuantizer::encode(const torch::Tensor& weight, const LayerInfo& layer
   kmeans_options.centroids = options_.centroids;
   kmeans_options.iterations = options_.iterations;
   kmeans_options.seed = options_.seed;
+  kmeans_options.cancel = options_.cancel;
   const auto fitted = kmeans(blocks, kmeans_options);
 
   auto codebook = Codebook::store(fitted.centroids, options_.codebook_format);
   // Code each block by the nearest centroid as stored (after rounding), not as fitted.
-  auto codes = nearest_centroids(blocks, codebook.centroids()).index;
+  auto codes =
+      nearest_centroids(blocks, codebook.centroids(), /*chunk_rows=*/0, options_.cancel).index;
   return PqTensor(std::move(layout), std::move(codebook), std::move(codes));
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/cancellation.h"
 #include "quant/block_layout.h"
 #include "quant/code_bits.h"
 #include "quant/codebook.h"
@@ -35,6 +36,7 @@ struct PqOptions {
   uint64_t seed = 0;
   BlockSizes block_sizes;
   CodebookFormat codebook_format = CodebookFormat::Fp16;
+  const CancelToken* cancel = nullptr;  // stops k-means and coding (RunCancelled)
 };
 
 // quant.method "pq": k-means over the layer's blocks (kmeans.h), codebook rounded to its

@@ -60,10 +60,10 @@ TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
 }
 
 Evaluation evaluate_compressed_model(const RunConfig& config, const TaskData& data,
-                                     const CompressedModel& compressed,
-                                     const torch::Device& device) {
+                                     const CompressedModel& compressed, const torch::Device& device,
+                                     const CancelToken* cancel) {
   auto model = load_compressed_model(config, data, compressed, device);
-  return evaluate(*model.module, model.forward, data.evaluation);
+  return evaluate(*model.module, model.forward, data.evaluation, cancel);
 }
 
 }  // namespace qn

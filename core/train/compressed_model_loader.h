@@ -19,9 +19,10 @@ TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
                                 const CompressedModel& compressed, const torch::Device& device);
 
 // The metric of a compressed model on the task's evaluation split: what a run stores and
-// what `qnoise eval` recomputes from the file, by the same code.
+// what `qnoise eval` recomputes from the file, by the same code. Checks `cancel` before
+// each batch (RunCancelled).
 Evaluation evaluate_compressed_model(const RunConfig& config, const TaskData& data,
-                                     const CompressedModel& compressed,
-                                     const torch::Device& device);
+                                     const CompressedModel& compressed, const torch::Device& device,
+                                     const CancelToken* cancel = nullptr);
 
 }  // namespace qn

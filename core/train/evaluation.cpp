@@ -8,6 +8,17 @@
 #include "common/error.h"
 
 namespace qn {
+namespace {
+
+std::vector<torch::nn::BatchNorm2dImpl*> batchnorm_layers(torch::nn::Module& model) {
+  std::vector<torch::nn::BatchNorm2dImpl*> norms;
+  for (const auto& module : model.modules(/*include_self=*/false)) {
+    if (auto* norm = dynamic_cast<torch::nn::BatchNorm2dImpl*>(module.get())) norms.push_back(norm);
+  }
+  return norms;
+}
+
+}  // namespace
 
 double Evaluation::perplexity() const { return std::exp(mean_cross_entropy); }
 
@@ -18,12 +29,13 @@ double Evaluation::metric(const std::string& name) const {
 }
 
 Evaluation evaluate(torch::nn::Module& model, const Forward& forward, const Examples& data,
-                    int64_t batch_size) {
+                    const CancelToken* cancel, int64_t batch_size) {
   torch::NoGradGuard no_grad;
   model.eval();
   double loss_sum = 0;
   int64_t correct = 0, targets = 0;
   for (int64_t start = 0; start < data.size(); start += batch_size) {
+    throw_if_cancelled(cancel);
     const auto batch = data.slice(start, std::min(batch_size, data.size() - start));
     const auto logits = forward(batch.inputs);
     const auto flat_logits = logits.reshape({-1, logits.size(-1)});
@@ -39,14 +51,14 @@ Evaluation evaluate(torch::nn::Module& model, const Forward& forward, const Exam
           static_cast<double>(correct) / static_cast<double>(targets)};
 }
 
-void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward,
-                           const Examples& train, int64_t batch_size, int64_t batches,
-                           uint64_t seed) {
-  std::vector<torch::nn::BatchNorm2dImpl*> norms;
-  for (const auto& module : model.modules(/*include_self=*/false)) {
-    if (auto* norm = dynamic_cast<torch::nn::BatchNorm2dImpl*>(module.get())) norms.push_back(norm);
-  }
+bool has_batchnorm(torch::nn::Module& model) { return !batchnorm_layers(model).empty(); }
+
+void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward, const Examples& train,
+                           int64_t batch_size, int64_t batches, uint64_t seed,
+                           const CancelToken* cancel) {
+  const auto norms = batchnorm_layers(model);
   if (norms.empty()) return;
+  throw_if_cancelled(cancel);  // before the statistics are reset: cancelled, nothing changes
   // A cumulative average over the batches (momentum unset), then the usual momentum back.
   std::vector<c10::optional<double>> momenta;
   for (auto* norm : norms) {
@@ -63,6 +75,7 @@ void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward,
     const auto rows =
         order.narrow(0, b * batch_size, std::min(batch_size, train.size() - b * batch_size));
     forward(train.inputs.index_select(0, rows));
+    throw_if_cancelled(cancel);
   }
   for (size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momenta[i]);
   model.eval();

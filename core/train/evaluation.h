@@ -19,15 +19,21 @@ struct Evaluation {
   double metric(const std::string& name) const;
 };
 
+// Checks `cancel` before each batch (RunCancelled).
 Evaluation evaluate(torch::nn::Module& model, const Forward& forward, const Examples& data,
-                    int64_t batch_size = 256);
+                    const CancelToken* cancel = nullptr, int64_t batch_size = 256);
+
+// True if `model` holds BatchNorm layers: the ones recalibrate_batchnorm re-estimates.
+bool has_batchnorm(torch::nn::Module& model);
 
 // Re-estimates BatchNorm running statistics from `batches` training batches
 // (docs/method.md section 6: after weights are replaced by quantized values a ConvNet's
 // accuracy can collapse without it). No gradients; leaves the model in evaluation mode. A
-// model without BatchNorm is left as it is.
-void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward,
-                           const Examples& train, int64_t batch_size, int64_t batches,
-                           uint64_t seed);
+// model without BatchNorm is left as it is. Checks `cancel` before it starts (RunCancelled,
+// nothing changed) and after each batch (RunCancelled, the statistics partly re-estimated:
+// the run is abandoned).
+void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward, const Examples& train,
+                           int64_t batch_size, int64_t batches, uint64_t seed,
+                           const CancelToken* cancel = nullptr);
 
 }  // namespace qn

@@ -75,6 +75,7 @@ void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& t
       options.centroids = centroids_for_layer(config.quant.centroids, layout.block_count());
       options.seed = config.train.seed;
       options.block_sizes = config.quant.block_size;
+      options.cancel = cancel;
       const auto encoded =
           PqQuantizer(options).encode(layer->weight(), {name, layer->layer_kind()});
       layer->use_codebook(encoded.layout(), encoded.codebook().centroids(), encoded.codes(),

@@ -27,7 +27,8 @@ std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model,
 // weights and every codebook so far for quant.finetune_steps steps (a tenth of train.lr,
 // cosine) with `loss` (cross-entropy if empty; distillation passes its own). Stages come
 // from quant.stages, else `default_stages`. Reports each stage to the observer once its
-// layers are encoded, before fine-tuning.
+// layers are encoded, before fine-tuning. Checks `cancel` inside k-means and at every
+// fine-tuning step (RunCancelled).
 void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& train,
              const RunConfig& config, const std::vector<std::string>& default_stages,
              TrainingObserver* observer, const CancelToken* cancel,

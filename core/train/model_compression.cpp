@@ -20,7 +20,7 @@ std::shared_ptr<PqTensor> store_codebook_layer(QuantizableLayer& layer, const Qu
 }  // namespace
 
 std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t centroids,
-                                          uint64_t seed) {
+                                          uint64_t seed, const CancelToken* cancel) {
   if (quant.method == QuantMethod::None) return std::make_unique<PlainQuantizer>(plain_width(quant));
   if (quant.method == QuantMethod::Int) {
     return std::make_unique<IntQuantizer>(
@@ -31,6 +31,7 @@ std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t cent
   options.seed = seed;
   options.block_sizes = quant.block_size;
   options.codebook_format = parse_codebook_bits(quant.centroid_bits);
+  options.cancel = cancel;
   return std::make_unique<PqQuantizer>(options);
 }
 
@@ -46,11 +47,12 @@ bool is_training_only_buffer(const std::string& name) {
   return name.find("num_batches_tracked") != std::string::npos;
 }
 
-CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& quant,
-                                 uint64_t seed) {
+CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& quant, uint64_t seed,
+                                 const CancelToken* cancel) {
   torch::NoGradGuard no_grad;
   CompressedModel compressed;
   for (const auto& [name, layer] : quantizable_layers(model)) {
+    throw_if_cancelled(cancel);
     auto& weight = layer->weight();
     std::shared_ptr<const CompressedTensor> result;
     if (layer->uses_codebook()) {
@@ -59,8 +61,9 @@ CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& qu
       const auto shape = weight.sizes().vec();
       const int64_t block = quant.block_size.for_weight(layer->layer_kind(), shape);
       const int64_t block_count = weight.numel() / std::max<int64_t>(block, 1);
-      result = make_quantizer(quant, centroids_for_layer(quant.centroids, block_count), seed)
-                   ->compress(weight, {name, layer->layer_kind()});
+      result =
+          make_quantizer(quant, centroids_for_layer(quant.centroids, block_count), seed, cancel)
+              ->compress(weight, {name, layer->layer_kind()});
     }
     weight.copy_(result->decode());
     layer->set_noise(nullptr);

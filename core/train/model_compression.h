@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "common/cancellation.h"
 #include "config/run_config.h"
 #include "quant/compressed_model.h"
 #include "quant/plain_quantizer.h"
@@ -12,9 +13,10 @@
 namespace qn {
 
 // The quantizer quant.method asks for (none, int, pq; ipq's one-shot form is pq), with the
-// config's options. K is given per layer by compress_weights.
+// config's options. K is given per layer by compress_weights. A PQ quantizer checks
+// `cancel` inside k-means.
 std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t centroids,
-                                          uint64_t seed);
+                                          uint64_t seed, const CancelToken* cancel = nullptr);
 
 // K for one layer: quant.centroids, lowered so that each centroid has at least 4 blocks
 // (a K = 256 codebook on a 16-block layer would store every block as its own centroid).
@@ -27,8 +29,10 @@ PlainWidth plain_width(const QuantConfig& quant);
 // (a layer that uses a codebook after iPQ keeps its fine-tuned codes and its codebook,
 // rounded to the storage format) and writes the stored values back into the model, which
 // then computes exactly as the checkpoint will; removes the layers' training noise.
-CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& quant,
-                                 uint64_t seed);
+// Checks `cancel` before each layer and inside k-means (RunCancelled; the model is then
+// partly compressed, and the run abandoned).
+CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& quant, uint64_t seed,
+                                 const CancelToken* cancel = nullptr);
 
 // Adds every other parameter and buffer of `model` (biases, norms, BatchNorm statistics;
 // not BatchNorm's batch counter) at quant.plain_bits, writing the rounded values back.

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "common/error.h"
 #include "train/lr_schedule.h"
 
 namespace qn {
@@ -65,7 +66,7 @@ int64_t train_model(torch::nn::Module& model, const Forward& forward, const Exam
         shuffled_order(train.size(), config.seed * 1000003 + epoch, train.inputs.device());
     for (int64_t start = 0; start < train.size() && step < total_steps;
          start += config.batch_size, ++step) {
-      if (cancel && cancel->cancelled()) throw RunCancelled();
+      throw_if_cancelled(cancel);
       const auto began = std::chrono::steady_clock::now();
       const auto batch =
           train.rows(order.narrow(0, start, std::min(config.batch_size, train.size() - start)));

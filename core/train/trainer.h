@@ -4,7 +4,6 @@
 
 #include <functional>
 
-#include "common/error.h"
 #include "config/run_config.h"
 #include "data/examples.h"
 #include "train/training_events.h"
@@ -30,10 +29,5 @@ torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& ta
 int64_t train_model(torch::nn::Module& model, const Forward& forward, const Examples& train,
                     const TrainConfig& config, TrainingObserver* observer,
                     const CancelToken* cancel, const LossFunction& loss = {});
-
-class RunCancelled : public Error {
- public:
-  RunCancelled() : Error("the run was cancelled") {}
-};
 
 }  // namespace qn

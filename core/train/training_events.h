@@ -1,13 +1,15 @@
 #pragma once
 
-#include <atomic>
 #include <string>
+
+#include "common/cancellation.h"
 
 namespace qn {
 
 // What the engine reports while it works (docs/architecture.md, Engine events and
 // cancellation). Plain callbacks keep the engine free of any UI toolkit; the GUI adapts
-// them into queued signals, the CLI prints.
+// them into queued signals, the CLI prints. Cancellation goes the other way, through a
+// CancelToken (common/cancellation.h).
 struct StepEvent {
   int64_t step = 0;
   int64_t total_steps = 0;
@@ -34,17 +36,6 @@ class TrainingObserver {
   virtual void on_step(const StepEvent& /*event*/) {}
   virtual void on_eval(const EvalEvent& /*event*/) {}
   virtual void on_stage(const std::string& /*stage*/) {}
-};
-
-// Set from any thread; the engine checks it at least once a step and stops with
-// RunCancelled.
-class CancelToken {
- public:
-  void cancel() { cancelled_ = true; }
-  bool cancelled() const { return cancelled_; }
-
- private:
-  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace qn

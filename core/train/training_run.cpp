@@ -37,15 +37,20 @@ LossFunction ipq_loss(const RunConfig& config, const TaskData& data, TaskModel& 
 // statistics and random streams are left as they were, so the run's results are the same.
 class PeriodicEvaluation final : public TrainingObserver {
  public:
-  PeriodicEvaluation(TaskModel& model, const Examples& data, std::string metric_name,
-                     int64_t every, TrainingObserver* next)
-      : model_(model), data_(data), metric_name_(std::move(metric_name)), every_(every),
-        next_(next) {}
+  PeriodicEvaluation(TaskModel& model, const Examples& data, std::string metric_name, int64_t every,
+                     TrainingObserver* next, const CancelToken* cancel)
+      : model_(model),
+        data_(data),
+        metric_name_(std::move(metric_name)),
+        every_(every),
+        next_(next),
+        cancel_(cancel) {}
 
   void on_step(const StepEvent& event) override {
     if (next_) next_->on_step(event);
     if (every_ <= 0 || event.step % every_ != 0 || event.step == event.total_steps) return;
-    const double metric = evaluate(*model_.module, model_.forward, data_).metric(metric_name_);
+    const double metric =
+        evaluate(*model_.module, model_.forward, data_, cancel_).metric(metric_name_);
     model_.module->train();
     if (next_) next_->on_eval({event.step, float_metric_name(metric_name_), metric});
   }
@@ -62,6 +67,7 @@ class PeriodicEvaluation final : public TrainingObserver {
   std::string metric_name_;
   int64_t every_;
   TrainingObserver* next_;
+  const CancelToken* cancel_;
 };
 
 }  // namespace
@@ -84,11 +90,11 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   result.device = describe_device(device);
   report_stage(observer, "training");
   PeriodicEvaluation periodic(model, data.evaluation, data.metric_name, config.train.eval_every,
-                              observer);
+                              observer, cancel);
   result.steps = train_model(module, model.forward, data.train, config.train, &periodic, cancel);
   model.prune();
   result.float_metric =
-      evaluate(module, model.forward, data.evaluation).metric(data.metric_name);
+      evaluate(module, model.forward, data.evaluation, cancel).metric(data.metric_name);
   if (observer) {
     observer->on_eval({result.steps, float_metric_name(data.metric_name), result.float_metric});
   }
@@ -98,15 +104,16 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
             cancel, ipq_loss(config, data, model, device));
   }
   report_stage(observer, "compressing");
-  result.compressed = compress_weights(module, config.quant, config.train.seed);
-  if (config.quant.method != QuantMethod::None) {
+  result.compressed = compress_weights(module, config.quant, config.train.seed, cancel);
+  if (config.quant.method != QuantMethod::None && has_batchnorm(module)) {
+    report_stage(observer, "re-estimating BatchNorm");
     recalibrate_batchnorm(module, model.forward, data.train, config.train.batch_size,
-                          kRecalibrationBatches, config.train.seed);
+                          kRecalibrationBatches, config.train.seed, cancel);
   }
   add_plain_tensors(module, config.quant, result.compressed);
   result.size = result.compressed.size();
   report_stage(observer, "evaluating");
-  result.metric = evaluate_compressed_model(config, data, result.compressed, device)
+  result.metric = evaluate_compressed_model(config, data, result.compressed, device, cancel)
                       .metric(data.metric_name);
   if (observer) observer->on_eval({result.steps, result.metric_name, result.metric});
   result.seconds =
