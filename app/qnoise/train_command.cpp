@@ -4,13 +4,14 @@
 
 #include "commands.h"
 #include "common/error.h"
+#include "common/runtime.h"
 #include "config/run_config.h"
+#include "io/qnz_reader.h"
+#include "io/run_export.h"
 #include "progress_observer.h"
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
-#include "common/runtime.h"
-#include "io/qnz_reader.h"
-#include "io/run_export.h"
+#include "train/run_check.h"
 #include "train/run_checkpoint.h"
 #include "train/training_run.h"
 
@@ -31,6 +32,9 @@ int run(const TrainArgs& args) {
   for (const auto& assignment : args.overrides) apply_override(json, assignment);
   if (!args.device.empty()) json["device"] = args.device;
   const auto config = parse_run_config(json);
+  // Before the store records the run and before any data loads: a run that cannot finish
+  // is exit 2 in a second, not a failure after its training.
+  check_before_training(config);
 
   ProgressObserver observer;
   nlohmann::json run_id = nullptr;  // runs get ids when they are stored (--db)

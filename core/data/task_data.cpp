@@ -1,6 +1,7 @@
 #include "data/task_data.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "common/error.h"
 #include "data/cifar10.h"
@@ -10,14 +11,20 @@
 namespace qn {
 namespace {
 
+// Where the task's data is: data.dir or data.path (data_location), else its default.
+std::string resolved_data_location(const RunConfig& config) {
+  const auto& given = data_location(config);
+  return given.empty() ? default_data_location(config.task) : given;
+}
+
 ImageSplits load_images(const RunConfig& config) {
-  const auto folder = config.data.dir.empty() ? default_data_location(config.task) : config.data.dir;
+  const auto folder = resolved_data_location(config);
   if (config.task == "cifar10") return load_cifar10_folder(folder, config.data.train_limit);
   return load_idx_folder(folder, config.data.train_limit);
 }
 
 TextCorpus load_text(const RunConfig& config) {
-  const auto path = config.data.path.empty() ? default_data_location(config.task) : config.data.path;
+  const auto path = resolved_data_location(config);
   const auto documents =
       config.task == "brown-lm" ? read_brown_corpus(path) : read_text_file(path);
   return make_text_corpus(documents, config.data.vocabulary_cap);
@@ -32,6 +39,25 @@ Examples standardised(const LabelledImages& set, const torch::Tensor& mean,
 
 std::string data_location_key(const std::string& task) {
   return is_text_task(task) ? "path" : "dir";
+}
+
+void check_data_location(const RunConfig& config) {
+  const auto location = resolved_data_location(config);
+  const bool wants_file = config.task == "text-lm";
+  std::error_code error;
+  const auto status = std::filesystem::status(location, error);
+  if (wants_file ? std::filesystem::is_regular_file(status)
+                 : std::filesystem::is_directory(status)) {
+    return;
+  }
+  const auto key = "data." + data_location_key(config.task);
+  const bool defaulted = data_location(config).empty();
+  const std::string problem = !std::filesystem::exists(status) ? "does not exist"
+                              : wants_file                     ? "is not a file"
+                                                               : "is not a folder";
+  throw InputError("task '" + config.task + "' reads its data from '" + location + "' (" +
+                   (defaulted ? "its default; set " + key + " to its location" : key) +
+                   "), which " + problem);
 }
 
 std::string default_data_location(const std::string& task) {

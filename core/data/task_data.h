@@ -35,4 +35,9 @@ std::string default_data_location(const std::string& task);
 // GUI's data field set.
 std::string data_location_key(const std::string& task);
 
+// Refuses, before anything is loaded, a data location that does not exist or is not what
+// the task reads: a folder (image tasks, brown-lm) or a file (text-lm). The InputError
+// names the task, the key to set and the path. The files inside are checked as they load.
+void check_data_location(const RunConfig& config);
+
 }  // namespace qn

@@ -1,6 +1,9 @@
 #include "sweep/sweep_planner.h"
 
+#include "common/error.h"
+#include "config/run_config.h"
 #include "sweep/sweep_spec.h"
+#include "train/run_check.h"
 
 namespace qn {
 namespace {
@@ -13,12 +16,27 @@ int64_t find_or_add_sweep(RunStore& store, const SweepSpec& spec, const nlohmann
   return store.add_sweep(spec.name, raw);
 }
 
+// Every run of the sweep passes check_before_training, or the sweep is refused naming the
+// first run that fails, before the store holds any of them.
+void check_every_run(const SweepSpec& spec, const std::vector<nlohmann::json>& configs) {
+  for (size_t i = 0; i < configs.size(); ++i) {
+    try {
+      check_before_training(parse_run_config(configs[i]));
+    } catch (const InputError& error) {
+      throw InputError("sweep run " + std::to_string(i + 1) + " of " +
+                       std::to_string(configs.size()) + " (" +
+                       describe_sweep_point(spec, configs[i]) + "): " + error.what());
+    }
+  }
+}
+
 }  // namespace
 
 SweepPlan enqueue_sweep(RunStore& store, const nlohmann::json& raw,
                         const SweepPlanOptions& options) {
   const auto spec = parse_sweep_spec(raw);
   const auto configs = expand_sweep(spec);
+  check_every_run(spec, configs);
   SweepPlan plan;
   plan.configs = configs.size();
   store.database().transaction([&] {  // two processes planning one sweep add it once
@@ -39,6 +57,11 @@ SweepPlan enqueue_sweep(RunStore& store, const nlohmann::json& raw,
   if (options.retry_failed) again.push_back(RunStatus::Failed);
   plan.requeued = store.requeue(again, plan.sweep_id);
   return plan;
+}
+
+int64_t enqueue_run(RunStore& store, const RunConfig& config) {
+  check_before_training(config);
+  return store.add_run(to_json(config));
 }
 
 }  // namespace qn

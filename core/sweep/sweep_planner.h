@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/run_config.h"
 #include "store/run_store.h"
 
 namespace qn {
@@ -23,8 +24,13 @@ struct SweepPlan {
 // Puts a sweep spec into the store: the sweep with this exact spec if the store has one
 // (so the same command continues it), else a new sweep; then one queued run for each
 // expanded config the sweep does not hold yet, unless the same config (hash) is done
-// anywhere in the store. Invalid specs are InputErrors before anything is written.
+// anywhere in the store. Invalid specs, and a spec with any run that fails
+// check_before_training, are InputErrors naming the run before anything is written.
 SweepPlan enqueue_sweep(RunStore& store, const nlohmann::json& spec,
                         const SweepPlanOptions& options = {});
+
+// Puts one config into the store as a queued run outside any sweep, once it passes
+// check_before_training (else an InputError, and nothing is written). Returns the run's id.
+int64_t enqueue_run(RunStore& store, const RunConfig& config);
 
 }  // namespace qn

@@ -13,10 +13,20 @@ void set_key(nlohmann::json& config, const std::string& key, const nlohmann::jso
   apply_override(config, key + "=" + value.dump());
 }
 
-std::string describe_point(const std::vector<std::pair<std::string, nlohmann::json>>& point) {
-  std::string text;
-  for (const auto& [key, value] : point) text += (text.empty() ? "" : ", ") + key + "=" + value.dump();
-  return text.empty() ? "the base config" : text;
+// The value at a dotted key of a config object, as --set writes it; null if absent.
+nlohmann::json value_at(const nlohmann::json& config, const std::string& key) {
+  const nlohmann::json* node = &config;
+  size_t start = 0;
+  while (node->is_object()) {
+    const auto dot = key.find('.', start);
+    const auto part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const auto found = node->find(part);
+    if (found == node->end()) break;
+    if (dot == std::string::npos) return *found;
+    node = &*found;
+    start = dot + 1;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -54,15 +64,23 @@ SweepSpec parse_sweep_spec(const nlohmann::json& json) {
   return spec;
 }
 
+std::string describe_sweep_point(const SweepSpec& spec, const nlohmann::json& config) {
+  std::string text;
+  const auto describe = [&](const std::string& key) {
+    text += (text.empty() ? "" : ", ") + key + "=" + value_at(config, key).dump();
+  };
+  for (const auto& axis : spec.grid) describe(axis.first);
+  if (!spec.seeds.empty()) describe("train.seed");
+  return text.empty() ? "the base config" : text;
+}
+
 std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec) {
   std::vector<nlohmann::json> configs;
   std::vector<size_t> index(spec.grid.size(), 0);
   while (true) {
-    std::vector<std::pair<std::string, nlohmann::json>> point;
     auto config = spec.base;
     for (size_t axis = 0; axis < spec.grid.size(); ++axis) {
-      point.emplace_back(spec.grid[axis].first, spec.grid[axis].second[index[axis]]);
-      set_key(config, point.back().first, point.back().second);
+      set_key(config, spec.grid[axis].first, spec.grid[axis].second[index[axis]]);
     }
     const auto seeds = spec.seeds.empty() ? std::vector<std::optional<int64_t>>{std::nullopt}
                                           : std::vector<std::optional<int64_t>>(
@@ -73,7 +91,7 @@ std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec) {
       try {
         configs.push_back(to_json(parse_run_config(seeded)));
       } catch (const InputError& error) {
-        throw InputError("sweep point " + describe_point(point) + ": " + error.what());
+        throw InputError("sweep point " + describe_sweep_point(spec, seeded) + ": " + error.what());
       }
     }
     // The next grid point: the last axis fastest.

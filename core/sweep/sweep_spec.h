@@ -19,10 +19,15 @@ struct SweepSpec {
 // naming them).
 SweepSpec parse_sweep_spec(const nlohmann::json& spec);
 
+// The grid values and seed of one config of the sweep, to name it in messages:
+// "quant.block_size.linear=7, train.seed=1"; "the base config" for a sweep without axes.
+std::string describe_sweep_point(const SweepSpec& spec, const nlohmann::json& config);
+
 // The complete configs of the cross product, in a stable order: axes sorted by key, the
-// last axis fastest, seeds innermost. Each config is checked as `qnoise train` would (an
+// last axis fastest, seeds innermost. Each config is parsed as `qnoise train` parses it (an
 // invalid combination is an InputError naming the grid point) and returned complete
-// (to_json), ready to hash and store.
+// (to_json), ready to hash and store. Cheap: nothing is built or read (enqueue_sweep adds
+// check_before_training).
 std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec);
 
 }  // namespace qn

@@ -54,6 +54,12 @@ std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model,
   return patterns.empty() ? stages_by_depth(layers) : stages_by_pattern(layers, patterns);
 }
 
+std::vector<std::vector<NamedLayer>> configured_ipq_stages(
+    torch::nn::Module& model, const QuantConfig& quant,
+    const std::vector<std::string>& default_stages) {
+  return ipq_stages(model, quant.stages.empty() ? default_stages : quant.stages);
+}
+
 void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& train,
              const RunConfig& config, const std::vector<std::string>& default_stages,
              TrainingObserver* observer, const CancelToken* cancel, const LossFunction& loss) {
@@ -63,8 +69,7 @@ void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& t
   finetune.warmup_steps = 0;
   finetune.schedule = "cosine";
 
-  const auto stages =
-      ipq_stages(model, config.quant.stages.empty() ? default_stages : config.quant.stages);
+  const auto stages = configured_ipq_stages(model, config.quant, default_stages);
   for (size_t index = 0; index < stages.size(); ++index) {
     std::string names;
     for (const auto& [name, layer] : stages[index]) {

@@ -21,6 +21,11 @@ namespace qn {
 std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model,
                                                 const std::vector<std::string>& patterns = {});
 
+// The stages run_ipq takes: those of quant.stages, else of `default_stages` (the model's).
+std::vector<std::vector<NamedLayer>> configured_ipq_stages(
+    torch::nn::Module& model, const QuantConfig& quant,
+    const std::vector<std::string>& default_stages);
+
 // Iterative product quantization of a trained model: stage by stage, PQ-encode the stage's
 // layers (k-means, K clamped to 4 blocks a centroid), switch them to trainable codebooks
 // (quant.average_centroid_grads: mean instead of sum), then fine-tune the remaining float

@@ -3,17 +3,25 @@
 #include "nn/quantizable_layer.h"
 #include "quant/int_quantizer.h"
 #include "quant/pq_quantizer.h"
+#include "train/ipq.h"
 #include "train/model_compression.h"
 #include "train/task_model.h"
 
 namespace qn {
 namespace {
 
+// The smallest vocabulary a corpus gives: <unk>, <eos> and one word.
+constexpr int64_t kSmallestVocabulary = 3;
+
 TaskData nominal_task(const RunConfig& config) {
   TaskData data;
   data.image_shape = config.task == "cifar10" ? std::vector<int64_t>{3, 32, 32}
                                               : std::vector<int64_t>{1, 28, 28};
-  data.classes = config.model.arch == "transformer-lm" ? config.data.vocabulary_cap : 10;
+  data.classes = 10;
+  if (config.model.arch == "transformer-lm") {
+    data.classes =
+        config.data.vocabulary_cap > 0 ? config.data.vocabulary_cap : kSmallestVocabulary;
+  }
   return data;
 }
 
@@ -50,6 +58,9 @@ SizePreview preview_size(const RunConfig& config) {
     compressed.add(name + ".weight", std::move(tensor));
   }
   add_plain_tensors(*model.module, quant, compressed);
+  if (quant.method == QuantMethod::IPQ) {  // for its check: a pattern matching no layer throws
+    configured_ipq_stages(*model.module, quant, model.default_ipq_stages);
+  }
   return {compressed.size(), config.model.arch != "transformer-lm"};
 }
 

@@ -10,6 +10,7 @@
 #include "train/ipq.h"
 #include "train/model_compression.h"
 #include "train/noise_attachment.h"
+#include "train/run_check.h"
 #include "train/task_model.h"
 
 namespace qn {
@@ -75,6 +76,9 @@ class PeriodicEvaluation final : public TrainingObserver {
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
                        const CancelToken* cancel) {
   const auto started = std::chrono::steady_clock::now();
+  // First, so that a queued run that cannot finish fails at once; before the seed, as the
+  // check builds a model from the global random stream.
+  check_before_training(config);
   const auto device = resolve_device(config.device);
   torch::manual_seed(config.train.seed);
 

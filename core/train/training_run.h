@@ -21,11 +21,18 @@ struct RunResult {
   int64_t steps = 0;
 };
 
-// One run, any task: load the data, build the model, train with the configured noise,
-// prune (model.keep_layers), run iPQ if asked (with distillation if asked), compress with
-// the configured quantizer, re-estimate BatchNorm, store the other tensors, and evaluate a
-// fresh model built from the compressed tensors, exactly as `qnoise eval` rebuilds it from
-// the exported file. Deterministic given the config on one device.
+// One run, any task: check the config (check_before_training), load the data, build the
+// model, train with the configured noise, prune (model.keep_layers), run iPQ if asked (with
+// distillation if asked), compress with the configured quantizer, re-estimate BatchNorm,
+// store the other tensors, and evaluate a fresh model built from the compressed tensors,
+// exactly as `qnoise eval` rebuilds it from the exported file. Deterministic given the
+// config on one device.
+//
+// Reports its stages to `observer` in order: "loading data", "training", iPQ's own
+// ("ipq stage 1/5: stem"...), "compressing", "re-estimating BatchNorm" (quantized models
+// with BatchNorm), "evaluating". Every stage after loading the data checks `cancel` between
+// units of work (a step, a k-means distance chunk, a layer, a batch) and stops with
+// RunCancelled.
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
                        const CancelToken* cancel);
 

@@ -1,5 +1,7 @@
 // The qnoise CLI contract (docs/architecture.md, The command line): exit codes, --json
 // output, clear errors.
+#include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -134,6 +136,38 @@ class TestQnoiseCli : public QObject {
     QCOMPARE(outcome.exit_code, 2);
     QVERIFY(outcome.err.contains("layer 'stem'"));
     QCOMPARE(run_qnoise({"train", "--config", dir_.filePath("missing.json")}).exit_code, 2);
+  }
+
+  // A block size that cannot compress the classifier (512 inputs) is known from the shapes:
+  // refused in seconds, before any data loads or any step trains, and never stored.
+  void a_run_that_cannot_compress_is_refused_before_training() {
+    const QString preset = QStringLiteral(QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json");
+    const auto db = dir_.filePath("refused.sqlite");
+    QElapsedTimer timer;
+    timer.start();
+    auto outcome = run_qnoise({"train", "--config", preset, "--set", "quant.method=pq", "--set",
+                               "quant.block_size.linear=7", "--db", db, "--json"});
+    const double seconds = static_cast<double>(timer.elapsed()) / 1000;
+    QCOMPARE(outcome.exit_code, 2);
+    QVERIFY2(seconds < 20, qPrintable(QString("refused after %1 s").arg(seconds)));
+    QVERIFY2(outcome.err.contains("layer 'classifier'"), outcome.err.constData());
+    QVERIFY(outcome.err.contains("block size 7 does not divide in_features = 512"));
+    QCOMPARE(outcome.err.count('\n'), 1);  // one message: no stage, no training progress
+    QVERIFY(outcome.out.isEmpty());
+    outcome = run_qnoise({"runs", "--db", db, "--format", "json"});
+    QCOMPARE(outcome.exit_code, 0);
+    QVERIFY(QJsonDocument::fromJson(outcome.out).object()["runs"].toArray().isEmpty());
+  }
+
+  void a_missing_data_folder_is_refused_before_training() {
+    const QString preset = QStringLiteral(QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json");
+    const auto absent = dir_.filePath("no-such-folder");
+    const auto outcome = run_qnoise({"train", "--config", preset, "--set", "data.dir=" + absent});
+    QCOMPARE(outcome.exit_code, 2);
+    QVERIFY2(outcome.err.contains(absent.toUtf8()), outcome.err.constData());
+    QVERIFY(outcome.err.contains("data.dir"));
+    QVERIFY(outcome.err.contains("does not exist"));
+    QCOMPARE(outcome.err.count('\n'), 1);
   }
 
   // A run exported three ways (train --export, export --run, export --from) gives the same

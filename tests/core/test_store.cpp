@@ -196,6 +196,23 @@ class TestStore : public QObject {
     QCOMPARE(enqueue_sweep(store, spec, rerun).queued, 1);  // seed 0 again, on request
   }
 
+  void a_sweep_with_one_run_that_cannot_run_queues_nothing() {
+    RunStore store(path("refused.sqlite"));
+    const json spec = {{"name", "one bad block size"},
+                       {"base",
+                        {{"task", "idx"},
+                         {"data", {{"dir", dir_.path().toStdString()}}},
+                         {"quant", {{"method", "pq"}}}}},
+                       {"grid", {{"quant.block_size.linear", {8, 7}}}}};
+    QVERIFY(qn::test::throws_input_error(
+        [&] { enqueue_sweep(store, spec); },
+        {"sweep run 2 of 2", "quant.block_size.linear=7", "layer 'classifier'", "block size 7"}));
+    QVERIFY(store.runs().empty());
+    auto sweeps = store.database().prepare("SELECT COUNT(*) FROM sweeps");
+    QVERIFY(sweeps.step());
+    QCOMPARE(sweeps.integer(0), int64_t{0});
+  }
+
   void an_older_schema_is_migrated_keeping_its_rows() {
     const auto file = path("old.sqlite");
     {

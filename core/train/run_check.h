@@ -1,0 +1,19 @@
+#pragma once
+
+#include "config/run_config.h"
+
+namespace qn {
+
+// Every check a run can fail before any data is loaded or any step trained, so that a run
+// that cannot finish fails in a second, not after its training (docs/architecture.md):
+//  - the config's rules (validate: a config built in code is held to them too);
+//  - the device: "cuda" on a machine without one;
+//  - where the data is (check_data_location);
+//  - everything the model's shapes tell (preview_size): the model size bound, each layer's
+//    block size, the iPQ stage patterns.
+// Throws the first problem as an InputError naming it. Reads no data; builds the model once,
+// on the CPU. Called by run_training, by `qnoise train` before it records the run, and when
+// runs are queued (enqueue_sweep, enqueue_run).
+void check_before_training(const RunConfig& config);
+
+}  // namespace qn
