@@ -255,6 +255,26 @@ class TestQnoiseCli : public QObject {
     QCOMPARE(run_qnoise({"bench", "noise", "--in", "60", "--block", "8"}).exit_code, 2);
   }
 
+  // A run cancelled while it evaluates stops within a batch, long before the evaluation
+  // would end.
+  void bench_cancel_stops_a_run_in_its_evaluation() {
+    const QString preset = QStringLiteral(QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json");
+    const auto outcome =
+        run_qnoise({"bench", "cancel", "--config", preset, "--set", "data.train_limit=256", "--set",
+                    "train.max_steps=2", "--set", "quant.method=int", "--set", "device=cpu",
+                    "--stage", "evaluating", "--after-ms", "100", "--repeats", "1", "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    const auto result = QJsonDocument::fromJson(outcome.out).object();
+    const auto stage = result["stages"].toArray().first().toObject();
+    const auto run = stage["runs"].toArray().first().toObject();
+    QCOMPARE(run["cancelled_in"].toString(), QString("evaluating"));
+    const double stopped = stage["max_seconds"].toDouble();
+    const double evaluation = stage["uncancelled_stage_seconds"].toDouble();
+    QVERIFY2(stopped < evaluation / 2,
+             qPrintable(
+                 QString("stopped after %1 s of a %2 s evaluation").arg(stopped).arg(evaluation)));
+  }
+
   void check_passes_on_the_cpu() {
     const auto outcome = run_qnoise({"check", "--device", "cpu"});
     QCOMPARE(outcome.exit_code, 0);
