@@ -20,7 +20,7 @@
 #include "byte_format.h"
 #include "common/error.h"
 #include "config/choices.h"
-#include "train/size_preview.h"
+#include "train/run_check.h"
 
 // The presets are compiled into this static library; Qt needs them registered by hand.
 static void register_preset_resources() { Q_INIT_RESOURCE(qnstudio); }
@@ -353,8 +353,7 @@ void RunSetupPanel::record_edit() {
 
 ConfigCheck check_config(const RunConfig& config) {
   try {
-    validate(config);
-    const auto preview = preview_size(config);
+    const auto preview = check_before_training(config);
     return {true, QStringLiteral("Size once compressed: %1%2 (x%3 against fp32 %4)")
                       .arg(preview.exact ? "" : "at most ",
                            format_bytes(static_cast<double>(preview.size.total_bytes())))

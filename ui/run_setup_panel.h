@@ -22,8 +22,9 @@ struct ConfigCheck {
   bool valid = false;
   QString message;
 };
-// Checks `config` against its rules and sizes its model (core's validate and
-// preview_size); safe to call from any thread.
+// Makes every check the engine makes before training (core's check_before_training: the
+// config's rules, the device, the data location, the model's shapes) and says the size the
+// run will have; safe to call from any thread.
 ConfigCheck check_config(const RunConfig& config);
 
 // The run-setup panel: a preset (task and model) plus what people vary: training length,

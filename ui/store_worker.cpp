@@ -166,7 +166,7 @@ void StoreWorker::enqueue_runs(std::vector<RunConfig> configs) {
   post_edit("queue the run", [this, configs = std::move(configs)](RunStore& store) -> Announcement {
     QList<qint64> ids;
     store.database().transaction([&] {
-      for (const auto& config : configs) ids.push_back(store.add_run(to_json(config)));
+      for (const auto& config : configs) ids.push_back(enqueue_run(store, config));
     });
     return [this, ids] { Q_EMIT runsQueued(ids); };
   });

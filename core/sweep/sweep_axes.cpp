@@ -5,17 +5,17 @@
 #include "common/error.h"
 #include "config/choices.h"
 #include "sweep/sweep_spec.h"
-#include "train/size_preview.h"
+#include "train/run_check.h"
 
 namespace qn {
 namespace {
 
-// The model's shapes against the quantizer (a block size that does not divide a layer),
-// once per distinct task, model and quantizer.
-void check_shapes(const nlohmann::json& config, std::set<std::string>& checked) {
-  const auto key = config["task"].dump() + config["model"].dump() + config["quant"].dump();
-  if (!checked.insert(key).second) return;
-  preview_size(parse_run_config(config));
+// The checks a run gets before training (a block size that does not divide a layer...),
+// once per distinct task, data, device, model and quantizer: the rest cannot change them.
+void check_before_training_once(const nlohmann::json& config, std::set<std::string>& checked) {
+  const auto key = config["task"].dump() + config["data"].dump() + config["device"].dump() +
+                   config["model"].dump() + config["quant"].dump();
+  if (checked.insert(key).second) check_before_training(parse_run_config(config));
 }
 
 }  // namespace
@@ -55,7 +55,7 @@ PlannedSweep plan_sweep(const RunConfig& base, const SweepAxes& axes) {
                              {"grid", grid},
                              {"seeds", axes.seeds}};
       const auto configs = expand_sweep(parse_sweep_spec(spec));
-      for (const auto& expanded : configs) check_shapes(expanded, checked);
+      for (const auto& expanded : configs) check_before_training_once(expanded, checked);
       plan.run_count += configs.size();
       plan.specs.push_back(std::move(spec));
     }

@@ -31,9 +31,9 @@ std::vector<size_t> sweepable_quantizers();
 // One spec per quantizer and noise mode, so that p varies only under Quant-Noise and
 // block sizes only under codebook quantizers: no run is the duplicate of another. STE on
 // PQ replaces every block by its centroid, so it uses the exact form (the proxy form
-// needs p < 1). Every run is checked against the model's shapes (each distinct model and
-// quantizer once): an axis that cannot run, or no quantizer or mode at all, is an
-// InputError naming the problem.
+// needs p < 1). Every run gets the checks it would get before training
+// (check_before_training, once for each distinct model and quantizer): an axis that cannot
+// run, or no quantizer or mode at all, is an InputError naming the problem.
 PlannedSweep plan_sweep(const RunConfig& base, const SweepAxes& axes);
 
 }  // namespace qn

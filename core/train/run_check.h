@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/run_config.h"
+#include "train/size_preview.h"
 
 namespace qn {
 
@@ -11,9 +12,10 @@ namespace qn {
 //  - where the data is (check_data_location);
 //  - everything the model's shapes tell (preview_size): the model size bound, each layer's
 //    block size, the iPQ stage patterns.
-// Throws the first problem as an InputError naming it. Reads no data; builds the model once,
-// on the CPU. Called by run_training, by `qnoise train` before it records the run, and when
-// runs are queued (enqueue_sweep, enqueue_run).
-void check_before_training(const RunConfig& config);
+// Throws the first problem as an InputError naming it; else returns the size the run will
+// have (the preview the checks computed). Reads no data; builds the model once, on the CPU.
+// Called by run_training, by `qnoise train` before it records the run, when runs are
+// queued (enqueue_sweep, enqueue_run) and by the GUI's setup panel and Sweep dialog.
+SizePreview check_before_training(const RunConfig& config);
 
 }  // namespace qn
