@@ -23,7 +23,6 @@
 
 #include "common/runtime.h"
 #include "compare_view.h"
-#include "common/error.h"
 #include "config/config_difference.h"
 #include "config/run_config.h"
 #include "curve_plot.h"
@@ -266,7 +265,7 @@ void MainWindow::adopt_store(StoreWorker* store) {
 }
 
 void MainWindow::reload() {
-  if (store_) store_->request(curves_to_read(/*refresh_unfinished=*/true));
+  store_->request(curves_to_read(/*refresh_unfinished=*/true));
 }
 
 void MainWindow::apply_runs(RunList runs) {
@@ -326,10 +325,8 @@ void MainWindow::select_noise_variants() {
 void MainWindow::show_selected_runs() {
   update_live();
   if (tabs_->currentIndex() == kCompareTab) update_compare();
-  if (store_) {
-    const auto missing = curves_to_read(/*refresh_unfinished=*/false);
-    if (!missing.empty()) store_->request(missing);
-  }
+  const auto missing = curves_to_read(/*refresh_unfinished=*/false);
+  if (!missing.empty()) store_->request(missing);
 }
 
 std::vector<const StoredRun*> MainWindow::selected_runs() const {
@@ -372,7 +369,6 @@ bool MainWindow::queue_sweep_file(const QString& path) {
   try {
     const auto spec = read_config_file(path.toStdString());
     expand_sweep(parse_sweep_spec(spec));  // an invalid spec is refused here, before the store
-    if (!store_) throw InputError("no store is open");
     store_->enqueue_sweeps({spec});
     return true;
   } catch (const std::exception& problem) {
@@ -387,12 +383,12 @@ void MainWindow::show_view(const QString& view) {
 
 void MainWindow::run_config(const RunConfig& config) {
   QSettings().setValue("setup/last_config", QString::fromStdString(to_json(config).dump()));
-  if (store_) store_->enqueue_runs({config});
+  store_->enqueue_runs({config});
 }
 
 void MainWindow::open_sweep_dialog(const RunConfig& config) {
   SweepDialog dialog(config, this);
-  if (dialog.exec() == QDialog::Accepted && store_) store_->enqueue_sweeps(dialog.specs());
+  if (dialog.exec() == QDialog::Accepted) store_->enqueue_sweeps(dialog.specs());
 }
 
 void MainWindow::rerun_selected() {
@@ -401,11 +397,11 @@ void MainWindow::rerun_selected() {
     const int row = runs_model_->row_of(id);
     if (row >= 0 && runs_model_->config_at(row)) configs.push_back(*runs_model_->config_at(row));
   }
-  if (!configs.empty() && store_) store_->enqueue_runs(std::move(configs));
+  if (!configs.empty()) store_->enqueue_runs(std::move(configs));
 }
 
 void MainWindow::cancel_selected() {
-  if (store_) store_->cancel_runs(selected_run_ids());
+  store_->cancel_runs(selected_run_ids());
 }
 
 void MainWindow::delete_selected() {
@@ -416,11 +412,11 @@ void MainWindow::delete_selected() {
                                 .arg(ids.size())) != QMessageBox::Yes) {
     return;
   }
-  if (store_) store_->remove_runs(ids);
+  store_->remove_runs(ids);
 }
 
 void MainWindow::set_selected_hidden(bool hidden) {
-  if (store_) store_->set_hidden(selected_run_ids(), hidden);
+  store_->set_hidden(selected_run_ids(), hidden);
 }
 
 void MainWindow::export_selected(bool decompressed) {
@@ -433,7 +429,7 @@ void MainWindow::export_selected(bool decompressed) {
 }
 
 void MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat format) {
-  if (store_) store_->export_run(run_id, path, format);
+  store_->export_run(run_id, path, format);
 }
 
 void MainWindow::export_plot() {

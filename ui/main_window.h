@@ -60,7 +60,7 @@ class MainWindow : public QMainWindow {
   void reload();
   // Whether a read or an edit of the store is in progress or asked for (its answer not
   // shown yet).
-  bool store_busy() const { return store_ && (store_->reading() || store_->editing()); }
+  bool store_busy() const { return store_->reading() || store_->editing(); }
   std::vector<int64_t> selected_run_ids() const;
   void select_runs(std::vector<int64_t> run_ids);
   // Selects the runs whose configs equal the selected run's (or the latest done run's) in
@@ -113,7 +113,9 @@ class MainWindow : public QMainWindow {
   void update_pareto();
   void show_about();
 
-  StoreWorker* store_ = nullptr;  // every read and edit of the store, on its own thread
+  // Every read and edit of the store, on its own thread. Set by the constructor (the first
+  // store is used at once) and never null after it.
+  StoreWorker* store_ = nullptr;
   RunSelection* selection_;
   CurveMap curves_;  // of the runs shown in the live and compare views
   RunController* controller_ = nullptr;
