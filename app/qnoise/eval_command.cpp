@@ -1,5 +1,6 @@
 // `qnoise eval`: rebuilds the model a .qnz file defines and evaluates it on its task.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 #include "io/checkpoint.h"
 #include "io/qnz_reader.h"
 #include "train/compressed_model_loader.h"
+#include "train/task_model.h"
 
 namespace qn::cli {
 namespace {
@@ -19,6 +21,7 @@ struct EvalArgs {
   std::string path;
   std::string data;
   std::string device;
+  std::string model;
   bool json = false;
 };
 
@@ -28,11 +31,14 @@ RunConfig checkpoint_config(const QnzFile& file, const EvalArgs& args) {
     json["data"][data_location_key(json.value("task", ""))] = args.data;
   }
   if (!args.device.empty()) json["device"] = args.device;
+  RunConfig config;
   try {
-    return parse_run_config(json);
+    config = parse_run_config(json);
   } catch (const InputError& error) {
     throw InputError("'" + args.path + "' holds a config this build cannot use: " + error.what());
   }
+  locate_model_file(config, {args.model, std::filesystem::path(args.path).parent_path().string()});
+  return config;
 }
 
 int run(const EvalArgs& args) {
@@ -78,6 +84,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   command->add_option("file", args->path, "the .qnz checkpoint")->required();
   command->add_option("--data", args->data, "where the task's data is (overrides the config)");
   command->add_option("--device", args->device, "auto, cpu or cuda (overrides the config)");
+  command->add_option("--model", args->model,
+                      "a torchscript model's .pt file (default: the path the run recorded, "
+                      "else that file name beside the .qnz; its SHA-256 must match)");
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }

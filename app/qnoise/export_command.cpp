@@ -1,5 +1,6 @@
-// `qnoise export`: a done run's compressed model (or a .qnz file) to a .qnz file or a
-// decompressed float state dict for PyTorch.
+// `qnoise export`: a done run's compressed model (or a .qnz file) to a .qnz file, a
+// decompressed float state dict for PyTorch, or (a torchscript model) a TorchScript module.
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@ struct ExportArgs {
   std::string db;
   std::string output;
   std::string format = "qnz";
+  std::string model;
   bool json = false;
 };
 
@@ -26,10 +28,12 @@ int run(const ExportArgs& args) {
   std::optional<int64_t> run_id;
   if (args.from.empty()) {
     RunStore store(args.db.empty() ? default_database_path() : args.db);
-    exported = export_run(store, args.run_id, args.output, format);
+    exported = export_run(store, args.run_id, args.output, format, {args.model, ""});
     run_id = args.run_id;
   } else {
-    exported = export_checkpoint(read_qnz_file(args.from), args.output, format);
+    const ModelFileSearch model_file{args.model,
+                                     std::filesystem::path(args.from).parent_path().string()};
+    exported = export_checkpoint(read_qnz_file(args.from), args.output, format, model_file);
   }
   if (args.json) {
     const nlohmann::json output = {{"run_id", run_id ? nlohmann::json(*run_id) : nullptr},
@@ -60,8 +64,13 @@ void add_export_command(CLI::App& app, int& exit_code) {
   command->add_option("-o,--output", args->output, "the file to write")->required();
   command
       ->add_option("--format", args->format,
-                   "qnz (compressed checkpoint) or float (a state dict torch.load reads)")
+                   "qnz (compressed checkpoint), float (a state dict torch.load reads) or "
+                   "torchscript (a torchscript model's module with the decompressed weights, "
+                   "for torch.jit.load)")
       ->capture_default_str();
+  command->add_option("--model", args->model,
+                      "torchscript: the model's .pt file (default: the path the run recorded, "
+                      "else that file name beside the .qnz; its SHA-256 must match)");
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->callback([args, run_option, from_option, &exit_code] {
     if (run_option->count() + from_option->count() != 1) {

@@ -13,6 +13,7 @@
 #include "sweep/run_queue.h"
 #include "train/run_check.h"
 #include "train/run_checkpoint.h"
+#include "train/task_model.h"
 #include "train/training_run.h"
 
 namespace qn::cli {
@@ -31,7 +32,8 @@ int run(const TrainArgs& args) {
   auto json = read_config_file(args.config_path);
   for (const auto& assignment : args.overrides) apply_override(json, assignment);
   if (!args.device.empty()) json["device"] = args.device;
-  const auto config = parse_run_config(json);
+  auto config = parse_run_config(json);
+  pin_model_file(config);  // the stored config names the model file by its hash
   // Before the store records the run and before any data loads: a run that cannot finish
   // is exit 2 in a second, not a failure after its training.
   check_before_training(config);

@@ -10,7 +10,7 @@
 namespace qn {
 namespace {
 
-const std::vector<std::string> kArchs = {"convnet", "transformer-lm"};
+const std::vector<std::string> kArchs = {"convnet", "transformer-lm", "torchscript"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
 const std::vector<std::string> kSchedules = {"cosine", "linear", "constant"};
 
@@ -43,6 +43,17 @@ void read_block_sizes(JsonReader& quant, const std::string& key, BlockSizes& siz
   } else {
     throw InputError("config key '" + quant.path_of(key) +
                      "' must be an integer or an object {linear, conv1x1, conv, embedding}");
+  }
+}
+
+void require_regular_expressions(const std::string& key, const std::vector<std::string>& patterns) {
+  for (const auto& pattern : patterns) {
+    try {
+      std::regex check(pattern);
+    } catch (const std::regex_error&) {
+      throw InputError("config key '" + key + "' holds '" + pattern +
+                       "', which is not a regular expression");
+    }
   }
 }
 
@@ -113,6 +124,9 @@ void visit_fields(ModelConfig& model, Visit&& visit) {
   visit("dropout", model.dropout);
   visit("layerdrop", model.layerdrop);
   visit("keep_layers", model.keep_layers);
+  visit("path", model.path);
+  visit("sha256", model.sha256);
+  visit("input", model.input);
 }
 
 template <class Visit>
@@ -141,6 +155,7 @@ void visit_fields(QuantConfig& quant, Visit&& visit) {
   visit("plain_bits", quant.plain_bits);
   visit("finetune_steps", quant.finetune_steps);
   visit("stages", quant.stages);
+  visit("exclude", quant.exclude);
   visit("distillation", quant.distillation);
   visit("average_centroid_grads", quant.average_centroid_grads);
 }
@@ -165,6 +180,12 @@ void visit_config(RunConfig& config, Visit&& visit, VisitSection&& section) {
 }
 
 }  // namespace
+
+bool is_scripted_model(const ModelConfig& model) { return model.arch == "torchscript"; }
+
+bool is_compress_only(const TrainConfig& train) {
+  return train.epochs == 0 && train.max_steps == 0;
+}
 
 bool is_text_task(const std::string& task) { return task == "brown-lm" || task == "text-lm"; }
 
@@ -211,11 +232,15 @@ void validate(const RunConfig& config) {
   require(config.model.width >= 1 && config.model.hidden >= 1, "model.width/model.hidden",
           "must be positive");
   const bool text_task = is_text_task(config.task);
-  if (text_task != (config.model.arch == "transformer-lm")) {
+  const bool scripted = is_scripted_model(config.model);
+  if (!scripted && text_task != (config.model.arch == "transformer-lm")) {
     throw InputError("config key 'model.arch' is '" + config.model.arch + "', which task '" +
                      config.task + "' cannot use (text tasks: transformer-lm; image tasks: " +
-                     "convnet)");
+                     "convnet; any task: torchscript)");
   }
+  require(!scripted || !config.model.path.empty(), "model.path",
+          "must name the torch.jit.save file of a torchscript model");
+  for (int64_t side : config.model.input) require(side >= 1, "model.input", "must list positive sizes");
   require(config.model.dim >= 1 && config.model.layers >= 1 && config.model.heads >= 1 &&
               config.model.ffn >= 1 && config.model.context >= 1,
           "model.dim/layers/heads/ffn/context", "must be positive");
@@ -232,8 +257,9 @@ void validate(const RunConfig& config) {
   }
   require(config.train.epochs >= 0 && config.train.max_steps >= 0, "train.epochs/max_steps",
           "must be >= 0");
-  require(config.train.epochs > 0 || config.train.max_steps > 0, "train.epochs/max_steps",
-          "must not both be 0");
+  require(scripted || !is_compress_only(config.train), "train.epochs/max_steps",
+          "must not both be 0 for a model QNStudio builds (0 compresses a pretrained "
+          "torchscript model as it is; the built-in models start from random weights)");
   require(config.train.batch_size >= 1, "train.batch_size", "must be at least 1");
   require(config.train.lr > 0, "train.lr", "must be positive");
   require(config.train.warmup_steps >= 0, "train.warmup_steps", "must be >= 0");
@@ -254,14 +280,8 @@ void validate(const RunConfig& config) {
   require(config.quant.finetune_steps >= 0, "quant.finetune_steps", "must be >= 0");
   require(config.quant.distillation >= 0 && config.quant.distillation <= 1,
           "quant.distillation", "must be in [0, 1]");
-  for (const auto& pattern : config.quant.stages) {
-    try {
-      std::regex check(pattern);
-    } catch (const std::regex_error&) {
-      throw InputError("config key 'quant.stages' holds '" + pattern +
-                       "', which is not a regular expression");
-    }
-  }
+  require_regular_expressions("quant.stages", config.quant.stages);
+  require_regular_expressions("quant.exclude", config.quant.exclude);
   require(config.noise.mode == NoiseMode::None || config.quant.method != QuantMethod::None,
           "noise.mode", "needs a quantizer: quant.method is none");
   validate(config.noise, uses_codebooks(config.quant.method));

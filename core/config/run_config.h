@@ -23,7 +23,17 @@ struct DataConfig {
 };
 
 struct ModelConfig {
-  std::string arch = "convnet";  // convnet (image tasks), transformer-lm (text tasks)
+  // convnet (image tasks), transformer-lm (text tasks), torchscript (a user's module, any
+  // task: docs/architecture.md, "Your own model").
+  std::string arch = "convnet";
+  // torchscript: the torch.jit.save file; its SHA-256, which pin_model_file records when a
+  // run is queued so that a stored run names the very file it trained (a changed or
+  // replaced file is refused when the run is evaluated or exported); the input's shape
+  // without the batch dimension, for checking the model before any data loads ([] = the
+  // task's standard shape).
+  std::string path;
+  std::string sha256;
+  std::vector<int64_t> input;
   // convnet: channels of the stem (the blocks widen to 1.5x and 2.5x) and the width of the
   // fully connected hidden layer.
   int64_t width = 16;
@@ -72,6 +82,9 @@ struct QuantConfig {
   // [] = the model's default (ConvNet: by depth; Transformer: feed-forward, embeddings,
   // attention). Layers no pattern matches form a last stage.
   std::vector<std::string> stages;
+  // Layers left uncompressed (stored as the other tensors, at plain_bits): regular
+  // expressions searched in layer names ("^classifier$").
+  std::vector<std::string> exclude;
   double distillation = 0.0;  // iPQ fine-tuning: weight of the KL to the fp32 model, 0..1
   bool average_centroid_grads = false;  // a centroid's gradient: mean of its blocks', not sum
 };
@@ -85,6 +98,12 @@ struct RunConfig {
   NoiseSpec noise;
   std::string device = "auto";
 };
+
+// The model is the user's TorchScript module (model.path).
+bool is_scripted_model(const ModelConfig& model);
+// No training: train.epochs and max_steps both 0, the model's own weights compressed as
+// they are (post-training; a TorchScript model only).
+bool is_compress_only(const TrainConfig& train);
 
 // Text tasks (brown-lm, text-lm) read one corpus at data.path; image tasks a folder at
 // data.dir.

@@ -8,27 +8,49 @@
 #include "io/file_output.h"
 #include "io/float_export.h"
 #include "io/qnz_reader.h"
+#include "train/torchscript_export.h"
 
 namespace qn {
 
 ExportFormat parse_export_format(const std::string& text) {
   if (text == "qnz") return ExportFormat::Qnz;
   if (text == "float") return ExportFormat::Float;
-  throw InputError("export format must be qnz or float, got '" + text + "'");
+  if (text == "torchscript") return ExportFormat::TorchScript;
+  throw InputError("export format must be qnz, float or torchscript, got '" + text + "'");
 }
 
 std::string to_string(ExportFormat format) {
-  return format == ExportFormat::Qnz ? "qnz" : "float";
+  switch (format) {
+    case ExportFormat::Qnz:
+      return "qnz";
+    case ExportFormat::Float:
+      return "float";
+    case ExportFormat::TorchScript:
+      return "torchscript";
+  }
+  return "qnz";
 }
 
+namespace {
+
+std::string scripted_module(const QnzFile& checkpoint, const ModelFileSearch& model_file) {
+  auto config = parse_run_config(checkpoint.config);
+  locate_model_file(config, model_file);
+  return torchscript_module_bytes(config, decode_checkpoint(checkpoint));
+}
+
+}  // namespace
+
 ExportedFile export_checkpoint(const QnzFile& checkpoint, const std::string& path,
-                               ExportFormat format) {
+                               ExportFormat format, const ModelFileSearch& model_file) {
   std::string bytes;
   if (format == ExportFormat::Qnz) {
     bytes = checkpoint.bytes;
-  } else {
+  } else if (format == ExportFormat::Float) {
     const auto state = float_state_dict(decode_checkpoint(checkpoint));
     bytes.assign(state.begin(), state.end());
+  } else {
+    bytes = scripted_module(checkpoint, model_file);
   }
   write_file_atomically(path, bytes);
   return {std::filesystem::absolute(path).lexically_normal().string(), format,
@@ -60,8 +82,9 @@ QnzFile stored_checkpoint(RunStore& store, int64_t run_id) {
 }
 
 ExportedFile export_run(RunStore& store, int64_t run_id, const std::string& path,
-                        ExportFormat format) {
-  const auto exported = export_checkpoint(stored_checkpoint(store, run_id), path, format);
+                        ExportFormat format, const ModelFileSearch& model_file) {
+  const auto exported =
+      export_checkpoint(stored_checkpoint(store, run_id), path, format, model_file);
   record_export(store, run_id, exported);
   return exported;
 }

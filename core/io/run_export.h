@@ -5,13 +5,15 @@
 
 #include "io/qnz_format.h"
 #include "store/run_store.h"
+#include "train/task_model.h"
 
 namespace qn {
 
 // .qnz: the compressed checkpoint, as stored. float: the decompressed state dict for
-// PyTorch (float_export.h).
-enum class ExportFormat { Qnz, Float };
-ExportFormat parse_export_format(const std::string& text);  // "qnz" or "float"
+// PyTorch (float_export.h). torchscript: a torchscript model's own module with the
+// decompressed values (train/torchscript_export.h).
+enum class ExportFormat { Qnz, Float, TorchScript };
+ExportFormat parse_export_format(const std::string& text);  // "qnz", "float", "torchscript"
 std::string to_string(ExportFormat format);
 
 struct ExportedFile {
@@ -21,9 +23,10 @@ struct ExportedFile {
   std::string sha256;
 };
 
-// Writes a read checkpoint to `path` in `format` (atomically).
+// Writes a read checkpoint to `path` in `format` (atomically). TorchScript needs the
+// model's file, found by `model_file` (locate_model_file).
 ExportedFile export_checkpoint(const QnzFile& checkpoint, const std::string& path,
-                               ExportFormat format);
+                               ExportFormat format, const ModelFileSearch& model_file = {});
 
 // Records an exported file in the store's artifacts table.
 void record_export(RunStore& store, int64_t run_id, const ExportedFile& file);
@@ -35,6 +38,6 @@ QnzFile stored_checkpoint(RunStore& store, int64_t run_id);
 // stored_checkpoint, export_checkpoint and record_export in one: what `qnoise export
 // --run` and the GUI's export do.
 ExportedFile export_run(RunStore& store, int64_t run_id, const std::string& path,
-                        ExportFormat format);
+                        ExportFormat format, const ModelFileSearch& model_file = {});
 
 }  // namespace qn

@@ -8,6 +8,7 @@
 
 #include "common/duration_text.h"
 #include "common/error.h"
+#include "config/run_config.h"
 #include "store/schema.h"
 
 namespace qn {
@@ -91,6 +92,17 @@ std::string config_hash(const nlohmann::json& config) {
   auto result_defining = config;
   if (result_defining.contains("train") && result_defining["train"].is_object()) {
     result_defining["train"].erase("eval_every");
+  }
+  // Keys added after stores began to hold runs are left out at their defaults, so that a
+  // config keeps the hash it had before them (a sweep still finds its runs done).
+  static const auto defaults = to_json(RunConfig{});
+  for (const auto& [section, key] : {std::pair{"model", "path"}, std::pair{"model", "sha256"},
+                                     std::pair{"model", "input"}, std::pair{"quant", "exclude"}}) {
+    auto found = result_defining.find(section);
+    if (found != result_defining.end() && found->is_object() && found->contains(key) &&
+        (*found)[key] == defaults[section][key]) {
+      found->erase(key);
+    }
   }
   uint64_t hash = 14695981039346656037ull;
   for (const unsigned char byte : result_defining.dump()) {  // nlohmann sorts object keys

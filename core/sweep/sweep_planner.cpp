@@ -4,6 +4,7 @@
 #include "config/run_config.h"
 #include "sweep/sweep_spec.h"
 #include "train/run_check.h"
+#include "train/task_model.h"
 
 namespace qn {
 namespace {
@@ -16,11 +17,24 @@ int64_t find_or_add_sweep(RunStore& store, const SweepSpec& spec, const nlohmann
   return store.add_sweep(spec.name, raw);
 }
 
-// Every run of the sweep passes check_before_training, or the sweep is refused naming the
-// first run that fails, before the store holds any of them.
-void check_every_run(const SweepSpec& spec, const std::vector<nlohmann::json>& configs) {
+// A sweep's runs of a torchscript model record its file's hash, as single runs do
+// (pin_model_file); other configs are stored as the sweep expands them.
+nlohmann::json pinned(const nlohmann::json& config) {
+  auto run = parse_run_config(config);
+  if (!is_scripted_model(run.model)) return config;
+  pin_model_file(run);
+  auto result = config;
+  result["model"]["path"] = run.model.path;
+  result["model"]["sha256"] = run.model.sha256;
+  return result;
+}
+
+// Every run of the sweep is pinned and passes check_before_training, or the sweep is
+// refused naming the first run that fails, before the store holds any of them.
+void pin_and_check_every_run(const SweepSpec& spec, std::vector<nlohmann::json>& configs) {
   for (size_t i = 0; i < configs.size(); ++i) {
     try {
+      configs[i] = pinned(configs[i]);
       check_before_training(parse_run_config(configs[i]));
     } catch (const InputError& error) {
       throw InputError("sweep run " + std::to_string(i + 1) + " of " +
@@ -35,8 +49,8 @@ void check_every_run(const SweepSpec& spec, const std::vector<nlohmann::json>& c
 SweepPlan enqueue_sweep(RunStore& store, const nlohmann::json& raw,
                         const SweepPlanOptions& options) {
   const auto spec = parse_sweep_spec(raw);
-  const auto configs = expand_sweep(spec);
-  check_every_run(spec, configs);
+  auto configs = expand_sweep(spec);
+  pin_and_check_every_run(spec, configs);
   SweepPlan plan;
   plan.configs = configs.size();
   store.database().transaction([&] {  // two processes planning one sweep add it once
@@ -59,7 +73,8 @@ SweepPlan enqueue_sweep(RunStore& store, const nlohmann::json& raw,
   return plan;
 }
 
-int64_t enqueue_run(RunStore& store, const RunConfig& config) {
+int64_t enqueue_run(RunStore& store, RunConfig config) {
+  pin_model_file(config);
   check_before_training(config);
   return store.add_run(to_json(config));
 }

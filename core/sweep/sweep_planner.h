@@ -30,7 +30,8 @@ SweepPlan enqueue_sweep(RunStore& store, const nlohmann::json& spec,
                         const SweepPlanOptions& options = {});
 
 // Puts one config into the store as a queued run outside any sweep, once it passes
-// check_before_training (else an InputError, and nothing is written). Returns the run's id.
-int64_t enqueue_run(RunStore& store, const RunConfig& config);
+// check_before_training (else an InputError, and nothing is written), a torchscript model
+// pinned to its file (pin_model_file). Returns the run's id.
+int64_t enqueue_run(RunStore& store, RunConfig config);
 
 }  // namespace qn

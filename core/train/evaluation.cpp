@@ -1,24 +1,13 @@
 #include "train/evaluation.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/nn/modules/batchnorm.h>
 
 #include <cmath>
 
 #include "common/error.h"
+#include "nn/batchnorm_statistics.h"
 
 namespace qn {
-namespace {
-
-std::vector<torch::nn::BatchNorm2dImpl*> batchnorm_layers(torch::nn::Module& model) {
-  std::vector<torch::nn::BatchNorm2dImpl*> norms;
-  for (const auto& module : model.modules(/*include_self=*/false)) {
-    if (auto* norm = dynamic_cast<torch::nn::BatchNorm2dImpl*>(module.get())) norms.push_back(norm);
-  }
-  return norms;
-}
-
-}  // namespace
 
 double Evaluation::perplexity() const { return std::exp(mean_cross_entropy); }
 
@@ -51,21 +40,12 @@ Evaluation evaluate(torch::nn::Module& model, const Forward& forward, const Exam
           static_cast<double>(correct) / static_cast<double>(targets)};
 }
 
-bool has_batchnorm(torch::nn::Module& model) { return !batchnorm_layers(model).empty(); }
-
 void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward, const Examples& train,
                            int64_t batch_size, int64_t batches, uint64_t seed,
                            const CancelToken* cancel) {
-  const auto norms = batchnorm_layers(model);
-  if (norms.empty()) return;
+  if (!has_batchnorm(model)) return;
   throw_if_cancelled(cancel);  // before the statistics are reset: cancelled, nothing changes
-  // A cumulative average over the batches (momentum unset), then the usual momentum back.
-  std::vector<c10::optional<double>> momenta;
-  for (auto* norm : norms) {
-    momenta.push_back(norm->options.momentum());
-    norm->reset_running_stats();
-    norm->options.momentum(c10::nullopt);
-  }
+  BatchNormEstimate estimate(model);
   torch::NoGradGuard no_grad;
   model.train();
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
@@ -74,10 +54,12 @@ void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward, con
   for (int64_t b = 0; b < batches && b * batch_size < train.size(); ++b) {
     const auto rows =
         order.narrow(0, b * batch_size, std::min(batch_size, train.size() - b * batch_size));
+    estimate.before_batch();
     forward(train.inputs.index_select(0, rows));
+    estimate.after_batch();
     throw_if_cancelled(cancel);
   }
-  for (size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momenta[i]);
+  estimate.finish();
   model.eval();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "data/examples.h"
+#include "nn/batchnorm_statistics.h"
 #include "train/trainer.h"
 
 namespace qn {
@@ -22,9 +23,6 @@ struct Evaluation {
 // Checks `cancel` before each batch (RunCancelled).
 Evaluation evaluate(torch::nn::Module& model, const Forward& forward, const Examples& data,
                     const CancelToken* cancel = nullptr, int64_t batch_size = 256);
-
-// True if `model` holds BatchNorm layers: the ones recalibrate_batchnorm re-estimates.
-bool has_batchnorm(torch::nn::Module& model);
 
 // Re-estimates BatchNorm running statistics from `batches` training batches
 // (docs/method.md section 6: after weights are replaced by quantized values a ConvNet's

@@ -48,16 +48,21 @@ std::vector<std::vector<NamedLayer>> stages_by_pattern(const std::vector<NamedLa
 
 }  // namespace
 
+std::vector<std::vector<NamedLayer>> ipq_stages(const std::vector<NamedLayer>& layers,
+                                                const std::vector<std::string>& patterns) {
+  return patterns.empty() ? stages_by_depth(layers) : stages_by_pattern(layers, patterns);
+}
+
 std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model,
                                                 const std::vector<std::string>& patterns) {
-  const auto layers = quantizable_layers(model);
-  return patterns.empty() ? stages_by_depth(layers) : stages_by_pattern(layers, patterns);
+  return ipq_stages(quantizable_layers(model), patterns);
 }
 
 std::vector<std::vector<NamedLayer>> configured_ipq_stages(
     torch::nn::Module& model, const QuantConfig& quant,
     const std::vector<std::string>& default_stages) {
-  return ipq_stages(model, quant.stages.empty() ? default_stages : quant.stages);
+  return ipq_stages(compressed_layers(model, quant),
+                    quant.stages.empty() ? default_stages : quant.stages);
 }
 
 void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& train,

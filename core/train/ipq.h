@@ -18,10 +18,14 @@ namespace qn {
 // patterns, by depth, bottom to top (docs/method.md section 4.1): consecutive quantizable
 // layers of one parent module form a stage. For the ConvNet: stem | blocks.0 | blocks.1 |
 // blocks.2 | hidden and classifier.
+std::vector<std::vector<NamedLayer>> ipq_stages(const std::vector<NamedLayer>& layers,
+                                                const std::vector<std::string>& patterns = {});
+// The stages of every quantizable layer of `model`.
 std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model,
                                                 const std::vector<std::string>& patterns = {});
 
-// The stages run_ipq takes: those of quant.stages, else of `default_stages` (the model's).
+// The stages run_ipq takes: of the layers the config compresses (compressed_layers), by
+// quant.stages, else by `default_stages` (the model's).
 std::vector<std::vector<NamedLayer>> configured_ipq_stages(
     torch::nn::Module& model, const QuantConfig& quant,
     const std::vector<std::string>& default_stages);

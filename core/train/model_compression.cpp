@@ -1,5 +1,7 @@
 #include "train/model_compression.h"
 
+#include <algorithm>
+#include <regex>
 #include <set>
 
 #include "nn/quantizable_layer.h"
@@ -18,6 +20,18 @@ std::shared_ptr<PqTensor> store_codebook_layer(QuantizableLayer& layer, const Qu
 }
 
 }  // namespace
+
+std::vector<NamedLayer> compressed_layers(torch::nn::Module& model, const QuantConfig& quant) {
+  const std::vector<std::regex> excluded(quant.exclude.begin(), quant.exclude.end());
+  std::vector<NamedLayer> layers;
+  for (const auto& layer : quantizable_layers(model)) {
+    const bool keep = std::none_of(excluded.begin(), excluded.end(), [&](const std::regex& pattern) {
+      return std::regex_search(layer.name, pattern);
+    });
+    if (keep) layers.push_back(layer);
+  }
+  return layers;
+}
 
 std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t centroids,
                                           uint64_t seed, const CancelToken* cancel) {
@@ -51,7 +65,7 @@ CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& qu
                                  const CancelToken* cancel) {
   torch::NoGradGuard no_grad;
   CompressedModel compressed;
-  for (const auto& [name, layer] : quantizable_layers(model)) {
+  for (const auto& [name, layer] : compressed_layers(model, quant)) {
     throw_if_cancelled(cancel);
     auto& weight = layer->weight();
     std::shared_ptr<const CompressedTensor> result;
@@ -76,7 +90,7 @@ void add_plain_tensors(torch::nn::Module& model, const QuantConfig& quant,
                        CompressedModel& compressed) {
   torch::NoGradGuard no_grad;
   std::set<std::string> done;  // compressed weights, and iPQ codebooks (inside them)
-  for (const auto& [name, layer] : quantizable_layers(model)) {
+  for (const auto& [name, layer] : compressed_layers(model, quant)) {
     done.insert(name + ".weight");
     if (layer->uses_codebook()) done.insert(name + ".centroids");
   }

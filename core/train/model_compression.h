@@ -6,11 +6,17 @@
 
 #include "common/cancellation.h"
 #include "config/run_config.h"
+#include "nn/quantizable_layer.h"
 #include "quant/compressed_model.h"
 #include "quant/plain_quantizer.h"
 #include "quant/quantizer.h"
 
 namespace qn {
+
+// The quantizable layers of `model` the config compresses: all but those a quant.exclude
+// pattern is found in. An excluded layer's weight is stored with the other tensors
+// (add_plain_tensors), takes no training noise and is in no iPQ stage.
+std::vector<NamedLayer> compressed_layers(torch::nn::Module& model, const QuantConfig& quant);
 
 // The quantizer quant.method asks for (none, int, pq; ipq's one-shot form is pq), with the
 // config's options. K is given per layer by compress_weights. A PQ quantizer checks

@@ -10,7 +10,7 @@ namespace qn {
 void attach_noise(torch::nn::Module& model, const QuantConfig& quant, const NoiseSpec& noise,
                   uint64_t seed) {
   if (noise.mode == NoiseMode::None) return;
-  for (const auto& [name, layer] : quantizable_layers(model)) {
+  for (const auto& [name, layer] : compressed_layers(model, quant)) {
     const auto shape = layer->weight().sizes().vec();
     if (quant.method == QuantMethod::Int) {
       IntNoiseOptions options;

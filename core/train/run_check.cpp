@@ -2,6 +2,8 @@
 
 #include "common/runtime.h"
 #include "data/task_data.h"
+#include "train/model_probe.h"
+#include "train/task_model.h"
 
 namespace qn {
 
@@ -9,6 +11,11 @@ SizePreview check_before_training(const RunConfig& config) {
   validate(config);
   resolve_device(config.device);
   check_data_location(config);
+  if (is_scripted_model(config.model)) {
+    auto model = make_task_model(config, nominal_task(config), torch::kCPU);
+    check_model_output(model, probe_batch(config), nominal_task(config).classes,
+                       config.model.path);
+  }
   return preview_size(config);
 }
 

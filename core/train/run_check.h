@@ -10,6 +10,8 @@ namespace qn {
 //  - the config's rules (validate: a config built in code is held to them too);
 //  - the device: "cuda" on a machine without one;
 //  - where the data is (check_data_location);
+//  - a torchscript model: its file loads, holds a quantizable layer, and a batch of the
+//    task's standard shape goes through it to logits of the right shape (model_probe.h);
 //  - everything the model's shapes tell (preview_size): the model size bound, each layer's
 //    block size, the iPQ stage patterns.
 // Throws the first problem as an InputError naming it; else returns the size the run will

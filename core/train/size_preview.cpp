@@ -13,18 +13,6 @@ namespace {
 // The smallest vocabulary a corpus gives: <unk>, <eos> and one word.
 constexpr int64_t kSmallestVocabulary = 3;
 
-TaskData nominal_task(const RunConfig& config) {
-  TaskData data;
-  data.image_shape = config.task == "cifar10" ? std::vector<int64_t>{3, 32, 32}
-                                              : std::vector<int64_t>{1, 28, 28};
-  data.classes = 10;
-  if (config.model.arch == "transformer-lm") {
-    data.classes =
-        config.data.vocabulary_cap > 0 ? config.data.vocabulary_cap : kSmallestVocabulary;
-  }
-  return data;
-}
-
 // A PQ weight's exact storage without k-means: the size depends on the layout and K only.
 std::shared_ptr<const CompressedTensor> pq_placeholder(const torch::Tensor& weight,
                                                        const LayerInfo& layer,
@@ -40,13 +28,25 @@ std::shared_ptr<const CompressedTensor> pq_placeholder(const torch::Tensor& weig
 
 }  // namespace
 
+TaskData nominal_task(const RunConfig& config) {
+  TaskData data;
+  data.image_shape = config.task == "cifar10" ? std::vector<int64_t>{3, 32, 32}
+                                              : std::vector<int64_t>{1, 28, 28};
+  data.classes = 10;
+  if (config.model.arch == "transformer-lm") {
+    data.classes =
+        config.data.vocabulary_cap > 0 ? config.data.vocabulary_cap : kSmallestVocabulary;
+  }
+  return data;
+}
+
 SizePreview preview_size(const RunConfig& config) {
   torch::NoGradGuard no_grad;
   auto model = make_task_model(config, nominal_task(config), torch::kCPU);
   model.prune();
   const auto& quant = config.quant;
   CompressedModel compressed;
-  for (const auto& [name, layer] : quantizable_layers(*model.module)) {
+  for (const auto& [name, layer] : compressed_layers(*model.module, quant)) {
     const LayerInfo info{name, layer->layer_kind()};
     const auto& weight = layer->weight();
     std::shared_ptr<const CompressedTensor> tensor;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/run_config.h"
+#include "data/task_data.h"
 #include "quant/size_report.h"
 
 namespace qn {
@@ -12,6 +13,11 @@ struct SizePreview {
   // no cap (0) the smallest vocabulary, 3 words: then the size is the least it can be.
   bool exact = true;
 };
+
+// The shapes a config's task has before its data is read: Fashion-MNIST and IDX 1x28x28,
+// CIFAR-10 3x32x32, 10 classes; text tasks a vocabulary of data.vocabulary_cap words (or the
+// smallest, 3, with no cap).
+TaskData nominal_task(const RunConfig& config);
 
 // The size a config's model will have once compressed, from its shapes alone, before any
 // data is loaded or any k-means runs: what the GUI's setup panel shows while the user edits.

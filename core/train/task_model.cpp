@@ -1,9 +1,14 @@
 #include "train/task_model.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "common/error.h"
+#include "common/sha256.h"
 #include "nn/convnet.h"
+#include "nn/scripted_model.h"
 #include "nn/transformer_lm.h"
 
 namespace qn {
@@ -43,6 +48,27 @@ TaskModel make_transformer_lm(const RunConfig& config, const TaskData& data) {
           }};
 }
 
+std::string read_model_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("model file '" + path + "' (model.path) cannot be read");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TaskModel load_torchscript(const RunConfig& config) {
+  const auto& path = config.model.path;
+  check_model_file(path);
+  const auto bytes = read_model_file(path);
+  const auto& expected = config.model.sha256;
+  if (!expected.empty() && sha256_hex(bytes) != expected) {
+    throw InputError("model file '" + path + "' is not the one this run was made with: its "
+                     "SHA-256 is " + sha256_hex(bytes) + ", the run recorded " + expected +
+                     " (model.sha256); put the original file back at model.path");
+  }
+  std::istringstream stream(bytes);
+  const auto model = load_scripted_model(stream, path).ptr();
+  return {model, [model](const torch::Tensor& x) { return model->forward(x); }, {}, [] {}};
+}
+
 std::string count_text(double count) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g", count);
@@ -51,8 +77,34 @@ std::string count_text(double count) {
 
 }  // namespace
 
+void pin_model_file(RunConfig& config) {
+  if (!is_scripted_model(config.model)) return;
+  auto& model = config.model;
+  check_model_file(model.path);
+  model.path = std::filesystem::absolute(model.path).lexically_normal().string();
+  const auto hash = sha256_hex(read_model_file(model.path));
+  if (!model.sha256.empty() && model.sha256 != hash) {
+    throw InputError("model file '" + model.path + "' has SHA-256 " + hash + ", not " +
+                     model.sha256 + " as model.sha256 says");
+  }
+  model.sha256 = hash;
+}
+
+void locate_model_file(RunConfig& config, const ModelFileSearch& search) {
+  if (!is_scripted_model(config.model)) return;
+  auto& path = config.model.path;
+  if (!search.given.empty()) {
+    path = search.given;
+    return;
+  }
+  if (std::filesystem::is_regular_file(path) || search.beside.empty()) return;
+  const auto beside = std::filesystem::path(search.beside) / std::filesystem::path(path).filename();
+  if (std::filesystem::is_regular_file(beside)) path = beside.string();
+}
+
 double minimum_parameter_count(const RunConfig& config, const TaskData& data) {
   const auto& model = config.model;
+  if (is_scripted_model(model)) return 0;  // the file holds the model: nothing to bound
   const double classes = static_cast<double>(data.classes);
   if (model.arch == "transformer-lm") {
     // Per layer: query, key, value and output (dim x dim), and the feed-forward pair.
@@ -75,8 +127,9 @@ TaskModel make_task_model(const RunConfig& config, const TaskData& data,
                      count_text(parameters) + " parameters, more than the " +
                      count_text(kMaxModelParameters) + " QNStudio builds");
   }
-  auto model = config.model.arch == "transformer-lm" ? make_transformer_lm(config, data)
-                                                     : make_convnet(config, data);
+  auto model = is_scripted_model(config.model)         ? load_torchscript(config)
+               : config.model.arch == "transformer-lm" ? make_transformer_lm(config, data)
+                                                       : make_convnet(config, data);
   model.module->to(device);
   return model;
 }

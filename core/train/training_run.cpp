@@ -9,6 +9,7 @@
 #include "train/evaluation.h"
 #include "train/ipq.h"
 #include "train/model_compression.h"
+#include "train/model_probe.h"
 #include "train/noise_attachment.h"
 #include "train/run_check.h"
 #include "train/task_model.h"
@@ -85,6 +86,10 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   report_stage(observer, "loading data");
   const auto data = load_task_data(config, device);
   auto model = make_task_model(config, data, device);
+  if (is_scripted_model(config.model)) {  // the real input now, and the real classes
+    check_model_output(model, data.evaluation.slice(0, std::min<int64_t>(2, data.evaluation.size())),
+                       data.classes, config.model.path);
+  }
   auto& module = *model.module;
   attach_noise(module, config.quant, config.noise, config.train.seed);
 
@@ -95,7 +100,11 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   report_stage(observer, "training");
   PeriodicEvaluation periodic(model, data.evaluation, data.metric_name, config.train.eval_every,
                               observer, cancel);
-  result.steps = train_model(module, model.forward, data.train, config.train, &periodic, cancel);
+  // Compress only (a pretrained model, train.epochs = max_steps = 0): no step is taken.
+  if (!is_compress_only(config.train)) {
+    result.steps =
+        train_model(module, model.forward, data.train, config.train, &periodic, cancel);
+  }
   model.prune();
   result.float_metric =
       evaluate(module, model.forward, data.evaluation, cancel).metric(data.metric_name);

@@ -1,0 +1,205 @@
+#include "nn/scripted_model.h"
+
+#include <c10/util/Exception.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace qn {
+namespace {
+
+// The class name of a TorchScript module without its qualification and mangling:
+// "__torch__.torch.nn.modules.conv.___torch_mangle_3.Conv2d" -> "Conv2d".
+std::string class_name(const torch::jit::Module& script) {
+  return script.type()->name() ? script.type()->name()->name() : "";
+}
+
+bool ends_with(const std::string& text, const std::string& tail) {
+  return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The kind of a quantizable submodule, recognised by its class and its weight's rank;
+// nullopt for every other submodule.
+std::optional<LayerKind> quantizable_kind(const torch::jit::Module& script) {
+  if (!script.hasattr("weight")) return std::nullopt;
+  const auto weight = script.attr("weight");
+  if (!weight.isTensor()) return std::nullopt;
+  const auto rank = weight.toTensor().dim();
+  const auto name = class_name(script);
+  if (ends_with(name, "Linear") && rank == 2) return LayerKind::Linear;
+  if (name == "Conv2d" && rank == 4) return LayerKind::Conv2d;
+  if (name == "Embedding" && rank == 2) return LayerKind::Embedding;
+  return std::nullopt;
+}
+
+bool is_batchnorm(const torch::jit::Module& script) {
+  const auto name = class_name(script);
+  return name.rfind("BatchNorm", 0) == 0 || name == "SyncBatchNorm";
+}
+
+// Registers the script module's own parameters and buffers (not its children's) in
+// `mirror`, sharing the tensors.
+void register_tensors(torch::nn::Module& mirror, const torch::jit::Module& script) {
+  for (const auto& parameter : script.named_parameters(/*recurse=*/false)) {
+    mirror.register_parameter(parameter.name, parameter.value, parameter.value.requires_grad());
+  }
+  for (const auto& buffer : script.named_buffers(/*recurse=*/false)) {
+    mirror.register_buffer(buffer.name, buffer.value);
+  }
+}
+
+// A submodule that is neither quantizable nor BatchNorm: its tensors and its children.
+class ScriptedContainerImpl : public torch::nn::Module {};
+TORCH_MODULE(ScriptedContainer);
+
+void mirror_children(torch::nn::Module& mirror, const torch::jit::Module& script,
+                     std::vector<ScriptedLayer>& layers) {
+  for (const auto& child : script.named_children()) {
+    if (const auto kind = quantizable_kind(child.value)) {
+      layers.push_back(mirror.register_module(child.name, ScriptedLayer(child.value, *kind)));
+      // A quantizable layer's children, if a subclass has any, are mirrored as well.
+      mirror_children(*layers.back(), child.value, layers);
+    } else if (is_batchnorm(child.value)) {
+      mirror.register_module(child.name, ScriptedBatchNorm(child.value));
+    } else {
+      auto container = mirror.register_module(child.name, ScriptedContainer());
+      register_tensors(*container, child.value);
+      mirror_children(*container, child.value, layers);
+    }
+  }
+}
+
+std::string shape_and_type(const torch::Tensor& tensor) {
+  std::ostringstream text;
+  text << tensor.sizes() << " " << tensor.dtype();
+  return text.str();
+}
+
+// TorchScript's messages carry the failing line and a traceback: the reason is the first
+// line of a plain error, the interpreter's last line ("RuntimeError: ...") of a failure
+// inside the model's code.
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+std::string reason(const std::string& text) {
+  const auto raised = text.rfind("Error: ");
+  if (text.find("TorchScript interpreter") == std::string::npos || raised == std::string::npos) {
+    return first_line(text);
+  }
+  const auto start = text.rfind('\n', raised);
+  return first_line(text.substr(start == std::string::npos ? 0 : start + 1));
+}
+
+}  // namespace
+
+ScriptedLayerImpl::ScriptedLayerImpl(torch::jit::Module script, LayerKind kind)
+    : script_(std::move(script)), kind_(kind) {
+  register_tensors(*this, script_);
+  const auto* weight = named_parameters(/*recurse=*/false).find("weight");
+  if (!weight) {
+    throw InputError("layer of class " + class_name(script_) +
+                     " has a weight that is not a parameter (a buffer or a constant)");
+  }
+  weight_ = *weight;
+}
+
+void ScriptedLayerImpl::prepare_forward(bool training) {
+  const auto current = forward_weight(training);
+  replaced_ = !current.is_same(weight_);
+  if (replaced_) script_.setattr("weight", current);
+}
+
+void ScriptedLayerImpl::restore() {
+  if (replaced_) script_.setattr("weight", weight_);
+  replaced_ = false;
+}
+
+ScriptedBatchNormImpl::ScriptedBatchNormImpl(torch::jit::Module script) {
+  register_tensors(*this, script);
+  const auto momentum = script.attr("momentum", c10::IValue());
+  if (momentum.isDouble()) momentum_ = momentum.toDouble();
+  const auto buffers = named_buffers(/*recurse=*/false);
+  const auto buffer = [&buffers](const std::string& name) {
+    const auto* found = buffers.find(name);
+    return found ? *found : torch::Tensor();
+  };
+  running_mean_ = buffer("running_mean");
+  running_var_ = buffer("running_var");
+  num_batches_tracked_ = buffer("num_batches_tracked");
+}
+
+ScriptedModelImpl::ScriptedModelImpl(torch::jit::Module script, std::string source)
+    : script_(std::move(script)), source_(std::move(source)) {
+  register_tensors(*this, script_);
+  mirror_children(*this, script_, layers_);
+  if (layers_.empty()) {
+    throw InputError("model '" + source_ +
+                     "' has no Linear, Conv2d or Embedding layer: QNStudio has nothing to "
+                     "compress in it");
+  }
+}
+
+torch::Tensor ScriptedModelImpl::forward(const torch::Tensor& input) {
+  // The attributes go back to the parameters whatever happens: a failed forward must not
+  // leave a noisy weight in the module that is saved or evaluated next.
+  struct Restore {
+    std::vector<ScriptedLayer>& layers;
+    ~Restore() {
+      for (auto& layer : layers) layer->restore();
+    }
+  } restore{layers_};
+  for (auto& layer : layers_) layer->prepare_forward(is_training());
+  c10::IValue output;
+  try {
+    output = script_.forward({input});
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& error) {  // c10::Error, torch::jit::JITException
+    throw InputError("model '" + source_ + "' cannot take the task's input, " +
+                     shape_and_type(input) + ": " + reason(error.what()));
+  }
+  if (!output.isTensor()) {
+    throw InputError("model '" + source_ + "' returns " + output.tagKind() +
+                     ", not a tensor of logits");
+  }
+  return output.toTensor();
+}
+
+void ScriptedModelImpl::train(bool on) {
+  torch::nn::Module::train(on);
+  script_.train(on);
+}
+
+void check_model_file(const std::string& path) {
+  if (path.empty()) throw InputError("a torchscript model needs model.path, its torch.jit.save file");
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) {
+    throw InputError("model file '" + path + "' (model.path) does not exist");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw InputError("model file '" + path + "' (model.path) is not a file");
+  }
+}
+
+ScriptedModel load_scripted_model(const std::string& path) {
+  check_model_file(path);
+  std::ifstream in(path, std::ios::binary);
+  return load_scripted_model(in, path);
+}
+
+ScriptedModel load_scripted_model(std::istream& in, const std::string& source) {
+  torch::jit::Module script;
+  try {
+    script = torch::jit::load(in, torch::kCPU);
+  } catch (const std::exception& error) {  // c10::Error, and the zip reader's own errors
+    throw InputError("model file '" + source +
+                     "' is not a TorchScript module saved with torch.jit.save (or it is "
+                     "truncated): " + reason(error.what()));
+  }
+  return ScriptedModel(std::move(script), source);
+}
+
+}  // namespace qn

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <torch/script.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nn/quantizable_layer.h"
+
+namespace qn {
+
+// A user's model, saved in Python with torch.jit.save (scripted or traced), seen by the
+// engine as a torch::nn::Module tree with the module's own names and tensors
+// (docs/architecture.md, "Your own model"). Every submodule of the TorchScript module has
+// a mirror module of the same name, registering the same parameter and buffer tensors
+// (shared, not copied): optimizers, checkpoints, compression and state copies work on the
+// mirror and change the TorchScript module's values. Submodules whose TorchScript class is
+// Linear, Conv2d or Embedding (by class name, any mangling or subclass such as
+// NonDynamicallyQuantizableLinear, with a weight of the matching rank) mirror as
+// ScriptedLayer, a QuantizableLayer: before each forward the module's "weight" attribute
+// is set to the weight the layer computes with (noisy in training, codebook-decoded after
+// iPQ), and set back to the parameter after it. The parameter itself is never written by
+// the noise; other attributes and buffers stay as the user saved them.
+
+// A Linear, Conv2d or Embedding submodule of a TorchScript model.
+class ScriptedLayerImpl : public torch::nn::Module, public QuantizableLayer {
+ public:
+  ScriptedLayerImpl(torch::jit::Module script, LayerKind kind);
+
+  LayerKind layer_kind() const override { return kind_; }
+  torch::Tensor& weight() override { return weight_; }
+
+  // Points the TorchScript module's "weight" at what this forward uses; restore() undoes it.
+  void prepare_forward(bool training);
+  void restore();
+
+ protected:
+  torch::Tensor register_centroids(const torch::Tensor& centroids) override {
+    return register_parameter("centroids", centroids);
+  }
+
+ private:
+  torch::jit::Module script_;
+  LayerKind kind_;
+  torch::Tensor weight_;
+  bool replaced_ = false;
+};
+TORCH_MODULE(ScriptedLayer);
+
+// A BatchNorm submodule of a TorchScript model: its momentum is a TorchScript constant, so
+// its statistics are re-estimated batch by batch (batchnorm_statistics.h) instead of by
+// switching the momentum off as for torch::nn::BatchNorm2d.
+class ScriptedBatchNormImpl : public torch::nn::Module {
+ public:
+  explicit ScriptedBatchNormImpl(torch::jit::Module script);
+
+  // The factor a training forward blends a batch's statistics in with: the momentum, or
+  // 1 / num_batches_tracked when the momentum is None (a cumulative average).
+  std::optional<double> momentum() const { return momentum_; }
+  torch::Tensor& running_mean() { return running_mean_; }
+  torch::Tensor& running_var() { return running_var_; }
+  torch::Tensor& num_batches_tracked() { return num_batches_tracked_; }
+
+ private:
+  std::optional<double> momentum_;
+  torch::Tensor running_mean_, running_var_, num_batches_tracked_;
+};
+TORCH_MODULE(ScriptedBatchNorm);
+
+class ScriptedModelImpl : public torch::nn::Module {
+ public:
+  // `source` names the model in errors (its file).
+  ScriptedModelImpl(torch::jit::Module script, std::string source);
+
+  // The TorchScript module's forward on `input`; an InputError naming the model file, the
+  // input's shape and dtype, and TorchScript's reason when the module refuses it, or when
+  // it returns something other than a tensor.
+  torch::Tensor forward(const torch::Tensor& input);
+  void train(bool on = true) override;
+
+  torch::jit::Module& script() { return script_; }
+  const std::string& source() const { return source_; }
+
+ private:
+  torch::jit::Module script_;
+  std::string source_;
+  std::vector<ScriptedLayer> layers_;
+};
+TORCH_MODULE(ScriptedModel);
+
+// Refuses a model.path that is empty or not a file, naming it.
+void check_model_file(const std::string& path);
+
+// Loads a torch.jit.save file (from `path`, or its bytes from `in`; `source` names it in
+// errors). A file that is not TorchScript (or is truncated) and a model with no Linear,
+// Conv2d or Embedding layer are InputErrors naming the file.
+ScriptedModel load_scripted_model(const std::string& path);
+ScriptedModel load_scripted_model(std::istream& in, const std::string& source);
+
+}  // namespace qn
