@@ -3,6 +3,8 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QGroupBox>
@@ -17,6 +19,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 #include "byte_format.h"
 #include "common/error.h"
 #include "config/choices.h"
@@ -30,12 +34,19 @@ namespace {
 
 struct Preset {
   const char* label;
-  const char* resource;
+  const char* resource;  // nullptr: the user's model, chosen as a file
 };
 const Preset kPresets[] = {
     {"Fashion-MNIST, ConvNet", ":/presets/fmnist-convnet.json"},
     {"Brown corpus, Transformer LM", ":/presets/brown-transformer-lm.json"},
+    {"Your model (TorchScript)...", nullptr},
 };
+enum PresetIndex { kConvNetPreset, kTransformerPreset, kYourModelPreset };
+
+int preset_index(const RunConfig& config) {
+  if (is_scripted_model(config.model)) return kYourModelPreset;
+  return is_text_task(config.task) ? kTransformerPreset : kConvNetPreset;
+}
 
 constexpr int kRateSteps = 100;  // the slider moves p in steps of 0.01
 
@@ -100,8 +111,12 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   undo_stack_ = new QUndoStack(this);
   preset_ = new QComboBox;
   for (const auto& preset : kPresets) preset_->addItem(preset.label);
+  model_file_ = new QLabel;
+  model_file_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   data_dir_ = new QLineEdit;
   data_dir_->setPlaceholderText("default location");
+  layers_ = new LayerTable;
+  layers_->setMinimumHeight(160);
   // Ranges only: the values come from the preset (set_config below).
   width_ = spin(1, 4096, 1);
   hidden_ = spin(1, 65536, 1);
@@ -158,8 +173,11 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   rate_layout->setContentsMargins(0, 0, 0, 0);
   rate_layout->addWidget(rate_slider_, 1);
   rate_layout->addWidget(rate_);
-  auto* task = form_group("Task and model", {{"preset", preset_}, {"data", data_dir_},
-                                             {"width / dim", width_}, {"hidden / FFN", hidden_}});
+  auto* task = form_group("Task and model", {{"preset", preset_}, {"model file", model_file_},
+                                             {"data", data_dir_}, {"width / dim", width_},
+                                             {"hidden / FFN", hidden_}});
+  auto* layers = new QGroupBox("Layers (unchecked: left uncompressed)");
+  (new QVBoxLayout(layers))->addWidget(layers_);
   auto* training = form_group("Training", {{"epochs", epochs_}, {"max steps", max_steps_},
                                            {"batch", batch_}, {"learning rate", lr_},
                                            {"seed", seed_}, {"evaluate every", eval_every_},
@@ -175,7 +193,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   auto* noise = form_group("Noise", {{"mode", noise_}, {"form (PQ)", form_}, {"rate p", rate_row}});
 
   auto* layout = new QVBoxLayout(this);
-  for (auto* group : {task, training, quant, noise}) layout->addWidget(group);
+  for (auto* group : {task, layers, training, quant, noise}) layout->addWidget(group);
   layout->addWidget(status_);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(run_button_, 1);
@@ -223,6 +241,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
             &RunSetupPanel::schedule_validation);
   }
   connect(data_dir_, &QLineEdit::textChanged, this, &RunSetupPanel::schedule_validation);
+  connect(layers_, &LayerTable::compressionToggled, this, &RunSetupPanel::set_layer_compressed);
   connect(run_button_, &QPushButton::clicked, this, [this] {
     validate_now();
     if (valid_) Q_EMIT runRequested(config());
@@ -236,7 +255,38 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   recorded_ = config();
 }
 
-void RunSetupPanel::load_preset(int index) { set_config(read_preset(kPresets[index].resource)); }
+void RunSetupPanel::load_preset(int index) {
+  if (kPresets[index].resource) {
+    set_config(read_preset(kPresets[index].resource));
+    return;
+  }
+  const auto path = QFileDialog::getOpenFileName(
+      this, "Your model: a torch.jit.save file", QString(),
+      "TorchScript (*.pt *.pth *.ts *.torchscript);;All files (*)");
+  if (path.isEmpty()) {  // cancelled: the preset shown stays the model in use
+    const QSignalBlocker block(preset_);
+    preset_->setCurrentIndex(preset_index(base_));
+    return;
+  }
+  use_model_file(path);
+}
+
+void RunSetupPanel::use_model_file(const QString& path) {
+  auto config = this->config();
+  config.model.arch = "torchscript";
+  config.model.path = path.toStdString();
+  config.model.sha256.clear();  // pinned when the run is queued
+  config.quant.exclude.clear();  // the previous model's layer names
+  set_config(config);
+}
+
+void RunSetupPanel::set_layer_compressed(const QString& layer, bool compressed) {
+  auto& exclude = base_.quant.exclude;
+  const auto pattern = exact_layer_pattern(layer);
+  exclude.erase(std::remove(exclude.begin(), exclude.end(), pattern), exclude.end());
+  if (!compressed) exclude.push_back(pattern);
+  schedule_validation();
+}
 
 RunConfig RunSetupPanel::config() const {
   auto config = base_;
@@ -275,8 +325,12 @@ void RunSetupPanel::set_config(const RunConfig& config) {
   const bool language_model = is_text_task(config.task);
   {
     const QSignalBlocker block(preset_);
-    preset_->setCurrentIndex(language_model ? 1 : 0);
+    preset_->setCurrentIndex(preset_index(config));
   }
+  const bool scripted = is_scripted_model(config.model);
+  const QString model_path = QString::fromStdString(config.model.path);
+  model_file_->setText(scripted ? QFileInfo(model_path).fileName() : "built in");
+  model_file_->setToolTip(scripted ? model_path : QString());
   data_dir_->setText(QString::fromStdString(qn::data_location(config)));
   width_->setValue(static_cast<int>(language_model ? config.model.dim : config.model.width));
   hidden_->setValue(static_cast<int>(language_model ? config.model.ffn : config.model.hidden));
@@ -315,6 +369,9 @@ void RunSetupPanel::schedule_validation() {
 }
 
 void RunSetupPanel::update_enabled_fields() {
+  // A TorchScript model's shapes are its own.
+  width_->setEnabled(!is_scripted_model(base_.model));
+  hidden_->setEnabled(!is_scripted_model(base_.model));
   const auto& choice = quantizer_choices().at(static_cast<size_t>(quantizer_->currentIndex()));
   const bool pq = uses_codebooks(choice.method);
   bits_->setEnabled(choice.method == QuantMethod::Int && choice.bits == 0);
@@ -354,11 +411,13 @@ void RunSetupPanel::record_edit() {
 ConfigCheck check_config(const RunConfig& config) {
   try {
     const auto preview = check_before_training(config);
-    return {true, QStringLiteral("Size once compressed: %1%2 (x%3 against fp32 %4)")
-                      .arg(preview.exact ? "" : "at most ",
-                           format_bytes(static_cast<double>(preview.size.total_bytes())))
-                      .arg(preview.size.compression(), 0, 'f', 1)
-                      .arg(format_bytes(static_cast<double>(preview.size.fp32_bytes())))};
+    return {true,
+            QStringLiteral("Size once compressed: %1%2 (x%3 against fp32 %4)")
+                .arg(preview.exact ? "" : "at most ",
+                     format_bytes(static_cast<double>(preview.size.total_bytes())))
+                .arg(preview.size.compression(), 0, 'f', 1)
+                .arg(format_bytes(static_cast<double>(preview.size.fp32_bytes()))),
+            layer_rows(preview)};
   } catch (const std::exception& problem) {  // qn::Error, or a shape LibTorch refuses
     return {false, QString::fromStdString(problem.what())};
   }
@@ -368,6 +427,7 @@ void RunSetupPanel::show_check(const ConfigCheck& check) {
   valid_ = check.valid;
   status_->setStyleSheet(valid_ ? QString() : QStringLiteral("color: #b00020"));
   status_->setText(check.message);
+  if (valid_) layers_->show_layers(check.layers);  // a refused config keeps the last listing
   run_button_->setEnabled(valid_);
   sweep_button_->setEnabled(valid_);
 }

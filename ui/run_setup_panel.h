@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "config/run_config.h"
+#include "layer_table.h"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -21,20 +22,23 @@ namespace qn::ui {
 struct ConfigCheck {
   bool valid = false;
   QString message;
+  QVector<LayerRow> layers;  // of a valid config
 };
 // Makes every check the engine makes before training (core's check_before_training: the
 // config's rules, the device, the data location, the model's shapes) and says the size the
 // run will have; safe to call from any thread.
 ConfigCheck check_config(const RunConfig& config);
 
-// The run-setup panel: a preset (task and model) plus what people vary: training length,
+// The run-setup panel: a preset (task and model; or the user's own TorchScript model, chosen
+// as a file) plus what people vary: training length,
 // batch, learning rate, seed, device; the quantizer (fp32, int8, int4, intN, PQ, iPQ,
 // iPQ + int8) and its observer, block sizes per layer kind and K; the noise (none, STE,
 // Quant-Noise with its form and rate p, slider and spin box kept in step). Every edit is
 // checked against the engine at once (the config's rules and the model's shapes) and the
 // panel shows either the exact size the run will have or why it cannot run; Run is enabled
 // only for a config that can. The panel edits a typed RunConfig: the preset, or the config
-// last set, with the widgets' values applied.
+// last set, with the widgets' values applied. The model's layers are listed with their
+// sizes now and once compressed; unchecking one leaves it uncompressed (quant.exclude).
 class RunSetupPanel : public QWidget {
   Q_OBJECT
 
@@ -46,6 +50,9 @@ class RunSetupPanel : public QWidget {
   // Shows `config` in the widgets (a preset, the last session's config, a run's).
   void set_config(const RunConfig& config);
   bool valid() const { return valid_; }
+  // Takes the user's TorchScript model at `path` (what choosing "Your model" asks for):
+  // the current task and training, the model's own weights as the starting point.
+  void use_model_file(const QString& path);
   // Checks the current config now, on this thread, instead of after the typing pause (on
   // the thread pool).
   void validate_now();
@@ -64,6 +71,7 @@ class RunSetupPanel : public QWidget {
   QSpinBox* max_steps() const { return max_steps_; }
   QSpinBox* model_width() const { return width_; }
   QSpinBox* model_hidden() const { return hidden_; }
+  LayerTable* layer_table() const { return layers_; }
 
  Q_SIGNALS:
   // A config that passed the engine's check, once per click.
@@ -72,12 +80,15 @@ class RunSetupPanel : public QWidget {
 
  private:
   void load_preset(int index);
+  void set_layer_compressed(const QString& layer, bool compressed);
   void schedule_validation();
   void update_enabled_fields();
 
   RunConfig base_;  // the preset, or the config last set; the widgets override it
   QComboBox* preset_;
+  QLabel* model_file_;
   QLineEdit* data_dir_;
+  LayerTable* layers_;
   QSpinBox *width_, *hidden_;
   QSpinBox *epochs_, *max_steps_, *batch_, *seed_, *eval_every_;
   QDoubleSpinBox* lr_;

@@ -1,7 +1,10 @@
 // `qnoise bench train`: training steps a second of the ConvNet preset's model, batch and
 // optimizer, plain and under each Quant-Noise, through the real trainer. Inputs are
 // random images of Fashion-MNIST's shape, so the figure is the engine's, not the disk's,
-// and experiments/pytorch_speed runs the same model and loop in PyTorch.
+// and experiments/pytorch_speed runs the same model and loop in PyTorch. With --scripted
+// FILE each variant is timed a second time on that TorchScript model (the same ConvNet
+// scripted from Python: experiments/your_model/scripted_convnet.py), right after the
+// built-in one, so the two figures share the machine's state.
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
@@ -16,6 +19,7 @@
 #include "common/runtime.h"
 #include "config/run_config.h"
 #include "nn/convnet.h"
+#include "nn/scripted_model.h"
 #include "store/run_store.h"
 #include "sweep/recording_observer.h"
 #include "sweep/run_queue.h"
@@ -30,7 +34,15 @@ struct BenchTrainArgs {
   int64_t warmup = 5;
   int64_t batch = 128;
   std::string device = "auto";
+  std::string scripted;
   bool json = false;
+};
+
+// A model to time: built in C++, or a TorchScript file (built again for every variant, so
+// that each starts from the same weights).
+struct TimedModel {
+  std::string name;
+  std::function<std::shared_ptr<torch::nn::Module>(Forward&)> make;
 };
 
 // The time between consecutive steps: everything a step costs, the trainer's own work
@@ -61,6 +73,53 @@ struct Variant {
   bool recorded = false;  // metrics written to a store, as `qnoise train --db` does
 };
 
+// The median seconds of one training step of `timed` under `variant`.
+double time_steps(const BenchTrainArgs& args, const Variant& variant, const TimedModel& timed,
+                  const Examples& data, const torch::Device& device) {
+  auto json = nlohmann::json::parse(R"({"train": {"optimizer": "adam", "lr": 0.002}})");
+  json.merge_patch(nlohmann::json::parse(variant.overrides));
+  auto config = parse_run_config(json);
+  config.train.batch_size = args.batch;
+  config.train.max_steps = args.warmup + args.steps + 1;
+  torch::manual_seed(0);
+  Forward forward;
+  const auto model = timed.make(forward);
+  model->to(device);
+  attach_noise(*model, config.quant, config.noise, 0);
+  StepClock clock;
+  if (variant.recorded) {
+    const auto path = std::filesystem::temp_directory_path() / "qnoise-bench-train.sqlite";
+    std::filesystem::remove(path);
+    RunStore store(path.string());
+    const auto run = store.begin_run(to_json(config), describe_device(device));
+    RecordingObserver recorder(store, run.id, QueueOptions{}.metrics_batch, &clock);
+    train_model(*model, forward, data, config.train, &recorder, nullptr);
+  } else {
+    train_model(*model, forward, data, config.train, &clock, nullptr);
+  }
+  return clock.median_seconds(args.warmup);
+}
+
+std::vector<TimedModel> timed_models(const BenchTrainArgs& args) {
+  std::vector<TimedModel> models = {{"convnet", [](Forward& forward) {
+                                       ConvNet model{ConvNetOptions{}};
+                                       forward = [model](const torch::Tensor& x) mutable {
+                                         return model->forward(x);
+                                       };
+                                       return model.ptr();
+                                     }}};
+  if (!args.scripted.empty()) {
+    models.push_back({"scripted", [path = args.scripted](Forward& forward) {
+                        auto model = load_scripted_model(path);
+                        forward = [model](const torch::Tensor& x) mutable {
+                          return model->forward(x);
+                        };
+                        return std::static_pointer_cast<torch::nn::Module>(model.ptr());
+                      }});
+  }
+  return models;
+}
+
 int run(const BenchTrainArgs& args) {
   const auto device = resolve_device(args.device);
   auto generator = at::make_generator<at::CPUGeneratorImpl>(0);
@@ -84,33 +143,18 @@ int run(const BenchTrainArgs& args) {
   nlohmann::json rows_out = nlohmann::json::array();
   double plain = 0;
   for (const auto& variant : variants) {
-    auto json = nlohmann::json::parse(R"({"train": {"optimizer": "adam", "lr": 0.002}})");
-    json.merge_patch(nlohmann::json::parse(variant.overrides));
-    auto config = parse_run_config(json);
-    config.train.batch_size = args.batch;
-    config.train.max_steps = args.warmup + args.steps + 1;
-    torch::manual_seed(0);
-    ConvNet model{ConvNetOptions{}};
-    model->to(device);
-    attach_noise(*model, config.quant, config.noise, 0);
-    const Forward forward = [&](const torch::Tensor& x) { return model->forward(x); };
-    StepClock clock;
-    if (variant.recorded) {
-      const auto path = std::filesystem::temp_directory_path() / "qnoise-bench-train.sqlite";
-      std::filesystem::remove(path);
-      RunStore store(path.string());
-      const auto run = store.begin_run(to_json(config), describe_device(device));
-      RecordingObserver recorder(store, run.id, QueueOptions{}.metrics_batch, &clock);
-      train_model(*model, forward, data, config.train, &recorder, nullptr);
-    } else {
-      train_model(*model, forward, data, config.train, &clock, nullptr);
+    double built_in = 0;  // this variant's seconds on the C++ ConvNet
+    for (const auto& timed : timed_models(args)) {
+      const double seconds = time_steps(args, variant, timed, data, device);
+      if (rows_out.empty()) plain = seconds;
+      if (built_in == 0) built_in = seconds;
+      rows_out.push_back({{"variant", variant.name},
+                          {"model", timed.name},
+                          {"seconds_per_step", seconds},
+                          {"steps_per_second", 1.0 / seconds},
+                          {"overhead", seconds / plain - 1.0},
+                          {"against_convnet", seconds / built_in - 1.0}});
     }
-    const double seconds = clock.median_seconds(args.warmup);
-    if (rows_out.empty()) plain = seconds;
-    rows_out.push_back({{"variant", variant.name},
-                        {"seconds_per_step", seconds},
-                        {"steps_per_second", 1.0 / seconds},
-                        {"overhead", seconds / plain - 1.0}});
   }
   const nlohmann::json result = {{"bench", "train"},
                                  {"model", "convnet (fmnist-convnet preset, 1,023,322 params)"},
@@ -127,9 +171,12 @@ int run(const BenchTrainArgs& args) {
               static_cast<long long>(args.batch), describe_device(device).c_str(),
               static_cast<long long>(args.steps));
   for (const auto& row : rows_out) {
-    std::printf("  %-24s %8.2f steps/s  %8.1f ms/step  %+6.1f%%\n",
-                row["variant"].get<std::string>().c_str(), row["steps_per_second"].get<double>(),
-                1e3 * row["seconds_per_step"].get<double>(), 100 * row["overhead"].get<double>());
+    std::printf("  %-34s %-9s %8.2f steps/s  %8.1f ms/step  %+6.1f%%  (%+5.1f%% against the "
+                "C++ ConvNet)\n",
+                row["variant"].get<std::string>().c_str(), row["model"].get<std::string>().c_str(),
+                row["steps_per_second"].get<double>(),
+                1e3 * row["seconds_per_step"].get<double>(), 100 * row["overhead"].get<double>(),
+                100 * row["against_convnet"].get<double>());
   }
   return 0;
 }
@@ -148,6 +195,8 @@ void add_bench_train_command(CLI::App& bench, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   command->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_option("--scripted", args->scripted,
+                      "also time this TorchScript file (the ConvNet scripted from Python)");
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }

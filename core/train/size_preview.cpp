@@ -1,5 +1,7 @@
 #include "train/size_preview.h"
 
+#include <algorithm>
+
 #include "nn/quantizable_layer.h"
 #include "quant/int_quantizer.h"
 #include "quant/pq_quantizer.h"
@@ -61,7 +63,14 @@ SizePreview preview_size(const RunConfig& config) {
   if (quant.method == QuantMethod::IPQ) {  // for its check: a pattern matching no layer throws
     configured_ipq_stages(*model.module, quant, model.default_ipq_stages);
   }
-  return {compressed.size(), config.model.arch != "transformer-lm"};
+  std::vector<LayerPreview> layers;
+  const auto kept = compressed_layers(*model.module, quant);
+  for (const auto& [name, layer] : quantizable_layers(*model.module)) {
+    const bool compressed_layer = std::any_of(
+        kept.begin(), kept.end(), [&](const NamedLayer& other) { return other.name == name; });
+    layers.push_back({{name, layer->layer_kind()}, compressed_layer});
+  }
+  return {compressed.size(), std::move(layers), config.model.arch != "transformer-lm"};
 }
 
 }  // namespace qn

@@ -2,12 +2,21 @@
 
 #include "config/run_config.h"
 #include "data/task_data.h"
+#include "quant/layer_kind.h"
 #include "quant/size_report.h"
 
 namespace qn {
 
+// One quantizable layer of a previewed model; its weight's size is size.entries()' entry
+// "<name>.weight".
+struct LayerPreview {
+  LayerInfo layer;
+  bool compressed = true;  // false: quant.exclude leaves it uncompressed
+};
+
 struct SizePreview {
   SizeReport size;
+  std::vector<LayerPreview> layers;  // every quantizable layer, bottom to top
   // False for language models: their vocabulary, and so their size, is only known once
   // the corpus is read; the preview uses data.vocabulary_cap, the most it can be, or with
   // no cap (0) the smallest vocabulary, 3 words: then the size is the least it can be.

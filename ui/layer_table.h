@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QTableWidget>
+#include <QVector>
+
+#include "train/size_preview.h"
+
+namespace qn::ui {
+
+// One quantizable layer as the setup panel lists it.
+struct LayerRow {
+  QString name, kind, shape;
+  qint64 parameters = 0;
+  qint64 fp32_bytes = 0;  // the weight now
+  qint64 bytes = 0;       // the weight once compressed (stored as is when left out)
+  bool compressed = true;
+};
+
+// The rows of a size preview: every quantizable layer with its weight's sizes.
+QVector<LayerRow> layer_rows(const SizePreview& preview);
+
+// The model's quantizable layers (name, kind, shape, parameters, bytes now, bytes once
+// compressed), each with a check box: unchecked, the layer is left uncompressed
+// (quant.exclude). Showing new rows keeps the scroll position and emits nothing.
+class LayerTable : public QTableWidget {
+  Q_OBJECT
+
+ public:
+  explicit LayerTable(QWidget* parent = nullptr);
+  void show_layers(const QVector<LayerRow>& rows);
+
+ Q_SIGNALS:
+  void compressionToggled(const QString& layer, bool compressed);
+};
+
+// The quant.exclude pattern that leaves exactly the layer `name` uncompressed: "^fc\.1$".
+std::string exact_layer_pattern(const QString& name);
+
+}  // namespace qn::ui
