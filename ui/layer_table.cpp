@@ -13,7 +13,7 @@ enum Column { kName, kKind, kShape, kParameters, kBytesNow, kBytesCompressed, kC
 QString shape_text(const std::vector<int64_t>& shape) {
   QStringList sizes;
   for (const int64_t size : shape) sizes << QString::number(size);
-  return sizes.join(QStringLiteral(" x "));
+  return sizes.join(QChar(0x00D7));  // 64×16×3×3
 }
 
 QTableWidgetItem* number_item(const QString& text, qint64 value) {
@@ -46,6 +46,9 @@ LayerTable::LayerTable(QWidget* parent) : QTableWidget(0, kColumns, parent) {
   horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   horizontalHeader()->setStretchLastSection(true);
   setSelectionMode(QAbstractItemView::NoSelection);
+  // Wide enough for every column of a typical layer name: the setup panel widens with it.
+  setMinimumWidth(560);
+  verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   connect(this, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
     if (item->column() != kName) return;

@@ -116,7 +116,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   data_dir_ = new QLineEdit;
   data_dir_->setPlaceholderText("default location");
   layers_ = new LayerTable;
-  layers_->setMinimumHeight(160);
+  layers_->setMinimumHeight(200);
   // Ranges only: the values come from the preset (set_config below).
   width_ = spin(1, 4096, 1);
   hidden_ = spin(1, 65536, 1);
@@ -273,6 +273,11 @@ void RunSetupPanel::load_preset(int index) {
 
 void RunSetupPanel::use_model_file(const QString& path) {
   auto config = this->config();
+  if (!is_scripted_model(config.model)) {
+    // A pretrained model is fine-tuned, not trained: a short budget at a small rate.
+    config.train.epochs = 1;
+    config.train.lr = 1e-4;
+  }
   config.model.arch = "torchscript";
   config.model.path = path.toStdString();
   config.model.sha256.clear();  // pinned when the run is queued

@@ -1,5 +1,6 @@
 // qnstudio: the QNStudio desktop application.
-//   qnstudio [--db FILE] [--view live|pareto|compare] [--sweep SPEC.json] [--screenshot FILE.png]
+//   qnstudio [--db FILE] [--view live|pareto|compare] [--model FILE.pt] [--sweep SPEC.json]
+//            [--screenshot FILE.png]
 // --screenshot renders the window (offscreen works: QT_QPA_PLATFORM=offscreen) to a PNG
 // once the store is loaded, then exits: for docs and tests. --measure-stalls SECONDS
 // reports the UI thread's longest stall (experiments/ui_responsiveness).
@@ -11,6 +12,7 @@
 
 #include "common/runtime.h"
 #include "main_window.h"
+#include "run_setup_panel.h"
 #include "stall_meter.h"
 #include "store/run_store.h"
 
@@ -34,7 +36,10 @@ int main(int argc, char** argv) {
       "SECONDS");
   const QCommandLineOption sweep("sweep", "Queue the runs of a sweep spec (JSON) and train them.",
                                  "SPEC");
-  parser.addOptions({db, view, screenshot, measure_stalls, sweep});
+  const QCommandLineOption model(
+      "model", "Set up runs of your own model: a TorchScript file saved with torch.jit.save.",
+      "FILE");
+  parser.addOptions({db, view, screenshot, measure_stalls, sweep, model});
   parser.process(app);
 
   qn::init_runtime();
@@ -42,6 +47,7 @@ int main(int argc, char** argv) {
                                            : QString::fromStdString(qn::default_database_path());
   qn::ui::MainWindow window(db_path);
   window.show_view(parser.value(view));
+  if (parser.isSet(model)) window.setup_panel()->use_model_file(parser.value(model));
   if (parser.isSet(sweep) && !window.queue_sweep_file(parser.value(sweep))) return 2;
   if (parser.isSet(measure_stalls)) {
     window.resize(1500, 950);

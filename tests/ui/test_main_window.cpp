@@ -2,6 +2,7 @@
 // Run; Run trains a real (tiny) run whose row and Pareto point appear; cancel stops a
 // running run within 2 s; the table and the Pareto plot share one selection.
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -18,6 +19,7 @@
 #include "run_setup_panel.h"
 #include "runs_panel.h"
 #include "runs_table_model.h"
+#include "layer_table.h"
 #include "config/run_config.h"
 #include <QCheckBox>
 #include <QUndoStack>
@@ -69,6 +71,37 @@ class TestMainWindow : public QObject {
   void initTestCase() {
     init_runtime();
     QStandardPaths::setTestModeEnabled(true);  // QSettings away from the user's
+  }
+
+  // The user's TorchScript model: its layers listed with their sizes; unchecking one leaves
+  // it uncompressed (quant.exclude), and the size once compressed follows.
+  void your_model_lists_its_layers_and_a_layer_can_be_left_uncompressed() {
+    QProcess python;
+    python.start("/usr/bin/python3", {QNS_SOURCE_DIR "/tests/python/make_scripted_models.py",
+                                      dir_.filePath("models")});
+    QVERIFY(python.waitForFinished(120000) && python.exitCode() == 0);
+    MainWindow window(dir_.filePath("your-model.sqlite"));
+    auto* panel = window.setup_panel();
+    panel->use_model_file(dir_.filePath("models/small_cnn.pt"));
+    panel->quantizer()->setCurrentText("int8");
+    panel->validate_now();
+    QVERIFY2(panel->valid(), qPrintable(panel->status_text()));
+    auto* table = panel->layer_table();
+    QCOMPARE(table->rowCount(), 4);
+    QCOMPARE(table->item(3, 0)->text(), QString("fc"));
+    QCOMPARE(table->item(3, 2)->text(), QString::fromUtf8("10×256"));
+    QCOMPARE(table->item(3, 3)->data(Qt::UserRole).toLongLong(), 2560);
+    QVERIFY(table->item(3, 5)->data(Qt::UserRole).toLongLong() < 2560 * 4);  // int8
+    const auto size_before = panel->status_text();
+
+    table->item(3, 0)->setCheckState(Qt::Unchecked);
+    QCOMPARE(panel->config().quant.exclude, std::vector<std::string>{"^fc$"});
+    QTRY_VERIFY(!panel->checking());
+    QCOMPARE(table->item(3, 0)->checkState(), Qt::Unchecked);
+    QCOMPARE(table->item(3, 5)->data(Qt::UserRole).toLongLong(), 2560 * 4);  // stored fp32
+    QVERIFY(panel->status_text() != size_before);
+    panel->undo_stack()->undo();
+    QVERIFY(panel->config().quant.exclude.empty());
   }
 
   void an_invalid_block_size_disables_run_with_the_reason() {
