@@ -46,8 +46,6 @@ LayerTable::LayerTable(QWidget* parent) : QTableWidget(0, kColumns, parent) {
   horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   horizontalHeader()->setStretchLastSection(true);
   setSelectionMode(QAbstractItemView::NoSelection);
-  // Wide enough for every column of a typical layer name: the setup panel widens with it.
-  setMinimumWidth(560);
   verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   connect(this, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
@@ -75,6 +73,10 @@ void LayerTable::show_layers(const QVector<LayerRow>& rows) {
     if (!layer.compressed) compressed->setToolTip("left uncompressed: stored as it is");
     setItem(row, kBytesCompressed, compressed);
   }
+}
+
+QSize LayerTable::sizeHint() const {
+  return {600, QTableWidget::sizeHint().height()};
 }
 
 std::string exact_layer_pattern(const QString& name) {

@@ -28,6 +28,8 @@ class LayerTable : public QTableWidget {
  public:
   explicit LayerTable(QWidget* parent = nullptr);
   void show_layers(const QVector<LayerRow>& rows);
+  // Wide enough for every column; it scrolls when the panel is narrower.
+  QSize sizeHint() const override;
 
  Q_SIGNALS:
   void compressionToggled(const QString& layer, bool compressed);

@@ -54,7 +54,9 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   auto* setup_scroll = new QScrollArea;
   setup_scroll->setWidget(setup_);
   setup_scroll->setWidgetResizable(true);
-  setup_scroll->setMinimumWidth(setup_->sizeHint().width() + 24);
+  // The panel may be narrower than it would like (its layer table then scrolls): the
+  // first start gives it its width where the screen has room (fit_first_start).
+  setup_scroll->setMinimumWidth(setup_->minimumSizeHint().width() + 24);
 
   live_ = new CurvePlot;
   pareto_ = new ParetoPlot(selection_);
@@ -76,11 +78,11 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   right->addWidget(runs_);
   right->setStretchFactor(0, 3);
   right->setStretchFactor(1, 2);
-  auto* main = new QSplitter(Qt::Horizontal);
-  main->addWidget(setup_scroll);
-  main->addWidget(right);
-  main->setStretchFactor(1, 1);
-  setCentralWidget(main);
+  splitter_ = new QSplitter(Qt::Horizontal);
+  splitter_->addWidget(setup_scroll);
+  splitter_->addWidget(right);
+  splitter_->setStretchFactor(1, 1);
+  setCentralWidget(splitter_);
 
   status_label_ = new QLabel;
   progress_ = new QProgressBar;
@@ -125,6 +127,10 @@ void MainWindow::fit_first_start() {
                    static_cast<int>(available.height() * kFirstStartShare));
   resize(size.expandedTo(minimumSizeHint()).boundedTo(available.size()));
   move(available.center() - rect().center());
+  // The setup panel as wide as it likes (its layer table's columns), up to 45% of the
+  // window: the plots keep the rest.
+  const int panel = std::min(setup_->sizeHint().width() + 24, width() * 45 / 100);
+  splitter_->setSizes({panel, width() - panel});
 }
 
 MainWindow::~MainWindow() = default;
@@ -163,13 +169,11 @@ void MainWindow::build_menus() {
 
   auto* run = menuBar()->addMenu("&Run");
   auto* run_action = run->addAction("&Run", QKeySequence("Ctrl+R"), this, [this] {
-    setup_->validate_now();
-    if (setup_->valid()) run_config(setup_->config());
+    if (setup_->ready()) run_config(setup_->config());
   });
   run_action->setStatusTip("Queue a run of the configuration on the left");
   run->addAction("&Sweep...", QKeySequence("Ctrl+Shift+R"), this, [this] {
-    setup_->validate_now();
-    if (setup_->valid()) open_sweep_dialog(setup_->config());
+    if (setup_->ready()) open_sweep_dialog(setup_->config());
   });
   run->addAction("&Cancel selected runs", QKeySequence("Ctrl+."), this, &MainWindow::cancel_selected);
   run->addSeparator();

@@ -10,6 +10,7 @@
 
 class QAction;
 class QLabel;
+class QSplitter;
 class QProgressBar;
 class QTabWidget;
 class QTimer;
@@ -120,6 +121,7 @@ class MainWindow : public QMainWindow {
   CurveMap curves_;  // of the runs shown in the live and compare views
   RunController* controller_ = nullptr;
   RunSetupPanel* setup_;
+  QSplitter* splitter_;  // the setup panel | the views and the runs
   QTabWidget* tabs_;
   CurvePlot* live_;
   ParetoPlot* pareto_;

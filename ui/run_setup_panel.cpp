@@ -204,21 +204,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   validation_timer_ = new QTimer(this);
   validation_timer_->setSingleShot(true);
   validation_timer_->setInterval(150);  // after a short typing pause
-  // The engine's check builds the model (milliseconds for the presets, seconds for a huge
-  // one): after a typing pause it runs on the thread pool, and only the latest answer shows.
-  connect(validation_timer_, &QTimer::timeout, this, [this] {
-    record_edit();
-    const auto config = this->config();
-    const int generation = ++check_generation_;
-    auto* watcher = new QFutureWatcher<ConfigCheck>(this);
-    ++checks_running_;
-    connect(watcher, &QFutureWatcher<ConfigCheck>::finished, this, [this, watcher, generation] {
-      --checks_running_;
-      if (generation == check_generation_) show_check(watcher->result());
-      watcher->deleteLater();
-    });
-    watcher->setFuture(QtConcurrent::run(check_config, config));
-  });
+  connect(validation_timer_, &QTimer::timeout, this, &RunSetupPanel::start_check);
 
   connect(preset_, qOverload<int>(&QComboBox::currentIndexChanged), this,
           &RunSetupPanel::load_preset);
@@ -243,12 +229,10 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   connect(data_dir_, &QLineEdit::textChanged, this, &RunSetupPanel::schedule_validation);
   connect(layers_, &LayerTable::compressionToggled, this, &RunSetupPanel::set_layer_compressed);
   connect(run_button_, &QPushButton::clicked, this, [this] {
-    validate_now();
-    if (valid_) Q_EMIT runRequested(config());
+    if (ready()) Q_EMIT runRequested(config());
   });
   connect(sweep_button_, &QPushButton::clicked, this, [this] {
-    validate_now();
-    if (valid_) Q_EMIT sweepRequested(config());
+    if (ready()) Q_EMIT sweepRequested(config());
   });
   load_preset(0);
   undo_stack_->clear();  // the starting point is not an edit
@@ -361,7 +345,11 @@ void RunSetupPanel::set_config(const RunConfig& config) {
   form_->setCurrentText(QString::fromStdString(to_string(config.noise.form)));
   rate_->setValue(config.noise.p);
   loading_ = false;
-  validate_now();
+  validation_timer_->stop();
+  update_enabled_fields();
+  run_button_->setEnabled(false);
+  sweep_button_->setEnabled(false);
+  start_check();
 }
 
 void RunSetupPanel::schedule_validation() {
@@ -392,12 +380,20 @@ void RunSetupPanel::update_enabled_fields() {
   rate_slider_->setEnabled(quant_noise);
 }
 
-void RunSetupPanel::validate_now() {
-  validation_timer_->stop();
-  ++check_generation_;  // an answer still coming from the thread pool is out of date
-  update_enabled_fields();
+// The engine's check builds the model (milliseconds for the presets, seconds for a big
+// model of the user's): it runs on the thread pool, and only the latest answer shows.
+void RunSetupPanel::start_check() {
   record_edit();
-  show_check(check_config(config()));
+  const auto config = this->config();
+  const int generation = ++check_generation_;
+  auto* watcher = new QFutureWatcher<ConfigCheck>(this);
+  ++checks_running_;
+  connect(watcher, &QFutureWatcher<ConfigCheck>::finished, this, [this, watcher, generation] {
+    --checks_running_;
+    if (generation == check_generation_) show_check(watcher->result());
+    watcher->deleteLater();
+  });
+  watcher->setFuture(QtConcurrent::run(check_config, config));
 }
 
 bool RunSetupPanel::checking() const {

@@ -26,7 +26,8 @@ struct ConfigCheck {
 };
 // Makes every check the engine makes before training (core's check_before_training: the
 // config's rules, the device, the data location, the model's shapes) and says the size the
-// run will have; safe to call from any thread.
+// run will have; safe to call from any thread, and called on the thread pool (it builds the
+// model: a user's TorchScript model is read and hashed).
 ConfigCheck check_config(const RunConfig& config);
 
 // The run-setup panel: a preset (task and model; or the user's own TorchScript model, chosen
@@ -50,12 +51,11 @@ class RunSetupPanel : public QWidget {
   // Shows `config` in the widgets (a preset, the last session's config, a run's).
   void set_config(const RunConfig& config);
   bool valid() const { return valid_; }
+  // Valid, and the answer is about the config shown (no check pending): Run may go.
+  bool ready() const { return valid_ && !checking(); }
   // Takes the user's TorchScript model at `path` (what choosing "Your model" asks for):
   // the current task and training, the model's own weights as the starting point.
   void use_model_file(const QString& path);
-  // Checks the current config now, on this thread, instead of after the typing pause (on
-  // the thread pool).
-  void validate_now();
   // Whether a check is scheduled or running, its answer not shown yet.
   bool checking() const;
   QString status_text() const;
@@ -82,6 +82,7 @@ class RunSetupPanel : public QWidget {
   void load_preset(int index);
   void set_layer_compressed(const QString& layer, bool compressed);
   void schedule_validation();
+  void start_check();  // on the thread pool; Run waits for its answer
   void update_enabled_fields();
 
   RunConfig base_;  // the preset, or the config last set; the widgets override it

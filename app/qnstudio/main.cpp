@@ -1,6 +1,6 @@
 // qnstudio: the QNStudio desktop application.
-//   qnstudio [--db FILE] [--view live|pareto|compare] [--model FILE.pt] [--sweep SPEC.json]
-//            [--screenshot FILE.png]
+//   qnstudio [--db FILE] [--view live|pareto|compare] [--config RUN.json] [--model FILE.pt]
+//            [--sweep SPEC.json] [--screenshot FILE.png]
 // --screenshot renders the window (offscreen works: QT_QPA_PLATFORM=offscreen) to a PNG
 // once the store is loaded, then exits: for docs and tests. --measure-stalls SECONDS
 // reports the UI thread's longest stall (experiments/ui_responsiveness).
@@ -10,7 +10,9 @@
 #include <QTimer>
 #include <iostream>
 
+#include "common/error.h"
 #include "common/runtime.h"
+#include "config/run_config.h"
 #include "main_window.h"
 #include "run_setup_panel.h"
 #include "stall_meter.h"
@@ -39,7 +41,8 @@ int main(int argc, char** argv) {
   const QCommandLineOption model(
       "model", "Set up runs of your own model: a TorchScript file saved with torch.jit.save.",
       "FILE");
-  parser.addOptions({db, view, screenshot, measure_stalls, sweep, model});
+  const QCommandLineOption config("config", "Set up runs from a run config (JSON).", "FILE");
+  parser.addOptions({db, view, screenshot, measure_stalls, sweep, config, model});
   parser.process(app);
 
   qn::init_runtime();
@@ -47,6 +50,15 @@ int main(int argc, char** argv) {
                                            : QString::fromStdString(qn::default_database_path());
   qn::ui::MainWindow window(db_path);
   window.show_view(parser.value(view));
+  try {
+    if (parser.isSet(config)) {
+      window.setup_panel()->set_config(
+          qn::parse_run_config(qn::read_config_file(parser.value(config).toStdString())));
+    }
+  } catch (const qn::InputError& error) {
+    std::cerr << "qnstudio: " << error.what() << "\n";
+    return 2;
+  }
   if (parser.isSet(model)) window.setup_panel()->use_model_file(parser.value(model));
   if (parser.isSet(sweep) && !window.queue_sweep_file(parser.value(sweep))) return 2;
   if (parser.isSet(measure_stalls)) {

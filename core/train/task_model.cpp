@@ -97,9 +97,16 @@ void locate_model_file(RunConfig& config, const ModelFileSearch& search) {
     path = search.given;
     return;
   }
-  if (std::filesystem::is_regular_file(path) || search.beside.empty()) return;
-  const auto beside = std::filesystem::path(search.beside) / std::filesystem::path(path).filename();
-  if (std::filesystem::is_regular_file(beside)) path = beside.string();
+  if (std::filesystem::is_regular_file(path)) return;
+  const auto name = std::filesystem::path(path).filename();
+  const auto beside = std::filesystem::path(search.beside) / name;
+  if (!search.beside.empty() && std::filesystem::is_regular_file(beside)) {
+    path = beside.string();
+    return;
+  }
+  throw InputError("the checkpoint's model file '" + path + "' is not there" +
+                   (search.beside.empty() ? "" : " nor beside the checkpoint (" + beside.string() + ")") +
+                   ": give its location with --model");
 }
 
 double minimum_parameter_count(const RunConfig& config, const TaskData& data) {

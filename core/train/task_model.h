@@ -47,8 +47,8 @@ struct ModelFileSearch {
   std::string given;
   std::string beside;
 };
-// Points model.path of a torchscript config at the file `search` finds (unchanged when none
-// is found: building the model then names the recorded path).
+// Points model.path of a torchscript config at the file `search` finds; an InputError
+// naming the places looked in when there is none.
 void locate_model_file(RunConfig& config, const ModelFileSearch& search);
 
 // Builds config.model.arch for `data` (image shape and classes, or vocabulary) on `device`.

@@ -112,6 +112,11 @@ class TestTorchScriptCli : public QObject {
     QCOMPARE(changed.exit_code, 2);
     QVERIFY2(changed.err.contains("small_cnn.pt") && changed.err.contains("SHA-256"),
              changed.err.constData());
+    QVERIFY(QFile::remove(beside));
+    const auto missing = run_qnoise({"eval", qnz});
+    QCOMPARE(missing.exit_code, 2);
+    QVERIFY2(missing.err.contains("small_cnn.pt") && missing.err.contains("--model"),
+             missing.err.constData());
     // --model names the file outright (here the wrong one: still refused by its hash).
     const auto given = run_qnoise({"export", "--from", qnz, "--format", "torchscript", "--model",
                                    dir_.filePath("three_channels.pt"), "-o", exported});

@@ -84,7 +84,7 @@ class TestMainWindow : public QObject {
     auto* panel = window.setup_panel();
     panel->use_model_file(dir_.filePath("models/small_cnn.pt"));
     panel->quantizer()->setCurrentText("int8");
-    panel->validate_now();
+    QTRY_VERIFY(!panel->checking());
     QVERIFY2(panel->valid(), qPrintable(panel->status_text()));
     auto* table = panel->layer_table();
     QCOMPARE(table->rowCount(), 4);
@@ -108,13 +108,14 @@ class TestMainWindow : public QObject {
     MainWindow window(dir_.filePath("invalid.sqlite"));
     auto* panel = window.setup_panel();
     panel->set_config(tiny_run(5));
+    QTRY_VERIFY(!panel->checking());  // checked off the UI thread
     QVERIFY(panel->valid());
     QVERIFY(panel->run_button()->isEnabled());
     QVERIFY(panel->status_text().contains("Size once compressed"));
     panel->quantizer()->setCurrentText("PQ");
     panel->conv_block()->setValue(4);  // the stem's kernels hold 1*3*3 = 9 weights
     QVERIFY(!panel->run_button()->isEnabled());  // at once, before the check has run
-    panel->validate_now();
+    QTRY_VERIFY(!panel->checking());
     QVERIFY(!panel->valid());
     QVERIFY(!panel->run_button()->isEnabled());
     QVERIFY2(panel->status_text().contains("block size 4 does not divide"),
@@ -122,7 +123,7 @@ class TestMainWindow : public QObject {
     QVERIFY(panel->status_text().contains("stem"));
     panel->conv_block()->setValue(9);
     panel->linear_block()->setValue(4);  // hidden: 20*7*7 = 980 inputs, not a multiple of 8
-    panel->validate_now();
+    QTRY_VERIFY(!panel->checking());
     QVERIFY2(panel->valid(), qPrintable(panel->status_text()));
     QVERIFY(panel->run_button()->isEnabled());
     // Checked after a typing pause, off the UI thread: the answer arrives by itself.
@@ -138,7 +139,7 @@ class TestMainWindow : public QObject {
     // A model too big to build is refused before anything is allocated.
     panel->model_width()->setValue(4096);
     panel->model_hidden()->setValue(65536);
-    panel->validate_now();
+    QTRY_VERIFY(!panel->checking());
     QVERIFY(!panel->run_button()->isEnabled());
     QVERIFY2(panel->status_text().contains("would have at least"), qPrintable(panel->status_text()));
   }
@@ -148,11 +149,12 @@ class TestMainWindow : public QObject {
     auto* panel = window.setup_panel();
     auto* stack = panel->undo_stack();
     panel->set_config(tiny_run(5));  // one step (taking a config over)
+    QTRY_VERIFY(!panel->checking());
     const int start = stack->index();
     panel->centroids()->setValue(64);
-    panel->validate_now();
+    QTRY_VERIFY(!panel->checking());
     panel->max_steps()->setValue(9);
-    panel->validate_now();
+    QTRY_VERIFY(!panel->checking());
     QCOMPARE(stack->index(), start + 2);
     stack->undo();
     QCOMPARE(panel->max_steps()->value(), 5);
@@ -171,6 +173,7 @@ class TestMainWindow : public QObject {
     window.resize(1400, 900);
     window.show();
     window.setup_panel()->set_config(tiny_run(5));
+    QTRY_VERIFY(window.setup_panel()->ready());
     QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
     QTRY_COMPARE(window.runs_model()->rowCount(), 1);
     const int64_t id = window.runs_model()->run_at(0).id;
@@ -187,7 +190,7 @@ class TestMainWindow : public QObject {
     MainWindow window(dir_.filePath("cancel.sqlite"));
     QSignalSpy progress(window.controller(), &RunController::progress);
     window.setup_panel()->set_config(tiny_run(1000000));
-    window.setup_panel()->validate_now();
+    QTRY_VERIFY(window.setup_panel()->ready());
     QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
     QTRY_COMPARE(window.runs_model()->rowCount(), 1);
     const int64_t id = window.runs_model()->run_at(0).id;

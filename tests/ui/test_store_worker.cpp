@@ -190,7 +190,7 @@ class TestStoreWorker : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTRY_COMPARE(window.runs_model()->rowCount(), 3);
     window.setup_panel()->set_config(parse_run_config(tiny_config(1000000)));
-    QVERIFY(window.setup_panel()->valid());
+    QTRY_VERIFY(window.setup_panel()->ready());
 
     std::atomic<bool> locked{false};
     std::thread locker([&] {
