@@ -65,12 +65,15 @@ def standardisation(train_images):
     return train_images.mean(), train_images.std().clamp_min(1e-6)
 
 
-def load_fashion_mnist(folder=DEFAULT_DIR, test_only=False):
+def load_fashion_mnist(folder=DEFAULT_DIR, test_only=False, train_limit=0):
     """{"train": (x, y), "test": (x, y), "mean": float, "std": float}, standardised.
 
     The statistics always come from the training split, so it is read even with test_only
-    (then only the test split is returned)."""
+    (then only the test split is returned). train_limit > 0 keeps only the first
+    train_limit training images, statistics included, as QNStudio's data.train_limit does."""
     train_x, train_y = load_split(folder, "train")
+    if train_limit > 0:
+        train_x, train_y = train_x[:train_limit], train_y[:train_limit]
     mean, std = standardisation(train_x)
     test_x, test_y = load_split(folder, "test")
     data = {"test": ((test_x - mean) / std, test_y), "mean": mean.item(), "std": std.item()}
