@@ -13,13 +13,16 @@ data_dir=${QNS_DATA_DIR:-$root/data}
 brown_version=1.9.80
 
 # Debian packages: the toolchain, LibTorch with a fast BLAS (without libopenblas0-openmp
-# LibTorch falls back to the reference BLAS, ~15x slower), Qt 6 and the small libraries.
+# LibTorch falls back to the reference BLAS, ~15x slower), Qt 6 and the small libraries;
+# python3-torch (the same LibTorch build) is the PyTorch the TorchScript tests save models
+# with and load exports into, as a user's would.
 packages=(
   g++ cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev
   dataset-fashion-mnist
+  python3-torch python3-numpy
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }
