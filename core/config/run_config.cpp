@@ -108,6 +108,7 @@ void visit_fields(DataConfig& data, Visit&& visit) {
   visit("path", data.path);
   visit("train_limit", data.train_limit);
   visit("vocabulary_cap", data.vocabulary_cap);
+  visit("image_size", data.image_size);
 }
 
 template <class Visit>
@@ -229,6 +230,11 @@ void validate(const RunConfig& config) {
   require(config.data.train_limit >= 0, "data.train_limit", "must be >= 0");
   require(config.data.vocabulary_cap == 0 || config.data.vocabulary_cap >= 3, "data.vocabulary_cap",
           "must be 0 (no cap) or at least 3");
+  require(config.data.image_size >= 1, "data.image_size", "must be positive");
+  if (config.task == "image-folder" && config.model.arch == "convnet") {
+    require(config.data.image_size % 4 == 0, "data.image_size",
+            "must be a multiple of 4 for the convnet (it halves the side twice)");
+  }
   require(config.model.width >= 1 && config.model.hidden >= 1, "model.width/model.hidden",
           "must be positive");
   const bool text_task = is_text_task(config.task);

@@ -16,10 +16,15 @@ namespace qn {
 // default; a config file gives only what differs. Keys are read strictly (JsonReader).
 
 struct DataConfig {
-  std::string dir;                 // image folders (idx, fashion-mnist); "" = the task's default
+  std::string dir;                 // image tasks' folder (idx, cifar10...); "" = the default
   std::string path;                // a text file (text-lm) or the Brown folder; "" = default
   int64_t train_limit = 0;         // keep only the first N training examples; 0 = all
   int64_t vocabulary_cap = 10000;  // language-model tasks
+  // image-folder: the side its images are resized to. A fixed default (Fashion-MNIST's, the
+  // ConvNet's design size) rather than "the first image's": the model's shape, the size
+  // preview and the config hash then follow from the config alone. The ConvNet needs a
+  // multiple of 4. Other tasks ignore it, and their config hash leaves it out.
+  int64_t image_size = 28;
 };
 
 struct ModelConfig {

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "data/cifar10.h"
+#include "data/image_folder.h"
 #include "data/labelled_images.h"
 #include "data/text_corpus.h"
 
@@ -20,6 +21,9 @@ std::string resolved_data_location(const RunConfig& config) {
 ImageSplits load_images(const RunConfig& config) {
   const auto folder = resolved_data_location(config);
   if (config.task == "cifar10") return load_cifar10_folder(folder, config.data.train_limit);
+  if (config.task == "image-folder") {
+    return load_image_folder(folder, config.data.image_size, config.data.train_limit);
+  }
   return load_idx_folder(folder, config.data.train_limit);
 }
 

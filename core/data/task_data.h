@@ -20,7 +20,8 @@ struct TaskData {
 };
 
 // Loads `config.task`'s data: fashion-mnist and idx (IDX folder), cifar10 (binary batches),
-// brown-lm (the Brown corpus folder) and text-lm (a text file, data.path). Images are
+// image-folder (class subfolders of PNG and JPEG images, data/image_folder.h), brown-lm
+// (the Brown corpus folder) and text-lm (a text file, data.path). Images are
 // standardised with the training set's mean and deviation; text is cut into windows of
 // model.context tokens.
 TaskData load_task_data(const RunConfig& config, const torch::Device& device);

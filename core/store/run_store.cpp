@@ -104,6 +104,12 @@ std::string config_hash(const nlohmann::json& config) {
       found->erase(key);
     }
   }
+  // Nor does the image side outside the image-folder task: left out there at any value (so
+  // runs stored before the key existed keep their hash too).
+  if (result_defining.value("task", "") != "image-folder" && result_defining.contains("data") &&
+      result_defining["data"].is_object()) {
+    result_defining["data"].erase("image_size");
+  }
   uint64_t hash = 14695981039346656037ull;
   for (const unsigned char byte : result_defining.dump()) {  // nlohmann sorts object keys
     hash = (hash ^ byte) * 1099511628211ull;

@@ -76,7 +76,8 @@ struct MetricPoint {
 std::string default_database_path();
 
 // A stable hash of a complete config (to_json's output): equal configs, equal hashes,
-// whatever the key order; keys that change no result (train.eval_every) are left out.
+// whatever the key order; keys that change no result (train.eval_every; data.image_size
+// outside task image-folder) are left out.
 // 16 hex digits (FNV-1a 64 of the canonical JSON).
 std::string config_hash(const nlohmann::json& config);
 

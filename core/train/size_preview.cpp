@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "data/image_folder.h"
 #include "nn/quantizable_layer.h"
 #include "quant/int_quantizer.h"
 #include "quant/pq_quantizer.h"
@@ -14,6 +15,23 @@ namespace {
 
 // The smallest vocabulary a corpus gives: <unk>, <eos> and one word.
 constexpr int64_t kSmallestVocabulary = 3;
+
+// The image shape without reading the data. image-folder's channels are only known from
+// its pixels (1 when every image is gray): the preview assumes RGB, which only adds the
+// stem's 2 x 9 x model.width weights for a gray folder.
+std::vector<int64_t> nominal_image_shape(const RunConfig& config) {
+  if (config.task == "cifar10") return {3, 32, 32};
+  if (config.task == "image-folder") return {3, config.data.image_size, config.data.image_size};
+  return {1, 28, 28};
+}
+
+// image-folder's classes, counted from its folder names (no image is read), so that the
+// preview and a torchscript model's check see them; 10, as the built-in image tasks, while
+// the folder is not there yet (the GUI checks as the user types).
+int64_t nominal_folder_classes(const RunConfig& config) {
+  const int64_t counted = config.data.dir.empty() ? 0 : count_image_folder_classes(config.data.dir);
+  return counted >= 2 ? counted : 10;
+}
 
 // A PQ weight's exact storage without k-means: the size depends on the layout and K only.
 std::shared_ptr<const CompressedTensor> pq_placeholder(const torch::Tensor& weight,
@@ -32,9 +50,8 @@ std::shared_ptr<const CompressedTensor> pq_placeholder(const torch::Tensor& weig
 
 TaskData nominal_task(const RunConfig& config) {
   TaskData data;
-  data.image_shape = config.task == "cifar10" ? std::vector<int64_t>{3, 32, 32}
-                                              : std::vector<int64_t>{1, 28, 28};
-  data.classes = 10;
+  data.image_shape = nominal_image_shape(config);
+  data.classes = config.task == "image-folder" ? nominal_folder_classes(config) : 10;
   if (config.model.arch == "transformer-lm") {
     data.classes =
         config.data.vocabulary_cap > 0 ? config.data.vocabulary_cap : kSmallestVocabulary;
@@ -70,7 +87,8 @@ SizePreview preview_size(const RunConfig& config) {
         kept.begin(), kept.end(), [&](const NamedLayer& other) { return other.name == name; });
     layers.push_back({{name, layer->layer_kind()}, compressed_layer});
   }
-  return {compressed.size(), std::move(layers), config.model.arch != "transformer-lm"};
+  return {compressed.size(), std::move(layers),
+          config.model.arch != "transformer-lm" && config.task != "image-folder"};
 }
 
 }  // namespace qn

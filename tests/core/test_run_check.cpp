@@ -5,6 +5,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+#include <filesystem>
 #include <fstream>
 
 #include "store/run_store.h"
@@ -45,6 +46,25 @@ class TestRunCheck : public QObject {
 
  private Q_SLOTS:
   void a_runnable_config_passes() { check_before_training(runnable()); }
+
+  // The image side is the config's and the classes are the folder's names, so the preview
+  // follows them; the channels come from the pixels, so it is not exact.
+  void an_image_folder_preview_follows_its_image_size_and_class_folders() {
+    auto config = runnable();
+    config.task = "image-folder";
+    config.data.dir = dir_.filePath("photos").toStdString();
+    for (const char* name : {"cat", "dog", "owl"}) {
+      std::filesystem::create_directories(config.data.dir + "/" + name);
+    }
+    QCOMPARE(nominal_task(config).classes, int64_t{3});
+    config.data.image_size = 56;
+    const auto preview = check_before_training(config);
+    QVERIFY(!preview.exact);
+    config.data.image_size = 28;
+    QVERIFY(check_before_training(config).size.fp32_bytes() < preview.size.fp32_bytes());
+    config.data.dir = dir_.filePath("not-yet").toStdString();  // as the user types it
+    QCOMPARE(nominal_task(config).classes, int64_t{10});
+  }
 
   void a_config_built_in_code_is_held_to_the_config_rules() {
     auto config = runnable();

@@ -109,6 +109,21 @@ class TestRunConfig : public QObject {
     QVERIFY(rejects(with({{"quant", {{"distillation", 2}}}}), {"quant.distillation"}));
   }
 
+  void image_folder_reads_its_folder_and_image_size() {
+    const auto config = parse_run_config(
+        {{"task", "image-folder"}, {"data", {{"dir", "/photos"}, {"image_size", 32}}}});
+    QCOMPARE(config.data.dir, std::string("/photos"));
+    QCOMPARE(config.data.image_size, int64_t{32});
+    QCOMPARE(to_json(config)["data"]["image_size"].get<int64_t>(), int64_t{32});
+    QCOMPARE(parse_run_config({{"task", "image-folder"}}).data.image_size, int64_t{28});
+    QVERIFY(rejects({{"task", "image-folder"}, {"data", {{"image_size", -8}}}},
+                    {"'data.image_size'", "positive"}));
+    QVERIFY(rejects({{"task", "image-folder"}, {"data", {{"image_size", 30}}}},
+                    {"'data.image_size'", "multiple of 4", "convnet"}));
+    QVERIFY(rejects({{"task", "image-folder"}, {"model", {{"arch", "transformer-lm"}}}},
+                    {"'model.arch'", "image-folder"}));
+  }
+
   void overrides_set_one_value() {
     json config = {{"train", {{"lr", 0.1}}}};
     apply_override(config, "train.lr=0.5");

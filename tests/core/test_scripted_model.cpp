@@ -6,6 +6,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -309,6 +310,22 @@ class TestScriptedModel : public QObject {
     QVERIFY(refused("three_channels.pt",
                     {"three_channels.pt", "cannot take the task's input", "[2, 1, 28, 28]"}));
     QVERIFY(refused("four_classes.pt", {"four_classes.pt", "returns [2, 4]", "[2, 10]"}));
+  }
+
+  // image-folder's classes are its folder names, counted before any image is read, so its
+  // model is checked against them (model.input: a folder of gray images).
+  void an_image_folder_model_is_checked_against_the_class_folders() {
+    auto config = fashion_mnist_run("four_classes.pt");
+    config.task = "image-folder";
+    config.data.dir = dir_.filePath("four-classes").toStdString();
+    config.model.input = {1, 28, 28};
+    for (const char* name : {"a", "b", "c", "d"}) {
+      std::filesystem::create_directories(config.data.dir + "/" + name);
+    }
+    check_before_training(config);
+    std::filesystem::remove(config.data.dir + "/d");
+    QVERIFY(throws_input_error([&] { check_before_training(config); },
+                               {"four_classes.pt", "returns [2, 4]", "[2, 3]"}));
   }
 
   void a_changed_model_file_is_refused_naming_both_hashes() {
