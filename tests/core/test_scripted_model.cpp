@@ -52,6 +52,17 @@ Examples random_images(int64_t count, uint64_t seed) {
   return {seeded_randn({count, 1, 28, 28}, seed), torch::arange(count, torch::kLong) % 10};
 }
 
+// int4 Quant-Noise at `rate` on every quantizable layer of `model`.
+void attach_int4_noise(torch::nn::Module& model, double rate) {
+  QuantConfig quant;
+  quant.method = QuantMethod::Int;
+  quant.bits = 4;
+  NoiseSpec noise;
+  noise.mode = NoiseMode::QuantNoise;
+  noise.p = rate;
+  attach_noise(model, quant, noise, 0);
+}
+
 ScriptedModel load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return load_scripted_model(in, path);
@@ -115,13 +126,7 @@ class TestScriptedModel : public QObject {
   void noise_at_rate_zero_changes_no_output() {
     auto noisy = load(model_file("small_cnn.pt"));
     auto plain = load(model_file("small_cnn.pt"));
-    QuantConfig quant;
-    quant.method = QuantMethod::Int;
-    quant.bits = 4;
-    NoiseSpec noise;
-    noise.mode = NoiseMode::QuantNoise;
-    noise.p = 0.0;
-    attach_noise(*noisy, quant, noise, 0);
+    attach_int4_noise(*noisy, 0.0);
     noisy->train();
     plain->train();
     const auto images = seeded_randn({4, 1, 28, 28}, 1);
@@ -134,13 +139,7 @@ class TestScriptedModel : public QObject {
   void a_noisy_step_is_a_straight_through_step() {
     auto model = load(model_file("small_cnn.pt"));
     auto reference = load(model_file("small_cnn.pt"));
-    QuantConfig quant;
-    quant.method = QuantMethod::Int;
-    quant.bits = 4;
-    NoiseSpec noise;
-    noise.mode = NoiseMode::QuantNoise;
-    noise.p = 0.5;
-    attach_noise(*model, quant, noise, 0);
+    attach_int4_noise(*model, 0.5);
     model->train();
     reference->train();
     const auto batch = random_images(8, 2);
