@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "commands.h"
 #include "io/qnz_reader.h"
@@ -26,14 +27,36 @@ uint64_t tensor_bytes(const QnzTensor& tensor) {
   return bytes;
 }
 
-nlohmann::json tensor_json(const QnzTensor& tensor) {
+// The quant.exclude pattern that left this tensor's layer uncompressed, or "": only a
+// layer's weight is ever compressed, so only "<layer>.weight" can be excluded.
+std::string excluded_by(const nlohmann::json& config, const std::string& tensor) {
+  const std::string suffix = ".weight";
+  if (tensor.size() <= suffix.size() ||
+      tensor.compare(tensor.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return "";
+  }
+  const auto layer = tensor.substr(0, tensor.size() - suffix.size());
+  const auto patterns = config.value("/quant/exclude"_json_pointer, nlohmann::json::array());
+  for (const auto& pattern : patterns) {
+    if (!pattern.is_string()) continue;
+    try {
+      if (std::regex_search(layer, std::regex(pattern.get<std::string>()))) return pattern;
+    } catch (const std::regex_error&) {  // a file's config is data: a bad pattern marks nothing
+    }
+  }
+  return "";
+}
+
+nlohmann::json tensor_json(const QnzTensor& tensor, const nlohmann::json& config) {
+  const auto excluded = excluded_by(config, tensor.name);
   return {{"name", tensor.name},
           {"shape", tensor.shape},
           {"method", tensor.method},
           {"block_size", tensor.block_size > 0 ? nlohmann::json(tensor.block_size) : nullptr},
           {"centroids", tensor.centroids > 0 ? nlohmann::json(tensor.centroids) : nullptr},
           {"bits", tensor.stored_bits()},
-          {"bytes", tensor_bytes(tensor)}};
+          {"bytes", tensor_bytes(tensor)},
+          {"excluded_by", excluded.empty() ? nlohmann::json(nullptr) : nlohmann::json(excluded)}};
 }
 
 void print_table(const QnzFile& file) {
@@ -41,10 +64,12 @@ void print_table(const QnzFile& file) {
               "bits", "bytes");
   for (const auto& tensor : file.tensors) {
     const auto optional = [](int64_t value) { return value > 0 ? std::to_string(value) : "-"; };
-    std::printf("%-34s %-18s %-8s %6s %6s %5d %10llu\n", tensor.name.c_str(),
+    const auto excluded = excluded_by(file.config, tensor.name);
+    std::printf("%-34s %-18s %-8s %6s %6s %5d %10llu%s\n", tensor.name.c_str(),
                 shape_text(tensor.shape).c_str(), tensor.method.c_str(),
                 optional(tensor.block_size).c_str(), optional(tensor.centroids).c_str(),
-                tensor.stored_bits(), static_cast<unsigned long long>(tensor_bytes(tensor)));
+                tensor.stored_bits(), static_cast<unsigned long long>(tensor_bytes(tensor)),
+                excluded.empty() ? "" : ("  left uncompressed (quant.exclude " + excluded + ")").c_str());
   }
   std::printf("\npayload %llu bytes (the accounted size) + header %llu bytes = file %zu bytes\n",
               static_cast<unsigned long long>(file.payload_bytes),
@@ -55,6 +80,11 @@ void print_table(const QnzFile& file) {
               config.value("/model/arch"_json_pointer, std::string("?")).c_str(),
               config.value("/quant/method"_json_pointer, std::string("?")).c_str(),
               config.value("/noise/mode"_json_pointer, std::string("?")).c_str());
+  if (config.value("/model/arch"_json_pointer, std::string()) == "torchscript") {
+    std::printf("model file: %s (sha256 %s)\n",
+                config.value("/model/path"_json_pointer, std::string("?")).c_str(),
+                config.value("/model/sha256"_json_pointer, std::string("?")).c_str());
+  }
   if (file.result.is_object()) {
     std::printf("stored result: %s %s %.6f on %s\n",
                 file.result.value("evaluation_split", "?").c_str(),
@@ -67,7 +97,7 @@ int run(const InspectArgs& args) {
   const auto file = read_qnz_file(args.path);
   if (args.json) {
     nlohmann::json tensors = nlohmann::json::array();
-    for (const auto& tensor : file.tensors) tensors.push_back(tensor_json(tensor));
+    for (const auto& tensor : file.tensors) tensors.push_back(tensor_json(tensor, file.config));
     const nlohmann::json output = {{"format_version", file.version},
                                    {"file_bytes", file.bytes.size()},
                                    {"header_bytes", file.header_bytes},

@@ -1,6 +1,7 @@
 // A user's TorchScript model through the qnoise CLI: bad model files are exit 2 naming the
 // file; a run trains, exports as TorchScript for torch.jit.load (PyTorch measures the
 // accuracy qnoise eval measures), and its .qnz finds its model file, or refuses a changed one.
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -75,7 +76,8 @@ class TestTorchScriptCli : public QObject {
     const auto db = dir_.filePath("runs.sqlite");
     auto arguments = train_arguments("small_cnn.pt");
     arguments << "--set" << "quant.method=int" << "--set" << "noise.mode=quant-noise"
-              << "--set" << "noise.p=0.5" << "--db" << db << "--json";
+              << "--set" << "noise.p=0.5" << "--set" << R"(quant.exclude=["^stem$"])" << "--db"
+              << db << "--json";
     const auto trained = run_qnoise(arguments);
     QVERIFY2(trained.exit_code == 0, trained.err.constData());
     const auto result = json_of(trained);
@@ -89,6 +91,15 @@ class TestTorchScriptCli : public QObject {
     const auto qnz = dir_.filePath("elsewhere/run.qnz");
     QDir().mkpath(dir_.filePath("elsewhere"));
     QCOMPARE(run_qnoise({"export", "--db", db, "--run", run_id, "-o", qnz}).exit_code, 0);
+    // inspect marks the layer quant.exclude left uncompressed, and only it.
+    const auto inspected = run_qnoise({"inspect", qnz, "--json"});
+    QCOMPARE(inspected.exit_code, 0);
+    for (const auto& value : json_of(inspected)["tensors"].toArray()) {
+      const auto tensor = value.toObject();
+      const bool stem = tensor["name"].toString() == "stem.weight";
+      QCOMPARE(tensor["excluded_by"].toString(), stem ? QString("^stem$") : QString());
+      if (stem) QCOMPARE(tensor["bits"].toInt(), 32);
+    }
     const auto evaluated = run_qnoise({"eval", qnz, "--json"});
     QVERIFY2(evaluated.exit_code == 0, evaluated.err.constData());
     const double metric = json_of(evaluated)["metric"].toDouble();
