@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "quant/block_layout.h"
 #include "train/size_preview.h"
 
 namespace qn {
@@ -13,12 +14,6 @@ constexpr int64_t kProbeExamples = 2;
 std::string describe(const torch::Tensor& tensor) {
   std::ostringstream text;
   text << tensor.sizes() << " " << tensor.dtype();
-  return text.str();
-}
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::ostringstream text;
-  text << c10::IntArrayRef(shape);
   return text.str();
 }
 
@@ -36,9 +31,9 @@ void check_model_output(TaskModel& model, const Examples& batch, int64_t classes
       std::equal(expected.begin(), expected.end() - 1, logits.sizes().begin()) &&
       (classes == 0 || logits.size(-1) == classes) && logits.is_floating_point();
   if (!fits) {
-    const std::string wanted = classes == 0 ? shape_text({expected.begin(), expected.end() - 1}) +
+    const std::string wanted = classes == 0 ? shape_string({expected.begin(), expected.end() - 1}) +
                                                   " followed by the vocabulary"
-                                            : shape_text(expected);
+                                            : shape_string(expected);
     throw InputError("model '" + model_file + "' returns " + describe(logits) +
                      " for the task's input " + describe(batch.inputs) + "; the task needs " +
                      "floating-point logits " + wanted + " (one per " +

@@ -11,12 +11,12 @@ SizePreview check_before_training(const RunConfig& config) {
   validate(config);
   resolve_device(config.device);
   check_data_location(config);
-  if (is_scripted_model(config.model)) {
-    auto model = make_task_model(config, nominal_task(config), torch::kCPU);
-    check_model_output(model, probe_batch(config), nominal_task(config).classes,
-                       config.model.path);
-  }
-  return preview_size(config);
+  if (!is_scripted_model(config.model)) return preview_size(config);
+  // A user's model is read, hashed and loaded once, for its probe and its preview.
+  const auto nominal = nominal_task(config);
+  auto model = make_task_model(config, nominal, torch::kCPU);
+  check_model_output(model, probe_batch(config), nominal.classes, config.model.path);
+  return preview_size(config, model);
 }
 
 }  // namespace qn

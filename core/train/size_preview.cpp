@@ -60,12 +60,17 @@ TaskData nominal_task(const RunConfig& config) {
 }
 
 SizePreview preview_size(const RunConfig& config) {
-  torch::NoGradGuard no_grad;
   auto model = make_task_model(config, nominal_task(config), torch::kCPU);
+  return preview_size(config, model);
+}
+
+SizePreview preview_size(const RunConfig& config, TaskModel& model) {
+  torch::NoGradGuard no_grad;
   model.prune();
   const auto& quant = config.quant;
+  const auto kept = compressed_layers(*model.module, quant);
   CompressedModel compressed;
-  for (const auto& [name, layer] : compressed_layers(*model.module, quant)) {
+  for (const auto& [name, layer] : kept) {
     const LayerInfo info{name, layer->layer_kind()};
     const auto& weight = layer->weight();
     std::shared_ptr<const CompressedTensor> tensor;
@@ -81,7 +86,6 @@ SizePreview preview_size(const RunConfig& config) {
     configured_ipq_stages(*model.module, quant, model.default_ipq_stages);
   }
   std::vector<LayerPreview> layers;
-  const auto kept = compressed_layers(*model.module, quant);
   for (const auto& [name, layer] : quantizable_layers(*model.module)) {
     const bool compressed_layer = std::any_of(
         kept.begin(), kept.end(), [&](const NamedLayer& other) { return other.name == name; });

@@ -4,6 +4,7 @@
 #include "data/task_data.h"
 #include "quant/layer_kind.h"
 #include "quant/size_report.h"
+#include "train/task_model.h"
 
 namespace qn {
 
@@ -40,5 +41,8 @@ TaskData nominal_task(const RunConfig& config);
 // K needs no check: each layer lowers it to a quarter of its blocks (centroids_for_layer).
 // check_before_training adds what the shapes cannot tell.
 SizePreview preview_size(const RunConfig& config);
+// The same for a model already built for nominal_task(config): check_before_training builds
+// a user's TorchScript model once, for its probe and its preview. Prunes it (LayerDrop).
+SizePreview preview_size(const RunConfig& config, TaskModel& model);
 
 }  // namespace qn

@@ -59,10 +59,13 @@ TaskModel load_torchscript(const RunConfig& config) {
   check_model_file(path);
   const auto bytes = read_model_file(path);
   const auto& expected = config.model.sha256;
-  if (!expected.empty() && sha256_hex(bytes) != expected) {
-    throw InputError("model file '" + path + "' is not the one this run was made with: its "
-                     "SHA-256 is " + sha256_hex(bytes) + ", the run recorded " + expected +
-                     " (model.sha256); put the original file back at model.path");
+  if (!expected.empty()) {
+    const auto actual = sha256_hex(bytes);
+    if (actual != expected) {
+      throw InputError("model file '" + path + "' is not the one this run was made with: its "
+                       "SHA-256 is " + actual + ", the run recorded " + expected +
+                       " (model.sha256); put the original file back at model.path");
+    }
   }
   std::istringstream stream(bytes);
   const auto model = load_scripted_model(stream, path).ptr();

@@ -63,10 +63,7 @@ void attach_int4_noise(torch::nn::Module& model, double rate) {
   attach_noise(model, quant, noise, 0);
 }
 
-ScriptedModel load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return load_scripted_model(in, path);
-}
+ScriptedModel load(const std::string& path) { return load_scripted_model(path); }
 
 }  // namespace
 
