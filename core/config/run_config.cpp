@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "config/choices.h"
 #include "config/json_reader.h"
+#include "config/layer_quant.h"
 
 namespace qn {
 namespace {
@@ -57,6 +58,57 @@ void require_regular_expressions(const std::string& key, const std::vector<std::
   }
 }
 
+template <class T>
+void read_optional(JsonReader& reader, const std::string& key, std::optional<T>& value) {
+  if (!reader.has(key)) return;
+  T read_value{};
+  reader.read(key, read_value);
+  value = read_value;
+}
+
+LayerQuantOverride read_layer_override(const nlohmann::json& entry, const std::string& path) {
+  if (!entry.is_object()) {
+    throw InputError("config key '" + path + "' must be an object {pattern, method, bits, " +
+                     "observer, block_size, centroids}");
+  }
+  JsonReader reader(entry, path);
+  LayerQuantOverride layer;
+  if (!reader.has("pattern")) throw InputError("config key '" + path + "' needs a 'pattern'");
+  reader.read("pattern", layer.pattern);
+  if (reader.has("method")) {
+    std::string name;
+    reader.read("method", name);
+    layer.method = parse_quant_method(name);
+  }
+  read_optional(reader, "bits", layer.bits);
+  read_optional(reader, "observer", layer.observer);
+  if (reader.has("block_size")) {
+    BlockSizes sizes;
+    read_block_sizes(reader, "block_size", sizes);
+    layer.block_size = sizes;
+  }
+  read_optional(reader, "centroids", layer.centroids);
+  reader.finish();
+  return layer;
+}
+
+nlohmann::json block_sizes_json(const BlockSizes& sizes) {
+  return {{"linear", sizes.linear},
+          {"conv1x1", sizes.conv1x1},
+          {"conv", sizes.conv},
+          {"embedding", sizes.embedding}};
+}
+
+nlohmann::json layer_override_json(const LayerQuantOverride& layer) {
+  nlohmann::json entry = {{"pattern", layer.pattern}};
+  if (layer.method) entry["method"] = to_string(*layer.method);
+  if (layer.bits) entry["bits"] = *layer.bits;
+  if (layer.observer) entry["observer"] = *layer.observer;
+  if (layer.block_size) entry["block_size"] = block_sizes_json(*layer.block_size);
+  if (layer.centroids) entry["centroids"] = *layer.centroids;
+  return entry;
+}
+
 // One list of every section's keys (the visit_fields overloads) serves both directions:
 // ReadField walks it to parse, WriteField to write the complete config.
 struct ReadField {
@@ -82,6 +134,16 @@ struct ReadField {
     reader.read(key, name);
     method = parse_quant_method(name);
   }
+  void operator()(const char* key, std::vector<LayerQuantOverride>& layers) {
+    if (!reader.has(key)) return;
+    const auto& list = reader.take(key);
+    const auto path = reader.path_of(key);
+    if (!list.is_array()) throw InputError("config key '" + path + "' must be a list of objects");
+    layers.clear();
+    for (size_t i = 0; i < list.size(); ++i) {
+      layers.push_back(read_layer_override(list[i], path + "[" + std::to_string(i) + "]"));
+    }
+  }
 };
 
 struct WriteField {
@@ -91,11 +153,10 @@ struct WriteField {
   void operator()(const char* key, const T& value) {
     object[key] = value;
   }
-  void operator()(const char* key, const BlockSizes& sizes) {
-    object[key] = {{"linear", sizes.linear},
-                   {"conv1x1", sizes.conv1x1},
-                   {"conv", sizes.conv},
-                   {"embedding", sizes.embedding}};
+  void operator()(const char* key, const BlockSizes& sizes) { object[key] = block_sizes_json(sizes); }
+  void operator()(const char* key, const std::vector<LayerQuantOverride>& layers) {
+    object[key] = nlohmann::json::array();
+    for (const auto& layer : layers) object[key].push_back(layer_override_json(layer));
   }
   void operator()(const char* key, NoiseMode mode) { object[key] = to_string(mode); }
   void operator()(const char* key, NoiseForm form) { object[key] = to_string(form); }
@@ -157,6 +218,7 @@ void visit_fields(QuantConfig& quant, Visit&& visit) {
   visit("finetune_steps", quant.finetune_steps);
   visit("stages", quant.stages);
   visit("exclude", quant.exclude);
+  visit("layers", quant.layers);
   visit("distillation", quant.distillation);
   visit("average_centroid_grads", quant.average_centroid_grads);
 }
@@ -178,6 +240,30 @@ void visit_config(RunConfig& config, Visit&& visit, VisitSection&& section) {
   section("train", config.train);
   section("quant", config.quant);
   section("noise", config.noise);
+}
+
+// The settings a quantizer reads, of the section (`key` "quant") or of one layer's
+// (quant.layers[i] applied to the section).
+void validate_quantizer_settings(const QuantConfig& quant, const std::string& key) {
+  require_one_of(key + ".observer", quant.observer, observer_names());
+  for (int64_t size : {quant.block_size.linear, quant.block_size.conv1x1, quant.block_size.conv,
+                       quant.block_size.embedding}) {
+    require(size >= 1, key + ".block_size", "must be at least 1");
+  }
+  require(quant.bits >= 2 && quant.bits <= 8, key + ".bits", "must be 2 to 8");
+  require(quant.centroids >= 1 && quant.centroids <= 65536, key + ".centroids",
+          "must be 1 to 65536");
+}
+
+void validate_layer_overrides(const QuantConfig& quant) {
+  for (size_t i = 0; i < quant.layers.size(); ++i) {
+    const auto key = "quant.layers[" + std::to_string(i) + "]";
+    const auto& layer = quant.layers[i];
+    require_regular_expressions(key + ".pattern", {layer.pattern});
+    validate_quantizer_settings(with_override(quant, layer), key);
+    require(layer.method != QuantMethod::IPQ || quant.method == QuantMethod::IPQ, key + ".method",
+            "may be ipq only when quant.method is ipq (iPQ stages the whole model)");
+  }
 }
 
 }  // namespace
@@ -225,7 +311,6 @@ void validate(const RunConfig& config) {
   require_one_of("model.arch", config.model.arch, kArchs);
   require_one_of("train.optimizer", config.train.optimizer, kOptimizers);
   require_one_of("train.schedule", config.train.schedule, kSchedules);
-  require_one_of("quant.observer", config.quant.observer, observer_names());
   require_one_of("device", config.device, device_names());
   require(config.data.train_limit >= 0, "data.train_limit", "must be >= 0");
   require(config.data.vocabulary_cap == 0 || config.data.vocabulary_cap >= 3, "data.vocabulary_cap",
@@ -272,13 +357,7 @@ void validate(const RunConfig& config) {
   require(config.train.weight_decay >= 0, "train.weight_decay", "must be >= 0");
   require(config.train.clip_grad_norm >= 0, "train.clip_grad_norm", "must be >= 0");
   require(config.train.eval_every >= 0, "train.eval_every", "must be >= 0 (0: only at the end)");
-  for (int64_t size : {config.quant.block_size.linear, config.quant.block_size.conv1x1,
-                       config.quant.block_size.conv, config.quant.block_size.embedding}) {
-    require(size >= 1, "quant.block_size", "must be at least 1");
-  }
-  require(config.quant.bits >= 2 && config.quant.bits <= 8, "quant.bits", "must be 2 to 8");
-  require(config.quant.centroids >= 1 && config.quant.centroids <= 65536, "quant.centroids",
-          "must be 1 to 65536");
+  validate_quantizer_settings(config.quant, "quant");
   require(config.quant.centroid_bits == 16 || config.quant.centroid_bits == 8,
           "quant.centroid_bits", "must be 16 (fp16) or 8 (int8)");
   require(config.quant.plain_bits == 32 || config.quant.plain_bits == 16, "quant.plain_bits",
@@ -288,6 +367,7 @@ void validate(const RunConfig& config) {
           "quant.distillation", "must be in [0, 1]");
   require_regular_expressions("quant.stages", config.quant.stages);
   require_regular_expressions("quant.exclude", config.quant.exclude);
+  validate_layer_overrides(config.quant);
   require(config.noise.mode == NoiseMode::None || config.quant.method != QuantMethod::None,
           "noise.mode", "needs a quantizer: quant.method is none");
   validate(config.noise, uses_codebooks(config.quant.method));

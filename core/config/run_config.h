@@ -72,6 +72,20 @@ struct TrainConfig {
   int64_t eval_every = 0;
 };
 
+// One quant.layers entry: the layers whose names `pattern` (a regular expression) is found
+// in take the settings it gives instead of the section's; the ones it leaves out stay the
+// section's. The first entry that matches a layer wins. Method none leaves a layer
+// uncompressed like quant.exclude; ipq is allowed only in an iPQ run, where pq and ipq
+// both mean "staged with the others".
+struct LayerQuantOverride {
+  std::string pattern;
+  std::optional<QuantMethod> method;
+  std::optional<int> bits;
+  std::optional<std::string> observer;
+  std::optional<BlockSizes> block_size;
+  std::optional<int64_t> centroids;
+};
+
 struct QuantConfig {
   QuantMethod method = QuantMethod::None;
   int bits = 8;
@@ -90,6 +104,8 @@ struct QuantConfig {
   // Layers left uncompressed (stored as the other tensors, at plain_bits): regular
   // expressions searched in layer names ("^classifier$").
   std::vector<std::string> exclude;
+  // Per-layer settings (LayerQuantOverride); the layer's own config: quant_for_layer.
+  std::vector<LayerQuantOverride> layers;
   double distillation = 0.0;  // iPQ fine-tuning: weight of the KL to the fp32 model, 0..1
   bool average_centroid_grads = false;  // a centroid's gradient: mean of its blocks', not sum
 };

@@ -84,6 +84,7 @@ TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
     }
     data.evaluation = token_windows(corpus.valid, config.model.context);
     data.evaluation_split = "validation";
+    data.split = corpus.split;
     data.metric_name = "perplexity";
     data.classes = corpus.vocabulary.size();
   } else {
@@ -93,6 +94,9 @@ TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
     data.train = standardised(splits.train, mean, deviation);
     data.evaluation = standardised(splits.test, mean, deviation);
     data.evaluation_split = "test";
+    data.split = config.task == "image-folder"
+                     ? "the folder's test/ images, or 1 in 5 images chosen by a hash of its path"
+                     : "the data set's own test set";
     data.metric_name = "accuracy";
     data.image_shape = splits.train.images.sizes().slice(1).vec();
     data.classes = std::max(splits.train.classes, splits.test.classes);

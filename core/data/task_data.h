@@ -13,6 +13,7 @@ struct TaskData {
   Examples train;
   Examples evaluation;          // image tasks: the test set; text tasks: validation
   std::string evaluation_split;  // "test" or "validation"
+  std::string split;             // how the evaluation data was held out, in words
   std::string metric_name;       // "accuracy" or "perplexity"
   // What the model needs to know of the data.
   std::vector<int64_t> image_shape;  // (channels, height, width); image tasks

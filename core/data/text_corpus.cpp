@@ -50,17 +50,32 @@ Document read_brown_file(const std::string& path) {
 
 TextCorpus make_text_corpus(const std::vector<Document>& documents, int64_t vocabulary_cap) {
   std::vector<Sentence> train, valid, test;
-  for (size_t index = 0; index < documents.size(); ++index) {
-    auto& part = index % 10 == 8 ? valid : index % 10 == 9 ? test : train;
-    part.insert(part.end(), documents[index].begin(), documents[index].end());
+  std::string split;
+  if (documents.size() >= 10) {
+    for (size_t index = 0; index < documents.size(); ++index) {
+      auto& part = index % 10 == 8 ? valid : index % 10 == 9 ? test : train;
+      part.insert(part.end(), documents[index].begin(), documents[index].end());
+    }
+    split = "by document: of every 10 documents the 9th validation, the 10th test (" +
+            std::to_string(documents.size()) + " documents)";
+  } else {
+    for (const auto& document : documents) train.insert(train.end(), document.begin(), document.end());
+    const auto sentences = train.size();
+    if (sentences < 3) {
+      throw InputError("a text corpus needs at least 3 non-empty lines to split into train, "
+                       "validation and test (got " + std::to_string(sentences) + ")");
+    }
+    const auto held_out = std::max<size_t>(1, sentences / 10);
+    test.assign(train.end() - static_cast<std::ptrdiff_t>(held_out), train.end());
+    train.resize(sentences - held_out);
+    valid.assign(train.end() - static_cast<std::ptrdiff_t>(held_out), train.end());
+    train.resize(sentences - 2 * held_out);
+    split = "by position (under 10 documents of 100 lines): the first " +
+            std::to_string(train.size()) + " sentences train, the next " +
+            std::to_string(held_out) + " validation, the last " + std::to_string(held_out) +
+            " test";
   }
-  if (train.empty() || valid.empty() || test.empty()) {
-    throw InputError(
-        "a text corpus needs at least 10 documents to split into train, "
-        "validation and test (got " +
-        std::to_string(documents.size()) + ")");
-  }
-  TextCorpus corpus{Vocabulary::build(train, vocabulary_cap), {}, {}, {}};
+  TextCorpus corpus{Vocabulary::build(train, vocabulary_cap), {}, {}, {}, split};
   corpus.train = corpus.vocabulary.encode(train);
   corpus.valid = corpus.vocabulary.encode(valid);
   corpus.test = corpus.vocabulary.encode(test);

@@ -9,6 +9,7 @@
 #include "common/duration_text.h"
 #include "common/error.h"
 #include "config/run_config.h"
+#include "config/training_key.h"
 #include "store/schema.h"
 
 namespace qn {
@@ -97,7 +98,8 @@ std::string config_hash(const nlohmann::json& config) {
   // config keeps the hash it had before them (a sweep still finds its runs done).
   static const auto defaults = to_json(RunConfig{});
   for (const auto& [section, key] : {std::pair{"model", "path"}, std::pair{"model", "sha256"},
-                                     std::pair{"model", "input"}, std::pair{"quant", "exclude"}}) {
+                                     std::pair{"model", "input"}, std::pair{"quant", "exclude"},
+                                     std::pair{"quant", "layers"}}) {
     auto found = result_defining.find(section);
     if (found != result_defining.end() && found->is_object() && found->contains(key) &&
         (*found)[key] == defaults[section][key]) {
@@ -132,10 +134,14 @@ int64_t RunStore::add_sweep(const std::string& name, const nlohmann::json& spec)
 
 int64_t RunStore::add_run(const nlohmann::json& config, std::optional<int64_t> sweep_id) {
   auto insert = db_.prepare(
-      "INSERT INTO runs (sweep_id, config, config_hash, status, created_at) "
-      "VALUES (?, ?, ?, 'queued', ?)");
+      "INSERT INTO runs (sweep_id, config, config_hash, status, created_at, training_key) "
+      "VALUES (?, ?, ?, 'queued', ?, ?)");
   if (sweep_id) insert.bind(1, *sweep_id);
-  insert.bind(2, config.dump()).bind(3, config_hash(config)).bind(4, wall_clock_seconds()).run();
+  insert.bind(2, config.dump())
+      .bind(3, config_hash(config))
+      .bind(4, wall_clock_seconds())
+      .bind(5, training_key(config))
+      .run();
   return db_.last_insert_id();
 }
 
@@ -143,13 +149,14 @@ StoredRun RunStore::begin_run(const nlohmann::json& config, const std::string& d
   const double now = wall_clock_seconds();
   db_.prepare(
          "INSERT INTO runs (config, config_hash, status, device, created_at, started_at, "
-         "heartbeat_at, attempts) VALUES (?, ?, 'running', ?, ?, ?, ?, 1)")
+         "heartbeat_at, attempts, training_key) VALUES (?, ?, 'running', ?, ?, ?, ?, 1, ?)")
       .bind(1, config.dump())
       .bind(2, config_hash(config))
       .bind(3, device)
       .bind(4, now)
       .bind(5, now)
       .bind(6, now)
+      .bind(7, training_key(config))
       .run();
   return *run(db_.last_insert_id());
 }
@@ -301,6 +308,7 @@ void RunStore::finish(int64_t run_id, const StoredResult& result, std::string_vi
         .bind(1, wall_clock_seconds())
         .bind(2, run_id)
         .run();
+    drop_unneeded_trained_models();
   });
 }
 
@@ -337,12 +345,21 @@ std::vector<StoredArtifact> RunStore::artifacts(int64_t run_id) {
 }
 
 void RunStore::end(int64_t run_id, RunStatus status, const std::string& error) {
-  db_.prepare("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?")
-      .bind(1, to_string(status))
-      .bind(2, wall_clock_seconds())
-      .bind(3, error)
-      .bind(4, run_id)
-      .run();
+  db_.transaction([&] {
+    db_.prepare("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?")
+        .bind(1, to_string(status))
+        .bind(2, wall_clock_seconds())
+        .bind(3, error)
+        .bind(4, run_id)
+        .run();
+    drop_unneeded_trained_models();
+  });
+}
+
+void RunStore::drop_unneeded_trained_models() {
+  db_.execute(
+      "DELETE FROM trained_models WHERE training_key NOT IN (SELECT training_key FROM runs "
+      "WHERE status IN ('queued', 'running') AND training_key IS NOT NULL)");
 }
 
 void RunStore::cancel(int64_t run_id) {

@@ -119,7 +119,8 @@ class RunStore {
   bool cancel_requested(int64_t run_id);
   void add_metrics(int64_t run_id, const std::vector<MetricPoint>& points);
   // Stores the result and the run's checkpoint (.qnz bytes; none if empty) and marks the
-  // run done, in one transaction.
+  // run done, in one transaction. Like end(), drops the trained models no queued or running
+  // run can reuse any more (TrainedModelStore).
   void finish(int64_t run_id, const StoredResult& result, std::string_view checkpoint = {});
   // The .qnz bytes of a done run, if it kept them (runs finished before schema 3 did not).
   std::optional<std::string> checkpoint(int64_t run_id);
@@ -149,6 +150,8 @@ class RunStore {
   Database& database() { return db_; }
 
  private:
+  void drop_unneeded_trained_models();
+
   Database db_;
 };
 

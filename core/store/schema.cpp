@@ -79,8 +79,24 @@ const std::vector<std::string> kMigrations = {
     ALTER TABLE runs ADD COLUMN step INTEGER;
     ALTER TABLE runs ADD COLUMN total_steps INTEGER;
     )",
+    // 5: sweeps that train once. Each run's training_key (config/training_key.h; NULL for
+    // runs stored before), and trained float models kept while a queued or running run of
+    // the same key may reuse them, with the events of their training.
+    R"(
+    ALTER TABLE runs ADD COLUMN training_key TEXT;
+    CREATE INDEX runs_by_training_key ON runs(training_key);
+    CREATE TABLE trained_models (
+      training_key TEXT NOT NULL,
+      device TEXT NOT NULL,
+      run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+      steps INTEGER NOT NULL,
+      state BLOB NOT NULL,
+      events TEXT NOT NULL,
+      created_at REAL NOT NULL,
+      PRIMARY KEY (training_key, device));
+    )",
 };
-static_assert(kSchemaVersion == 4, "kSchemaVersion must equal the number of migrations");
+static_assert(kSchemaVersion == 5, "kSchemaVersion must equal the number of migrations");
 
 bool has_foreign_tables(Database& db) {
   auto query = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'");

@@ -6,7 +6,7 @@ namespace qn {
 
 // The store's schema version, kept in SQLite's user_version (docs/architecture.md, The
 // store; docs/store.md documents the tables for people who query them).
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Brings `db` to kSchemaVersion, one migration a version, each in its own transaction: a
 // new file gets every table; an older QNStudio database keeps its rows. A database from a

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/runtime.h"
 #include "config/run_config.h"
+#include "store/trained_model_store.h"
 #include "sweep/recording_observer.h"
 #include "train/run_checkpoint.h"
 #include "train/trainer.h"
@@ -62,7 +63,8 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
   try {
     Heartbeat heartbeat(store.database().path(), run.id, options.heartbeat_seconds, cancel, token);
     const auto config = parse_run_config(run.config);
-    const auto result = run_training(config, &recorder, &token);
+    TrainedModelStore trained_models(store, run.id);
+    const auto result = run_training(config, &recorder, &token, &trained_models);
     recorder.flush();
     store.finish(run.id,
                  {result.metric_name, result.metric, result.float_metric,

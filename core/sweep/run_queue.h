@@ -31,7 +31,8 @@ struct QueueSummary {
 // connection, so long evaluations or k-means do not look like a crash), stops when
 // `cancel` fires or another process cancels it in the store, and ends it as done (with its
 // result, which it returns), or as cancelled or failed (with the error, which it then
-// rethrows). `progress`, if given, sees every event.
+// rethrows). `progress`, if given, sees every event. Its training is shared with the
+// store's other runs of the same training_key (TrainedModelStore).
 RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* progress,
                       const CancelToken* cancel, const QueueOptions& options = {});
 

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "common/error.h"
+#include "config/layer_quant.h"
 #include "quant/pq_quantizer.h"
 #include "train/model_compression.h"
 
@@ -61,13 +62,18 @@ std::vector<std::vector<NamedLayer>> ipq_stages(torch::nn::Module& model,
 std::vector<std::vector<NamedLayer>> configured_ipq_stages(
     torch::nn::Module& model, const QuantConfig& quant,
     const std::vector<std::string>& default_stages) {
-  return ipq_stages(compressed_layers(model, quant),
-                    quant.stages.empty() ? default_stages : quant.stages);
+  std::vector<NamedLayer> staged;  // the layers product-quantized (not those set to int)
+  for (const auto& layer : compressed_layers(model, quant)) {
+    if (uses_codebooks(quant_for_layer(quant, layer.name).method)) staged.push_back(layer);
+  }
+  return ipq_stages(staged, quant.stages.empty() ? default_stages : quant.stages);
 }
 
-void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& train,
-             const RunConfig& config, const std::vector<std::string>& default_stages,
-             TrainingObserver* observer, const CancelToken* cancel, const LossFunction& loss) {
+std::vector<StageResult> run_ipq(torch::nn::Module& model, const Forward& forward,
+                                 const Examples& train, const RunConfig& config,
+                                 const std::vector<std::string>& default_stages,
+                                 TrainingObserver* observer, const CancelToken* cancel,
+                                 const LossFunction& loss, const StageMetric& measure) {
   TrainConfig finetune = config.train;
   finetune.max_steps = config.quant.finetune_steps;
   finetune.lr = config.train.lr / 10;
@@ -75,31 +81,39 @@ void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& t
   finetune.schedule = "cosine";
 
   const auto stages = configured_ipq_stages(model, config.quant, default_stages);
+  std::vector<StageResult> results;
   for (size_t index = 0; index < stages.size(); ++index) {
-    std::string names;
+    StageResult result;
     for (const auto& [name, layer] : stages[index]) {
+      const auto settings = quant_for_layer(config.quant, name);
       const auto shape = layer->weight().sizes().vec();
       const BlockLayout layout({name, layer->layer_kind()}, shape,
-                               config.quant.block_size.for_weight(layer->layer_kind(), shape));
+                               settings.block_size.for_weight(layer->layer_kind(), shape));
       PqOptions options;
-      options.centroids = centroids_for_layer(config.quant.centroids, layout.block_count());
+      options.centroids = centroids_for_layer(settings.centroids, layout.block_count());
       options.seed = config.train.seed;
-      options.block_sizes = config.quant.block_size;
+      options.block_sizes = settings.block_size;
       options.cancel = cancel;
       const auto encoded =
           PqQuantizer(options).encode(layer->weight(), {name, layer->layer_kind()});
       layer->use_codebook(encoded.layout(), encoded.codebook().centroids(), encoded.codes(),
                           config.quant.average_centroid_grads);
-      names += (names.empty() ? "" : ", ") + name;
+      result.layers.push_back(name);
     }
     if (observer) {
+      std::string names;
+      for (const auto& name : result.layers) names += (names.empty() ? "" : ", ") + name;
       observer->on_stage("ipq stage " + std::to_string(index + 1) + "/" +
                          std::to_string(stages.size()) + ": " + names);
     }
+    if (measure) result.metric_after_quantization = measure(index + 1, false);
     if (finetune.max_steps > 0) {
       train_model(model, forward, train, finetune, observer, cancel, loss);
+      if (measure) result.metric_after_finetune = measure(index + 1, true);
     }
+    results.push_back(std::move(result));
   }
+  return results;
 }
 
 }  // namespace qn

@@ -2,12 +2,14 @@
 
 #include <torch/nn/module.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "config/run_config.h"
 #include "data/examples.h"
 #include "nn/quantizable_layer.h"
+#include "train/stage_result.h"
 #include "train/trainer.h"
 
 namespace qn {
@@ -38,9 +40,16 @@ std::vector<std::vector<NamedLayer>> configured_ipq_stages(
 // from quant.stages, else `default_stages`. Reports each stage to the observer once its
 // layers are encoded, before fine-tuning. Checks `cancel` inside k-means and at every
 // fine-tuning step (RunCancelled).
-void run_ipq(torch::nn::Module& model, const Forward& forward, const Examples& train,
-             const RunConfig& config, const std::vector<std::string>& default_stages,
-             TrainingObserver* observer, const CancelToken* cancel,
-             const LossFunction& loss = {});
+//
+// Returns the stages with their layers and, with `measure`, their metrics: measure(stage,
+// after_finetune) is called once a stage's layers are encoded (after_finetune false) and
+// once its fine-tuning is done (true, only when quant.finetune_steps > 0); it must leave
+// the model and the random streams as it found them.
+using StageMetric = std::function<double(size_t stage, bool after_finetune)>;
+std::vector<StageResult> run_ipq(torch::nn::Module& model, const Forward& forward,
+                                 const Examples& train, const RunConfig& config,
+                                 const std::vector<std::string>& default_stages,
+                                 TrainingObserver* observer, const CancelToken* cancel,
+                                 const LossFunction& loss = {}, const StageMetric& measure = {});
 
 }  // namespace qn

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "config/layer_quant.h"
 #include "nn/quantizable_layer.h"
 #include "quant/int_quantizer.h"
 #include "quant/pq_quantizer.h"
@@ -25,9 +26,13 @@ std::vector<NamedLayer> compressed_layers(torch::nn::Module& model, const QuantC
   const std::vector<std::regex> excluded(quant.exclude.begin(), quant.exclude.end());
   std::vector<NamedLayer> layers;
   for (const auto& layer : quantizable_layers(model)) {
-    const bool keep = std::none_of(excluded.begin(), excluded.end(), [&](const std::regex& pattern) {
-      return std::regex_search(layer.name, pattern);
-    });
+    const auto override = matching_layer_override(quant, layer.name);
+    const bool overridden_to_none =
+        override && quant.layers[*override].method == QuantMethod::None;
+    const bool keep = !overridden_to_none &&
+                      std::none_of(excluded.begin(), excluded.end(), [&](const std::regex& pattern) {
+                        return std::regex_search(layer.name, pattern);
+                      });
     if (keep) layers.push_back(layer);
   }
   return layers;
@@ -68,16 +73,17 @@ CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& qu
   for (const auto& [name, layer] : compressed_layers(model, quant)) {
     throw_if_cancelled(cancel);
     auto& weight = layer->weight();
+    const auto settings = quant_for_layer(quant, name);
     std::shared_ptr<const CompressedTensor> result;
     if (layer->uses_codebook()) {
-      result = store_codebook_layer(*layer, quant);
+      result = store_codebook_layer(*layer, settings);
     } else {
       const auto shape = weight.sizes().vec();
-      const int64_t block = quant.block_size.for_weight(layer->layer_kind(), shape);
+      const int64_t block = settings.block_size.for_weight(layer->layer_kind(), shape);
       const int64_t block_count = weight.numel() / std::max<int64_t>(block, 1);
-      result =
-          make_quantizer(quant, centroids_for_layer(quant.centroids, block_count), seed, cancel)
-              ->compress(weight, {name, layer->layer_kind()});
+      result = make_quantizer(settings, centroids_for_layer(settings.centroids, block_count), seed,
+                              cancel)
+                   ->compress(weight, {name, layer->layer_kind()});
     }
     weight.copy_(result->decode());
     layer->set_noise(nullptr);

@@ -14,7 +14,7 @@
 namespace qn {
 
 // The quantizable layers of `model` the config compresses: all but those a quant.exclude
-// pattern is found in. An excluded layer's weight is stored with the other tensors
+// pattern is found in or a quant.layers entry gives method none. An excluded layer's weight is stored with the other tensors
 // (add_plain_tensors), takes no training noise and is in no iPQ stage.
 std::vector<NamedLayer> compressed_layers(torch::nn::Module& model, const QuantConfig& quant);
 
@@ -31,7 +31,8 @@ int64_t centroids_for_layer(int64_t configured, int64_t block_count);
 // quant.plain_bits as a width.
 PlainWidth plain_width(const QuantConfig& quant);
 
-// Compresses the weight of every quantizable layer of `model` with the config's quantizer
+// Compresses the weight of every quantizable layer of `model` with its quantizer (the
+// config's, or its quant.layers entry's: quant_for_layer)
 // (a layer that uses a codebook after iPQ keeps its fine-tuned codes and its codebook,
 // rounded to the storage format) and writes the stored values back into the model, which
 // then computes exactly as the checkpoint will; removes the layers' training noise.

@@ -1,16 +1,18 @@
 #include "train/noise_attachment.h"
 
 #include "common/error.h"
+#include "config/layer_quant.h"
 #include "nn/quantizable_layer.h"
 #include "noise/layer_noise.h"
 #include "train/model_compression.h"
 
 namespace qn {
 
-void attach_noise(torch::nn::Module& model, const QuantConfig& quant, const NoiseSpec& noise,
+void attach_noise(torch::nn::Module& model, const QuantConfig& section, const NoiseSpec& noise,
                   uint64_t seed) {
   if (noise.mode == NoiseMode::None) return;
-  for (const auto& [name, layer] : compressed_layers(model, quant)) {
+  for (const auto& [name, layer] : compressed_layers(model, section)) {
+    const auto quant = quant_for_layer(section, name);
     const auto shape = layer->weight().sizes().vec();
     if (quant.method == QuantMethod::Int) {
       IntNoiseOptions options;

@@ -5,6 +5,16 @@
 namespace qn {
 
 nlohmann::json result_summary(const RunResult& result) {
+  auto stages = nlohmann::json::array();
+  for (size_t i = 0; i < result.stages.size(); ++i) {
+    const auto& stage = result.stages[i];
+    stages.push_back({{"stage", i + 1},
+                      {"layers", stage.layers},
+                      {"metric_after_quantization", stage.metric_after_quantization},
+                      {"metric_after_finetune", stage.metric_after_finetune
+                                                    ? nlohmann::json(*stage.metric_after_finetune)
+                                                    : nlohmann::json(nullptr)}});
+  }
   return {
       {"metric_name", result.metric_name},
       {"metric", result.metric},
@@ -16,6 +26,12 @@ nlohmann::json result_summary(const RunResult& result) {
       {"seconds", result.seconds},
       {"steps", result.steps},
       {"device", result.device},
+      {"stages", stages},
+      {"metric_before_finetune", result.metric_before_finetune
+                                     ? nlohmann::json(*result.metric_before_finetune)
+                                     : nlohmann::json(nullptr)},
+      {"shared_training", result.shared_training},
+      {"data_split", result.data_split},
   };
 }
 

@@ -9,7 +9,9 @@
 namespace qn {
 
 // A run's result as JSON: metric_name, metric, float_metric, evaluation_split, size_bytes,
-// fp32_size_bytes, compression, seconds, steps, device (qnoise train --json's keys).
+// fp32_size_bytes, compression, seconds, steps, device, stages (PQ and iPQ: stage, layers,
+// metric_after_quantization, metric_after_finetune), metric_before_finetune (iPQ),
+// shared_training, data_split (qnoise train --json's keys).
 nlohmann::json result_summary(const RunResult& result);
 
 // The .qnz bytes of a finished run: its compressed model, with its config and result

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "common/runtime.h"
+#include "config/layer_quant.h"
+#include "config/training_key.h"
 #include "data/task_data.h"
 #include "train/compressed_model_loader.h"
 #include "train/distillation.h"
@@ -11,13 +13,17 @@
 #include "train/model_compression.h"
 #include "train/model_probe.h"
 #include "train/noise_attachment.h"
+#include "train/quantized_probe.h"
 #include "train/run_check.h"
 #include "train/task_model.h"
+#include "train/trained_model.h"
 
 namespace qn {
 namespace {
 
-constexpr int64_t kRecalibrationBatches = 100;
+// What everything after training draws from: a stream of its own, so that a run whose
+// trained model was shared continues exactly as one that trained it here.
+uint64_t post_training_seed(uint64_t seed) { return seed ^ 0x9e3779b97f4a7c15ull; }
 
 void report_stage(TrainingObserver* observer, const std::string& stage) {
   if (observer) observer->on_stage(stage);
@@ -72,10 +78,55 @@ class PeriodicEvaluation final : public TrainingObserver {
   const CancelToken* cancel_;
 };
 
+// Trains the model, or loads the model a run of the same training kept in `cache` and
+// replays its training's events. Returns the training's steps; sets `shared`.
+int64_t train_or_reuse(TaskModel& model, const TaskData& data, const RunConfig& config,
+                       const torch::Device& device, TrainingObserver* observer,
+                       const CancelToken* cancel, TrainedModelCache* cache, bool& shared) {
+  shared = false;
+  // Compress only (a pretrained model, train.epochs = max_steps = 0): no step is taken.
+  if (is_compress_only(config.train)) return 0;
+  const auto key = training_key(to_json(config));
+  const auto device_name = describe_device(device);
+  if (cache) {
+    if (const auto kept = cache->find(key, device_name)) {
+      report_stage(observer, "training (shared: trained by an earlier run)");
+      load_model_state(*model.module, kept->state);
+      if (observer) TrainingLog::from_json(nlohmann::json::parse(kept->events)).replay(*observer);
+      shared = true;
+      return kept->steps;
+    }
+  }
+  report_stage(observer, "training");
+  TrainingLog log(observer);
+  PeriodicEvaluation periodic(model, data.evaluation, data.metric_name, config.train.eval_every,
+                              &log, cancel);
+  const auto steps =
+      train_model(*model.module, model.forward, data.train, config.train, &periodic, cancel);
+  if (cache && cache->wants(key)) {
+    cache->keep(key, device_name, {save_model_state(*model.module), log.to_json().dump(), steps});
+  }
+  return steps;
+}
+
+// iPQ's metric with every stage quantized from the trained model and no fine-tuning, on a
+// copy (the run goes on from `trained` unchanged).
+double metric_without_finetuning(const RunConfig& config, const TaskData& data, TaskModel& trained,
+                                 const torch::Device& device, const CancelToken* cancel) {
+  auto one_shot = config;
+  one_shot.quant.finetune_steps = 0;
+  auto copy = make_task_model(config, data, device);
+  copy.prune();
+  copy_model_state(*trained.module, *copy.module);
+  run_ipq(*copy.module, copy.forward, data.train, one_shot, copy.default_ipq_stages, nullptr,
+          cancel);
+  return probe_metric(copy, data, config, cancel);
+}
+
 }  // namespace
 
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
-                       const CancelToken* cancel) {
+                       const CancelToken* cancel, TrainedModelCache* trained_models) {
   const auto started = std::chrono::steady_clock::now();
   // First, so that a queued run that cannot finish fails at once; before the seed, as the
   // check builds a model from the global random stream.
@@ -96,15 +147,13 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   RunResult result;
   result.metric_name = data.metric_name;
   result.evaluation_split = data.evaluation_split;
+  result.data_split = data.split;
   result.device = describe_device(device);
-  report_stage(observer, "training");
-  PeriodicEvaluation periodic(model, data.evaluation, data.metric_name, config.train.eval_every,
-                              observer, cancel);
-  // Compress only (a pretrained model, train.epochs = max_steps = 0): no step is taken.
-  if (!is_compress_only(config.train)) {
-    result.steps =
-        train_model(module, model.forward, data.train, config.train, &periodic, cancel);
-  }
+  result.steps = train_or_reuse(model, data, config, device, observer, cancel, trained_models,
+                                result.shared_training);
+
+  torch::manual_seed(post_training_seed(config.train.seed));
+  attach_noise(module, config.quant, config.noise, config.train.seed);  // fresh noise state
   model.prune();
   result.float_metric =
       evaluate(module, model.forward, data.evaluation, cancel).metric(data.metric_name);
@@ -113,8 +162,20 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   }
 
   if (config.quant.method == QuantMethod::IPQ) {
-    run_ipq(module, model.forward, data.train, config, model.default_ipq_stages, observer,
-            cancel, ipq_loss(config, data, model, device));
+    if (config.quant.finetune_steps > 0) {
+      report_stage(observer, "quantizing every stage without fine-tuning");
+      result.metric_before_finetune =
+          metric_without_finetuning(config, data, model, device, cancel);
+    }
+    const StageMetric measure = [&](size_t stage, bool after_finetune) {
+      const double metric = probe_metric(model, data, config, cancel);
+      const auto name = after_finetune ? after_finetune_name(data.metric_name)
+                                       : after_quantization_name(data.metric_name);
+      if (observer) observer->on_eval({static_cast<int64_t>(stage), name, metric});
+      return metric;
+    };
+    result.stages = run_ipq(module, model.forward, data.train, config, model.default_ipq_stages,
+                            observer, cancel, ipq_loss(config, data, model, device), measure);
   }
   report_stage(observer, "compressing");
   result.compressed = compress_weights(module, config.quant, config.train.seed, cancel);
@@ -129,6 +190,16 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   result.metric = evaluate_compressed_model(config, data, result.compressed, device, cancel)
                       .metric(data.metric_name);
   if (observer) observer->on_eval({result.steps, result.metric_name, result.metric});
+  if (config.quant.method == QuantMethod::PQ) {  // one stage: every layer at once
+    StageResult stage{{}, result.metric, std::nullopt};
+    for (const auto& layer : compressed_layers(module, config.quant)) {
+      if (uses_codebooks(quant_for_layer(config.quant, layer.name).method)) {
+        stage.layers.push_back(layer.name);
+      }
+    }
+    result.stages.push_back(std::move(stage));
+    if (observer) observer->on_eval({1, after_quantization_name(data.metric_name), result.metric});
+  }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "config/run_config.h"
 #include "quant/compressed_model.h"
 #include "quant/size_report.h"
+#include "train/stage_result.h"
+#include "train/trained_model_cache.h"
 #include "train/training_events.h"
 
 namespace qn {
@@ -19,6 +23,14 @@ struct RunResult {
   double seconds = 0;
   std::string device;
   int64_t steps = 0;
+  std::vector<StageResult> stages;  // PQ and iPQ
+  // iPQ with fine-tuning: the metric of every stage quantized from the trained model with
+  // no fine-tuning (what quant.finetune_steps = 0 gives), BatchNorm re-estimated.
+  std::optional<double> metric_before_finetune;
+  // The trained model came from the store, trained by an earlier run of the same training
+  // (training_key); its curve was replayed.
+  bool shared_training = false;
+  std::string data_split;  // how the evaluation data was held out (TaskData::split)
 };
 
 // One run, any task: check the config (check_before_training), load the data, build the
@@ -33,7 +45,13 @@ struct RunResult {
 // with BatchNorm), "evaluating". Every stage after loading the data checks `cancel` between
 // units of work (a step, a k-means distance chunk, a layer, a batch) and stops with
 // RunCancelled.
+//
+// With `trained_models`, the training is shared (docs/architecture.md, "Sweeps that train
+// once"): a trained model of the same training_key found there is loaded instead of
+// trained, and its training events replayed to `observer`; one trained here is kept there
+// if the cache wants it. Everything after training starts from a fixed random state, so a
+// run's result does not depend on which way its trained model came.
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
-                       const CancelToken* cancel);
+                       const CancelToken* cancel, TrainedModelCache* trained_models = nullptr);
 
 }  // namespace qn

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/run_config.h"
+
+namespace qn {
+
+// The index of the first quant.layers entry whose pattern is found in layer `name`, if any.
+std::optional<size_t> matching_layer_override(const QuantConfig& quant, const std::string& name);
+
+// The settings layer `name` is compressed with: `quant` with its matching quant.layers
+// entry applied (method, bits, observer, block sizes, K), or `quant` itself.
+QuantConfig quant_for_layer(const QuantConfig& quant, const std::string& name);
+
+// `quant` with the settings `layer` gives replacing the section's.
+QuantConfig with_override(const QuantConfig& quant, const LayerQuantOverride& layer);
+
+}  // namespace qn
