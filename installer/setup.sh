@@ -80,16 +80,15 @@ setup() {
 
 case "${1:-}" in
   demo)
-    # A short sweep (the fp32 baseline, then 6 runs of 150 steps: int4 and int8, each without
-    # noise, with STE and with Quant-Noise) into data/demo.sqlite; run again, it continues
-    # (done runs are kept). With a display the GUI opens on it at once and fills in live;
-    # without one the sweep runs here and the Pareto front is printed.
+    # A short sweep (experiments/sweeps/demo.json: the fp32 baseline, then int8, int4,
+    # one-shot PQ and iPQ, each without noise, with STE and with Quant-Noise; 13 runs that
+    # share 7 trainings) into data/demo.sqlite; run again, it continues (done runs are
+    # kept). With a display the GUI opens on it at once and fills in live; without one the
+    # sweep runs here and the runs, their iPQ stages and the Pareto front are printed.
     setup qnoise qnstudio  # the tests are built by the test command
     demo_db=$data_dir/demo.sqlite
     demo_sweep() {
-      for spec in demo-baseline demo; do
-        "$build_dir/bin/qnoise" sweep --spec "$root/experiments/sweeps/$spec.json" --db "$demo_db"
-      done
+      "$build_dir/bin/qnoise" sweep --spec "$root/experiments/sweeps/demo.json" --db "$demo_db"
     }
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
       demo_sweep &

@@ -5,6 +5,7 @@
 #include "qcustomplot_include.h"
 
 #include "runs_table_model.h"
+#include "stage_plot.h"
 
 namespace qn::ui {
 namespace {
@@ -22,10 +23,12 @@ QColor colour(size_t index) {
 
 }  // namespace
 
-CurvePlot::CurvePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+CurvePlot::CurvePlot(QWidget* parent)
+    : QWidget(parent), stages_(new StagePlot), plot_(new QCustomPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(plot_);
+  layout->addWidget(plot_, 3);
+  layout->addWidget(stages_, 2);
   plot_->xAxis->setLabel("step");
   plot_->yAxis->setLabel("training loss");
   plot_->yAxis2->setLabel("metric");
@@ -98,6 +101,9 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
   const auto steps = plot_->xAxis->range();  // room for the end's markers
   plot_->xAxis->setRange(steps.lower, steps.upper + 0.03 * std::max(1.0, steps.size()));
   plot_->replot(QCustomPlot::rpQueuedReplot);
+  stages_->show_runs(std::vector<const StoredRun*>(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(
+                                                                     std::min(runs.size(), kMaxCurves))),
+                     curves, colour);
 }
 
 void CurvePlot::add_metric_legend() {

@@ -14,7 +14,10 @@ namespace qn::ui {
 // right axis, in the same colour, the metric of the model in training as a dashed line
 // (where evaluated) and the compressed model's as a diamond at the end, the final one
 // also in the legend. Used for the live view (the running run and the selected ones, redrawn as
-// they train) and the compare view.
+// they train) and the compare view. Under it, for runs with PQ stages, their staircase
+// (StagePlot), in the same colours.
+class StagePlot;
+
 class CurvePlot : public QWidget {
   Q_OBJECT
 
@@ -27,6 +30,7 @@ class CurvePlot : public QWidget {
   QCustomPlot* plot() const { return plot_; }
 
  private:
+  StagePlot* stages_;
   void add_metric_legend();
   void fit_metric_axis(const std::string& metric_name, const QVector<double>& values);
 

@@ -8,7 +8,7 @@
 namespace qn::ui {
 namespace {
 
-enum Column { kName, kKind, kShape, kParameters, kBytesNow, kBytesCompressed, kColumns };
+enum Column { kName, kKind, kShape, kParameters, kBytesNow, kStorage, kBytesCompressed, kColumns };
 
 QString shape_text(const std::vector<int64_t>& shape) {
   QStringList sizes;
@@ -27,20 +27,21 @@ QTableWidgetItem* number_item(const QString& text, qint64 value) {
 
 QVector<LayerRow> layer_rows(const SizePreview& preview) {
   QVector<LayerRow> rows;
-  for (const auto& [layer, compressed] : preview.layers) {
+  for (const auto& [layer, compressed, storage, override_index] : preview.layers) {
     const auto weight = layer.name + ".weight";
     for (const auto& entry : preview.size.entries()) {
       if (entry.name != weight) continue;
       rows.push_back({QString::fromStdString(layer.name), QString::fromStdString(to_string(layer.kind)),
                       shape_text(entry.shape), entry.numel, entry.numel * 4,
-                      entry.bytes.total(), compressed});
+                      entry.bytes.total(), compressed, QString::fromStdString(storage),
+                      override_index ? QString("quant.layers[%1]").arg(*override_index) : QString()});
     }
   }
   return rows;
 }
 
 LayerTable::LayerTable(QWidget* parent) : QTableWidget(0, kColumns, parent) {
-  setHorizontalHeaderLabels({"layer", "kind", "shape", "parameters", "now", "compressed"});
+  setHorizontalHeaderLabels({"layer", "kind", "shape", "parameters", "now", "stored as", "compressed"});
   horizontalHeaderItem(kName)->setToolTip("Unchecked layers are left uncompressed (quant.exclude)");
   verticalHeader()->hide();
   horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -68,6 +69,9 @@ void LayerTable::show_layers(const QVector<LayerRow>& rows) {
     setItem(row, kParameters, number_item(QString::number(layer.parameters), layer.parameters));
     setItem(row, kBytesNow, number_item(format_bytes(static_cast<double>(layer.fp32_bytes)),
                                         layer.fp32_bytes));
+    auto* storage = new QTableWidgetItem(layer.storage);
+    if (!layer.set_by.isEmpty()) storage->setToolTip("set by " + layer.set_by);
+    setItem(row, kStorage, storage);
     auto* compressed =
         number_item(format_bytes(static_cast<double>(layer.bytes)), layer.bytes);
     if (!layer.compressed) compressed->setToolTip("left uncompressed: stored as it is");

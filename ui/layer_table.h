@@ -14,13 +14,15 @@ struct LayerRow {
   qint64 fp32_bytes = 0;  // the weight now
   qint64 bytes = 0;       // the weight once compressed (stored as is when left out)
   bool compressed = true;
+  QString storage;  // "int8 (minmax)", "pq K=256 b=8", "fp32"
+  QString set_by;   // "quant.layers[0]" when an entry sets it, else empty
 };
 
 // The rows of a size preview: every quantizable layer with its weight's sizes.
 QVector<LayerRow> layer_rows(const SizePreview& preview);
 
-// The model's quantizable layers (name, kind, shape, parameters, bytes now, bytes once
-// compressed), each with a check box: unchecked, the layer is left uncompressed
+// The model's quantizable layers (name, kind, shape, parameters, bytes now, how and in how
+// many bytes it is stored once compressed), each with a check box: unchecked, the layer is left uncompressed
 // (quant.exclude). Showing new rows keeps the scroll position and emits nothing.
 class LayerTable : public QTableWidget {
   Q_OBJECT

@@ -266,6 +266,7 @@ void RunSetupPanel::use_model_file(const QString& path) {
   config.model.path = path.toStdString();
   config.model.sha256.clear();  // pinned when the run is queued
   config.quant.exclude.clear();  // the previous model's layer names
+  config.quant.layers.clear();
   set_config(config);
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sweep/sweep_planner.h"
+#include "train/stage_result.h"
 #include "train/training_events.h"
 
 namespace qn::ui {
@@ -12,10 +13,16 @@ namespace {
 RunCurve curve_of(const std::vector<MetricPoint>& points, bool final) {
   RunCurve curve;
   curve.final = final;
+  // iPQ's fine-tuning counts its steps from 1 again at every stage: its losses continue
+  // the curve after the training's.
+  double loss_offset = 0;
   for (const auto& point : points) {
     const auto step = static_cast<double>(point.step);
     if (point.name == "loss") {
-      curve.steps.push_back(step);
+      if (!curve.steps.isEmpty() && step + loss_offset <= curve.steps.back()) {
+        loss_offset = curve.steps.back();
+      }
+      curve.steps.push_back(step + loss_offset);
       curve.losses.push_back(point.value);
       continue;
     }
@@ -26,6 +33,12 @@ RunCurve curve_of(const std::vector<MetricPoint>& points, bool final) {
       } else if (point.name == float_metric_name(metric)) {
         curve.float_steps.push_back(step);
         curve.float_values.push_back(point.value);
+      } else if (point.name == after_quantization_name(metric)) {
+        curve.stage_numbers.push_back(step);
+        curve.after_quantization.push_back(point.value);
+      } else if (point.name == after_finetune_name(metric)) {
+        curve.finetuned_stage_numbers.push_back(step);
+        curve.after_finetune.push_back(point.value);
       } else {
         continue;
       }

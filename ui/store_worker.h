@@ -25,11 +25,15 @@ using RunList = std::shared_ptr<const std::vector<StoredRun>>;
 
 // A run's curves against step: the training loss; the metric (accuracy or perplexity) of
 // the model in training, where it was evaluated (train.eval_every, and at the end of
-// training); and the compressed model's metric, at the end.
+// training); the compressed model's metric, at the end; and PQ's stage metrics.
 struct RunCurve {
   QVector<double> steps, losses;
   QVector<double> float_steps, float_values;
   QVector<double> eval_steps, eval_values;
+  // PQ and iPQ: the metric right after each stage was quantized, and after its fine-tuning,
+  // by stage number (1-based).
+  QVector<double> stage_numbers, after_quantization;
+  QVector<double> finetuned_stage_numbers, after_finetune;
   std::string eval_name;  // "accuracy" or "perplexity"; empty before any evaluation
   bool final = false;  // the run has ended: these curves no longer change
 };

@@ -5,6 +5,8 @@
 #include <regex>
 
 #include "commands.h"
+#include "config/layer_quant.h"
+#include "config/run_config.h"
 #include "io/qnz_reader.h"
 
 namespace qn::cli {
@@ -27,15 +29,21 @@ uint64_t tensor_bytes(const QnzTensor& tensor) {
   return bytes;
 }
 
-// The quant.exclude pattern that left this tensor's layer uncompressed, or "": only a
-// layer's weight is ever compressed, so only "<layer>.weight" can be excluded.
-std::string excluded_by(const nlohmann::json& config, const std::string& tensor) {
+// The layer whose weight `tensor` is ("hidden" for "hidden.weight"), or "": only a layer's
+// weight is ever compressed, so only weights are set per layer.
+std::string layer_of_weight(const std::string& tensor) {
   const std::string suffix = ".weight";
   if (tensor.size() <= suffix.size() ||
       tensor.compare(tensor.size() - suffix.size(), suffix.size(), suffix) != 0) {
     return "";
   }
-  const auto layer = tensor.substr(0, tensor.size() - suffix.size());
+  return tensor.substr(0, tensor.size() - suffix.size());
+}
+
+// The quant.exclude pattern that left this tensor's layer uncompressed, or "".
+std::string excluded_by(const nlohmann::json& config, const std::string& tensor) {
+  const auto layer = layer_of_weight(tensor);
+  if (layer.empty()) return "";
   const auto patterns = config.value("/quant/exclude"_json_pointer, nlohmann::json::array());
   for (const auto& pattern : patterns) {
     if (!pattern.is_string()) continue;
@@ -47,6 +55,20 @@ std::string excluded_by(const nlohmann::json& config, const std::string& tensor)
   return "";
 }
 
+// The quant.layers entry that set this tensor's layer, as "quant.layers[1] 'pattern'", or "".
+std::string set_by(const nlohmann::json& config, const std::string& tensor) {
+  const auto layer = layer_of_weight(tensor);
+  const auto parsed = parse_stored_config(config);
+  if (layer.empty() || !parsed) return "";
+  const auto entry = matching_layer_override(parsed->quant, layer);
+  if (!entry) return "";
+  return "quant.layers[" + std::to_string(*entry) + "] '" + parsed->quant.layers[*entry].pattern + "'";
+}
+
+nlohmann::json optional_json(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
 nlohmann::json tensor_json(const QnzTensor& tensor, const nlohmann::json& config) {
   const auto excluded = excluded_by(config, tensor.name);
   return {{"name", tensor.name},
@@ -56,7 +78,25 @@ nlohmann::json tensor_json(const QnzTensor& tensor, const nlohmann::json& config
           {"centroids", tensor.centroids > 0 ? nlohmann::json(tensor.centroids) : nullptr},
           {"bits", tensor.stored_bits()},
           {"bytes", tensor_bytes(tensor)},
-          {"excluded_by", excluded.empty() ? nlohmann::json(nullptr) : nlohmann::json(excluded)}};
+          {"excluded_by", optional_json(excluded)},
+          {"set_by", optional_json(set_by(config, tensor.name))}};
+}
+
+// The stage metrics of a PQ or iPQ run's result, if it has them.
+void print_stages(const nlohmann::json& result) {
+  const auto stages = result.value("stages", nlohmann::json::array());
+  const auto metric = result.value("metric_name", std::string("metric"));
+  for (const auto& stage : stages) {
+    const auto after_finetune = stage.value("metric_after_finetune", nlohmann::json());
+    std::printf("  stage %d: %s %.4f right after quantization%s (%zu layers)\n",
+                stage.value("stage", 0), metric.c_str(),
+                stage.value("metric_after_quantization", 0.0),
+                after_finetune.is_number()
+                    ? (", " + std::to_string(after_finetune.get<double>()).substr(0, 6) +
+                       " after fine-tuning").c_str()
+                    : "",
+                stage.value("layers", nlohmann::json::array()).size());
+  }
 }
 
 void print_table(const QnzFile& file) {
@@ -65,11 +105,15 @@ void print_table(const QnzFile& file) {
   for (const auto& tensor : file.tensors) {
     const auto optional = [](int64_t value) { return value > 0 ? std::to_string(value) : "-"; };
     const auto excluded = excluded_by(file.config, tensor.name);
+    const auto setter = set_by(file.config, tensor.name);
+    const auto note = !excluded.empty() ? "  left uncompressed (quant.exclude " + excluded + ")"
+                      : !setter.empty() ? "  set by " + setter
+                                        : std::string();
     std::printf("%-34s %-18s %-8s %6s %6s %5d %10llu%s\n", tensor.name.c_str(),
                 shape_text(tensor.shape).c_str(), tensor.method.c_str(),
                 optional(tensor.block_size).c_str(), optional(tensor.centroids).c_str(),
                 tensor.stored_bits(), static_cast<unsigned long long>(tensor_bytes(tensor)),
-                excluded.empty() ? "" : ("  left uncompressed (quant.exclude " + excluded + ")").c_str());
+                note.c_str());
   }
   std::printf("\npayload %llu bytes (the accounted size) + header %llu bytes = file %zu bytes\n",
               static_cast<unsigned long long>(file.payload_bytes),
@@ -90,6 +134,7 @@ void print_table(const QnzFile& file) {
                 file.result.value("evaluation_split", "?").c_str(),
                 file.result.value("metric_name", "?").c_str(), file.result.value("metric", 0.0),
                 file.result.value("device", "?").c_str());
+    print_stages(file.result);
   }
 }
 

@@ -22,4 +22,18 @@ void ProgressObserver::on_step(const StepEvent& event) {
   progress_->update(static_cast<int>(event.step), status);
 }
 
+void ProgressObserver::on_eval(const EvalEvent& event) {
+  for (const auto* moment : {"_after_quantization", "_after_finetune"}) {
+    const std::string suffix = moment;
+    const auto& name = event.metric_name;
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      progress_.reset();
+      std::fprintf(stderr, "  stage %lld: %s %.4f %s\n", static_cast<long long>(event.step),
+                   name.substr(0, name.size() - suffix.size()).c_str(), event.metric,
+                   suffix == "_after_finetune" ? "after fine-tuning" : "right after quantization");
+    }
+  }
+}
+
 }  // namespace qn::cli

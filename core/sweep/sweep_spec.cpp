@@ -41,6 +41,16 @@ SweepSpec parse_sweep_spec(const nlohmann::json& json) {
     } else if (key == "base") {
       if (!value.is_object()) throw InputError("sweep spec key 'base' must be a config object");
       spec.base = value;
+    } else if (key == "variants") {
+      if (!value.is_array() || value.empty()) {
+        throw InputError("sweep spec key 'variants' must be a non-empty list of config objects");
+      }
+      for (const auto& variant : value) {
+        if (!variant.is_object()) {
+          throw InputError("sweep spec key 'variants' must be a list of config objects");
+        }
+        spec.variants.push_back(variant);
+      }
     } else if (key == "grid") {
       if (!value.is_object()) throw InputError("sweep spec key 'grid' must be an object");
       for (const auto& [axis, values] : value.items()) {
@@ -58,7 +68,7 @@ SweepSpec parse_sweep_spec(const nlohmann::json& json) {
         spec.seeds.push_back(seed.get<int64_t>());
       }
     } else {
-      throw InputError("unknown key '" + key + "' in the sweep spec (name, base, grid, seeds)");
+      throw InputError("unknown key '" + key + "' in the sweep spec (name, base, variants, grid, seeds)");
     }
   }
   return spec;
@@ -74,11 +84,15 @@ std::string describe_sweep_point(const SweepSpec& spec, const nlohmann::json& co
   return text.empty() ? "the base config" : text;
 }
 
-std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec) {
-  std::vector<nlohmann::json> configs;
+namespace {
+
+// Appends the configs of the grid and the seeds over `base`; `where` prefixes the sweep
+// point in an error ("variant 2, ").
+void expand_grid(const SweepSpec& spec, const nlohmann::json& base, const std::string& where,
+                 std::vector<nlohmann::json>& configs) {
   std::vector<size_t> index(spec.grid.size(), 0);
   while (true) {
-    auto config = spec.base;
+    auto config = base;
     for (size_t axis = 0; axis < spec.grid.size(); ++axis) {
       set_key(config, spec.grid[axis].first, spec.grid[axis].second[index[axis]]);
     }
@@ -91,7 +105,8 @@ std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec) {
       try {
         configs.push_back(to_json(parse_run_config(seeded)));
       } catch (const InputError& error) {
-        throw InputError("sweep point " + describe_sweep_point(spec, seeded) + ": " + error.what());
+        throw InputError("sweep point " + where + describe_sweep_point(spec, seeded) + ": " +
+                         error.what());
       }
     }
     // The next grid point: the last axis fastest.
@@ -100,6 +115,20 @@ std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec) {
       index[--axis] = 0;
     }
     if (axis == 0) break;
+  }
+}
+
+}  // namespace
+
+std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec) {
+  std::vector<nlohmann::json> configs;
+  const auto variants =
+      spec.variants.empty() ? std::vector<nlohmann::json>{nlohmann::json::object()} : spec.variants;
+  for (size_t variant = 0; variant < variants.size(); ++variant) {
+    auto base = spec.base;
+    base.merge_patch(variants[variant]);
+    const auto where = spec.variants.empty() ? "" : "variant " + std::to_string(variant + 1) + ", ";
+    expand_grid(spec, base, where, configs);
   }
   return configs;
 }

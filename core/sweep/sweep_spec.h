@@ -7,10 +7,15 @@
 namespace qn {
 
 // A sweep (docs/architecture.md, The config contract): {"name": ..., "base": RunConfig,
-// "grid": {KEY: [values]}, "seeds": [..]}. KEY is a dotted config key, as for --set.
+// "variants": [config fragments], "grid": {KEY: [values]}, "seeds": [..]}. KEY is a dotted
+// config key, as for --set. Each variant is merged onto the base (JSON merge patch: objects
+// key by key, other values replaced) and crossed with the grid and the seeds: one spec can
+// hold runs that differ in several keys at once ("int8 without noise", "iPQ with
+// Quant-Noise at p = 0.1 in the proxy form").
 struct SweepSpec {
   std::string name;
   nlohmann::json base = nlohmann::json::object();
+  std::vector<nlohmann::json> variants;  // empty: the base alone
   std::vector<std::pair<std::string, std::vector<nlohmann::json>>> grid;  // in key order
   std::vector<int64_t> seeds;  // empty: the base config's seed only
 };
@@ -23,8 +28,8 @@ SweepSpec parse_sweep_spec(const nlohmann::json& spec);
 // "quant.block_size.linear=7, train.seed=1"; "the base config" for a sweep without axes.
 std::string describe_sweep_point(const SweepSpec& spec, const nlohmann::json& config);
 
-// The complete configs of the cross product, in a stable order: axes sorted by key, the
-// last axis fastest, seeds innermost. Each config is parsed as `qnoise train` parses it (an
+// The complete configs of the cross product, in a stable order: variants outermost, then
+// the axes sorted by key, the last axis fastest, seeds innermost. Each config is parsed as `qnoise train` parses it (an
 // invalid combination is an InputError naming the grid point) and returned complete
 // (to_json), ready to hash and store. Cheap: nothing is built or read (enqueue_sweep adds
 // check_before_training).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/error.h"
+#include "config/layer_quant.h"
 #include "data/image_folder.h"
 #include "nn/quantizable_layer.h"
 #include "quant/int_quantizer.h"
@@ -46,6 +48,34 @@ std::shared_ptr<const CompressedTensor> pq_placeholder(const torch::Tensor& weig
   return std::make_shared<PqTensor>(std::move(layout), std::move(codebook), std::move(codes));
 }
 
+std::string describe_storage(const QuantConfig& settings, bool compressed, const LayerInfo& layer,
+                             const std::vector<int64_t>& shape) {
+  const auto plain = settings.plain_bits == 16 ? "fp16" : "fp32";
+  if (!compressed || settings.method == QuantMethod::None) return plain;
+  if (settings.method == QuantMethod::Int) {
+    return "int" + std::to_string(settings.bits) + " (" + settings.observer + ")";
+  }
+  const auto block = settings.block_size.for_weight(layer.kind, shape);
+  const BlockLayout layout(layer, shape, block);
+  return to_string(settings.method) + " K=" +
+         std::to_string(centroids_for_layer(settings.centroids, layout.block_count())) +
+         " b=" + std::to_string(block);
+}
+
+// Each quant.layers pattern must set some layer: a misspelt one would silently change nothing.
+void require_every_override_used(const QuantConfig& quant, const std::vector<NamedLayer>& layers) {
+  for (size_t i = 0; i < quant.layers.size(); ++i) {
+    const bool used = std::any_of(layers.begin(), layers.end(), [&](const NamedLayer& layer) {
+      return matching_layer_override(quant, layer.name) == i;
+    });
+    if (!used) {
+      throw InputError("config key 'quant.layers[" + std::to_string(i) + "].pattern' is '" +
+                       quant.layers[i].pattern +
+                       "', which matches no layer not already matched by an earlier entry");
+    }
+  }
+}
+
 }  // namespace
 
 TaskData nominal_task(const RunConfig& config) {
@@ -70,14 +100,16 @@ SizePreview preview_size(const RunConfig& config, TaskModel& model) {
   const auto& quant = config.quant;
   const auto kept = compressed_layers(*model.module, quant);
   CompressedModel compressed;
+  require_every_override_used(quant, quantizable_layers(*model.module));
   for (const auto& [name, layer] : kept) {
     const LayerInfo info{name, layer->layer_kind()};
     const auto& weight = layer->weight();
+    const auto settings = quant_for_layer(quant, name);
     std::shared_ptr<const CompressedTensor> tensor;
-    if (uses_codebooks(quant.method)) {
-      tensor = pq_placeholder(weight, info, quant);
+    if (uses_codebooks(settings.method)) {
+      tensor = pq_placeholder(weight, info, settings);
     } else {
-      tensor = make_quantizer(quant, quant.centroids, 0)->compress(weight, info);
+      tensor = make_quantizer(settings, settings.centroids, 0)->compress(weight, info);
     }
     compressed.add(name + ".weight", std::move(tensor));
   }
@@ -89,7 +121,11 @@ SizePreview preview_size(const RunConfig& config, TaskModel& model) {
   for (const auto& [name, layer] : quantizable_layers(*model.module)) {
     const bool compressed_layer = std::any_of(
         kept.begin(), kept.end(), [&](const NamedLayer& other) { return other.name == name; });
-    layers.push_back({{name, layer->layer_kind()}, compressed_layer});
+    const LayerInfo info{name, layer->layer_kind()};
+    layers.push_back({info, compressed_layer,
+                      describe_storage(quant_for_layer(quant, name), compressed_layer, info,
+                                       layer->weight().sizes().vec()),
+                      matching_layer_override(quant, name)});
   }
   return {compressed.size(), std::move(layers),
           config.model.arch != "transformer-lm" && config.task != "image-folder"};

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "config/run_config.h"
 #include "data/task_data.h"
 #include "quant/layer_kind.h"
@@ -12,7 +16,10 @@ namespace qn {
 // "<name>.weight".
 struct LayerPreview {
   LayerInfo layer;
-  bool compressed = true;  // false: quant.exclude leaves it uncompressed
+  bool compressed = true;  // false: quant.exclude (or a quant.layers method none) leaves it
+  // How its weight is stored: "int4 (histogram)", "pq K=256 b=8", "fp32"...
+  std::string storage;
+  std::optional<size_t> override_index;  // the quant.layers entry that sets it, if any
 };
 
 struct SizePreview {
@@ -37,7 +44,8 @@ TaskData nominal_task(const RunConfig& config);
 // Image tasks use nominal_task's shapes. On the way it makes every check the shapes allow,
 // and a config that cannot run is an InputError naming the problem: a model over
 // kMaxModelParameters; a block size that does not divide a layer ("layer 'stem' ... block
-// size 4 does not divide ..."); an iPQ stage pattern (quant.stages) that matches no layer.
+// size 4 does not divide ..."); an iPQ stage pattern (quant.stages) or a quant.layers
+// pattern that matches no layer.
 // K needs no check: each layer lowers it to a quarter of its blocks (centroids_for_layer).
 // check_before_training adds what the shapes cannot tell.
 SizePreview preview_size(const RunConfig& config);

@@ -245,8 +245,28 @@ class TestData : public QObject {
     const auto documents = read_text_file(path("story.txt"));
     QCOMPARE(documents.size(), size_t{10});
     QCOMPARE(documents[0][0], (Sentence{"line", "0", "of", "the", "story"}));
-    QVERIFY(qn::test::throws_input_error([&] { make_text_corpus({documents[0]}, 0); },
-                                         {"10 documents"}));
+    QVERIFY(make_text_corpus(documents, 0).split.find("by document") == 0);
+  }
+
+  // A short file (under 10 documents of 100 lines) is split by sentence position: the first
+  // 80% train, then 10% validation, the last 10% test, each part its own lines.
+  void splits_a_short_text_file_by_position() {
+    std::vector<Document> documents(1);
+    for (int line = 0; line < 50; ++line) documents[0].push_back({"line", std::to_string(line)});
+    const auto corpus = make_text_corpus(documents, 0);
+    // Two tokens and <eos> a sentence: 40 / 5 / 5 sentences.
+    QCOMPARE(corpus.train.numel(), int64_t{40 * 3});
+    QCOMPARE(corpus.valid.numel(), int64_t{5 * 3});
+    QCOMPARE(corpus.test.numel(), int64_t{5 * 3});
+    // Training holds lines 0..39 in order: its words are <unk>, <eos>, "line" and 0..39.
+    QCOMPARE(corpus.vocabulary.word(corpus.train[40 * 3 - 2].item<int64_t>()), std::string("39"));
+    QCOMPARE(corpus.vocabulary.size(), int64_t{43});
+    QVERIFY2(corpus.split.find("by position") == 0, corpus.split.c_str());
+    QVERIFY(corpus.split.find("40 sentences train") != std::string::npos);
+    // Three lines still split; two cannot.
+    QCOMPARE(make_text_corpus({{{"a"}, {"b"}, {"c"}}}, 0).test.numel(), int64_t{2});
+    QVERIFY(qn::test::throws_input_error([&] { make_text_corpus({{{"a"}, {"b"}}}, 0); },
+                                         {"at least 3 non-empty lines", "got 2"}));
   }
 };
 

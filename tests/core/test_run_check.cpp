@@ -7,6 +7,7 @@
 #include <QtTest>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "store/run_store.h"
 #include "sweep/sweep_planner.h"
@@ -88,6 +89,39 @@ class TestRunCheck : public QObject {
     config.quant.stages = {"^stem$", "^no_such_layer$"};
     QVERIFY(throws_input_error([&] { check_before_training(config); },
                                {"'^no_such_layer$'", "quant.stages"}));
+  }
+
+  void per_layer_settings_show_in_the_preview_and_an_unused_one_is_refused() {
+    auto config = runnable();
+    config.quant.layers = {{"^stem$|depthwise", QuantMethod::Int, 8, {}, {}, {}},
+                           {"^classifier$", {}, {}, {}, BlockSizes::uniform(4), 16}};
+    const auto preview = check_before_training(config);
+    const auto plain = check_before_training(runnable());
+    std::map<std::string, LayerPreview> layers;
+    for (const auto& layer : preview.layers) layers[layer.layer.name] = layer;
+    QCOMPARE(layers.at("stem").storage, std::string("int8 (minmax)"));
+    QCOMPARE(layers.at("stem").override_index, std::optional<size_t>(0));
+    QCOMPARE(layers.at("blocks.0.depthwise").storage, std::string("int8 (minmax)"));
+    QCOMPARE(layers.at("classifier").storage, std::string("pq K=16 b=4"));
+    QCOMPARE(layers.at("hidden").storage, std::string("pq K=256 b=8"));
+    QVERIFY(!layers.at("hidden").override_index.has_value());
+    const auto bytes_of = [](const SizePreview& size, const std::string& tensor) {
+      for (const auto& entry : size.size.entries()) {
+        if (entry.name == tensor) return entry.bytes.total();
+      }
+      return int64_t{-1};
+    };
+    // stem: 16 x 1 x 3 x 3 weights at one byte, plus its range (scale and zero point).
+    QVERIFY(bytes_of(preview, "stem.weight") >= 144 && bytes_of(preview, "stem.weight") < 160);
+    QCOMPARE(bytes_of(preview, "hidden.weight"), bytes_of(plain, "hidden.weight"));
+
+    config.quant.layers.push_back({"^no_such_layer$", QuantMethod::None, {}, {}, {}, {}});
+    QVERIFY(throws_input_error([&] { check_before_training(config); },
+                               {"quant.layers[2].pattern", "'^no_such_layer$'", "matches no layer"}));
+    // A per-layer block size that does not divide its layer names the layer.
+    config.quant.layers = {{"^hidden$", {}, {}, {}, BlockSizes::uniform(11), {}}};
+    QVERIFY(throws_input_error([&] { check_before_training(config); },
+                               {"layer 'hidden'", "block size 11"}));
   }
 
   void a_model_over_the_size_bound_is_refused() {

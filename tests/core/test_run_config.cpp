@@ -4,6 +4,7 @@
 #include <QtTest>
 #include <fstream>
 
+#include "config/layer_quant.h"
 #include "config/run_config.h"
 #include "test_support.h"
 
@@ -46,6 +47,46 @@ class TestRunConfig : public QObject {
   void a_number_block_size_applies_to_every_kind() {
     const auto config = parse_run_config({{"quant", {{"method", "pq"}, {"block_size", 4}}}});
     QCOMPARE(config.quant.block_size.describe(), std::string("b=4"));
+  }
+
+  void per_layer_settings_are_read_strictly_and_first_match_wins() {
+    const auto config = parse_run_config(json::parse(R"({
+      "quant": {"method": "pq", "centroids": 256, "layers": [
+        {"pattern": "^stem$|depthwise", "method": "int", "bits": 8},
+        {"pattern": "^classifier$", "centroids": 16, "block_size": 4},
+        {"pattern": "blocks", "method": "none"}]}})"));
+    QCOMPARE(config.quant.layers.size(), size_t{3});
+    const auto stem = quant_for_layer(config.quant, "stem");
+    QVERIFY(stem.method == QuantMethod::Int);
+    QCOMPARE(stem.bits, 8);
+    // blocks.0.depthwise matches the first entry and the third: the first wins.
+    QVERIFY(quant_for_layer(config.quant, "blocks.0.depthwise").method == QuantMethod::Int);
+    QVERIFY(quant_for_layer(config.quant, "blocks.0.project").method == QuantMethod::None);
+    const auto classifier = quant_for_layer(config.quant, "classifier");
+    QVERIFY(classifier.method == QuantMethod::PQ);  // what the entry does not set stays
+    QCOMPARE(classifier.centroids, int64_t{16});
+    QCOMPARE(classifier.block_size.linear, int64_t{4});
+    QCOMPARE(quant_for_layer(config.quant, "hidden").centroids, int64_t{256});
+    QVERIFY(!matching_layer_override(config.quant, "hidden").has_value());
+    // The complete config writes only what each entry sets, and reads back the same.
+    const auto full = to_json(config);
+    QCOMPARE(full["quant"]["layers"][0], json::parse(R"({"pattern": "^stem$|depthwise", "method": "int", "bits": 8})"));
+    QCOMPARE(to_json(parse_run_config(full)), full);
+
+    const auto with_layers = [](json layers) {
+      return json{{"quant", {{"method", "int"}, {"layers", std::move(layers)}}}};
+    };
+    QVERIFY(rejects(with_layers({{{"pattern", "x"}, {"bitz", 4}}}), {"unknown key 'quant.layers[0].bitz'"}));
+    QVERIFY(rejects(with_layers({{{"bits", 4}}}), {"quant.layers[0]", "needs a 'pattern'"}));
+    QVERIFY(rejects(with_layers({{{"pattern", "a"}}, {{"pattern", "b"}, {"bits", 9}}}),
+                    {"quant.layers[1].bits", "2 to 8"}));
+    QVERIFY(rejects(with_layers({{{"pattern", "("}}}), {"quant.layers[0].pattern", "not a regular expression"}));
+    QVERIFY(rejects(with_layers({{{"pattern", "a"}, {"observer", "median"}}}), {"quant.layers[0].observer"}));
+    QVERIFY(rejects(with_layers({{{"pattern", "a"}, {"method", "ipq"}}}),
+                    {"quant.layers[0].method", "only when quant.method is ipq"}));
+    QVERIFY(rejects(with_layers({{{"pattern", "a"}, {"block_size", 0}}}), {"quant.layers[0].block_size"}));
+    QVERIFY(rejects(with_layers(json::object()), {"quant.layers", "list"}));
+    QVERIFY(rejects(with_layers({7}), {"quant.layers[0]", "must be an object"}));
   }
 
   void unknown_keys_are_errors_naming_the_key() {

@@ -76,6 +76,32 @@ class TestStore : public QObject {
                                          {"unknown key 'grd'"}));
   }
 
+  void variants_merge_onto_the_base_and_cross_the_grid() {
+    const auto spec = parse_sweep_spec(json::parse(R"({
+      "base": {"quant": {"method": "int", "bits": 8}, "noise": {"p": 0.5}},
+      "variants": [{"quant": {"method": "none"}},
+                   {"quant": {"bits": 4}, "noise": {"mode": "quant-noise"}},
+                   {"quant": {"method": "pq"}, "noise": {"mode": "quant-noise", "p": 0.1}}],
+      "seeds": [0, 1]})"));
+    const auto configs = expand_sweep(spec);
+    QCOMPARE(configs.size(), size_t{3 * 2});
+    QCOMPARE(configs[0]["quant"]["method"], json("none"));
+    QCOMPARE(configs[1]["train"]["seed"], json(1));
+    QCOMPARE(configs[2]["quant"]["method"], json("int"));  // merged: the base's method stays
+    QCOMPARE(configs[2]["quant"]["bits"], json(4));
+    QCOMPARE(configs[2]["noise"]["p"], json(0.5));
+    QCOMPARE(configs[4]["quant"]["method"], json("pq"));
+    QCOMPARE(configs[4]["noise"]["p"], json(0.1));
+    QVERIFY(qn::test::throws_input_error(
+        [] {
+          expand_sweep(parse_sweep_spec(
+              {{"variants", {json::object(), {{"noise", {{"mode", "ste"}}}}}}}));
+        },
+        {"variant 2", "quant.method is none"}));
+    QVERIFY(qn::test::throws_input_error([] { parse_sweep_spec({{"variants", json::array()}}); },
+                                         {"'variants'", "non-empty"}));
+  }
+
   void config_hashes_ignore_key_order_and_see_values() {
     const auto a = json::parse(R"({"b": 1, "a": {"y": 2, "x": 3}})");
     const auto b = json::parse(R"({"a": {"x": 3, "y": 2}, "b": 1})");

@@ -149,6 +149,27 @@ class TestTraining : public QObject {
     QVERIFY(report.compression() > 7.0 && report.compression() < 8.0);
   }
 
+  void a_layer_set_by_quant_layers_is_compressed_its_own_way() {
+    ConvNet model{ConvNetOptions{}};
+    const auto stem_before = model->named_parameters()["stem.weight"].detach().clone();
+    QuantConfig quant;
+    quant.method = QuantMethod::PQ;
+    quant.centroids = 16;
+    quant.layers = {{"^stem$", QuantMethod::Int, 8, {}, {}, {}},
+                    {"^classifier$", QuantMethod::None, {}, {}, {}, {}}};
+    auto compressed = compress_weights(*model, quant, 0);
+    add_plain_tensors(*model, quant, compressed);
+    const auto expected_stem =
+        fake_quantize(stem_before, observe_range(stem_before, 8, RangeObserver::MinMax));
+    QVERIFY(torch::equal(model->named_parameters()["stem.weight"], expected_stem));
+    for (const auto& entry : compressed.size().entries()) {
+      if (entry.name == "classifier.weight") {  // method none: stored as it is, at fp32
+        QCOMPARE(entry.bytes.total(), int64_t{512 * 10 * 4});
+      }
+      if (entry.name == "hidden.weight") QVERIFY(entry.bytes.total() < 1960 * 512 / 4);  // PQ
+    }
+  }
+
   void centroids_are_clamped_to_four_blocks_each() {
     QCOMPARE(centroids_for_layer(256, 100000), int64_t{256});
     QCOMPARE(centroids_for_layer(256, 640), int64_t{160});
