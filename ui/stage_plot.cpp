@@ -2,23 +2,32 @@
 
 #include <QVBoxLayout>
 #include <algorithm>
+
 #include "qcustomplot_include.h"
 
-#include "config/run_description.h"
 
 namespace qn::ui {
 namespace {
 
-// A staircase over stages 1..n: each value held from its stage to the next, so that the
-// last stage gets a step of its own.
-void set_staircase(QCPGraph* graph, const QVector<double>& stages, const QVector<double>& values) {
-  QVector<double> x = stages, y = values;
-  if (!x.isEmpty()) {
-    x.push_back(x.back() + 1);
-    y.push_back(y.back());
+// One run's stage metrics: a staircase (each stage's value held from half a stage before
+// it to half a stage after, so every stage has a step centred on its number) and a marker
+// at each stage.
+void add_staircase(QCustomPlot* plot, const QVector<double>& stages, const QVector<double>& values,
+                   const QPen& pen, const QCPScatterStyle& marker) {
+  QVector<double> x, y;
+  for (int i = 0; i < stages.size(); ++i) {
+    x << stages[i] - 0.5 << stages[i] + 0.5;
+    y << values[i] << values[i];
   }
-  graph->setData(x, y, /*alreadySorted=*/true);
-  graph->setLineStyle(QCPGraph::lsStepLeft);
+  auto* steps = plot->addGraph();
+  steps->setPen(pen);
+  steps->setData(x, y, /*alreadySorted=*/true);
+  steps->removeFromLegend();
+  auto* markers = plot->addGraph();
+  markers->setLineStyle(QCPGraph::lsNone);
+  markers->setScatterStyle(marker);
+  markers->setData(stages, values, /*alreadySorted=*/true);
+  markers->removeFromLegend();
 }
 
 }  // namespace
@@ -29,10 +38,11 @@ StagePlot::StagePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(t
   layout->addWidget(plot_);
   plot_->xAxis->setLabel("PQ stage (solid: right after quantizing it; dashed: after fine-tuning)");
   plot_->yAxis->setLabel("metric");
-  plot_->xAxis->ticker()->setTickStepStrategy(QCPAxisTicker::tssReadability);
-  plot_->legend->setVisible(true);
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-  plot_->setNoAntialiasingOnDrag(true);
+  QSharedPointer<QCPAxisTickerFixed> whole_stages(new QCPAxisTickerFixed);
+  whole_stages->setTickStep(1);
+  whole_stages->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+  plot_->xAxis->setTicker(whole_stages);
+  plot_->setNoAntialiasingOnDrag(true);  // colours say which run: the curve plot's legend
   setVisible(false);
 }
 
@@ -46,20 +56,13 @@ void StagePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
     if (found == curves.end() || found->second.stage_numbers.isEmpty()) continue;
     const auto& curve = found->second;
     const auto colour = colour_of(i);
-    const auto description = describe_run(runs[i]->config);
-    auto* quantized = plot_->addGraph();
-    quantized->setPen(QPen(colour, 2));
-    quantized->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, 7));
-    set_staircase(quantized, curve.stage_numbers, curve.after_quantization);
-    quantized->setName(QStringLiteral("run %1: %2, %3").arg(runs[i]->id).arg(
-        QString::fromStdString(description.quantizer), QString::fromStdString(description.noise)));
+    add_staircase(plot_, curve.stage_numbers, curve.after_quantization, QPen(colour, 2),
+                  QCPScatterStyle(QCPScatterStyle::ssDisc, colour, 7));
     values += curve.after_quantization;
     if (!curve.finetuned_stage_numbers.isEmpty()) {
-      auto* finetuned = plot_->addGraph();
-      finetuned->setPen(QPen(colour, 1.2, Qt::DashLine));
-      finetuned->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, 7));
-      set_staircase(finetuned, curve.finetuned_stage_numbers, curve.after_finetune);
-      finetuned->removeFromLegend();
+      add_staircase(plot_, curve.finetuned_stage_numbers, curve.after_finetune,
+                    QPen(colour, 1.2, Qt::DashLine),
+                    QCPScatterStyle(QCPScatterStyle::ssCircle, colour, 7));
       values += curve.after_finetune;
     }
     metric_name = curve.eval_name;

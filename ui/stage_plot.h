@@ -15,7 +15,8 @@ namespace qn::ui {
 // one-shot PQ's single one), the metric right after each stage was quantized (solid steps,
 // filled markers) and after its fine-tuning (dashed steps, open markers), against the
 // stage. Runs trained with and without Quant-Noise side by side show at a glance how much
-// accuracy the noise keeps before fine-tuning repairs it. Hidden while no run has stages.
+// accuracy the noise keeps before fine-tuning repairs it. No legend of its own: the runs
+// have the colours of the curve plot above it. Hidden while no run has stages.
 class StagePlot : public QWidget {
   Q_OBJECT
 

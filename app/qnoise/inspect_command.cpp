@@ -29,19 +29,22 @@ uint64_t tensor_bytes(const QnzTensor& tensor) {
   return bytes;
 }
 
-// The layer whose weight `tensor` is ("hidden" for "hidden.weight"), or "": only a layer's
-// weight is ever compressed, so only weights are set per layer.
-std::string layer_of_weight(const std::string& tensor) {
+// The layer whose weight `tensor` is ("hidden" for "hidden.weight"), or "". Only the
+// weights of quantizable layers (Linear, Conv2d, Embedding: two or more dimensions) are
+// set per layer; a norm's weight (one dimension) is not, even where a pattern matches its
+// name ("depthwise" and "blocks.0.depthwise_norm").
+std::string layer_of_weight(const QnzTensor& tensor) {
   const std::string suffix = ".weight";
-  if (tensor.size() <= suffix.size() ||
-      tensor.compare(tensor.size() - suffix.size(), suffix.size(), suffix) != 0) {
+  const auto& name = tensor.name;
+  if (tensor.shape.size() < 2 || name.size() <= suffix.size() ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
     return "";
   }
-  return tensor.substr(0, tensor.size() - suffix.size());
+  return name.substr(0, name.size() - suffix.size());
 }
 
 // The quant.exclude pattern that left this tensor's layer uncompressed, or "".
-std::string excluded_by(const nlohmann::json& config, const std::string& tensor) {
+std::string excluded_by(const nlohmann::json& config, const QnzTensor& tensor) {
   const auto layer = layer_of_weight(tensor);
   if (layer.empty()) return "";
   const auto patterns = config.value("/quant/exclude"_json_pointer, nlohmann::json::array());
@@ -56,7 +59,7 @@ std::string excluded_by(const nlohmann::json& config, const std::string& tensor)
 }
 
 // The quant.layers entry that set this tensor's layer, as "quant.layers[1] 'pattern'", or "".
-std::string set_by(const nlohmann::json& config, const std::string& tensor) {
+std::string set_by(const nlohmann::json& config, const QnzTensor& tensor) {
   const auto layer = layer_of_weight(tensor);
   const auto parsed = parse_stored_config(config);
   if (layer.empty() || !parsed) return "";
@@ -70,7 +73,7 @@ nlohmann::json optional_json(const std::string& text) {
 }
 
 nlohmann::json tensor_json(const QnzTensor& tensor, const nlohmann::json& config) {
-  const auto excluded = excluded_by(config, tensor.name);
+  const auto excluded = excluded_by(config, tensor);
   return {{"name", tensor.name},
           {"shape", tensor.shape},
           {"method", tensor.method},
@@ -79,7 +82,7 @@ nlohmann::json tensor_json(const QnzTensor& tensor, const nlohmann::json& config
           {"bits", tensor.stored_bits()},
           {"bytes", tensor_bytes(tensor)},
           {"excluded_by", optional_json(excluded)},
-          {"set_by", optional_json(set_by(config, tensor.name))}};
+          {"set_by", optional_json(set_by(config, tensor))}};
 }
 
 // The stage metrics of a PQ or iPQ run's result, if it has them.
@@ -104,8 +107,8 @@ void print_table(const QnzFile& file) {
               "bits", "bytes");
   for (const auto& tensor : file.tensors) {
     const auto optional = [](int64_t value) { return value > 0 ? std::to_string(value) : "-"; };
-    const auto excluded = excluded_by(file.config, tensor.name);
-    const auto setter = set_by(file.config, tensor.name);
+    const auto excluded = excluded_by(file.config, tensor);
+    const auto setter = set_by(file.config, tensor);
     const auto note = !excluded.empty() ? "  left uncompressed (quant.exclude " + excluded + ")"
                       : !setter.empty() ? "  set by " + setter
                                         : std::string();

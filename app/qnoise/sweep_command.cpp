@@ -21,6 +21,7 @@ struct SweepArgs {
   bool rerun = false;
   bool json = false;
   bool parallel = false;
+  bool train_each = false;
   double stale_after = kStaleHeartbeatSeconds;
 };
 
@@ -39,6 +40,7 @@ int run(const SweepArgs& args) {
   ProgressObserver observer;
   QueueOptions options;
   options.one_run_per_device = !args.parallel;
+  options.share_training = !args.train_each;
   const auto summary = run_queue(store, sweep_id, &observer, nullptr, options);
   int left_interrupted = 0;
   for (const auto& run : store.runs(sweep_id)) left_interrupted += run.status == RunStatus::Interrupted;
@@ -70,6 +72,9 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->add_flag("--parallel", args->parallel,
                     "run even while another process runs on this device");
+  command->add_flag("--train-each", args->train_each,
+                    "train every run itself, even where another run of the sweep trains the same "
+                    "model (results are the same; for timing and checking)");
   command->add_option("--stale-after", args->stale_after,
                       "seconds without a heartbeat before a running run counts as interrupted")
       ->capture_default_str()

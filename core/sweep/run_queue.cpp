@@ -64,7 +64,8 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
     Heartbeat heartbeat(store.database().path(), run.id, options.heartbeat_seconds, cancel, token);
     const auto config = parse_run_config(run.config);
     TrainedModelStore trained_models(store, run.id);
-    const auto result = run_training(config, &recorder, &token, &trained_models);
+    const auto result = run_training(config, &recorder, &token,
+                                     options.share_training ? &trained_models : nullptr);
     recorder.flush();
     store.finish(run.id,
                  {result.metric_name, result.metric, result.float_metric,

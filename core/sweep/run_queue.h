@@ -14,6 +14,9 @@ struct QueueOptions {
   // One run at a time per device, across processes: a queue waits while another process
   // runs on its device. false lets queues share a device (qnoise sweep --parallel).
   bool one_run_per_device = true;
+  // Runs of the same training (training_key) share one trained model through the store
+  // (TrainedModelStore); false trains every run itself (qnoise sweep --train-each).
+  bool share_training = true;
   size_t metrics_batch = 50;       // steps whose metrics are written a transaction (at most a
                                    // second apart, for live plots)
 };
@@ -32,7 +35,8 @@ struct QueueSummary {
 // `cancel` fires or another process cancels it in the store, and ends it as done (with its
 // result, which it returns), or as cancelled or failed (with the error, which it then
 // rethrows). `progress`, if given, sees every event. Its training is shared with the
-// store's other runs of the same training_key (TrainedModelStore).
+// store's other runs of the same training_key (TrainedModelStore) unless
+// options.share_training is false.
 RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* progress,
                       const CancelToken* cancel, const QueueOptions& options = {});
 

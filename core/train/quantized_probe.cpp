@@ -54,7 +54,7 @@ double probe_metric(TaskModel& model, const TaskData& data, const RunConfig& con
   const KeepRandomState random_state;
   const KeepBuffers statistics(*model.module);
   recalibrate_batchnorm(*model.module, model.forward, data.train, config.train.batch_size,
-                        kRecalibrationBatches, config.train.seed, cancel);
+                        kProbeRecalibrationBatches, config.train.seed, cancel);
   return evaluate(*model.module, model.forward, data.evaluation, cancel).metric(data.metric_name);
 }
 

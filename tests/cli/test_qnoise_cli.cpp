@@ -179,10 +179,23 @@ class TestQnoiseCli : public QObject {
     auto outcome = run_qnoise({"train", "--config", preset, "--set", "data.train_limit=256",
                                "--set", "train.max_steps=3", "--set", "quant.method=ipq",
                                "--set", "quant.centroid_bits=8", "--set", "quant.finetune_steps=2",
+                               "--set", R"(quant.layers=[{"pattern": "^stem$|depthwise", "method": "int"}])",
                                "--db", db, "--export", trained, "--json"});
     QCOMPARE(outcome.exit_code, 0);
     const auto result = QJsonDocument::fromJson(outcome.out).object();
     const auto run_id = QString::number(result["run_id"].toInteger());
+    // iPQ's stages (the stem and the depthwise layers are int8, in no stage): blocks.0,
+    // blocks.1, blocks.2, then hidden and classifier; each measured twice.
+    const auto stages = result["stages"].toArray();
+    QCOMPARE(stages.size(), 4);
+    QCOMPARE(stages[0].toObject()["layers"].toArray().first().toString(), QString("blocks.0.project"));
+    for (const auto& stage : stages) {
+      QVERIFY(stage.toObject()["metric_after_quantization"].toDouble() > 0.05);
+      QVERIFY(stage.toObject()["metric_after_finetune"].isDouble());
+    }
+    QVERIFY(result["metric_before_finetune"].isDouble());
+    QCOMPARE(result["shared_training"].toBool(), false);
+    QCOMPARE(result["data_split"].toString(), QString("the data set's own test set"));
 
     outcome = run_qnoise({"inspect", trained, "--json"});
     QCOMPARE(outcome.exit_code, 0);
@@ -195,8 +208,17 @@ class TestQnoiseCli : public QObject {
     qint64 tensor_bytes = 0;
     for (const auto& tensor : inspected["tensors"].toArray()) {
       tensor_bytes += tensor.toObject()["bytes"].toInteger();
-      if (tensor.toObject()["name"] == "hidden.weight")
+      const auto name = tensor.toObject()["name"].toString();
+      const auto set_by = tensor.toObject()["set_by"];
+      if (name == "hidden.weight") {
         QCOMPARE(tensor.toObject()["method"].toString(), QString("pq+int8"));
+        QVERIFY(set_by.isNull());
+      }
+      if (name == "blocks.1.depthwise.weight") {
+        QCOMPARE(tensor.toObject()["method"].toString(), QString("int8"));
+        QCOMPARE(set_by.toString(), QString("quant.layers[0] '^stem$|depthwise'"));
+      }
+      if (name == "blocks.1.depthwise_norm.weight") QVERIFY(set_by.isNull());  // not a layer's weight
     }
     QCOMPARE(tensor_bytes, result["size_bytes"].toInteger());
 

@@ -1,11 +1,13 @@
 // Sweeps through the CLI against one store: a sweep killed with SIGKILL mid-run and
-// resumed, two sweeps writing at once, and a --db that is not a store.
+// resumed, two sweeps writing at once, variants that share one training (and
+// --train-each, which trains each), and a --db that is not a store.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
 #include <thread>
 
+#include "io/qnz_reader.h"
 #include "store/run_store.h"
 
 using namespace qn;
@@ -56,6 +58,45 @@ class TestSweepCli : public QObject {
   QTemporaryDir dir_;
 
  private Q_SLOTS:
+  void post_training_variants_share_one_training_unless_told_not_to() {
+    const json spec = {{"name", "shared"},
+                       {"base",
+                        {{"device", "cpu"},
+                         {"data", {{"train_limit", 512}}},
+                         {"train", {{"max_steps", 12}, {"batch_size", 32}}}}},
+                       {"variants",
+                        {{{"quant", {{"method", "int"}, {"bits", 8}}}},
+                         {{"quant", {{"method", "int"}, {"bits", 4}}}},
+                         {{"quant", {{"method", "pq"}, {"centroids", 16}}}}}}};
+    const auto spec_path = dir_.filePath("shared.json");
+    std::ofstream(spec_path.toStdString()) << spec.dump();
+    const auto shared_flags = [&](const QString& db, QStringList extra) {
+      QStringList arguments{"sweep", "--spec", spec_path, "--db", db};
+      arguments += extra;
+      if (run_to_end(arguments) != 0) return std::vector<bool>{};
+      RunStore store(db.toStdString());
+      std::vector<bool> shared;
+      for (const auto& run : store.runs()) {
+        const auto result = parse_qnz(*store.checkpoint(run.id)).result;
+        shared.push_back(result["shared_training"].get<bool>());
+      }
+      return shared;
+    };
+    QCOMPARE(shared_flags(dir_.filePath("shared.sqlite"), {}), (std::vector<bool>{false, true, true}));
+    QCOMPARE(shared_flags(dir_.filePath("each.sqlite"), {"--train-each"}),
+             (std::vector<bool>{false, false, false}));
+    // The same results either way.
+    RunStore shared(dir_.filePath("shared.sqlite").toStdString());
+    RunStore each(dir_.filePath("each.sqlite").toStdString());
+    for (int64_t id = 1; id <= 3; ++id) {
+      QCOMPARE(shared.run(id)->result->metric, each.run(id)->result->metric);
+      QCOMPARE(shared.run(id)->result->size_bytes, each.run(id)->result->size_bytes);
+    }
+    auto kept = shared.database().prepare("SELECT count(*) FROM trained_models");
+    kept.step();
+    QCOMPARE(kept.integer(0), int64_t{0});  // dropped once no run could use it
+  }
+
   void a_killed_sweep_resumes_and_runs_each_config_once() {
     const auto db = dir_.filePath("killed.sqlite");
     const auto spec = write_spec(dir_.filePath("killed.json"), {0, 1, 2}, 60);
