@@ -209,7 +209,7 @@ class TestQnoiseCli : public QObject {
     for (const auto& tensor : inspected["tensors"].toArray()) {
       tensor_bytes += tensor.toObject()["bytes"].toInteger();
       const auto name = tensor.toObject()["name"].toString();
-      const auto set_by = tensor.toObject()["set_by"];
+      const QJsonValue set_by = tensor.toObject()["set_by"];  // a value: the object is a temporary
       if (name == "hidden.weight") {
         QCOMPARE(tensor.toObject()["method"].toString(), QString("pq+int8"));
         QVERIFY(set_by.isNull());

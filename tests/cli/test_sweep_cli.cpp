@@ -82,12 +82,12 @@ class TestSweepCli : public QObject {
       }
       return shared;
     };
-    QCOMPARE(shared_flags(dir_.filePath("shared.sqlite"), {}), (std::vector<bool>{false, true, true}));
-    QCOMPARE(shared_flags(dir_.filePath("each.sqlite"), {"--train-each"}),
+    QCOMPARE(shared_flags(dir_.filePath("train-once.sqlite"), {}), (std::vector<bool>{false, true, true}));
+    QCOMPARE(shared_flags(dir_.filePath("train-each.sqlite"), {"--train-each"}),
              (std::vector<bool>{false, false, false}));
     // The same results either way.
-    RunStore shared(dir_.filePath("shared.sqlite").toStdString());
-    RunStore each(dir_.filePath("each.sqlite").toStdString());
+    RunStore shared(dir_.filePath("train-once.sqlite").toStdString());
+    RunStore each(dir_.filePath("train-each.sqlite").toStdString());
     for (int64_t id = 1; id <= 3; ++id) {
       QCOMPARE(shared.run(id)->result->metric, each.run(id)->result->metric);
       QCOMPARE(shared.run(id)->result->size_bytes, each.run(id)->result->size_bytes);

@@ -91,14 +91,16 @@ class TestMainWindow : public QObject {
     QCOMPARE(table->item(3, 0)->text(), QString("fc"));
     QCOMPARE(table->item(3, 2)->text(), QString::fromUtf8("10×256"));
     QCOMPARE(table->item(3, 3)->data(Qt::UserRole).toLongLong(), 2560);
-    QVERIFY(table->item(3, 5)->data(Qt::UserRole).toLongLong() < 2560 * 4);  // int8
+    QCOMPARE(table->item(3, 5)->text(), QString("int8 (minmax)"));
+    QVERIFY(table->item(3, 6)->data(Qt::UserRole).toLongLong() < 2560 * 4);  // int8
     const auto size_before = panel->status_text();
 
     table->item(3, 0)->setCheckState(Qt::Unchecked);
     QCOMPARE(panel->config().quant.exclude, std::vector<std::string>{"^fc$"});
     QTRY_VERIFY(!panel->checking());
     QCOMPARE(table->item(3, 0)->checkState(), Qt::Unchecked);
-    QCOMPARE(table->item(3, 5)->data(Qt::UserRole).toLongLong(), 2560 * 4);  // stored fp32
+    QCOMPARE(table->item(3, 5)->text(), QString("fp32"));
+    QCOMPARE(table->item(3, 6)->data(Qt::UserRole).toLongLong(), 2560 * 4);  // stored fp32
     QVERIFY(panel->status_text() != size_before);
     panel->undo_stack()->undo();
     QVERIFY(panel->config().quant.exclude.empty());
