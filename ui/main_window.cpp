@@ -436,10 +436,14 @@ void MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat
   store_->export_run(run_id, path, format);
 }
 
+QCustomPlot* MainWindow::current_plot() const {
+  return tabs_->currentIndex() == kParetoTab    ? pareto_->plot()
+         : tabs_->currentIndex() == kCompareTab ? compare_->plot()
+                                                : live_->plot();
+}
+
 void MainWindow::export_plot() {
-  auto* plot = tabs_->currentIndex() == kParetoTab    ? pareto_->plot()
-               : tabs_->currentIndex() == kCompareTab ? compare_->plot()
-                                                      : live_->plot();
+  auto* plot = current_plot();
   QString filter = "PNG image (*.png)";
   const auto path = QFileDialog::getSaveFileName(this, "Export the plot shown", "plot.png",
                                                  "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)",

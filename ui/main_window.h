@@ -15,6 +15,8 @@ class QProgressBar;
 class QTabWidget;
 class QTimer;
 
+class QCustomPlot;
+
 namespace qn::ui {
 
 class CompareView;
@@ -55,6 +57,9 @@ class MainWindow : public QMainWindow {
   bool queue_sweep_file(const QString& path);
   // "live", "pareto" or "compare".
   void show_view(const QString& view);
+  // The plot of the view shown (the curves for live and compare, the front for pareto):
+  // what File > Export plot and qnstudio --plot write.
+  QCustomPlot* current_plot() const;
   // Asks the store reader for what changed (the run list, if any run was added, started or
   // ended; the curves of the running and shown runs) and refreshes the views when the
   // answer arrives, keeping the selection. Never waits on the store.

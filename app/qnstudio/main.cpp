@@ -1,8 +1,10 @@
 // qnstudio: the QNStudio desktop application.
 //   qnstudio [--db FILE] [--view live|pareto|compare] [--config RUN.json] [--model FILE.pt]
-//            [--sweep SPEC.json] [--screenshot FILE.png]
+//            [--sweep SPEC.json] [--screenshot FILE.png] [--plot FILE.png|svg|pdf]
 // --screenshot renders the window (offscreen works: QT_QPA_PLATFORM=offscreen) to a PNG
-// once the store is loaded, then exits: for docs and tests. --measure-stalls SECONDS
+// once the store is loaded, then exits: for docs and tests. --plot writes only the plot of
+// the view (--view) instead, as File > Export plot does: for reports
+// (experiments/paper_table). --measure-stalls SECONDS
 // reports the UI thread's longest stall (experiments/ui_responsiveness).
 #include <QApplication>
 #include <QCommandLineParser>
@@ -14,6 +16,7 @@
 #include "common/runtime.h"
 #include "config/run_config.h"
 #include "main_window.h"
+#include "plot_export.h"
 #include "run_setup_panel.h"
 #include "stall_meter.h"
 #include "store/run_store.h"
@@ -33,6 +36,8 @@ int main(int argc, char** argv) {
                                 "live");
   const QCommandLineOption screenshot("screenshot", "Render the window to FILE.png and exit.",
                                       "FILE");
+  const QCommandLineOption plot("plot", "Write the view's plot to FILE (.png, .svg, .pdf) and exit.",
+                                "FILE");
   const QCommandLineOption measure_stalls(
       "measure-stalls", "Measure the UI thread's longest stall for SECONDS, print it, exit.",
       "SECONDS");
@@ -42,7 +47,7 @@ int main(int argc, char** argv) {
       "model", "Set up runs of your own model: a TorchScript file saved with torch.jit.save.",
       "FILE");
   const QCommandLineOption config("config", "Set up runs from a run config (JSON).", "FILE");
-  parser.addOptions({db, view, screenshot, measure_stalls, sweep, config, model});
+  parser.addOptions({db, view, screenshot, plot, measure_stalls, sweep, config, model});
   parser.process(app);
 
   qn::init_runtime();
@@ -66,7 +71,7 @@ int main(int argc, char** argv) {
     window.show();
     return qn::ui::measure_stalls(window, parser.value(measure_stalls).toDouble());
   }
-  if (!parser.isSet(screenshot)) {
+  if (!parser.isSet(screenshot) && !parser.isSet(plot)) {
     window.show();
     return QApplication::exec();
   }
@@ -80,8 +85,14 @@ int main(int argc, char** argv) {
       if (window.store_busy()) return;
       poll->stop();
       QApplication::processEvents();
-      const bool saved = window.grab().save(parser.value(screenshot));
-      if (!saved) std::cerr << "qnstudio: cannot write " << parser.value(screenshot).toStdString() << "\n";
+      QString error;
+      const auto path = parser.isSet(plot) ? parser.value(plot) : parser.value(screenshot);
+      const bool saved = parser.isSet(plot) ? qn::ui::export_plot(*window.current_plot(), path, &error)
+                                            : window.grab().save(path);
+      if (!saved) {
+        std::cerr << "qnstudio: cannot write " << path.toStdString()
+                  << (error.isEmpty() ? "" : ": " + error.toStdString()) << "\n";
+      }
       QApplication::exit(saved ? 0 : 1);
     });
     poll->start(50);

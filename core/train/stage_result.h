@@ -23,5 +23,9 @@ inline std::string after_quantization_name(const std::string& metric_name) {
 inline std::string after_finetune_name(const std::string& metric_name) {
   return metric_name + "_after_finetune";
 }
+// iPQ's metric with every stage quantized and no fine-tuning, reported at step 0.
+inline std::string before_finetune_name(const std::string& metric_name) {
+  return metric_name + "_before_finetune";
+}
 
 }  // namespace qn

@@ -166,6 +166,9 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
       report_stage(observer, "quantizing every stage without fine-tuning");
       result.metric_before_finetune =
           metric_without_finetuning(config, data, model, device, cancel);
+      if (observer) {
+        observer->on_eval({0, before_finetune_name(data.metric_name), *result.metric_before_finetune});
+      }
     }
     const StageMetric measure = [&](size_t stage, bool after_finetune) {
       const double metric = probe_metric(model, data, config, cancel);
