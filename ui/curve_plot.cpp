@@ -4,6 +4,7 @@
 #include <algorithm>
 #include "qcustomplot_include.h"
 
+#include "plot_legend.h"
 #include "runs_table_model.h"
 #include "stage_plot.h"
 
@@ -11,7 +12,6 @@ namespace qn::ui {
 namespace {
 
 constexpr size_t kMaxCurves = 12;
-constexpr int kNoWidthLimit = 1 << 20;  // pixels: wider than any screen
 
 QColor colour(size_t index) {
   static const QColor kPalette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},
@@ -34,19 +34,7 @@ CurvePlot::CurvePlot(QWidget* parent)
   plot_->yAxis2->setLabel("metric");
   plot_->yAxis2->setVisible(true);
   plot_->legend->setVisible(true);
-  // The legend under the axes, in two columns, so that it never hides a curve.
-  auto* legend_row = new QCPLayoutGrid;
-  plot_->plotLayout()->addElement(1, 0, legend_row);
-  legend_row->setMargins(QMargins(5, 0, 5, 5));
-  // QCustomPlot 2.1 takes a column's maximum width from every element in it, and an empty
-  // legend hints a maximum width of 0: without a limit of our own, a view with no runs would
-  // squeeze the axes into a sliver.
-  legend_row->setMaximumSize(kNoWidthLimit, QWIDGETSIZE_MAX);
-  legend_row->addElement(0, 0, plot_->legend);
-  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  plot_->legend->setWrap(2);
-  plot_->legend->setBorderPen(Qt::NoPen);
-  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+  put_legend_below(*plot_, 2);
   plot_->setNoAntialiasingOnDrag(true);
 }
 

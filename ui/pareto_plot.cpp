@@ -11,6 +11,7 @@
 #include "byte_format.h"
 #include "config/choices.h"
 #include "config/config_difference.h"
+#include "plot_legend.h"
 #include "run_selection.h"
 #include "runs_table_model.h"
 #include "store/pareto.h"
@@ -100,7 +101,7 @@ ParetoPlot::ParetoPlot(RunSelection* selection, QWidget* parent)
   plot_->xAxis->setTicker(QSharedPointer<ByteTicker>::create());
   plot_->xAxis->setLabel("exact size on disk");
   plot_->legend->setVisible(true);
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+  put_legend_below(*plot_, 2);
   for (int index = 0; index < 4; ++index) {
     const auto& series = kSeries[index];
     auto* graph = plot_->addGraph();
