@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 
 #include "commands.h"
@@ -58,21 +59,22 @@ std::string excluded_by(const nlohmann::json& config, const QnzTensor& tensor) {
   return "";
 }
 
-// The quant.layers entry that set this tensor's layer, as "quant.layers[1] 'pattern'", or "".
-std::string set_by(const nlohmann::json& config, const QnzTensor& tensor) {
+// The quant.layers entry that set this tensor's layer, as "quant.layers[1] 'pattern'", or
+// "". `config` is the file's config parsed once (none if this engine cannot read it).
+std::string set_by(const std::optional<RunConfig>& config, const QnzTensor& tensor) {
   const auto layer = layer_of_weight(tensor);
-  const auto parsed = parse_stored_config(config);
-  if (layer.empty() || !parsed) return "";
-  const auto entry = matching_layer_override(parsed->quant, layer);
+  if (layer.empty() || !config) return "";
+  const auto entry = matching_layer_override(config->quant, layer);
   if (!entry) return "";
-  return "quant.layers[" + std::to_string(*entry) + "] '" + parsed->quant.layers[*entry].pattern + "'";
+  return "quant.layers[" + std::to_string(*entry) + "] '" + config->quant.layers[*entry].pattern + "'";
 }
 
 nlohmann::json optional_json(const std::string& text) {
   return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
 
-nlohmann::json tensor_json(const QnzTensor& tensor, const nlohmann::json& config) {
+nlohmann::json tensor_json(const QnzTensor& tensor, const nlohmann::json& config,
+                           const std::optional<RunConfig>& parsed) {
   const auto excluded = excluded_by(config, tensor);
   return {{"name", tensor.name},
           {"shape", tensor.shape},
@@ -82,7 +84,7 @@ nlohmann::json tensor_json(const QnzTensor& tensor, const nlohmann::json& config
           {"bits", tensor.stored_bits()},
           {"bytes", tensor_bytes(tensor)},
           {"excluded_by", optional_json(excluded)},
-          {"set_by", optional_json(set_by(config, tensor))}};
+          {"set_by", optional_json(set_by(parsed, tensor))}};
 }
 
 // The stage metrics of a PQ or iPQ run's result, if it has them.
@@ -91,24 +93,26 @@ void print_stages(const nlohmann::json& result) {
   const auto metric = result.value("metric_name", std::string("metric"));
   for (const auto& stage : stages) {
     const auto after_finetune = stage.value("metric_after_finetune", nlohmann::json());
-    std::printf("  stage %d: %s %.4f right after quantization%s (%zu layers)\n",
+    const auto layers = stage.value("layers", nlohmann::json::array()).size();
+    std::printf("  stage %d: %s %.4f right after quantization%s (%zu layer%s)\n",
                 stage.value("stage", 0), metric.c_str(),
                 stage.value("metric_after_quantization", 0.0),
                 after_finetune.is_number()
                     ? (", " + std::to_string(after_finetune.get<double>()).substr(0, 6) +
                        " after fine-tuning").c_str()
                     : "",
-                stage.value("layers", nlohmann::json::array()).size());
+                layers, layers == 1 ? "" : "s");
   }
 }
 
 void print_table(const QnzFile& file) {
   std::printf("%-34s %-18s %-8s %6s %6s %5s %10s\n", "tensor", "shape", "method", "block", "K",
               "bits", "bytes");
+  const auto parsed = parse_stored_config(file.config);
   for (const auto& tensor : file.tensors) {
     const auto optional = [](int64_t value) { return value > 0 ? std::to_string(value) : "-"; };
     const auto excluded = excluded_by(file.config, tensor);
-    const auto setter = set_by(file.config, tensor);
+    const auto setter = set_by(parsed, tensor);
     const auto note = !excluded.empty() ? "  left uncompressed (quant.exclude " + excluded + ")"
                       : !setter.empty() ? "  set by " + setter
                                         : std::string();
@@ -145,7 +149,10 @@ int run(const InspectArgs& args) {
   const auto file = read_qnz_file(args.path);
   if (args.json) {
     nlohmann::json tensors = nlohmann::json::array();
-    for (const auto& tensor : file.tensors) tensors.push_back(tensor_json(tensor, file.config));
+    const auto parsed = parse_stored_config(file.config);
+    for (const auto& tensor : file.tensors) {
+      tensors.push_back(tensor_json(tensor, file.config, parsed));
+    }
     const nlohmann::json output = {{"format_version", file.version},
                                    {"file_bytes", file.bytes.size()},
                                    {"header_bytes", file.header_bytes},
