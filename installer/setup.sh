@@ -3,6 +3,7 @@
 #   bash installer/setup.sh demo    the main job: a demo sweep in the GUI (headless: printed)
 #   bash installer/setup.sh test    every test suite, through CTest
 #   bash installer/setup.sh build   set-up and build only
+#   bash installer/setup.sh package the Debian package (build/package/qnstudio_*.deb)
 # Each step is skipped when already done, so a second run goes straight to the job.
 # Environment: QNS_BUILD_DIR (default build/), QNS_DATA_DIR (default data/).
 set -euo pipefail
@@ -15,7 +16,9 @@ brown_version=1.9.80
 # Debian packages: the toolchain, LibTorch with a fast BLAS (without libopenblas0-openmp
 # LibTorch falls back to the reference BLAS, ~15x slower), Qt 6 and the small libraries;
 # python3-torch (the same LibTorch build) is the PyTorch the TorchScript tests save models
-# with and load exports into, as a user's would.
+# with and load exports into, as a user's would. The last two lines make and check the .deb
+# (man pages, lintian, metadata validators; Xvfb to start the installed GUI on a real X
+# server).
 packages=(
   g++ cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-openmp
@@ -23,6 +26,8 @@ packages=(
   libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstb-dev
   dataset-fashion-mnist
   python3-torch python3-numpy
+  help2man lintian desktop-file-utils appstream
+  xvfb xauth x11-utils x11-apps netpbm
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -109,8 +114,17 @@ case "${1:-}" in
   build)
     setup
     ;;
+  package)
+    # CPack's DEB generator (installer/CMakeLists.txt), then lintian on the result;
+    # installer/check_package.sh installs, uses and purges it (test package_install).
+    setup
+    (cd "$build_dir" && cpack -G DEB >&2)
+    deb=$(ls "$build_dir"/package/qnstudio_*.deb)
+    lintian --allow-root -EvIL +pedantic "$deb" >&2 || true
+    echo "$deb"
+    ;;
   *)
-    echo "usage: $0 demo|test|build" >&2
+    echo "usage: $0 demo|test|build|package" >&2
     exit 2
     ;;
 esac

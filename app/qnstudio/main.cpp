@@ -10,6 +10,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QTimer>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "common/error.h"
@@ -21,7 +23,42 @@
 #include "stall_meter.h"
 #include "store/run_store.h"
 
+namespace {
+
+// Whether one of the options is given, alone or as --name=value.
+bool has_argument(int argc, char** argv, std::initializer_list<const char*> names) {
+  for (int i = 1; i < argc; ++i) {
+    for (const char* name : names) {
+      const auto length = std::strlen(name);
+      if (std::strncmp(argv[i], name, length) == 0 && (!argv[i][length] || argv[i][length] == '=')) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Without a display Qt aborts in QApplication's constructor. What needs no window (help,
+// version: the man pages are made from them in the build) or only renders one (--screenshot,
+// --plot) runs offscreen; the rest stops with a clear message instead of Qt's abort.
+bool choose_platform(int argc, char** argv) {
+  if (std::getenv("QT_QPA_PLATFORM") || std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY")) {
+    return true;
+  }
+  if (has_argument(argc, argv, {"-h", "--help", "--help-all", "-v", "--version", "--screenshot",
+                                "--plot"})) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    return true;
+  }
+  std::cerr << "qnstudio: no display (DISPLAY and WAYLAND_DISPLAY are unset); the command "
+               "line qnoise runs without one, and --screenshot/--plot render offscreen\n";
+  return false;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (!choose_platform(argc, argv)) return 2;
   QApplication app(argc, argv);
   QApplication::setApplicationName("QNStudio");
   QApplication::setOrganizationName("QNStudio");

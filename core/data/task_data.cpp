@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/data_folders.h"
 #include "common/error.h"
 #include "data/cifar10.h"
 #include "data/image_folder.h"
@@ -68,7 +69,17 @@ std::string default_data_location(const std::string& task) {
   if (task == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
   if (task == "brown-lm") {
     const char* data_dir = std::getenv("QNS_DATA_DIR");
-    return std::string(data_dir && *data_dir ? data_dir : QNS_DATA_DIR) + "/brown";
+    if (data_dir && *data_dir) return std::string(data_dir) + "/brown";
+    // The user's copy first, then the installed package's, then the one installer/setup.sh
+    // fetched for this build; a user who has none is pointed at their own folder.
+    const auto installed = installed_data_folder();
+    const std::filesystem::path candidates[] = {
+        user_data_folder() / "brown", installed.empty() ? installed : installed / "brown",
+        std::filesystem::path(QNS_DATA_DIR) / "brown"};
+    for (const auto& folder : candidates) {
+      if (!folder.empty() && std::filesystem::is_directory(folder)) return folder.string();
+    }
+    return candidates[0].string();
   }
   if (task == "text-lm") throw InputError("task 'text-lm' needs data.path (a UTF-8 text file)");
   throw InputError("task '" + task + "' needs data.dir (the folder of its files)");

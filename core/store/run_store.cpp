@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 
+#include "common/data_folders.h"
 #include "common/duration_text.h"
 #include "common/error.h"
 #include "config/run_config.h"
@@ -75,18 +75,7 @@ RunStatus parse_run_status(const std::string& text) {
   throw RuntimeFailure("unknown run status '" + text + "' in the database");
 }
 
-std::string default_database_path() {
-  const char* data_home = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  const std::filesystem::path base = data_home && *data_home ? std::filesystem::path(data_home)
-                                     : home && *home ? std::filesystem::path(home) / ".local/share"
-                                                     : std::filesystem::current_path();
-  const auto folder = base / "qnstudio";
-  std::error_code error;
-  std::filesystem::create_directories(folder, error);
-  if (error) throw InputError("cannot create '" + folder.string() + "': " + error.message());
-  return (folder / "studio.sqlite").string();
-}
+std::string default_database_path() { return (user_data_folder() / "studio.sqlite").string(); }
 
 std::string config_hash(const nlohmann::json& config) {
   // How often a run is evaluated along the way changes none of its results.
