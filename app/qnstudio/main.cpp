@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QTimer>
 #include <cstdlib>
 #include <cstring>
@@ -63,6 +64,9 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName("QNStudio");
   QApplication::setOrganizationName("QNStudio");
   QApplication::setApplicationVersion(QNS_VERSION);
+  // The window's icon, and the desktop entry it belongs to (taskbars match them by this).
+  QApplication::setWindowIcon(QIcon(":/icons/qnstudio.svg"));
+  QGuiApplication::setDesktopFileName("org.qnstudio.QNStudio");
 
   QCommandLineParser parser;
   parser.setApplicationDescription("Extreme model compression with Quant-Noise");
