@@ -16,14 +16,17 @@ brown_version=1.9.80
 # Debian packages: the toolchain, LibTorch with a fast BLAS (without libopenblas0-openmp
 # LibTorch falls back to the reference BLAS, ~15x slower), Qt 6 and the small libraries;
 # python3-torch (the same LibTorch build) is the PyTorch the TorchScript tests save models
-# with and load exports into, as a user's would. The last two lines make and check the .deb
+# with and load exports into, as a user's would; postgresql, slurm-wlm and munge are the
+# server and the single-node cluster the tests start (tests/postgres_server.h,
+# tests/slurm_cluster.h). The last two lines make and check the .deb
 # (man pages, lintian, metadata validators; Xvfb to start the installed GUI on a real X
 # server).
 packages=(
   g++ cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
-  libsqlite3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstb-dev
+  libsqlite3-dev libpq-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstb-dev
+  postgresql slurm-wlm munge
   dataset-fashion-mnist
   python3-torch python3-numpy
   help2man lintian desktop-file-utils appstream

@@ -4,7 +4,9 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -141,6 +143,16 @@ void MainWindow::build_menus() {
     const auto path = QFileDialog::getOpenFileName(this, "Open a QNStudio store", {},
                                                    "SQLite stores (*.sqlite *.db);;All files (*)");
     if (!path.isEmpty()) open_database(path);
+  });
+  file->addAction("Open &PostgreSQL store...", this, [this] {
+    // The store many workers share (qnoise worker); the password comes from ~/.pgpass or
+    // PGPASSWORD, never from the URI (the engine refuses one there).
+    bool accepted = false;
+    const auto uri = QInputDialog::getText(
+        this, "Open a PostgreSQL store",
+        "URI (postgresql://user@host:port/dbname; the password from ~/.pgpass or PGPASSWORD):",
+        QLineEdit::Normal, "postgresql://", &accepted);
+    if (accepted && !uri.trimmed().isEmpty()) open_database(uri.trimmed());
   });
   file->addAction("&New database...", QKeySequence::New, this, [this] {
     const auto path = QFileDialog::getSaveFileName(this, "New QNStudio store", "runs.sqlite",

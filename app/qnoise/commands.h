@@ -16,6 +16,7 @@ void add_check_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_train_command(CLI::App& app, int& exit_code);
 void add_sweep_command(CLI::App& app, int& exit_code);
+void add_worker_command(CLI::App& app, int& exit_code);
 void add_runs_commands(CLI::App& app, int& exit_code);  // runs and pareto
 void add_export_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);

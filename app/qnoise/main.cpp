@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   qn::cli::add_train_command(app, exit_code);
   qn::cli::add_sweep_command(app, exit_code);
+  qn::cli::add_worker_command(app, exit_code);
   qn::cli::add_runs_commands(app, exit_code);
   qn::cli::add_export_command(app, exit_code);
   qn::cli::add_eval_command(app, exit_code);

@@ -41,8 +41,13 @@ nlohmann::json run_json(const StoredRun& run) {
           {"fp32_size_bytes", result ? nlohmann::json(result->fp32_size_bytes) : nlohmann::json()},
           {"compression", result ? nlohmann::json(result->compression) : nlohmann::json()},
           {"seconds", result ? nlohmann::json(result->seconds) : nlohmann::json()},
-          {"progress", progress_json(run)}};
+          {"progress", progress_json(run)},
+          {"worker", run.worker ? nlohmann::json{{"host", run.worker->host}, {"pid", run.worker->pid}}
+                                : nlohmann::json()}};
 }
+
+// Where the run ran (or runs): its worker's host, "-" before any worker took it.
+std::string host_of(const StoredRun& run) { return run.worker ? run.worker->host : "-"; }
 
 std::string csv_quoted(const std::string& text) {
   std::string quoted = "\"";
@@ -70,18 +75,19 @@ void print_runs(const std::vector<StoredRun>& runs, const std::string& format) {
       std::cout << "," << run.config_hash << "," << csv_quoted(run.config.dump()) << "\n";
     }
   } else if (format == "table") {
-    std::printf("%5s  %-11s  %-12s  %10s  %12s  %8s  %s\n", "id", "status", "metric", "value",
-                "size (B)", "ratio", "config");
+    std::printf("%5s  %-11s  %-12s  %10s  %12s  %8s  %-12s  %s\n", "id", "status", "metric",
+                "value", "size (B)", "ratio", "host", "config");
     for (const auto& run : runs) {
       if (run.result) {
-        std::printf("%5lld  %-11s  %-12s  %10.4f  %12lld  %7.1fx  %s\n",
+        std::printf("%5lld  %-11s  %-12s  %10.4f  %12lld  %7.1fx  %-12s  %s\n",
                     static_cast<long long>(run.id), to_string(run.status).c_str(),
                     run.result->metric_name.c_str(), run.result->metric,
                     static_cast<long long>(run.result->size_bytes), run.result->compression,
-                    describe_run(run.config).one_line().c_str());
+                    host_of(run).c_str(), describe_run(run.config).one_line().c_str());
       } else {
-        std::printf("%5lld  %-11s  %-12s  %10s  %12s  %8s  %s%s\n", static_cast<long long>(run.id),
-                    to_string(run.status).c_str(), "", "", "", "", describe_run(run.config).one_line().c_str(),
+        std::printf("%5lld  %-11s  %-12s  %10s  %12s  %8s  %-12s  %s%s\n",
+                    static_cast<long long>(run.id), to_string(run.status).c_str(), "", "", "", "",
+                    host_of(run).c_str(), describe_run(run.config).one_line().c_str(),
                     progress_text(run).c_str());
       }
     }

@@ -64,7 +64,7 @@ void record_export(RunStore& store, int64_t run_id, const ExportedFile& file) {
 QnzFile stored_checkpoint(RunStore& store, int64_t run_id) {
   const auto run = store.run(run_id);
   const std::string name = "run " + std::to_string(run_id);
-  if (!run) throw InputError("there is no " + name + " in '" + store.database().path() + "'");
+  if (!run) throw InputError("there is no " + name + " in '" + store.database().location() + "'");
   if (run->status != RunStatus::Done) {
     throw InputError(name + " is " + to_string(run->status) +
                      ": only a done run has a compressed model to export");

@@ -1,131 +1,17 @@
 #include "store/database.h"
 
-#include <sqlite3.h>
-
-
-#include "common/error.h"
+#include "store/postgres_database.h"
+#include "store/sqlite_database.h"
 
 namespace qn {
 
-Statement::Statement(sqlite3* db, const std::string& sql) : db_(db), sql_(sql) {
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK) {
-    throw RuntimeFailure("database error: " + std::string(sqlite3_errmsg(db)) + " in: " + sql);
-  }
+bool is_postgres_uri(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
 }
 
-Statement::~Statement() { sqlite3_finalize(statement_); }
-
-Statement& Statement::bind(int index, int64_t value) {
-  sqlite3_bind_int64(statement_, index, value);
-  return *this;
+std::unique_ptr<Database> Database::open(const std::string& location) {
+  if (is_postgres_uri(location)) return std::make_unique<PostgresDatabase>(location);
+  return std::make_unique<SqliteDatabase>(location);
 }
-
-Statement& Statement::bind(int index, double value) {
-  sqlite3_bind_double(statement_, index, value);
-  return *this;
-}
-
-Statement& Statement::bind(int index, const std::string& value) {
-  sqlite3_bind_text(statement_, index, value.c_str(), static_cast<int>(value.size()),
-                    SQLITE_TRANSIENT);
-  return *this;
-}
-
-Statement& Statement::bind_null(int index) {
-  sqlite3_bind_null(statement_, index);
-  return *this;
-}
-
-Statement& Statement::bind(int index, const std::optional<double>& value) {
-  return value ? bind(index, *value) : bind_null(index);
-}
-
-Statement& Statement::bind_blob(int index, std::string_view bytes) {
-  sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
-  return *this;
-}
-
-bool Statement::step() {
-  const int status = sqlite3_step(statement_);
-  if (status == SQLITE_ROW) return true;
-  if (status == SQLITE_DONE) return false;
-  const std::string message = sqlite3_errmsg(db_);
-  sqlite3_reset(statement_);
-  throw RuntimeFailure("database error: " + message + " in: " + sql_);
-}
-
-void Statement::run() {
-  while (step()) {
-  }
-  reset();
-}
-
-void Statement::reset() {
-  sqlite3_reset(statement_);
-  sqlite3_clear_bindings(statement_);
-}
-
-bool Statement::is_null(int column) const {
-  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
-}
-
-int64_t Statement::integer(int column) const { return sqlite3_column_int64(statement_, column); }
-
-double Statement::real(int column) const { return sqlite3_column_double(statement_, column); }
-
-std::string Statement::text(int column) const {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
-  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(statement_, column)))
-              : std::string();
-}
-
-std::string Statement::blob(int column) const {
-  const auto* data = static_cast<const char*>(sqlite3_column_blob(statement_, column));
-  return data ? std::string(data, static_cast<size_t>(sqlite3_column_bytes(statement_, column)))
-              : std::string();
-}
-
-Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
-  // Never open the file any other way (to peek at its header, say): closing any descriptor
-  // of a file drops every POSIX lock this process holds on it, including those of another
-  // connection here (the heartbeat's), and SQLite then corrupts the database.
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    throw InputError("cannot open database '" + path + "': " + message);
-  }
-  sqlite3_busy_timeout(db_, busy_timeout_ms);
-  // A read first: a file that is not a database fails here, before anything could write.
-  if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) ==
-      SQLITE_NOTADB) {
-    sqlite3_close(db_);
-    throw InputError("'" + path + "' is not a SQLite database; give --db a new file name or " +
-                     "a QNStudio database (the file was left untouched)");
-  }
-  try {
-    execute("PRAGMA journal_mode = WAL");
-    execute("PRAGMA synchronous = NORMAL");
-    execute("PRAGMA foreign_keys = ON");
-  } catch (const Error& error) {
-    sqlite3_close(db_);
-    throw InputError("cannot use database '" + path + "': " + error.what());
-  }
-}
-
-Database::~Database() { sqlite3_close(db_); }
-
-void Database::execute(const std::string& sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    const std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
-    throw RuntimeFailure("database '" + path_ + "': " + text);
-  }
-}
-
-int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
-
-int Database::changes() const { return sqlite3_changes(db_); }
 
 }  // namespace qn

@@ -1,73 +1,98 @@
 #pragma once
-
+// The store's connection to its database engine: SQLite (a file, the default) or
+// PostgreSQL (a server shared by workers on many machines). The store writes one SQL that
+// both accept (placeholders `?` and `?N`, upserts with ON CONFLICT, RETURNING) and asks
+// engine() only where they differ (the schema, row locks for claims, insertion order).
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace qn {
 
-// One prepared SQLite statement: bind by 1-based position, step through rows, read
-// columns by 0-based index. Finalised on destruction.
-class Statement {
+enum class DatabaseEngine { SQLite, PostgreSQL };
+
+// What one engine does for a Statement.
+class StatementEngine {
  public:
-  Statement(sqlite3* db, const std::string& sql);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int index, int64_t value);
-  Statement& bind(int index, double value);
-  Statement& bind(int index, const std::string& value);
-  Statement& bind_null(int index);
-  Statement& bind(int index, const std::optional<double>& value);
-  Statement& bind_blob(int index, std::string_view bytes);
-
-  // Advances to the next row; false when done. Errors throw with the statement's SQL.
-  bool step();
-  // Runs a statement that returns no rows, then resets it for the next binding.
-  void run();
-  void reset();
-
-  bool is_null(int column) const;
-  int64_t integer(int column) const;
-  double real(int column) const;
-  std::string text(int column) const;
-  std::string blob(int column) const;
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* statement_ = nullptr;
-  std::string sql_;
+  virtual ~StatementEngine() = default;
+  virtual void bind(int index, int64_t value) = 0;
+  virtual void bind(int index, double value) = 0;
+  virtual void bind(int index, const std::string& value) = 0;
+  virtual void bind_null(int index) = 0;
+  virtual void bind_blob(int index, std::string_view bytes) = 0;
+  virtual bool step() = 0;
+  virtual void reset() = 0;
+  virtual bool is_null(int column) const = 0;
+  virtual int64_t integer(int column) const = 0;
+  virtual double real(int column) const = 0;
+  virtual std::string text(int column) const = 0;
+  virtual std::string blob(int column) const = 0;
 };
 
-// A SQLite database connection set up as the store needs it: WAL journal (readers never
-// block the writer, so the GUI can read while a sweep writes), a busy timeout (writers
-// wait for each other instead of failing), foreign keys on. Opening a file that is not a
-// SQLite database, or that cannot be opened, is an InputError naming it; the file is left
-// untouched.
+// One prepared statement: bind by 1-based position, step through rows, read columns by
+// 0-based index. Errors throw with the statement's SQL.
+class Statement {
+ public:
+  explicit Statement(std::unique_ptr<StatementEngine> engine) : engine_(std::move(engine)) {}
+
+  Statement& bind(int index, int64_t value) { return engine_->bind(index, value), *this; }
+  Statement& bind(int index, double value) { return engine_->bind(index, value), *this; }
+  Statement& bind(int index, const std::string& value) { return engine_->bind(index, value), *this; }
+  Statement& bind_null(int index) { return engine_->bind_null(index), *this; }
+  Statement& bind(int index, const std::optional<double>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+  }
+  Statement& bind_blob(int index, std::string_view bytes) {
+    return engine_->bind_blob(index, bytes), *this;
+  }
+
+  // Advances to the next row; false when done.
+  bool step() { return engine_->step(); }
+  // Runs a statement that returns no rows, then resets it for the next binding.
+  void run() {
+    while (step()) {
+    }
+    reset();
+  }
+  void reset() { engine_->reset(); }
+
+  bool is_null(int column) const { return engine_->is_null(column); }
+  int64_t integer(int column) const { return engine_->integer(column); }
+  double real(int column) const { return engine_->real(column); }
+  std::string text(int column) const { return engine_->text(column); }
+  std::string blob(int column) const { return engine_->blob(column); }
+
+ private:
+  std::unique_ptr<StatementEngine> engine_;
+};
+
 class Database {
  public:
-  explicit Database(const std::string& path, int busy_timeout_ms = 10000);
-  ~Database();
+  // A `postgresql://` (or `postgres://`) URI connects to PostgreSQL (PostgresDatabase);
+  // anything else is a SQLite file, created if missing (SqliteDatabase). Errors are
+  // InputErrors naming the location.
+  static std::unique_ptr<Database> open(const std::string& location);
+
+  virtual ~Database() = default;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  void execute(const std::string& sql);
-  Statement prepare(const std::string& sql) { return Statement(db_, sql); }
-  int64_t last_insert_id() const;
+  virtual DatabaseEngine engine() const = 0;
+  virtual void execute(const std::string& sql) = 0;
+  virtual Statement prepare(const std::string& sql) = 0;
   // Rows the last INSERT, UPDATE or DELETE on this connection changed.
-  int changes() const;
-  const std::string& path() const { return path_; }
+  virtual int changes() const = 0;
+  // The file or URI it was opened with, for messages and for opening it again.
+  const std::string& location() const { return location_; }
 
-  // BEGIN IMMEDIATE ... COMMIT, rolled back if `body` throws: the write lock is taken at
-  // the start, so two writers never deadlock upgrading read locks.
+  // One transaction around `body`, rolled back if it throws. SQLite takes the write lock at
+  // the start (BEGIN IMMEDIATE), so two writers never deadlock upgrading read locks;
+  // PostgreSQL locks rows as statements touch them.
   template <class Body>
   void transaction(Body&& body) {
-    execute("BEGIN IMMEDIATE");
+    begin();
     try {
       body();
     } catch (...) {
@@ -77,9 +102,28 @@ class Database {
     execute("COMMIT");
   }
 
+  // A transaction that no other serialized transaction overlaps, for read-then-write
+  // decisions that row locks cannot guard (creating the schema, adding a sweep once,
+  // claiming a device): SQLite's transactions already are; PostgreSQL takes one advisory
+  // lock, held to the transaction's end.
+  template <class Body>
+  void serialized_transaction(Body&& body) {
+    transaction([&] {
+      serialize();
+      body();
+    });
+  }
+
+ protected:
+  explicit Database(std::string location) : location_(std::move(location)) {}
+  virtual void begin() = 0;
+  virtual void serialize() {}
+
  private:
-  sqlite3* db_ = nullptr;
-  std::string path_;
+  std::string location_;
 };
+
+// Whether `location` names a PostgreSQL database rather than a SQLite file.
+bool is_postgres_uri(const std::string& location);
 
 }  // namespace qn

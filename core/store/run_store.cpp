@@ -24,7 +24,7 @@ constexpr const char* kRunSelect = R"(
          runs.error, runs.attempts, runs.hidden, results.metric_name, results.metric,
          results.float_metric, results.size_bytes, results.fp32_size_bytes,
          results.compression, results.seconds, runs.stage, runs.stage_started_at, runs.step,
-         runs.total_steps
+         runs.total_steps, runs.worker_host, runs.worker_pid, runs.worker_started
   FROM runs LEFT JOIN results ON results.run_id = runs.id)";
 
 // Columns stage, stage_started_at, step, total_steps from `first` on.
@@ -55,6 +55,7 @@ StoredRun read_run(const Statement& row) {
     run.result = result;
   }
   if (!row.is_null(16)) run.progress = read_progress(row, 16);
+  if (!row.is_null(20)) run.worker = WorkerIdentity{row.text(20), row.integer(21), row.text(22)};
   return run;
 }
 
@@ -110,48 +111,61 @@ std::string config_hash(const nlohmann::json& config) {
   return text;
 }
 
-RunStore::RunStore(const std::string& path) : db_(path) { migrate(db_); }
+RunStore::RunStore(const std::string& location) : db_(Database::open(location)) { migrate(*db_); }
 
 int64_t RunStore::add_sweep(const std::string& name, const nlohmann::json& spec) {
-  db_.prepare("INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?)")
-      .bind(1, name)
-      .bind(2, spec.dump())
-      .bind(3, wall_clock_seconds())
-      .run();
-  return db_.last_insert_id();
+  auto insert = db_->prepare("INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?) RETURNING id");
+  insert.bind(1, name).bind(2, spec.dump()).bind(3, wall_clock_seconds()).step();
+  return insert.integer(0);
+}
+
+void RunStore::set_slurm_job(int64_t sweep_id, const std::string& job_id) {
+  db_->prepare("UPDATE sweeps SET slurm_job = ? WHERE id = ?").bind(1, job_id).bind(2, sweep_id).run();
+}
+
+std::optional<std::string> RunStore::slurm_job(int64_t sweep_id) {
+  auto query = db_->prepare("SELECT slurm_job FROM sweeps WHERE id = ?");
+  query.bind(1, sweep_id);
+  if (!query.step() || query.is_null(0)) return std::nullopt;
+  return query.text(0);
 }
 
 int64_t RunStore::add_run(const nlohmann::json& config, std::optional<int64_t> sweep_id) {
-  auto insert = db_.prepare(
+  auto insert = db_->prepare(
       "INSERT INTO runs (sweep_id, config, config_hash, status, created_at, training_key) "
-      "VALUES (?, ?, ?, 'queued', ?, ?)");
+      "VALUES (?, ?, ?, 'queued', ?, ?) RETURNING id");
   if (sweep_id) insert.bind(1, *sweep_id);
   insert.bind(2, config.dump())
       .bind(3, config_hash(config))
       .bind(4, wall_clock_seconds())
       .bind(5, training_key(config))
-      .run();
-  return db_.last_insert_id();
+      .step();
+  return insert.integer(0);
 }
 
 StoredRun RunStore::begin_run(const nlohmann::json& config, const std::string& device) {
   const double now = wall_clock_seconds();
-  db_.prepare(
-         "INSERT INTO runs (config, config_hash, status, device, created_at, started_at, "
-         "heartbeat_at, attempts, training_key) VALUES (?, ?, 'running', ?, ?, ?, ?, 1, ?)")
-      .bind(1, config.dump())
+  const auto worker = this_worker();
+  auto insert = db_->prepare(
+      "INSERT INTO runs (config, config_hash, status, device, created_at, started_at, "
+      "heartbeat_at, attempts, training_key, worker_host, worker_pid, worker_started) "
+      "VALUES (?, ?, 'running', ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id");
+  insert.bind(1, config.dump())
       .bind(2, config_hash(config))
       .bind(3, device)
       .bind(4, now)
       .bind(5, now)
       .bind(6, now)
       .bind(7, training_key(config))
-      .run();
-  return *run(db_.last_insert_id());
+      .bind(8, worker.host)
+      .bind(9, worker.pid)
+      .bind(10, worker.started)
+      .step();
+  return *run(insert.integer(0));
 }
 
 std::optional<int64_t> RunStore::find_done(const std::string& hash) {
-  auto query = db_.prepare(
+  auto query = db_->prepare(
       "SELECT id FROM runs WHERE config_hash = ? AND status = 'done' ORDER BY id LIMIT 1");
   query.bind(1, hash);
   if (query.step()) return query.integer(0);
@@ -160,7 +174,7 @@ std::optional<int64_t> RunStore::find_done(const std::string& hash) {
 
 std::optional<int64_t> RunStore::find_in_sweep(int64_t sweep_id, const std::string& hash) {
   auto query =
-      db_.prepare("SELECT id FROM runs WHERE sweep_id = ? AND config_hash = ? ORDER BY id LIMIT 1");
+      db_->prepare("SELECT id FROM runs WHERE sweep_id = ? AND config_hash = ? ORDER BY id LIMIT 1");
   query.bind(1, sweep_id).bind(2, hash);
   if (query.step()) return query.integer(0);
   return std::nullopt;
@@ -170,50 +184,66 @@ std::optional<StoredRun> RunStore::claim_next(const std::string& device,
                                               std::optional<int64_t> sweep_id,
                                               std::optional<double> device_free_after) {
   std::optional<int64_t> claimed;
-  db_.transaction([&] {
-    if (device_free_after) {
-      auto busy = db_.prepare(
-          "SELECT 1 FROM runs WHERE status = 'running' AND device = ? AND heartbeat_at >= ?");
-      busy.bind(1, device).bind(2, wall_clock_seconds() - *device_free_after);
+  const auto worker = this_worker();
+  const auto claim = [&] {
+    if (device_free_after) {  // a device is one host's: other machines' runs do not hold it
+      auto busy = db_->prepare(
+          "SELECT 1 FROM runs WHERE status = 'running' AND device = ? AND heartbeat_at >= ? "
+          "AND (worker_host IS NULL OR worker_host = ?)");
+      busy.bind(1, device).bind(2, wall_clock_seconds() - *device_free_after).bind(3, worker.host);
       if (busy.step()) return;
     }
-    auto next = db_.prepare(
+    // SQLite's transaction holds the whole database; PostgreSQL locks the row it takes and
+    // lets other workers skip it to the next one.
+    const bool postgres = db_->engine() == DatabaseEngine::PostgreSQL;
+    auto next = db_->prepare(
         "SELECT id FROM runs WHERE status = 'queued' AND (?1 IS NULL OR sweep_id = ?1) "
-        "ORDER BY id LIMIT 1");
+        "ORDER BY id LIMIT 1" + std::string(postgres ? " FOR UPDATE SKIP LOCKED" : ""));
     if (sweep_id) next.bind(1, *sweep_id);
     if (!next.step()) return;
     claimed = next.integer(0);
     const double now = wall_clock_seconds();
-    db_.prepare(
+    db_->prepare(
            "UPDATE runs SET status = 'running', device = ?, started_at = ?, heartbeat_at = ?, "
-           "attempts = attempts + 1, error = NULL WHERE id = ?")
+           "attempts = attempts + 1, error = NULL, worker_host = ?, worker_pid = ?, "
+           "worker_started = ? WHERE id = ?")
         .bind(1, device)
         .bind(2, now)
         .bind(3, now)
-        .bind(4, *claimed)
+        .bind(4, worker.host)
+        .bind(5, worker.pid)
+        .bind(6, worker.started)
+        .bind(7, *claimed)
         .run();
-  });
+  };
+  // With the device check, claims must take turns: two could both see the device free.
+  if (device_free_after) {
+    db_->serialized_transaction(claim);
+  } else {
+    db_->transaction(claim);
+  }
   if (!claimed) return std::nullopt;
   return run(*claimed);
 }
 
-int64_t RunStore::queued_count(std::optional<int64_t> sweep_id) {
-  auto query = db_.prepare(
-      "SELECT count(*) FROM runs WHERE status = 'queued' AND (?1 IS NULL OR sweep_id = ?1)");
+int64_t RunStore::count_runs(RunStatus status, std::optional<int64_t> sweep_id) {
+  auto query = db_->prepare(
+      "SELECT count(*) FROM runs WHERE status = ?2 AND (?1 IS NULL OR sweep_id = ?1)");
   if (sweep_id) query.bind(1, *sweep_id);
+  query.bind(2, to_string(status));
   query.step();
   return query.integer(0);
 }
 
 void RunStore::heartbeat(int64_t run_id) {
-  db_.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
+  db_->prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
       .bind(1, wall_clock_seconds())
       .bind(2, run_id)
       .run();
 }
 
 void RunStore::begin_stage(int64_t run_id, const std::string& stage) {
-  db_.prepare("UPDATE runs SET stage = ?, stage_started_at = ?, step = 0, total_steps = 0 "
+  db_->prepare("UPDATE runs SET stage = ?, stage_started_at = ?, step = 0, total_steps = 0 "
               "WHERE id = ?")
       .bind(1, stage)
       .bind(2, wall_clock_seconds())
@@ -222,7 +252,7 @@ void RunStore::begin_stage(int64_t run_id, const std::string& stage) {
 }
 
 void RunStore::set_progress(int64_t run_id, int64_t step, int64_t total_steps) {
-  db_.prepare("UPDATE runs SET step = ?, total_steps = ? WHERE id = ?")
+  db_->prepare("UPDATE runs SET step = ?, total_steps = ? WHERE id = ?")
       .bind(1, step)
       .bind(2, total_steps)
       .bind(3, run_id)
@@ -230,7 +260,7 @@ void RunStore::set_progress(int64_t run_id, int64_t step, int64_t total_steps) {
 }
 
 std::vector<std::pair<int64_t, RunProgress>> RunStore::running_progress() {
-  auto query = db_.prepare(
+  auto query = db_->prepare(
       "SELECT id, stage, stage_started_at, step, total_steps FROM runs "
       "WHERE status = 'running' AND stage IS NOT NULL ORDER BY id");
   std::vector<std::pair<int64_t, RunProgress>> progress;
@@ -258,15 +288,15 @@ std::optional<double> RunProgress::seconds_left(double now) const {
 }
 
 bool RunStore::cancel_requested(int64_t run_id) {
-  auto query = db_.prepare("SELECT cancel_requested FROM runs WHERE id = ?");
+  auto query = db_->prepare("SELECT cancel_requested FROM runs WHERE id = ?");
   query.bind(1, run_id);
   return query.step() && query.integer(0) != 0;
 }
 
 void RunStore::add_metrics(int64_t run_id, const std::vector<MetricPoint>& points) {
   if (points.empty()) return;
-  db_.transaction([&] {
-    auto insert = db_.prepare("INSERT INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)");
+  db_->transaction([&] {
+    auto insert = db_->prepare("INSERT INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)");
     for (const auto& point : points) {
       insert.bind(1, run_id).bind(2, point.step).bind(3, point.name).bind(4, point.value).run();
     }
@@ -274,16 +304,21 @@ void RunStore::add_metrics(int64_t run_id, const std::vector<MetricPoint>& point
 }
 
 void RunStore::finish(int64_t run_id, const StoredResult& result, std::string_view checkpoint) {
-  db_.transaction([&] {
+  db_->transaction([&] {
     if (!checkpoint.empty()) {
-      db_.prepare("INSERT OR REPLACE INTO checkpoints (run_id, data) VALUES (?, ?)")
+      db_->prepare("INSERT INTO checkpoints (run_id, data) VALUES (?, ?) "
+                   "ON CONFLICT (run_id) DO UPDATE SET data = excluded.data")
           .bind(1, run_id)
           .bind_blob(2, checkpoint)
           .run();
     }
-    db_.prepare(
-           "INSERT OR REPLACE INTO results (run_id, metric_name, metric, float_metric, "
-           "size_bytes, fp32_size_bytes, compression, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    db_->prepare(
+           "INSERT INTO results (run_id, metric_name, metric, float_metric, size_bytes, "
+           "fp32_size_bytes, compression, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+           "ON CONFLICT (run_id) DO UPDATE SET metric_name = excluded.metric_name, "
+           "metric = excluded.metric, float_metric = excluded.float_metric, "
+           "size_bytes = excluded.size_bytes, fp32_size_bytes = excluded.fp32_size_bytes, "
+           "compression = excluded.compression, seconds = excluded.seconds")
         .bind(1, run_id)
         .bind(2, result.metric_name)
         .bind(3, result.metric)
@@ -293,7 +328,7 @@ void RunStore::finish(int64_t run_id, const StoredResult& result, std::string_vi
         .bind(7, result.compression)
         .bind(8, result.seconds)
         .run();
-    db_.prepare("UPDATE runs SET status = 'done', finished_at = ?, error = NULL WHERE id = ?")
+    db_->prepare("UPDATE runs SET status = 'done', finished_at = ?, error = NULL WHERE id = ?")
         .bind(1, wall_clock_seconds())
         .bind(2, run_id)
         .run();
@@ -302,14 +337,14 @@ void RunStore::finish(int64_t run_id, const StoredResult& result, std::string_vi
 }
 
 std::optional<std::string> RunStore::checkpoint(int64_t run_id) {
-  auto query = db_.prepare("SELECT data FROM checkpoints WHERE run_id = ?");
+  auto query = db_->prepare("SELECT data FROM checkpoints WHERE run_id = ?");
   query.bind(1, run_id);
   if (!query.step()) return std::nullopt;
   return query.blob(0);
 }
 
 void RunStore::add_artifact(const StoredArtifact& artifact) {
-  db_.prepare(
+  db_->prepare(
          "INSERT INTO artifacts (run_id, path, kind, bytes, sha256, created_at) "
          "VALUES (?, ?, ?, ?, ?, ?)")
       .bind(1, artifact.run_id)
@@ -322,7 +357,7 @@ void RunStore::add_artifact(const StoredArtifact& artifact) {
 }
 
 std::vector<StoredArtifact> RunStore::artifacts(int64_t run_id) {
-  auto query = db_.prepare(
+  auto query = db_->prepare(
       "SELECT run_id, path, kind, bytes, sha256 FROM artifacts WHERE run_id = ? ORDER BY id");
   query.bind(1, run_id);
   std::vector<StoredArtifact> found;
@@ -334,8 +369,8 @@ std::vector<StoredArtifact> RunStore::artifacts(int64_t run_id) {
 }
 
 void RunStore::end(int64_t run_id, RunStatus status, const std::string& error) {
-  db_.transaction([&] {
-    db_.prepare("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?")
+  db_->transaction([&] {
+    db_->prepare("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?")
         .bind(1, to_string(status))
         .bind(2, wall_clock_seconds())
         .bind(3, error)
@@ -346,31 +381,31 @@ void RunStore::end(int64_t run_id, RunStatus status, const std::string& error) {
 }
 
 void RunStore::drop_unneeded_trained_models() {
-  db_.execute(
+  db_->execute(
       "DELETE FROM trained_models WHERE training_key NOT IN (SELECT training_key FROM runs "
       "WHERE status IN ('queued', 'running') AND training_key IS NOT NULL)");
 }
 
 void RunStore::cancel(int64_t run_id) {
-  db_.transaction([&] {
-    db_.prepare(
+  db_->transaction([&] {
+    db_->prepare(
            "UPDATE runs SET status = 'cancelled', finished_at = ?, error = 'cancelled before "
            "it started' WHERE id = ? AND status = 'queued'")
         .bind(1, wall_clock_seconds())
         .bind(2, run_id)
         .run();
-    db_.prepare("UPDATE runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'")
+    db_->prepare("UPDATE runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'")
         .bind(1, run_id)
         .run();
   });
 }
 
 void RunStore::remove(int64_t run_id) {
-  db_.prepare("DELETE FROM runs WHERE id = ?").bind(1, run_id).run();
+  db_->prepare("DELETE FROM runs WHERE id = ?").bind(1, run_id).run();
 }
 
 void RunStore::set_hidden(int64_t run_id, bool hidden) {
-  db_.prepare("UPDATE runs SET hidden = ? WHERE id = ?")
+  db_->prepare("UPDATE runs SET hidden = ? WHERE id = ?")
       .bind(1, int64_t{hidden})
       .bind(2, run_id)
       .run();
@@ -378,39 +413,62 @@ void RunStore::set_hidden(int64_t run_id, bool hidden) {
 
 int RunStore::mark_interrupted(double stale_seconds) {
   int changed = 0;
-  db_.transaction([&] {
-    db_.prepare(
+  db_->transaction([&] {
+    auto running = db_->prepare(
+        "SELECT id, worker_host, worker_pid, worker_started FROM runs "
+        "WHERE status = 'running' AND worker_host IS NOT NULL");
+    std::vector<std::pair<int64_t, WorkerIdentity>> gone;
+    while (running.step()) {
+      WorkerIdentity worker{running.text(1), running.integer(2), running.text(3)};
+      if (provably_gone(worker)) gone.emplace_back(running.integer(0), worker);
+    }
+    auto interrupt_gone = db_->prepare(
+        "UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'");
+    for (const auto& [id, worker] : gone) {
+      interrupt_gone
+          .bind(1, "its worker (" + worker.host + ", process " + std::to_string(worker.pid) +
+                       ") stopped while it ran")
+          .bind(2, id)
+          .run();
+      changed += db_->changes();
+    }
+    db_->prepare(
            "UPDATE runs SET status = 'interrupted', error = 'its process stopped while it ran' "
            "WHERE status = 'running' AND heartbeat_at < ?")
         .bind(1, wall_clock_seconds() - stale_seconds)
         .run();
-    changed = db_.changes();
+    changed += db_->changes();
   });
   return changed;
 }
 
-int RunStore::requeue(const std::vector<RunStatus>& statuses, std::optional<int64_t> sweep_id) {
+int RunStore::requeue(const std::vector<RunStatus>& statuses, std::optional<int64_t> sweep_id,
+                      std::optional<int64_t> max_attempts) {
   if (statuses.empty()) return 0;
-  const std::string filter =
-      " WHERE status IN (" + status_list(statuses) + ") AND (?1 IS NULL OR sweep_id = ?1)";
+  const std::string filter = " WHERE status IN (" + status_list(statuses) +
+                             ") AND (?1 IS NULL OR sweep_id = ?1) AND (?2 IS NULL OR attempts < ?2)";
+  const auto bind_filter = [&](Statement& statement) {
+    if (sweep_id) statement.bind(1, *sweep_id);
+    if (max_attempts) statement.bind(2, *max_attempts);
+  };
   int changed = 0;
-  db_.transaction([&] {
-    auto drop = db_.prepare("DELETE FROM metrics WHERE run_id IN (SELECT id FROM runs" + filter + ")");
-    if (sweep_id) drop.bind(1, *sweep_id);
+  db_->transaction([&] {
+    auto drop = db_->prepare("DELETE FROM metrics WHERE run_id IN (SELECT id FROM runs" + filter + ")");
+    bind_filter(drop);
     drop.run();
-    auto update = db_.prepare(
+    auto update = db_->prepare(
         "UPDATE runs SET status = 'queued', cancel_requested = 0, started_at = NULL, "
         "finished_at = NULL, stage = NULL, stage_started_at = NULL, step = NULL, "
         "total_steps = NULL" + filter);
-    if (sweep_id) update.bind(1, *sweep_id);
+    bind_filter(update);
     update.run();
-    changed = db_.changes();
+    changed = db_->changes();
   });
   return changed;
 }
 
 std::vector<StoredRun> RunStore::runs(std::optional<int64_t> sweep_id) {
-  auto query = db_.prepare(std::string(kRunSelect) +
+  auto query = db_->prepare(std::string(kRunSelect) +
                            " WHERE (?1 IS NULL OR runs.sweep_id = ?1) ORDER BY runs.id");
   if (sweep_id) query.bind(1, *sweep_id);
   std::vector<StoredRun> runs;
@@ -419,9 +477,10 @@ std::vector<StoredRun> RunStore::runs(std::optional<int64_t> sweep_id) {
 }
 
 std::string RunStore::runs_signature() {
-  auto query = db_.prepare(
-      "SELECT count(*), total(id), total(id * length(status)), total(id * hidden), "
-      "total(coalesce(started_at, 0) + coalesce(finished_at, 0)) FROM runs");
+  auto query = db_->prepare(
+      "SELECT count(*), coalesce(sum(id), 0), coalesce(sum(id * length(status)), 0), "
+      "coalesce(sum(id * hidden), 0), "
+      "coalesce(sum(coalesce(started_at, 0) + coalesce(finished_at, 0)), 0) FROM runs");
   query.step();
   std::string signature;
   for (int column = 0; column < 5; ++column) signature += query.text(column) + "/";
@@ -429,7 +488,7 @@ std::string RunStore::runs_signature() {
 }
 
 std::optional<StoredRun> RunStore::run(int64_t run_id) {
-  auto query = db_.prepare(std::string(kRunSelect) + " WHERE runs.id = ?");
+  auto query = db_->prepare(std::string(kRunSelect) + " WHERE runs.id = ?");
   query.bind(1, run_id);
   if (query.step()) return read_run(query);
   return std::nullopt;
@@ -437,7 +496,8 @@ std::optional<StoredRun> RunStore::run(int64_t run_id) {
 
 std::vector<MetricPoint> RunStore::metrics(int64_t run_id) {
   auto query =
-      db_.prepare("SELECT step, name, value FROM metrics WHERE run_id = ? ORDER BY rowid");
+      db_->prepare(std::string("SELECT step, name, value FROM metrics WHERE run_id = ? ORDER BY ") +
+                   (db_->engine() == DatabaseEngine::SQLite ? "rowid" : "id"));  // insertion order
   query.bind(1, run_id);
   std::vector<MetricPoint> points;
   while (query.step()) points.push_back({query.integer(0), query.text(1), query.real(2)});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -7,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/worker_identity.h"
 #include "store/database.h"
 
 namespace qn {
@@ -54,6 +56,7 @@ struct StoredRun {
   bool hidden = false;
   std::optional<StoredResult> result;
   std::optional<RunProgress> progress;  // once started (the last stage reached, if ended)
+  std::optional<WorkerIdentity> worker;  // the process that last started it
 };
 
 // A file exported from a run (qnoise export): where, what, and its fingerprint.
@@ -82,15 +85,19 @@ std::string default_database_path();
 std::string config_hash(const nlohmann::json& config);
 
 // The results store (docs/architecture.md, The store; tables in docs/store.md) over one
-// SQLite file, shared safely by several processes (the GUI and CLI sweeps): every write is
-// one short transaction, so a crash loses at most the write in flight and never a stored
-// result.
+// SQLite file or one PostgreSQL database, shared safely by several processes (the GUI, CLI
+// sweeps, workers on many machines): every write is one short transaction, so a crash
+// loses at most the write in flight and never a stored result.
 class RunStore {
  public:
-  // Opens (creating if needed) and migrates; errors name the file (see Database, migrate).
-  explicit RunStore(const std::string& path);
+  // Opens (creating if needed) and migrates a SQLite path or a postgresql:// URI; errors
+  // name it (see Database::open, migrate).
+  explicit RunStore(const std::string& location);
 
   int64_t add_sweep(const std::string& name, const nlohmann::json& spec);
+  // The Slurm job whose array tasks run the sweep's workers (qnoise sweep --slurm).
+  void set_slurm_job(int64_t sweep_id, const std::string& job_id);
+  std::optional<std::string> slurm_job(int64_t sweep_id);
   // A queued run of the complete config `config`.
   int64_t add_run(const nlohmann::json& config, std::optional<int64_t> sweep_id = {});
   // The id of a done run with this config hash, if any.
@@ -99,6 +106,7 @@ class RunStore {
   std::optional<int64_t> find_in_sweep(int64_t sweep_id, const std::string& hash);
 
   // A run started at once by this process (qnoise train --db), marked running on `device`.
+  // This and claim_next record this process as the run's worker (this_worker()).
   StoredRun begin_run(const nlohmann::json& config, const std::string& device);
   // Atomically takes the oldest queued run (of `sweep_id`, if given) and marks it running on
   // `device`, with a fresh heartbeat; nothing if none is queued. With `device_free_after`
@@ -107,8 +115,8 @@ class RunStore {
   std::optional<StoredRun> claim_next(const std::string& device,
                                       std::optional<int64_t> sweep_id = {},
                                       std::optional<double> device_free_after = {});
-  // How many runs are queued (in `sweep_id`, if given).
-  int64_t queued_count(std::optional<int64_t> sweep_id = {});
+  // How many runs have `status` (in `sweep_id`, if given).
+  int64_t count_runs(RunStatus status, std::optional<int64_t> sweep_id = {});
   void heartbeat(int64_t run_id);
   // A run enters a stage (its step count starts over), then reports its steps.
   void begin_stage(int64_t run_id, const std::string& stage);
@@ -133,12 +141,14 @@ class RunStore {
   void cancel(int64_t run_id);
   void remove(int64_t run_id);
   void set_hidden(int64_t run_id, bool hidden);
-  // Runs left `running` whose heartbeat is older than `stale_seconds` (their process died)
-  // become interrupted. Returns how many.
+  // Runs left `running` whose process died become interrupted: at once where their worker
+  // is provably gone (this host, its process no longer there: provably_gone), else once
+  // their heartbeat is older than `stale_seconds`. Returns how many.
   int mark_interrupted(double stale_seconds);
-  // Runs in one of `statuses` (of `sweep_id`, if given) go back to queued, their partial
-  // metrics dropped. Returns how many.
-  int requeue(const std::vector<RunStatus>& statuses, std::optional<int64_t> sweep_id = {});
+  // Runs in one of `statuses` (of `sweep_id`, if given; started fewer than `max_attempts`
+  // times, if given) go back to queued, their partial metrics dropped. Returns how many.
+  int requeue(const std::vector<RunStatus>& statuses, std::optional<int64_t> sweep_id = {},
+              std::optional<int64_t> max_attempts = {});
 
   std::vector<StoredRun> runs(std::optional<int64_t> sweep_id = {});
   // Changes whenever a run is added, removed, started, ended, hidden or shown (not when
@@ -147,12 +157,12 @@ class RunStore {
   std::optional<StoredRun> run(int64_t run_id);
   std::vector<MetricPoint> metrics(int64_t run_id);
 
-  Database& database() { return db_; }
+  Database& database() { return *db_; }
 
  private:
   void drop_unneeded_trained_models();
 
-  Database db_;
+  std::unique_ptr<Database> db_;
 };
 
 }  // namespace qn

@@ -95,39 +95,172 @@ const std::vector<std::string> kMigrations = {
       created_at REAL NOT NULL,
       PRIMARY KEY (training_key, device));
     )",
+    // 6: the process that runs a run (common/worker_identity.h): a run whose worker is
+    // provably gone goes back to the queue at once; `qnoise runs` shows the host.
+    R"(
+    ALTER TABLE runs ADD COLUMN worker_host TEXT;
+    ALTER TABLE runs ADD COLUMN worker_pid INTEGER;
+    ALTER TABLE runs ADD COLUMN worker_started TEXT;
+    )",
+    // 7: the Slurm job that runs a sweep's workers (qnoise sweep --slurm).
+    R"(
+    ALTER TABLE sweeps ADD COLUMN slurm_job TEXT;
+    )",
 };
-static_assert(kSchemaVersion == 5, "kSchemaVersion must equal the number of migrations");
+static_assert(kSchemaVersion == 7, "kSchemaVersion must equal the number of migrations");
 
-bool has_foreign_tables(Database& db) {
-  auto query = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+// PostgreSQL stores start at version 6 (the first with a PostgreSQL backend), created in
+// one go with the same tables and columns as a migrated SQLite store, in PostgreSQL's
+// types (BIGINT, DOUBLE PRECISION, BYTEA; metrics get an id for their insertion order,
+// which SQLite's rowid gives). Later versions append to both lists.
+constexpr const char* kPostgresSchema = R"(
+    CREATE TABLE qnstudio_schema (version INTEGER NOT NULL);
+    CREATE TABLE sweeps (
+      id BIGSERIAL PRIMARY KEY,
+      name TEXT NOT NULL,
+      spec TEXT NOT NULL,
+      created_at DOUBLE PRECISION NOT NULL);
+    CREATE TABLE runs (
+      id BIGSERIAL PRIMARY KEY,
+      sweep_id BIGINT REFERENCES sweeps(id) ON DELETE SET NULL,
+      config TEXT NOT NULL,
+      config_hash TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN
+        ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
+      device TEXT,
+      created_at DOUBLE PRECISION NOT NULL,
+      started_at DOUBLE PRECISION,
+      finished_at DOUBLE PRECISION,
+      heartbeat_at DOUBLE PRECISION,
+      error TEXT,
+      cancel_requested BIGINT NOT NULL DEFAULT 0,
+      attempts BIGINT NOT NULL DEFAULT 0,
+      hidden BIGINT NOT NULL DEFAULT 0,
+      stage TEXT,
+      stage_started_at DOUBLE PRECISION,
+      step BIGINT,
+      total_steps BIGINT,
+      training_key TEXT,
+      worker_host TEXT,
+      worker_pid BIGINT,
+      worker_started TEXT);
+    CREATE INDEX runs_by_hash ON runs(config_hash);
+    CREATE INDEX runs_by_status ON runs(status);
+    CREATE INDEX runs_by_training_key ON runs(training_key);
+    CREATE TABLE metrics (
+      id BIGSERIAL PRIMARY KEY,
+      run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      step BIGINT NOT NULL,
+      name TEXT NOT NULL,
+      value DOUBLE PRECISION NOT NULL);
+    CREATE INDEX metrics_by_run ON metrics(run_id, name, step);
+    CREATE TABLE results (
+      run_id BIGINT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+      metric_name TEXT NOT NULL,
+      metric DOUBLE PRECISION NOT NULL,
+      float_metric DOUBLE PRECISION,
+      size_bytes BIGINT NOT NULL,
+      fp32_size_bytes BIGINT NOT NULL,
+      compression DOUBLE PRECISION NOT NULL,
+      seconds DOUBLE PRECISION NOT NULL);
+    CREATE TABLE artifacts (
+      id BIGSERIAL PRIMARY KEY,
+      run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      path TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      bytes BIGINT NOT NULL,
+      sha256 TEXT NOT NULL,
+      created_at DOUBLE PRECISION NOT NULL);
+    CREATE TABLE checkpoints (
+      run_id BIGINT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+      data BYTEA NOT NULL);
+    CREATE TABLE trained_models (
+      training_key TEXT NOT NULL,
+      device TEXT NOT NULL,
+      run_id BIGINT REFERENCES runs(id) ON DELETE SET NULL,
+      steps BIGINT NOT NULL,
+      state BYTEA NOT NULL,
+      events TEXT NOT NULL,
+      created_at DOUBLE PRECISION NOT NULL,
+      PRIMARY KEY (training_key, device));
+    INSERT INTO qnstudio_schema (version) VALUES (6);
+    )";
+constexpr int kFirstPostgresVersion = 6;
+
+// PostgreSQL's migration i takes a store from version kFirstPostgresVersion + i onwards,
+// as kMigrations does for SQLite.
+constexpr int kPostgresMigrationCount = 1;
+const std::vector<std::string> kPostgresMigrations = {
+    // 7
+    "ALTER TABLE sweeps ADD COLUMN slurm_job TEXT;",
+};
+
+int64_t count_tables(Database& db, const std::string& name_filter) {
+  auto query = db.prepare(db.engine() == DatabaseEngine::SQLite
+                              ? "SELECT count(*) FROM sqlite_master WHERE type = 'table'" + name_filter
+                              : "SELECT count(*) FROM information_schema.tables "
+                                "WHERE table_schema = current_schema()" + name_filter);
   query.step();
-  return query.integer(0) > 0;
+  return query.integer(0);
 }
 
-}  // namespace
-
-int schema_version(Database& db) {
-  auto query = db.prepare("PRAGMA user_version");
-  query.step();
-  return static_cast<int>(query.integer(0));
+void refuse_newer_or_foreign(Database& db, int version) {
+  if (version > kSchemaVersion) {
+    throw InputError("'" + db.location() + "' was written by a newer QNStudio (schema " +
+                     std::to_string(version) + ", this build knows " +
+                     std::to_string(kSchemaVersion) + ")");
+  }
+  if (version == 0 && count_tables(db, "") > 0) {
+    throw InputError("'" + db.location() + "' is a database but not a QNStudio store");
+  }
 }
 
-void migrate(Database& db, int target) {
+void migrate_sqlite(Database& db, int target) {
   db.transaction([&] {  // one writer decides; others wait, then find the work done
     const int version = schema_version(db);
-    if (version > kSchemaVersion) {
-      throw InputError("'" + db.path() + "' was written by a newer QNStudio (schema " +
-                       std::to_string(version) + ", this build knows " +
-                       std::to_string(kSchemaVersion) + ")");
-    }
-    if (version == 0 && has_foreign_tables(db)) {
-      throw InputError("'" + db.path() + "' is a SQLite database but not a QNStudio store");
-    }
+    refuse_newer_or_foreign(db, version);
     for (int next = version; next < target; ++next) {
       db.execute(kMigrations[static_cast<size_t>(next)]);
       db.execute("PRAGMA user_version = " + std::to_string(next + 1));
     }
   });
+}
+
+void migrate_postgres(Database& db) {
+  // Two processes opening a new database at once: the second waits, then finds the tables.
+  db.serialized_transaction([&] {
+    int version = schema_version(db);
+    refuse_newer_or_foreign(db, version);
+    if (version == 0) {
+      db.execute(kPostgresSchema);
+      version = kFirstPostgresVersion;
+    }
+    for (int next = version; next < kSchemaVersion; ++next) {
+      db.execute(kPostgresMigrations[static_cast<size_t>(next - kFirstPostgresVersion)]);
+      db.execute("UPDATE qnstudio_schema SET version = " + std::to_string(next + 1));
+    }
+  });
+}
+
+}  // namespace
+
+int schema_version(Database& db) {
+  if (db.engine() == DatabaseEngine::SQLite) {
+    auto query = db.prepare("PRAGMA user_version");
+    query.step();
+    return static_cast<int>(query.integer(0));
+  }
+  if (count_tables(db, " AND table_name = 'qnstudio_schema'") == 0) return 0;
+  auto query = db.prepare("SELECT max(version) FROM qnstudio_schema");
+  query.step();
+  return static_cast<int>(query.integer(0));
+}
+
+void migrate(Database& db, int target) {
+  if (db.engine() == DatabaseEngine::SQLite) return migrate_sqlite(db, target);
+  static_assert(kSchemaVersion == kFirstPostgresVersion + kPostgresMigrationCount,
+                "append the new version's migration for PostgreSQL too");
+  migrate_postgres(db);
 }
 
 }  // namespace qn

@@ -23,8 +23,10 @@ void TrainedModelStore::keep(const std::string& key, const std::string& device,
                              const TrainedModel& model) {
   store_.database()
       .prepare(
-          "INSERT OR REPLACE INTO trained_models (training_key, device, run_id, steps, state, "
-          "events, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+          "INSERT INTO trained_models (training_key, device, run_id, steps, state, events, "
+          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (training_key, device) DO UPDATE "
+          "SET run_id = excluded.run_id, steps = excluded.steps, state = excluded.state, "
+          "events = excluded.events, created_at = excluded.created_at")
       .bind(1, key)
       .bind(2, device)
       .bind(3, run_id_)

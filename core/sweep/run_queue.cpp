@@ -61,8 +61,9 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
   CancelToken token;
   RecordingObserver recorder(store, run.id, options.metrics_batch, progress);
   try {
-    Heartbeat heartbeat(store.database().path(), run.id, options.heartbeat_seconds, cancel, token);
-    const auto config = parse_run_config(run.config);
+    Heartbeat heartbeat(store.database().location(), run.id, options.heartbeat_seconds, cancel, token);
+    auto config = parse_run_config(run.config);
+    if (options.device) config.device = *options.device;
     TrainedModelStore trained_models(store, run.id);
     const auto result = run_training(config, &recorder, &token,
                                      options.share_training ? &trained_models : nullptr);
@@ -85,26 +86,41 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
 QueueSummary run_queue(RunStore& store, std::optional<int64_t> sweep_id,
                        TrainingObserver* progress, const CancelToken* cancel,
                        const QueueOptions& options) {
+  using Clock = std::chrono::steady_clock;
   QueueSummary summary;
-  const auto device = describe_device(resolve_device("auto"));
+  const auto device = describe_device(resolve_device(options.device.value_or("auto")));
   const auto free_after = options.one_run_per_device
                               ? std::optional<double>(kStaleHeartbeatSeconds)
                               : std::nullopt;
+  auto idle_since = Clock::now();
   while (!(cancel && cancel->cancelled())) {
-    auto run = store.claim_next(device, sweep_id, free_after);
-    if (!run) {
-      if (store.queued_count(sweep_id) == 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the device is busy
+    if (options.max_runs && summary.done + summary.failed + summary.cancelled >= *options.max_runs) {
+      break;
+    }
+    if (auto run = store.claim_next(device, sweep_id, free_after)) {
+      try {
+        execute_run(store, *run, progress, cancel, options);
+        ++summary.done;
+      } catch (const RunCancelled&) {
+        ++summary.cancelled;
+      } catch (const std::exception&) {  // recorded in the store; the queue goes on
+        ++summary.failed;
+      }
+      idle_since = Clock::now();
       continue;
     }
-    try {
-      execute_run(store, *run, progress, cancel, options);
-      ++summary.done;
-    } catch (const RunCancelled&) {
-      ++summary.cancelled;
-    } catch (const std::exception&) {  // recorded in the store; the queue goes on
-      ++summary.failed;
-    }
+    // Nothing to take now. Free the runs of workers that died, then see whether anything
+    // may still come: queued runs waiting for the device, runs of the sweep still running
+    // elsewhere, or new runs within the idle time.
+    store.mark_interrupted(kStaleHeartbeatSeconds);
+    if (options.rerun_interrupted) store.requeue({RunStatus::Interrupted}, sweep_id, kMaxRunAttempts);
+    const bool queued = store.count_runs(RunStatus::Queued, sweep_id) > 0;
+    const bool running_elsewhere =
+        options.wait_for_running && store.count_runs(RunStatus::Running, sweep_id) > 0;
+    const bool may_idle = std::chrono::duration<double>(Clock::now() - idle_since).count() <
+                          options.idle_exit_seconds;
+    if (!queued && !running_elsewhere && !may_idle) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return summary;
 }

@@ -53,7 +53,7 @@ SweepPlan enqueue_sweep(RunStore& store, const nlohmann::json& raw,
   pin_and_check_every_run(spec, configs);
   SweepPlan plan;
   plan.configs = configs.size();
-  store.database().transaction([&] {  // two processes planning one sweep add it once
+  store.database().serialized_transaction([&] {  // two processes planning one sweep add it once
     plan.sweep_id = find_or_add_sweep(store, spec, raw);
     for (const auto& config : configs) {
       const auto hash = config_hash(config);

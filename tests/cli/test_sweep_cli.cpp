@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "io/qnz_reader.h"
@@ -101,8 +102,7 @@ class TestSweepCli : public QObject {
     const auto db = dir_.filePath("killed.sqlite");
     const auto spec = write_spec(dir_.filePath("killed.json"), {0, 1, 2}, 60);
     QProcess sweep;
-    sweep.start(QStringLiteral(QNOISE_PATH),
-                {"sweep", "--spec", spec, "--db", db, "--stale-after", "1"});
+    sweep.start(QStringLiteral(QNOISE_PATH), {"sweep", "--spec", spec, "--db", db});
     QVERIFY(sweep.waitForStarted());
 
     // Wait until the first run is done and the second has written some of its curve.
@@ -132,10 +132,11 @@ class TestSweepCli : public QObject {
     QCOMPARE(progress["total_steps"].get<int64_t>(), int64_t{60});
     QVERIFY(progress["step"].get<int64_t>() >= 1);
     QVERIFY(run_output({"runs", "--db", db}).find("[training ") != std::string::npos);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // its heartbeat goes stale
+    QCOMPARE(during["runs"][1]["worker"]["pid"].get<int64_t>(), int64_t{sweep.processId()});
 
-    QCOMPARE(run_to_end({"sweep", "--spec", spec, "--db", db, "--resume", "--stale-after", "1"}),
-             0);
+    // Resumed at once: the killed run's heartbeat is still fresh, but its worker is provably
+    // gone (this host, no such process), so it is run again now, not 30 s later.
+    QCOMPARE(run_to_end({"sweep", "--spec", spec, "--db", db, "--resume"}), 0);
     RunStore store(db.toStdString());
     const auto runs = store.runs();
     QCOMPARE(runs.size(), size_t{3});
@@ -164,6 +165,51 @@ class TestSweepCli : public QObject {
     QCOMPARE(listed["runs"][1]["status"].get<std::string>(), std::string("done"));
     const auto front = json::parse(run_output({"pareto", "--db", db, "--format", "json"}));
     QVERIFY(!front["runs"].empty() && front["runs"].size() <= 3);
+  }
+
+  void workers_share_a_queued_sweep_and_run_each_run_once() {
+    const auto db = dir_.filePath("workers.sqlite");
+    const auto spec = write_spec(dir_.filePath("workers.json"), {30, 31, 32, 33}, 30);
+    QCOMPARE(run_to_end({"sweep", "--spec", spec, "--db", db, "--queue-only"}), 0);
+    {
+      RunStore store(db.toStdString());
+      QCOMPARE(count_status(store, RunStatus::Queued), 4);
+    }
+    QProcess first, second;
+    for (auto* worker : {&first, &second}) {
+      worker->start(QStringLiteral(QNOISE_PATH),
+                    {"worker", "--db", db, "--threads", "1", "--json"});
+    }
+    QVERIFY(first.waitForFinished(600000) && second.waitForFinished(600000));
+    QCOMPARE(first.exitCode(), 0);
+    QCOMPARE(second.exitCode(), 0);
+    const auto a = json::parse(first.readAllStandardOutput().toStdString());
+    const auto b = json::parse(second.readAllStandardOutput().toStdString());
+    QCOMPARE(a["done"].get<int>() + b["done"].get<int>(), 4);
+
+    RunStore store(db.toStdString());
+    std::map<int64_t, int> runs_by_pid;
+    for (const auto& run : store.runs()) {
+      QCOMPARE(run.status, RunStatus::Done);
+      QCOMPARE(run.attempts, int64_t{1});  // no run taken twice
+      QCOMPARE(store.metrics(run.id).size(), size_t{3 * 30 + 2});
+      ++runs_by_pid[run.worker->pid];
+    }
+    QCOMPARE(runs_by_pid[a["pid"].get<int64_t>()], a["done"].get<int>());
+    QCOMPARE(runs_by_pid[b["pid"].get<int64_t>()], b["done"].get<int>());
+  }
+
+  void an_idle_worker_waits_for_new_runs_then_stops() {
+    const auto db = dir_.filePath("idle.sqlite");
+    QProcess worker;
+    worker.start(QStringLiteral(QNOISE_PATH), {"worker", "--db", db, "--idle-exit", "5", "--json"});
+    QVERIFY(worker.waitForStarted());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    const auto spec = write_spec(dir_.filePath("idle.json"), {40}, 10);
+    QCOMPARE(run_to_end({"sweep", "--spec", spec, "--db", db, "--queue-only"}), 0);
+    QVERIFY(worker.waitForFinished(300000));
+    QCOMPARE(worker.exitCode(), 0);
+    QCOMPARE(json::parse(worker.readAllStandardOutput().toStdString())["done"].get<int>(), 1);
   }
 
   void two_sweeps_write_one_store_at_once_and_lose_nothing() {

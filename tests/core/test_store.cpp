@@ -2,11 +2,15 @@
 // front, and files that are not stores.
 #include <QTemporaryDir>
 #include <QtTest>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <random>
 
+#include "common/worker_identity.h"
 #include "config/run_config.h"
-#include "store/database.h"
+#include "store/sqlite_database.h"
 #include "store/pareto.h"
 #include "store/run_store.h"
 #include "store/schema.h"
@@ -155,7 +159,7 @@ class TestStore : public QObject {
     store.add_run(tiny_config(3));
     store.database().execute("UPDATE runs SET heartbeat_at = heartbeat_at - 60");
     QVERIFY(store.claim_next("cpu", {}, 30.0).has_value());  // a dead runner frees it
-    QCOMPARE(store.queued_count(), int64_t{0});
+    QCOMPARE(store.count_runs(RunStatus::Queued), int64_t{0});
   }
 
   void a_running_run_reports_its_stage_and_steps() {
@@ -201,6 +205,62 @@ class TestStore : public QObject {
     QVERIFY(store.metrics(id).empty());  // the half run's curve is gone
     QVERIFY(!store.run(id)->progress.has_value());  // and its progress
     QCOMPARE(store.claim_next("cpu")->attempts, int64_t{2});
+  }
+
+  void a_claim_records_its_worker() {
+    RunStore store(path("worker.sqlite"));
+    const auto id = store.add_run(tiny_config(1));
+    const auto claimed = store.claim_next("cpu");
+    QVERIFY(claimed->worker.has_value());
+    const auto self = this_worker();
+    QCOMPARE(claimed->worker->host, self.host);
+    QCOMPARE(claimed->worker->pid, self.pid);
+    QCOMPARE(claimed->worker->started, self.started);
+    QVERIFY(!self.started.empty());
+    QVERIFY(!provably_gone(self));
+    QCOMPARE(store.mark_interrupted(60.0), 0);  // alive, fresh heartbeat
+    QCOMPARE(store.run(id)->status, RunStatus::Running);
+  }
+
+  void a_run_whose_worker_is_gone_is_interrupted_at_once() {
+    // A process that has exited (reaped): its pid names no process, or a later one.
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    QVERIFY(child > 0);
+    int status = 0;
+    QCOMPARE(waitpid(child, &status, 0), child);
+
+    RunStore store(path("gone.sqlite"));
+    const auto dead = store.add_run(tiny_config(1));
+    const auto reused = store.add_run(tiny_config(2));
+    const auto elsewhere = store.add_run(tiny_config(3));
+    for (int i = 0; i < 3; ++i) store.claim_next("cpu");
+    const auto self = this_worker();
+    auto set_worker = store.database().prepare(
+        "UPDATE runs SET worker_host = ?, worker_pid = ?, worker_started = ? WHERE id = ?");
+    set_worker.bind(1, self.host).bind(2, int64_t{child}).bind(3, self.started).bind(4, dead).run();
+    // This process's pid, but a start time of another process: the pid was reused.
+    set_worker.bind(1, self.host).bind(2, self.pid).bind(3, self.started + "0").bind(4, reused).run();
+    // Another host: nothing can be known from here; its heartbeat decides.
+    set_worker.bind(1, self.host + "-other").bind(2, int64_t{child}).bind(3, self.started)
+        .bind(4, elsewhere).run();
+
+    QCOMPARE(store.mark_interrupted(60.0), 2);  // heartbeats are fresh: only the gone ones
+    QCOMPARE(store.run(dead)->status, RunStatus::Interrupted);
+    QVERIFY(store.run(dead)->error.find("process " + std::to_string(child)) != std::string::npos);
+    QCOMPARE(store.run(reused)->status, RunStatus::Interrupted);
+    QCOMPARE(store.run(elsewhere)->status, RunStatus::Running);
+  }
+
+  void automatic_requeue_stops_after_the_attempt_limit() {
+    RunStore store(path("attempts.sqlite"));
+    const auto id = store.add_run(tiny_config(1));
+    store.claim_next("cpu");
+    store.database().execute("UPDATE runs SET status = 'interrupted', attempts = 3");
+    QCOMPARE(store.requeue({RunStatus::Interrupted}, std::nullopt, int64_t{3}), 0);
+    QCOMPARE(store.run(id)->status, RunStatus::Interrupted);
+    QCOMPARE(store.requeue({RunStatus::Interrupted}), 1);  // asked for explicitly: no limit
+    QCOMPARE(store.count_runs(RunStatus::Queued), int64_t{1});
   }
 
   void cancel_ends_queued_runs_and_flags_running_ones() {
@@ -257,7 +317,7 @@ class TestStore : public QObject {
   void an_older_schema_is_migrated_keeping_its_rows() {
     const auto file = path("old.sqlite");
     {
-      Database db(file);
+      SqliteDatabase db(file);
       migrate(db, /*target=*/1);
       QCOMPARE(schema_version(db), 1);
       db.execute(
@@ -310,7 +370,7 @@ class TestStore : public QObject {
     // Somebody else's SQLite database.
     const auto foreign = path("foreign.sqlite");
     {
-      Database db(foreign);
+      SqliteDatabase db(foreign);
       db.execute("CREATE TABLE recipes (name TEXT)");
     }
     QVERIFY(qn::test::throws_input_error([&] { RunStore store(foreign); },
@@ -319,7 +379,7 @@ class TestStore : public QObject {
     // A newer QNStudio's store.
     const auto newer = path("newer.sqlite");
     {
-      Database db(newer);
+      SqliteDatabase db(newer);
       db.execute("PRAGMA user_version = 99");
     }
     QVERIFY(qn::test::throws_input_error([&] { RunStore store(newer); }, {"newer QNStudio"}));
