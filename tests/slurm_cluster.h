@@ -86,6 +86,17 @@ class SlurmCluster {
 
   ~SlurmCluster() {
     const auto dir = folder_.path();
+    // Every job on this cluster is the suite's: cancel them, so no task outlives it.
+    if (ready_) {
+      run("scancel", {"--quiet", "--full", "--user", "root"});
+      for (int tries = 0; tries < 60; ++tries) {
+        QProcess squeue;
+        squeue.start("squeue", {"-h"});
+        squeue.waitForFinished(10000);
+        if (squeue.readAllStandardOutput().trimmed().isEmpty()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    }
     for (const char* pid_file : {"/slurmd.pid", "/slurmctld.pid"}) stop(dir + pid_file);
     if (started_munge_) run("pkill", {"-x", "munged"});
     if (wrote_conf_) {

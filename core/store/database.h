@@ -3,6 +3,8 @@
 // PostgreSQL (a server shared by workers on many machines). The store writes one SQL that
 // both accept (placeholders `?` and `?N`, upserts with ON CONFLICT, RETURNING) and asks
 // engine() only where they differ (the schema, row locks for claims, insertion order).
+// A parameter that may be NULL where nothing else gives its type is cast
+// (`CAST(?1 AS BIGINT) IS NULL`): PostgreSQL must know every parameter's type.
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -236,6 +236,10 @@ void PostgresDatabase::execute(const std::string& sql) {
   Result(run(sql, [&](PGconn* connection) { return PQexec(connection, sql.c_str()); }));
 }
 
+void PostgresDatabase::serialize() {
+  execute("SELECT pg_advisory_xact_lock(7163952081)");  // QNStudio's key, any constant
+}
+
 Statement PostgresDatabase::prepare(const std::string& sql) {
   return Statement(std::make_unique<PostgresStatement>(*this, sql));
 }

@@ -197,8 +197,9 @@ std::optional<StoredRun> RunStore::claim_next(const std::string& device,
     // lets other workers skip it to the next one.
     const bool postgres = db_->engine() == DatabaseEngine::PostgreSQL;
     auto next = db_->prepare(
-        "SELECT id FROM runs WHERE status = 'queued' AND (?1 IS NULL OR sweep_id = ?1) "
-        "ORDER BY id LIMIT 1" + std::string(postgres ? " FOR UPDATE SKIP LOCKED" : ""));
+        "SELECT id FROM runs WHERE status = 'queued' "
+        "AND (CAST(?1 AS BIGINT) IS NULL OR sweep_id = ?1) ORDER BY id LIMIT 1" +
+        std::string(postgres ? " FOR UPDATE SKIP LOCKED" : ""));
     if (sweep_id) next.bind(1, *sweep_id);
     if (!next.step()) return;
     claimed = next.integer(0);
@@ -228,7 +229,8 @@ std::optional<StoredRun> RunStore::claim_next(const std::string& device,
 
 int64_t RunStore::count_runs(RunStatus status, std::optional<int64_t> sweep_id) {
   auto query = db_->prepare(
-      "SELECT count(*) FROM runs WHERE status = ?2 AND (?1 IS NULL OR sweep_id = ?1)");
+      "SELECT count(*) FROM runs WHERE status = ?2 "
+      "AND (CAST(?1 AS BIGINT) IS NULL OR sweep_id = ?1)");
   if (sweep_id) query.bind(1, *sweep_id);
   query.bind(2, to_string(status));
   query.step();
@@ -446,7 +448,8 @@ int RunStore::requeue(const std::vector<RunStatus>& statuses, std::optional<int6
                       std::optional<int64_t> max_attempts) {
   if (statuses.empty()) return 0;
   const std::string filter = " WHERE status IN (" + status_list(statuses) +
-                             ") AND (?1 IS NULL OR sweep_id = ?1) AND (?2 IS NULL OR attempts < ?2)";
+                             ") AND (CAST(?1 AS BIGINT) IS NULL OR sweep_id = ?1)"
+                             " AND (CAST(?2 AS BIGINT) IS NULL OR attempts < ?2)";
   const auto bind_filter = [&](Statement& statement) {
     if (sweep_id) statement.bind(1, *sweep_id);
     if (max_attempts) statement.bind(2, *max_attempts);
@@ -469,7 +472,8 @@ int RunStore::requeue(const std::vector<RunStatus>& statuses, std::optional<int6
 
 std::vector<StoredRun> RunStore::runs(std::optional<int64_t> sweep_id) {
   auto query = db_->prepare(std::string(kRunSelect) +
-                           " WHERE (?1 IS NULL OR runs.sweep_id = ?1) ORDER BY runs.id");
+                           " WHERE (CAST(?1 AS BIGINT) IS NULL OR runs.sweep_id = ?1) "
+                           "ORDER BY runs.id");
   if (sweep_id) query.bind(1, *sweep_id);
   std::vector<StoredRun> runs;
   while (query.step()) runs.push_back(read_run(query));

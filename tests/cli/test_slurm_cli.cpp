@@ -4,27 +4,18 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fstream>
 #include <thread>
 
+#include "cli_support.h"
 #include "slurm_cluster.h"
 #include "store/run_store.h"
 
 using namespace qn;
-using nlohmann::json;
 
 namespace {
 
 QString write_spec(const QString& path, std::vector<int64_t> seeds) {
-  const json spec = {{"name", "slurm"},
-                     {"base",
-                      {{"device", "cpu"},
-                       {"data", {{"train_limit", 512}}},
-                       {"train", {{"max_steps", 10}, {"batch_size", 32}}},
-                       {"quant", {{"method", "int"}, {"bits", 8}}}}},
-                     {"seeds", seeds}};
-  std::ofstream(path.toStdString()) << spec.dump();
-  return path;
+  return test::write_sweep_spec(path, seeds, 10, 512, 8);
 }
 
 std::pair<int, std::string> run_qnoise(const QStringList& arguments) {
@@ -54,8 +45,8 @@ class TestSlurmCli : public QObject {
                     "--slurm", "--array", "3", "--partition", "debug", "--time", "0:30:00",
                     "--dry-run", "--slurm-dir", dir_.filePath("logs")});
     QCOMPARE(code, 0);
-    for (const std::string line :
-         {"#!/bin/bash", "#SBATCH --array=0-2", "#SBATCH --partition=debug", "#SBATCH --time=0:30:00",
+    for (const std::string& line : std::vector<std::string>{
+             "#!/bin/bash", "#SBATCH --array=0-2", "#SBATCH --partition=debug", "#SBATCH --time=0:30:00",
           "#SBATCH --job-name=qnoise-sweep-1", " worker --db '" + db.toStdString() + "'"}) {
       QVERIFY2(script.find(line) != std::string::npos, line.c_str());
     }

@@ -8,33 +8,18 @@
 #include <map>
 #include <thread>
 
+#include "cli_support.h"
 #include "io/qnz_reader.h"
 #include "store/run_store.h"
 
 using namespace qn;
 using nlohmann::json;
+using test::run_to_end;
 
 namespace {
 
-// A sweep of tiny Fashion-MNIST runs, one a seed: long enough to be killed in the middle.
 QString write_spec(const QString& path, std::vector<int64_t> seeds, int64_t steps) {
-  const json spec = {{"name", "cli test"},
-                     {"base",
-                      {{"device", "cpu"},
-                       {"data", {{"train_limit", 1024}}},
-                       {"train", {{"max_steps", steps}, {"batch_size", 32}}},
-                       {"quant", {{"method", "int"}, {"bits", 4}}}}},
-                     {"seeds", seeds}};
-  std::ofstream(path.toStdString()) << spec.dump();
-  return path;
-}
-
-int run_to_end(const QStringList& arguments) {
-  QProcess process;
-  process.start(QStringLiteral(QNOISE_PATH), arguments);
-  if (!process.waitForFinished(600000)) return -1;
-  if (process.exitCode() != 0) qWarning("%s", process.readAllStandardError().constData());
-  return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+  return test::write_sweep_spec(path, seeds, steps);
 }
 
 std::string run_output(const QStringList& arguments) {

@@ -199,7 +199,8 @@ class TestPostgresStore : public QObject {
     Database::open(foreign)->execute("CREATE TABLE thesis (chapter TEXT)");
     QVERIFY(test::throws_input_error([&] { RunStore store(foreign); },
                                      {"not a QNStudio store"}));
-    auto query = Database::open(foreign)->prepare("SELECT count(*) FROM thesis");
+    const auto database = Database::open(foreign);
+    auto query = database->prepare("SELECT count(*) FROM thesis");
     QVERIFY(query.step());  // untouched
   }
 };

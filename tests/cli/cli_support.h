@@ -1,0 +1,39 @@
+#pragma once
+// What the CLI suites share: a sweep spec of tiny Fashion-MNIST runs, and running qnoise.
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QtGlobal>
+#include <cstdint>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace qn::test {
+
+// A sweep of tiny Fashion-MNIST runs of intN (`bits`), one a seed, `steps` steps each on
+// `train_limit` training images: long enough to be killed in the middle.
+inline QString write_sweep_spec(const QString& path, const std::vector<int64_t>& seeds,
+                                int64_t steps, int64_t train_limit = 1024, int64_t bits = 4) {
+  const nlohmann::json spec = {{"name", "cli test"},
+                               {"base",
+                                {{"device", "cpu"},
+                                 {"data", {{"train_limit", train_limit}}},
+                                 {"train", {{"max_steps", steps}, {"batch_size", 32}}},
+                                 {"quant", {{"method", "int"}, {"bits", bits}}}}},
+                               {"seeds", seeds}};
+  std::ofstream(path.toStdString()) << spec.dump();
+  return path;
+}
+
+// Runs qnoise (QNOISE_PATH) to its end; its exit code, -1 if it crashed or hung. Its
+// stderr is logged when it fails.
+inline int run_to_end(const QStringList& arguments) {
+  QProcess process;
+  process.start(QStringLiteral(QNOISE_PATH), arguments);
+  if (!process.waitForFinished(600000)) return -1;
+  if (process.exitCode() != 0) qWarning("%s", process.readAllStandardError().constData());
+  return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+}  // namespace qn::test
