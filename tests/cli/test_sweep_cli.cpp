@@ -110,13 +110,14 @@ class TestSweepCli : public QObject {
       RunStore store(db.toStdString());
       QCOMPARE(count_status(store, RunStatus::Running), 1);  // left behind by the dead process
     }
-    // The listing shows where the running run is: its stage and step of 60.
+    // The listing sees at once that the run's worker is gone (this host, no such process):
+    // interrupted, with the stage and step of 60 it reached, and the worker it had.
     const auto during = json::parse(run_output({"runs", "--db", db, "--format", "json"}));
+    QCOMPARE(during["runs"][1]["status"].get<std::string>(), std::string("interrupted"));
     const auto& progress = during["runs"][1]["progress"];
     QCOMPARE(progress["stage"].get<std::string>(), std::string("training"));
     QCOMPARE(progress["total_steps"].get<int64_t>(), int64_t{60});
     QVERIFY(progress["step"].get<int64_t>() >= 1);
-    QVERIFY(run_output({"runs", "--db", db}).find("[training ") != std::string::npos);
     QCOMPARE(during["runs"][1]["worker"]["pid"].get<int64_t>(), int64_t{sweep.processId()});
 
     // Resumed at once: the killed run's heartbeat is still fresh, but its worker is provably
@@ -165,6 +166,12 @@ class TestSweepCli : public QObject {
       worker->start(QStringLiteral(QNOISE_PATH),
                     {"worker", "--db", db, "--threads", "1", "--json"});
     }
+    // While they run, the listing shows a running run's stage and step.
+    bool progress_shown = false;
+    for (int tries = 0; tries < 600 && !progress_shown; ++tries) {
+      progress_shown = run_output({"runs", "--db", db}).find("[training ") != std::string::npos;
+    }
+    QVERIFY(progress_shown);
     QVERIFY(first.waitForFinished(600000) && second.waitForFinished(600000));
     QCOMPARE(first.exitCode(), 0);
     QCOMPARE(second.exitCode(), 0);

@@ -18,7 +18,7 @@
 #include "main_window.h"
 #include "run_setup_panel.h"
 #include "runs_table_model.h"
-#include "store/database.h"
+#include "store/sqlite_database.h"
 #include "store_worker.h"
 
 using namespace qn;
@@ -194,7 +194,7 @@ class TestStoreWorker : public QObject {
 
     std::atomic<bool> locked{false};
     std::thread locker([&] {
-      Database holder(path.toStdString());
+      SqliteDatabase holder(path.toStdString());
       holder.execute("BEGIN EXCLUSIVE");
       locked = true;
       std::this_thread::sleep_for(std::chrono::seconds(5));
