@@ -104,6 +104,7 @@ class TestSweepCli : public QObject {
       }
     }
     QVERIFY2(first.has_value(), "the sweep never reached its second run");
+    const int64_t pid = sweep.processId();
     sweep.kill();  // SIGKILL: no handler, no cleanup
     QVERIFY(sweep.waitForFinished());
     {
@@ -118,7 +119,7 @@ class TestSweepCli : public QObject {
     QCOMPARE(progress["stage"].get<std::string>(), std::string("training"));
     QCOMPARE(progress["total_steps"].get<int64_t>(), int64_t{60});
     QVERIFY(progress["step"].get<int64_t>() >= 1);
-    QCOMPARE(during["runs"][1]["worker"]["pid"].get<int64_t>(), int64_t{sweep.processId()});
+    QCOMPARE(during["runs"][1]["worker"]["pid"].get<int64_t>(), pid);
 
     // Resumed at once: the killed run's heartbeat is still fresh, but its worker is provably
     // gone (this host, no such process), so it is run again now, not 30 s later.
