@@ -82,7 +82,8 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
                              : QString::fromStdString(run.error);
   }
   if (role == Qt::TextAlignmentRole) {
-    return index.column() >= Rate ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    const bool number = index.column() >= Rate && index.column() != Host;
+    return number ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
   }
   const auto& result = run.result;
   const auto& row = rows_[static_cast<size_t>(index.row())];
@@ -121,6 +122,8 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
       if (!result) return {};
       return display ? QVariant(QStringLiteral("x%1").arg(result->compression, 0, 'f', 1))
                      : QVariant(result->compression);
+    case Host:
+      return run.worker ? QString::fromStdString(run.worker->host) : QString();
   }
   return {};
 }
@@ -129,7 +132,7 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   static const char* const kNames[ColumnCount] = {"id", "status", "progress", "task", "quantizer", "noise",
                                                   "p", "block", "K", "seed", "metric", "size",
-                                                  "compression"};
+                                                  "compression", "host"};
   return QString(kNames[section]);
 }
 

@@ -14,7 +14,8 @@ namespace qn::ui {
 
 // The store's runs as a table (Qt's model/view): one row a run, columns for what people
 // compare (quantizer, noise, p, block, K, metric, size, compression) and the queue's state
-// (a running run's stage, step and time left; a queued run's place; a done run's time).
+// (a running run's stage, step and time left; a queued run's place; a done run's time; the
+// host of the worker that ran it, for stores that many machines share).
 // Display text for people; Qt::UserRole holds the raw value for sorting (numbers sort as
 // numbers).
 class RunsTableModel : public QAbstractTableModel {
@@ -22,7 +23,7 @@ class RunsTableModel : public QAbstractTableModel {
 
  public:
   enum Column { Id, Status, Progress, Task, Quantizer, Noise, Rate, Block, Centroids, Seed, Metric, Size,
-                Compression, ColumnCount };
+                Compression, Host, ColumnCount };
 
   using QAbstractTableModel::QAbstractTableModel;
 

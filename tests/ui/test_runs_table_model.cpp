@@ -39,6 +39,7 @@ class TestRunsTableModel : public QObject {
                            {"train", {{"seed", 3}}}},
                        RunStatus::Done);
     done.result = StoredResult{"accuracy", 0.875, 0.9, 123456, 987654, 8.0, 125.0};
+    done.worker = WorkerIdentity{"node-7", 4242, "boot/1"};
     runs.push_back(done);
     runs.push_back(run_of(2, {{"quant", {{"method", "pq"}, {"block_size", {{"linear", 16}}},
                                          {"centroids", 64}}}},
@@ -63,6 +64,8 @@ class TestRunsTableModel : public QObject {
     QCOMPARE(model_.index(model_.row_of(1), RunsTableModel::Rate).data().toDouble(), 0.25);
     QCOMPARE(cell(model_, 1, RunsTableModel::Block), QString());  // int: no blocks
     QCOMPARE(cell(model_, 1, RunsTableModel::Seed), QString("3"));
+    QCOMPARE(cell(model_, 1, RunsTableModel::Host), QString("node-7"));  // where it ran
+    QCOMPARE(cell(model_, 2, RunsTableModel::Host), QString());  // queued: no worker yet
     QCOMPARE(cell(model_, 2, RunsTableModel::Quantizer), QString("PQ K=64"));
     QCOMPARE(cell(model_, 2, RunsTableModel::Block), QString("16/4/9"));
     QCOMPARE(cell(model_, 2, RunsTableModel::Centroids), QString("64"));
