@@ -92,7 +92,9 @@ QueueSummary run_queue(RunStore& store, std::optional<int64_t> sweep_id,
   const auto free_after = options.one_run_per_device
                               ? std::optional<double>(kStaleHeartbeatSeconds)
                               : std::nullopt;
+  constexpr auto kReapInterval = std::chrono::seconds(5);
   auto idle_since = Clock::now();
+  auto last_reap = Clock::time_point{};
   while (!(cancel && cancel->cancelled())) {
     if (options.max_runs && summary.done + summary.failed + summary.cancelled >= *options.max_runs) {
       break;
@@ -109,17 +111,29 @@ QueueSummary run_queue(RunStore& store, std::optional<int64_t> sweep_id,
       idle_since = Clock::now();
       continue;
     }
-    // Nothing to take now. Free the runs of workers that died, then see whether anything
-    // may still come: queued runs waiting for the device, runs of the sweep still running
-    // elsewhere, or new runs within the idle time.
-    store.mark_interrupted(kStaleHeartbeatSeconds);
-    if (options.rerun_interrupted) store.requeue({RunStatus::Interrupted}, sweep_id, kMaxRunAttempts);
+    // Nothing to take now. Free the runs of workers that died (a write, so an idle queue
+    // does it every few seconds, not every poll: many idle workers would otherwise load a
+    // shared server), then see whether anything may still come: queued runs waiting for
+    // the device, runs of the sweep still running elsewhere, or new runs within the idle
+    // time. A queue never stops without having just reaped.
+    const bool reaped = Clock::now() - last_reap >= kReapInterval;
+    if (reaped) {
+      store.mark_interrupted(kStaleHeartbeatSeconds);
+      if (options.rerun_interrupted) {
+        store.requeue({RunStatus::Interrupted}, sweep_id, kMaxRunAttempts);
+      }
+      last_reap = Clock::now();
+    }
     const bool queued = store.count_runs(RunStatus::Queued, sweep_id) > 0;
     const bool running_elsewhere =
         options.wait_for_running && store.count_runs(RunStatus::Running, sweep_id) > 0;
     const bool may_idle = std::chrono::duration<double>(Clock::now() - idle_since).count() <
                           options.idle_exit_seconds;
-    if (!queued && !running_elsewhere && !may_idle) break;
+    if (!queued && !running_elsewhere && !may_idle) {
+      if (reaped) break;
+      last_reap = Clock::time_point{};  // reap once more, then decide
+      continue;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return summary;
