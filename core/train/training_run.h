@@ -30,6 +30,9 @@ struct RunResult {
   // The trained model came from the store, trained by an earlier run of the same training
   // (training_key); its curve was replayed.
   bool shared_training = false;
+  // quant.pq_objective activations: the wall time spent gathering the layers' input
+  // statistics (every iPQ stage's, and those of the metric without fine-tuning); else 0.
+  double calibration_seconds = 0;
   std::string data_split;  // how the evaluation data was held out (TaskData::split)
 };
 
