@@ -44,7 +44,8 @@ struct RunResult {
 // config on one device.
 //
 // Reports its stages to `observer` in order: "loading data", "training", iPQ's own
-// ("ipq stage 1/5: stem"...), "compressing", "re-estimating BatchNorm" (quantized models
+// ("ipq stage 1/5: stem"...), "gathering activation statistics" (activation-aware one-shot
+// PQ), "compressing", "re-estimating BatchNorm" (quantized models
 // with BatchNorm), "evaluating". Every stage after loading the data checks `cancel` between
 // units of work (a step, a k-means distance chunk, a layer, a batch) and stops with
 // RunCancelled.
