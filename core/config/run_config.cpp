@@ -14,6 +14,7 @@ namespace {
 const std::vector<std::string> kArchs = {"convnet", "transformer-lm", "torchscript"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
 const std::vector<std::string> kSchedules = {"cosine", "linear", "constant"};
+const std::vector<std::string> kPqObjectives = {"weights", "activations"};
 
 void require_one_of(const std::string& key, const std::string& value,
                     const std::vector<std::string>& allowed) {
@@ -221,6 +222,8 @@ void visit_fields(QuantConfig& quant, Visit&& visit) {
   visit("layers", quant.layers);
   visit("distillation", quant.distillation);
   visit("average_centroid_grads", quant.average_centroid_grads);
+  visit("pq_objective", quant.pq_objective);
+  visit("calibration_batches", quant.calibration_batches);
 }
 
 template <class Visit>
@@ -365,6 +368,11 @@ void validate(const RunConfig& config) {
   require(config.quant.finetune_steps >= 0, "quant.finetune_steps", "must be >= 0");
   require(config.quant.distillation >= 0 && config.quant.distillation <= 1,
           "quant.distillation", "must be in [0, 1]");
+  // Like the other PQ-only keys, these are ignored by a run in which no layer uses k-means
+  // (int, none), so that a sweep may cross quant.method with quant.pq_objective.
+  require_one_of("quant.pq_objective", config.quant.pq_objective, kPqObjectives);
+  require(config.quant.calibration_batches >= 1, "quant.calibration_batches",
+          "must be at least 1 (training batches whose inputs activation-aware PQ measures)");
   require_regular_expressions("quant.stages", config.quant.stages);
   require_regular_expressions("quant.exclude", config.quant.exclude);
   validate_layer_overrides(config.quant);

@@ -108,6 +108,11 @@ struct QuantConfig {
   std::vector<LayerQuantOverride> layers;
   double distillation = 0.0;  // iPQ fine-tuning: weight of the KL to the fp32 model, 0..1
   bool average_centroid_grads = false;  // a centroid's gradient: mean of its blocks', not sum
+  // What PQ's k-means minimises (docs/architecture.md, Activation-aware PQ): "weights", the
+  // weights' squared error; or "activations", the layer output's, through the second
+  // moments of each layer's inputs over calibration_batches training batches.
+  std::string pq_objective = "weights";
+  int64_t calibration_batches = 16;
 };
 
 struct RunConfig {

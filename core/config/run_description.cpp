@@ -24,7 +24,8 @@ std::string describe_quantizer(const QuantConfig& quant) {
       break;
   }
   return std::string(quant.method == QuantMethod::IPQ ? "iPQ" : "PQ") +
-         (quant.centroid_bits == 8 ? "+int8" : "") + " K=" + std::to_string(quant.centroids);
+         (quant.centroid_bits == 8 ? "+int8" : "") + " K=" + std::to_string(quant.centroids) +
+         (quant.pq_objective == "activations" ? " activation-aware" : "");
 }
 
 std::string describe_noise(const NoiseSpec& noise) {

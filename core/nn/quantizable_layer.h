@@ -2,6 +2,7 @@
 
 #include <torch/nn/module.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,13 +41,22 @@ class QuantizableLayer {
   const torch::Tensor& centroids() const { return centroids_; }
   const torch::Tensor& codes() const { return codes_; }
 
+  // Called with the input of every forward while set; nullptr stops it. Activation-aware
+  // PQ gathers the inputs' statistics this way (LibTorch's C++ modules have no hooks).
+  using InputObserver = std::function<void(const torch::Tensor& input)>;
+  void set_input_observer(InputObserver observer) { input_observer_ = std::move(observer); }
+
  protected:
+  void observe_input(const torch::Tensor& input) {
+    if (input_observer_) input_observer_(input);
+  }
   torch::Tensor forward_weight(bool training);
   // Registers `centroids` as the module's parameter "centroids" and returns it.
   virtual torch::Tensor register_centroids(const torch::Tensor& centroids) = 0;
 
  private:
   std::unique_ptr<LayerNoise> noise_;
+  InputObserver input_observer_;
   std::optional<BlockLayout> layout_;
   torch::Tensor centroids_, codes_;
 };

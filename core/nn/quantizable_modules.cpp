@@ -20,6 +20,7 @@ QLinearImpl::QLinearImpl(int64_t in_features, int64_t out_features, bool bias) {
 }
 
 torch::Tensor QLinearImpl::forward(const torch::Tensor& input) {
+  observe_input(input);
   return torch::linear(input, forward_weight(is_training()), bias_);
 }
 
@@ -34,6 +35,7 @@ QConv2dImpl::QConv2dImpl(const QConv2dOptions& options) : options_(options) {
 }
 
 torch::Tensor QConv2dImpl::forward(const torch::Tensor& input) {
+  observe_input(input);
   const int64_t padding = options_.kernel_size / 2;  // "same" for odd kernels at stride 1
   return torch::conv2d(input, forward_weight(is_training()), bias_, options_.stride, padding,
                        /*dilation=*/1, options_.groups);

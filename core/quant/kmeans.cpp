@@ -31,15 +31,57 @@ void check_options(const torch::Tensor& points, const KMeansOptions& options) {
                        std::to_string(points.size(1)) + ")");
     }
   }
+  if (options.weights) {
+    const auto& weights = *options.weights;
+    if (weights.sizes() != points.sizes()) {
+      throw InputError("k-means weights must have the points' shape (one a coordinate)");
+    }
+    if (!(weights > 0).logical_and(weights.isfinite()).all().item<bool>()) {
+      throw InputError("k-means weights must be positive and finite");
+    }
+  }
 }
 
-// `count` distinct rows of `points`, drawn with `generator` on the CPU so that every device
+// The weights k-means uses: undefined when there are none or all are equal (a constant
+// weight scales every distance alike, so it changes no assignment and no mean).
+torch::Tensor effective_weights(const KMeansOptions& options) {
+  if (!options.weights) return {};
+  const auto weights = options.weights->detach().to(torch::kFloat).contiguous();
+  return (weights == weights.flatten()[0]).all().item<bool>() ? torch::Tensor() : weights;
+}
+
+NearestCentroids nearest(const torch::Tensor& points, const torch::Tensor& weights,
+                         const torch::Tensor& centroids, const KMeansOptions& options) {
+  return weights.defined()
+             ? nearest_centroids(points, weights, centroids, options.chunk_rows, options.cancel)
+             : nearest_centroids(points, centroids, options.chunk_rows, options.cancel);
+}
+
+// Lloyd's update: each occupied cluster's centroid becomes its points' mean (weighted: the
+// h-weighted mean coordinate by coordinate, sum_i h_ij x_ij / sum_i h_ij); an empty one
+// keeps its centroid until split_most_populated fills it.
+torch::Tensor updated_centroids(const torch::Tensor& points, const torch::Tensor& weights,
+                                const torch::Tensor& assignments, const torch::Tensor& counts,
+                                const torch::Tensor& centroids) {
+  const auto occupied = (counts > 0).unsqueeze(1);
+  if (!weights.defined()) {
+    auto sums = torch::zeros_like(centroids).index_add_(0, assignments, points);
+    return torch::where(occupied, sums / counts.clamp_min(1).unsqueeze(1).to(torch::kFloat),
+                        centroids);
+  }
+  auto sums = torch::zeros_like(centroids).index_add_(0, assignments, points * weights);
+  auto mass = torch::zeros_like(centroids).index_add_(0, assignments, weights);
+  return torch::where(occupied, sums / mass, centroids);  // an empty cluster's 0/0 is not taken
+}
+
+// `count` distinct indices below `n`, drawn with `generator` on the CPU so that every device
 // draws the same ones.
+torch::Tensor sample_rows(int64_t n, int64_t count, at::Generator& generator) {
+  return torch::randperm(n, generator, torch::kLong).narrow(0, 0, count);
+}
+
 torch::Tensor random_rows(const torch::Tensor& points, int64_t count, at::Generator& generator) {
-  const auto rows = torch::randperm(points.size(0), generator, torch::kLong)
-                        .narrow(0, 0, count)
-                        .to(points.device());
-  return points.index_select(0, rows);
+  return points.index_select(0, sample_rows(points.size(0), count, generator).to(points.device()));
 }
 
 torch::Tensor initial_centroids(const torch::Tensor& points, const KMeansOptions& options,
@@ -59,34 +101,37 @@ double total(const torch::Tensor& sq_distance) {
 KMeansResult kmeans(const torch::Tensor& input, const KMeansOptions& options) {
   check_options(input, options);
   const auto all_points = input.detach().to(torch::kFloat).contiguous();
+  const auto all_weights = effective_weights(options);
   const int64_t k = options.centroids;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
   const int64_t sample_size = options.max_points_per_centroid * k;
-  const auto points = options.max_points_per_centroid > 0 && sample_size < all_points.size(0)
-                          ? random_rows(all_points, sample_size, generator)
-                          : all_points;
+  const bool sampled = options.max_points_per_centroid > 0 && sample_size < all_points.size(0);
+  const auto sample = sampled ? sample_rows(all_points.size(0), sample_size, generator)
+                              : torch::Tensor();
+  const auto points = sampled ? all_points.index_select(0, sample.to(all_points.device()))
+                              : all_points;
+  const auto weights = sampled && all_weights.defined()
+                           ? all_weights.index_select(0, sample.to(all_points.device()))
+                           : all_weights;
 
   KMeansResult result;
   result.points_fitted = points.size(0);
   result.centroids = initial_centroids(points, options, generator);
   for (int iteration = 0; iteration < options.iterations; ++iteration) {
-    auto nearest = nearest_centroids(points, result.centroids, options.chunk_rows, options.cancel);
-    result.objective.push_back(total(nearest.sq_distance));
+    auto assigned = nearest(points, weights, result.centroids, options);
+    result.objective.push_back(total(assigned.sq_distance));
 
-    auto counts = torch::bincount(nearest.index, /*weights=*/{}, k);
-    auto sums = torch::zeros_like(result.centroids).index_add_(0, nearest.index, points);
-    const auto occupied = (counts > 0).unsqueeze(1);
-    result.centroids = torch::where(
-        occupied, sums / counts.clamp_min(1).unsqueeze(1).to(torch::kFloat), result.centroids);
+    auto counts = torch::bincount(assigned.index, /*weights=*/{}, k);
+    result.centroids =
+        updated_centroids(points, weights, assigned.index, counts, result.centroids);
     result.empty_clusters_resolved +=
-        split_most_populated(points, nearest.index, result.centroids, counts);
+        split_most_populated(points, assigned.index, result.centroids, counts, weights);
 
     if (options.on_iteration) options.on_iteration(iteration, result.objective.back());
   }
-  auto nearest =
-      nearest_centroids(all_points, result.centroids, options.chunk_rows, options.cancel);
-  result.final_objective = total(nearest.sq_distance);
-  result.assignments = std::move(nearest.index);
+  auto assigned = nearest(all_points, all_weights, result.centroids, options);
+  result.final_objective = total(assigned.sq_distance);
+  result.assignments = std::move(assigned.index);
   return result;
 }
 

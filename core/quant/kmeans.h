@@ -22,6 +22,12 @@ struct KMeansOptions {
   // Start from these centroids (K, d) instead of K points drawn at random: a codebook
   // re-fitted during training continues from the one it had.
   std::optional<torch::Tensor> initial_centroids;
+  // Weighted k-means (activation-aware PQ): a positive weight (n, d) for every coordinate
+  // of every point; the distance of point x with weights h to centroid c is
+  // sum_j h_j (x_j - c_j)^2, and a centroid's coordinate j is the h-weighted mean of its
+  // points' coordinate j, which minimises that sum. Weights that are all equal only scale
+  // the objective, so they take the unweighted path and give its result exactly.
+  std::optional<torch::Tensor> weights;
   // Called after each iteration with its index (0-based) and the objective at its assignment.
   std::function<void(int iteration, double objective)> on_iteration;
   // Checked before each distance chunk, the first of each iteration included (RunCancelled);
@@ -32,8 +38,8 @@ struct KMeansOptions {
 struct KMeansResult {
   torch::Tensor centroids;    // (K, d) float32, on the points' device
   torch::Tensor assignments;  // (n) int64: each point's nearest centroid among `centroids`
-  // Sum of squared distances of the fitted points to their centroids at each iteration's
-  // assignment. Lloyd steps and cluster splits never increase it.
+  // Sum of (weighted) squared distances of the fitted points to their centroids at each
+  // iteration's assignment. Lloyd steps and cluster splits never increase it.
   std::vector<double> objective;
   // The same over all points for the returned centroids and assignments: the
   // reconstruction error.
@@ -52,8 +58,9 @@ struct KMeansResult {
 //    (split_most_populated in empty_cluster_split.h). With at most K distinct points this
 //    ends with every distinct point its own centroid, even from an initialisation that
 //    drew copies of one point.
-// Throws InputError if K < 1, K > n, or the iteration count is negative; RunCancelled if
-// options.cancel fires.
+// With options.weights, the same with the weighted distance and weighted means throughout.
+// Throws InputError if K < 1, K > n, the iteration count is negative, or a weight is not
+// positive and finite; RunCancelled if options.cancel fires.
 KMeansResult kmeans(const torch::Tensor& points, const KMeansOptions& options);
 
 }  // namespace qn

@@ -22,6 +22,13 @@ struct NearestCentroids {
 NearestCentroids nearest_centroids(const torch::Tensor& points, const torch::Tensor& centroids,
                                    int64_t chunk_rows = 0, const CancelToken* cancel = nullptr);
 
+// The same under a weighted distance, sum_j h_ij (x_ij - c_j)^2, with a weight (n, d) for
+// every coordinate of every point: two GEMMs a chunk, as
+//   sum_j h_ij x_ij^2 - 2 (h_i * x_i).c + h_i.(c * c).
+NearestCentroids nearest_centroids(const torch::Tensor& points, const torch::Tensor& weights,
+                                   const torch::Tensor& centroids, int64_t chunk_rows = 0,
+                                   const CancelToken* cancel = nullptr);
+
 // The chunk size used when none is given.
 int64_t default_chunk_rows(const torch::Device& device, int64_t centroid_count);
 

@@ -52,12 +52,21 @@ PqTensor PqQuantizer::encode(const torch::Tensor& weight, const LayerInfo& layer
   kmeans_options.iterations = options_.iterations;
   kmeans_options.seed = options_.seed;
   kmeans_options.cancel = options_.cancel;
+  torch::Tensor block_weights;  // activation-aware PQ: the importance, block by block
+  if (options_.importance.defined()) {
+    block_weights = layout.to_blocks(options_.importance.to(blocks.device(), torch::kFloat));
+    kmeans_options.weights = block_weights;
+  }
   const auto fitted = kmeans(blocks, kmeans_options);
 
   auto codebook = Codebook::store(fitted.centroids, options_.codebook_format);
-  // Code each block by the nearest centroid as stored (after rounding), not as fitted.
-  auto codes =
-      nearest_centroids(blocks, codebook.centroids(), /*chunk_rows=*/0, options_.cancel).index;
+  // Code each block by the nearest centroid as stored (after rounding), not as fitted,
+  // under the distance k-means minimised.
+  const auto& stored = codebook.centroids();
+  auto codes = (block_weights.defined()
+                    ? nearest_centroids(blocks, block_weights, stored, 0, options_.cancel)
+                    : nearest_centroids(blocks, stored, /*chunk_rows=*/0, options_.cancel))
+                   .index;
   return PqTensor(std::move(layout), std::move(codebook), std::move(codes));
 }
 

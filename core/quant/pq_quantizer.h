@@ -36,6 +36,10 @@ struct PqOptions {
   uint64_t seed = 0;
   BlockSizes block_sizes;
   CodebookFormat codebook_format = CodebookFormat::Fp16;
+  // Activation-aware PQ: a positive weight for every weight entry, shaped like the weight
+  // (input_importance.h), making k-means and the coding weighted (KMeansOptions::weights);
+  // undefined: plain PQ.
+  torch::Tensor importance;
   const CancelToken* cancel = nullptr;  // stops k-means and coding (RunCancelled)
 };
 

@@ -89,7 +89,8 @@ std::string config_hash(const nlohmann::json& config) {
   static const auto defaults = to_json(RunConfig{});
   for (const auto& [section, key] : {std::pair{"model", "path"}, std::pair{"model", "sha256"},
                                      std::pair{"model", "input"}, std::pair{"quant", "exclude"},
-                                     std::pair{"quant", "layers"}}) {
+                                     std::pair{"quant", "layers"}, std::pair{"quant", "pq_objective"},
+                                     std::pair{"quant", "calibration_batches"}}) {
     auto found = result_defining.find(section);
     if (found != result_defining.end() && found->is_object() && found->contains(key) &&
         (*found)[key] == defaults[section][key]) {

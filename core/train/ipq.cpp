@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "config/layer_quant.h"
 #include "quant/pq_quantizer.h"
+#include "train/input_moments.h"
 #include "train/model_compression.h"
 
 namespace qn {
@@ -84,7 +85,14 @@ std::vector<StageResult> run_ipq(torch::nn::Module& model, const Forward& forwar
   std::vector<StageResult> results;
   for (size_t index = 0; index < stages.size(); ++index) {
     StageResult result;
-    for (const auto& [name, layer] : stages[index]) {
+    // Activation-aware PQ: the inputs' statistics of the model as it is now, earlier
+    // stages on their fine-tuned codebooks.
+    const auto moments = gather_input_moments(
+        model, forward, train, activation_aware_layers(stages[index], config.quant), config,
+        cancel);
+    result.calibration_seconds = moments.seconds;
+    for (const auto& named : stages[index]) {
+      const auto& [name, layer] = named;
       const auto settings = quant_for_layer(config.quant, name);
       const auto shape = layer->weight().sizes().vec();
       const BlockLayout layout({name, layer->layer_kind()}, shape,
@@ -94,6 +102,7 @@ std::vector<StageResult> run_ipq(torch::nn::Module& model, const Forward& forwar
       options.seed = config.train.seed;
       options.block_sizes = settings.block_size;
       options.cancel = cancel;
+      options.importance = layer_importance(moments, named);
       const auto encoded =
           PqQuantizer(options).encode(layer->weight(), {name, layer->layer_kind()});
       layer->use_codebook(encoded.layout(), encoded.codebook().centroids(), encoded.codes(),

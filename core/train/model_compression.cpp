@@ -39,7 +39,8 @@ std::vector<NamedLayer> compressed_layers(torch::nn::Module& model, const QuantC
 }
 
 std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t centroids,
-                                          uint64_t seed, const CancelToken* cancel) {
+                                          uint64_t seed, const CancelToken* cancel,
+                                          const torch::Tensor& importance) {
   if (quant.method == QuantMethod::None) return std::make_unique<PlainQuantizer>(plain_width(quant));
   if (quant.method == QuantMethod::Int) {
     return std::make_unique<IntQuantizer>(
@@ -51,6 +52,7 @@ std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t cent
   options.block_sizes = quant.block_size;
   options.codebook_format = parse_codebook_bits(quant.centroid_bits);
   options.cancel = cancel;
+  options.importance = importance;
   return std::make_unique<PqQuantizer>(options);
 }
 
@@ -67,10 +69,11 @@ bool is_training_only_buffer(const std::string& name) {
 }
 
 CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& quant, uint64_t seed,
-                                 const CancelToken* cancel) {
+                                 const CancelToken* cancel, const InputMoments& moments) {
   torch::NoGradGuard no_grad;
   CompressedModel compressed;
-  for (const auto& [name, layer] : compressed_layers(model, quant)) {
+  for (const auto& named : compressed_layers(model, quant)) {
+    const auto& [name, layer] = named;
     throw_if_cancelled(cancel);
     auto& weight = layer->weight();
     const auto settings = quant_for_layer(quant, name);
@@ -82,7 +85,7 @@ CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& qu
       const int64_t block = settings.block_size.for_weight(layer->layer_kind(), shape);
       const int64_t block_count = weight.numel() / std::max<int64_t>(block, 1);
       result = make_quantizer(settings, centroids_for_layer(settings.centroids, block_count), seed,
-                              cancel)
+                              cancel, layer_importance(moments, named))
                    ->compress(weight, {name, layer->layer_kind()});
     }
     weight.copy_(result->decode());

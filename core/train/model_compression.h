@@ -10,6 +10,7 @@
 #include "quant/compressed_model.h"
 #include "quant/plain_quantizer.h"
 #include "quant/quantizer.h"
+#include "train/input_moments.h"
 
 namespace qn {
 
@@ -20,9 +21,11 @@ std::vector<NamedLayer> compressed_layers(torch::nn::Module& model, const QuantC
 
 // The quantizer quant.method asks for (none, int, pq; ipq's one-shot form is pq), with the
 // config's options. K is given per layer by compress_weights. A PQ quantizer checks
-// `cancel` inside k-means.
+// `cancel` inside k-means, and weighs its k-means by `importance` if defined
+// (activation-aware PQ, PqOptions::importance).
 std::unique_ptr<Quantizer> make_quantizer(const QuantConfig& quant, int64_t centroids,
-                                          uint64_t seed, const CancelToken* cancel = nullptr);
+                                          uint64_t seed, const CancelToken* cancel = nullptr,
+                                          const torch::Tensor& importance = {});
 
 // K for one layer: quant.centroids, lowered so that each centroid has at least 4 blocks
 // (a K = 256 codebook on a 16-block layer would store every block as its own centroid).
@@ -37,9 +40,11 @@ PlainWidth plain_width(const QuantConfig& quant);
 // rounded to the storage format) and writes the stored values back into the model, which
 // then computes exactly as the checkpoint will; removes the layers' training noise.
 // Checks `cancel` before each layer and inside k-means (RunCancelled; the model is then
-// partly compressed, and the run abandoned).
+// partly compressed, and the run abandoned). A layer with input statistics in `moments`
+// is product-quantized activation-aware (layer_importance).
 CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& quant, uint64_t seed,
-                                 const CancelToken* cancel = nullptr);
+                                 const CancelToken* cancel = nullptr,
+                                 const InputMoments& moments = {});
 
 // Adds every other parameter and buffer of `model` (biases, norms, BatchNorm statistics;
 // not BatchNorm's batch counter) at quant.plain_bits, writing the rounded values back.

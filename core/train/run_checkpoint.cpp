@@ -31,6 +31,7 @@ nlohmann::json result_summary(const RunResult& result) {
                                      ? nlohmann::json(*result.metric_before_finetune)
                                      : nlohmann::json(nullptr)},
       {"shared_training", result.shared_training},
+      {"calibration_seconds", result.calibration_seconds},
       {"data_split", result.data_split},
   };
 }

@@ -13,6 +13,8 @@ struct StageResult {
   std::vector<std::string> layers;
   double metric_after_quantization = 0;
   std::optional<double> metric_after_finetune;
+  // quant.pq_objective activations: seconds spent gathering the stage's input statistics.
+  double calibration_seconds = 0;
 };
 
 // The names stage metrics are reported and stored under, at step = the stage's number

@@ -9,6 +9,7 @@
 #include "train/compressed_model_loader.h"
 #include "train/distillation.h"
 #include "train/evaluation.h"
+#include "train/input_moments.h"
 #include "train/ipq.h"
 #include "train/model_compression.h"
 #include "train/model_probe.h"
@@ -109,17 +110,25 @@ int64_t train_or_reuse(TaskModel& model, const TaskData& data, const RunConfig& 
   return steps;
 }
 
+double calibration_seconds(const std::vector<StageResult>& stages) {
+  double seconds = 0;
+  for (const auto& stage : stages) seconds += stage.calibration_seconds;
+  return seconds;
+}
+
 // iPQ's metric with every stage quantized from the trained model and no fine-tuning, on a
-// copy (the run goes on from `trained` unchanged).
+// copy (the run goes on from `trained` unchanged). Adds its statistics' time to
+// `calibration`.
 double metric_without_finetuning(const RunConfig& config, const TaskData& data, TaskModel& trained,
-                                 const torch::Device& device, const CancelToken* cancel) {
+                                 const torch::Device& device, const CancelToken* cancel,
+                                 double& calibration) {
   auto one_shot = config;
   one_shot.quant.finetune_steps = 0;
   auto copy = make_task_model(config, data, device);
   copy.prune();
   copy_model_state(*trained.module, *copy.module);
-  run_ipq(*copy.module, copy.forward, data.train, one_shot, copy.default_ipq_stages, nullptr,
-          cancel);
+  calibration += calibration_seconds(run_ipq(*copy.module, copy.forward, data.train, one_shot,
+                                             copy.default_ipq_stages, nullptr, cancel));
   return probe_metric(copy, data, config, cancel);
 }
 
@@ -164,8 +173,8 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   if (config.quant.method == QuantMethod::IPQ) {
     if (config.quant.finetune_steps > 0) {
       report_stage(observer, "quantizing every stage without fine-tuning");
-      result.metric_before_finetune =
-          metric_without_finetuning(config, data, model, device, cancel);
+      result.metric_before_finetune = metric_without_finetuning(config, data, model, device,
+                                                                cancel, result.calibration_seconds);
       if (observer) {
         observer->on_eval({0, before_finetune_name(data.metric_name), *result.metric_before_finetune});
       }
@@ -179,9 +188,15 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
     };
     result.stages = run_ipq(module, model.forward, data.train, config, model.default_ipq_stages,
                             observer, cancel, ipq_loss(config, data, model, device), measure);
+    result.calibration_seconds += calibration_seconds(result.stages);
   }
+  // Activation-aware PQ of the layers still to quantize (one-shot PQ; none after iPQ).
+  const auto weighed = activation_aware_layers(compressed_layers(module, config.quant), config.quant);
+  if (!weighed.empty()) report_stage(observer, "gathering activation statistics");
+  const auto moments = gather_input_moments(module, model.forward, data.train, weighed, config, cancel);
+  result.calibration_seconds += moments.seconds;
   report_stage(observer, "compressing");
-  result.compressed = compress_weights(module, config.quant, config.train.seed, cancel);
+  result.compressed = compress_weights(module, config.quant, config.train.seed, cancel, moments);
   if (config.quant.method != QuantMethod::None && has_batchnorm(module)) {
     report_stage(observer, "re-estimating BatchNorm");
     recalibrate_batchnorm(module, model.forward, data.train, config.train.batch_size,
@@ -194,7 +209,7 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
                       .metric(data.metric_name);
   if (observer) observer->on_eval({result.steps, result.metric_name, result.metric});
   if (config.quant.method == QuantMethod::PQ) {  // one stage: every layer at once
-    StageResult stage{{}, result.metric, std::nullopt};
+    StageResult stage{{}, result.metric, std::nullopt, moments.seconds};
     for (const auto& layer : compressed_layers(module, config.quant)) {
       if (uses_codebooks(quant_for_layer(config.quant, layer.name).method)) {
         stage.layers.push_back(layer.name);

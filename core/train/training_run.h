@@ -30,6 +30,9 @@ struct RunResult {
   // The trained model came from the store, trained by an earlier run of the same training
   // (training_key); its curve was replayed.
   bool shared_training = false;
+  // quant.pq_objective activations: the wall time spent gathering the layers' input
+  // statistics (every iPQ stage's, and those of the metric without fine-tuning); else 0.
+  double calibration_seconds = 0;
   std::string data_split;  // how the evaluation data was held out (TaskData::split)
 };
 
@@ -41,7 +44,8 @@ struct RunResult {
 // config on one device.
 //
 // Reports its stages to `observer` in order: "loading data", "training", iPQ's own
-// ("ipq stage 1/5: stem"...), "compressing", "re-estimating BatchNorm" (quantized models
+// ("ipq stage 1/5: stem"...), "gathering activation statistics" (activation-aware one-shot
+// PQ), "compressing", "re-estimating BatchNorm" (quantized models
 // with BatchNorm), "evaluating". Every stage after loading the data checks `cancel` between
 // units of work (a step, a k-means distance chunk, a layer, a batch) and stops with
 // RunCancelled.

@@ -12,6 +12,7 @@
 #include "config/training_key.h"
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
+#include "train/run_checkpoint.h"
 #include "train/training_run.h"
 
 using namespace qn;
@@ -232,6 +233,61 @@ class TestSharedTraining : public QObject {
     QCOMPARE(layers.back(), std::string("classifier"));
     QVERIFY(layers.size() >= 8);  // the stem, each block's convolutions, hidden, classifier
     QCOMPARE(result.stages[0].metric_after_quantization, result.metric);
+  }
+
+  void activation_aware_pq_shares_the_training_and_reports_its_calibration() {
+    // The stem and depthwise convolutions at int8, the classifier excluded: activation-aware
+    // PQ weighs the other layers' k-means only.
+    const json quant = {{"method", "pq"},
+                        {"centroids", 16},
+                        {"calibration_batches", 4},
+                        {"exclude", {"^classifier$"}},
+                        {"layers", {{{"pattern", "^stem$|depthwise"}, {"method", "int"}}}}};
+    auto aware_quant = quant;
+    aware_quant["pq_objective"] = "activations";
+    const auto plain_config = tiny(quant, {{"mode", "quant-noise"}, {"p", 0.1}});
+    const auto aware_config = tiny(aware_quant, {{"mode", "quant-noise"}, {"p", 0.1}});
+    QCOMPARE(key_of(aware_config), key_of(plain_config));
+
+    const auto plain = run_training(parse_run_config(plain_config), nullptr, nullptr);
+    const auto aware = run_training(parse_run_config(aware_config), nullptr, nullptr);
+    QCOMPARE(plain.calibration_seconds, 0.0);
+    QVERIFY(aware.calibration_seconds > 0);
+    QCOMPARE(aware.stages.at(0).calibration_seconds, aware.calibration_seconds);
+    QCOMPARE(result_summary(aware)["calibration_seconds"].get<double>(), aware.calibration_seconds);
+    QVERIFY(aware.metric > 0 && aware.metric <= 1);
+    QCOMPARE(aware.size.total_bytes(), plain.size.total_bytes());
+    // The int8 and excluded layers' parameters are the same; the product-quantized ones
+    // differ (and so do BatchNorm's statistics, re-estimated after them).
+    const auto& ours = aware.compressed.tensors();
+    const auto& theirs = plain.compressed.tensors();
+    QCOMPARE(ours.size(), theirs.size());
+    int differing = 0;
+    for (size_t i = 0; i < ours.size(); ++i) {
+      const bool same = torch::equal(ours[i].tensor->decode(), theirs[i].tensor->decode());
+      if (ours[i].tensor->method().rfind("pq", 0) == 0) {
+        differing += same ? 0 : 1;
+      } else if (ours[i].name.find("running_") == std::string::npos) {
+        QVERIFY2(same, ours[i].name.c_str());
+      }
+    }
+    QVERIFY(differing >= 4);
+  }
+
+  void ipq_gathers_each_stage_statistics() {
+    const auto config = parse_run_config(tiny({{"method", "ipq"},
+                                               {"centroids", 16},
+                                               {"finetune_steps", 2},
+                                               {"pq_objective", "activations"},
+                                               {"calibration_batches", 2}}));
+    const auto result = run_training(config, nullptr, nullptr);
+    double staged = 0;
+    for (const auto& stage : result.stages) {
+      QVERIFY(stage.calibration_seconds > 0);
+      staged += stage.calibration_seconds;
+    }
+    // Also the statistics of the metric without fine-tuning (on a copy of the model).
+    QVERIFY(result.calibration_seconds > staged);
   }
 };
 
