@@ -169,6 +169,7 @@ void visit_fields(DataConfig& data, Visit&& visit) {
   visit("dir", data.dir);
   visit("path", data.path);
   visit("train_limit", data.train_limit);
+  visit("eval_limit", data.eval_limit);
   visit("vocabulary_cap", data.vocabulary_cap);
   visit("image_size", data.image_size);
 }
@@ -316,6 +317,7 @@ void validate(const RunConfig& config) {
   require_one_of("train.schedule", config.train.schedule, kSchedules);
   require_one_of("device", config.device, device_names());
   require(config.data.train_limit >= 0, "data.train_limit", "must be >= 0");
+  require(config.data.eval_limit >= 0, "data.eval_limit", "must be >= 0");
   require(config.data.vocabulary_cap == 0 || config.data.vocabulary_cap >= 3, "data.vocabulary_cap",
           "must be 0 (no cap) or at least 3");
   require(config.data.image_size >= 1, "data.image_size", "must be positive");

@@ -19,6 +19,7 @@ struct DataConfig {
   std::string dir;                 // image tasks' folder (idx, cifar10...); "" = the default
   std::string path;                // a text file (text-lm) or the Brown folder; "" = default
   int64_t train_limit = 0;         // keep only the first N training examples; 0 = all
+  int64_t eval_limit = 0;          // score on only the first N evaluation examples; 0 = all
   int64_t vocabulary_cap = 10000;  // language-model tasks
   // image-folder: the side its images are resized to. A fixed default (Fashion-MNIST's, the
   // ConvNet's design size) rather than "the first image's": the model's shape, the size

@@ -35,6 +35,9 @@ std::string training_key(const nlohmann::json& config) {
   nlohmann::json key = config;
   key.erase("device");
   if (key.contains("model")) key["model"].erase("keep_layers");
+  // The evaluation sample shapes the training curve (eval_every), so it is part of the key;
+  // left out at its default, so that models trained before the key existed are still found.
+  if (key.contains("data") && key["data"].value("eval_limit", 0) == 0) key["data"].erase("eval_limit");
   auto& noise = key["noise"];
   if (noise.value("mode", "none") == "none") {
     key.erase("quant");

@@ -112,6 +112,11 @@ TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
     data.image_shape = splits.train.images.sizes().slice(1).vec();
     data.classes = std::max(splits.train.classes, splits.test.classes);
   }
+  if (config.data.eval_limit > 0 && config.data.eval_limit < data.evaluation.size()) {
+    // Named in the split, so that a score on a sample is never read as the full one.
+    data.evaluation = data.evaluation.slice(0, config.data.eval_limit);
+    data.evaluation_split += " (first " + std::to_string(config.data.eval_limit) + ")";
+  }
   data.train = data.train.to(device);
   data.evaluation = data.evaluation.to(device);
   return data;

@@ -90,6 +90,7 @@ std::string config_hash(const nlohmann::json& config) {
   for (const auto& [section, key] : {std::pair{"model", "path"}, std::pair{"model", "sha256"},
                                      std::pair{"model", "input"}, std::pair{"quant", "exclude"},
                                      std::pair{"quant", "layers"}, std::pair{"quant", "pq_objective"},
+                                     std::pair{"data", "eval_limit"},
                                      std::pair{"quant", "calibration_batches"}}) {
     auto found = result_defining.find(section);
     if (found != result_defining.end() && found->is_object() && found->contains(key) &&

@@ -25,12 +25,14 @@ SPECS = ["convnet", "noise_rate", "lm"]
 def quick(spec):
     """The same sweep at a budget CI can afford: a few steps, one seed, two rates, the
     first two rows and the last of each table (fp32, int8, iPQ + int8 with Quant-Noise:
-    every column of the table is exercised), a narrow language model."""
+    every column of the table is exercised), a narrow language model, a sample of the
+    evaluation split."""
     base = spec["base"]
     lm = base["task"] == "brown-lm"
     base["train"].pop("epochs", None)
     base["train"].update({"max_steps": 12 if lm else 20, "eval_every": 0})
     base.setdefault("data", {})["train_limit"] = 200 if lm else 1000
+    base["data"]["eval_limit"] = 200 if lm else 1000  # most of a tiny run's time otherwise
     base.setdefault("quant", {})["finetune_steps"] = 2
     if lm:
         base["data"]["vocabulary_cap"] = 2000

@@ -18,7 +18,7 @@ inline QString write_sweep_spec(const QString& path, const std::vector<int64_t>&
   const nlohmann::json spec = {{"name", "cli test"},
                                {"base",
                                 {{"device", "cpu"},
-                                 {"data", {{"train_limit", train_limit}}},
+                                 {"data", {{"train_limit", train_limit}, {"eval_limit", 1000}}},
                                  {"train", {{"max_steps", steps}, {"batch_size", 32}}},
                                  {"quant", {{"method", "int"}, {"bits", bits}}}}},
                                {"seeds", seeds}};

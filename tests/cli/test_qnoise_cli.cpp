@@ -110,7 +110,7 @@ class TestQnoiseCli : public QObject {
   void train_json_has_the_contract_keys() {
     const QString preset = QStringLiteral(QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json");
     const auto outcome = run_qnoise({"train", "--config", preset, "--set", "data.train_limit=256",
-                                     "--set", "train.max_steps=3", "--set", "quant.method=int",
+                                     "--set", "data.eval_limit=1000", "--set", "train.max_steps=3", "--set", "quant.method=int",
                                      "--set", "quant.bits=4", "--set", "noise.mode=quant-noise",
                                      "--set", "noise.p=0.5", "--device", "cpu", "--json"});
     QCOMPARE(outcome.exit_code, 0);
@@ -177,7 +177,8 @@ class TestQnoiseCli : public QObject {
     const auto db = dir_.filePath("export.sqlite");
     const auto trained = dir_.filePath("trained.qnz");
     auto outcome = run_qnoise({"train", "--config", preset, "--set", "data.train_limit=256",
-                               "--set", "train.max_steps=3", "--set", "quant.method=ipq",
+                               "--set", "data.eval_limit=1000", "--set", "train.max_steps=3",
+                               "--set", "quant.method=ipq",
                                "--set", "quant.centroid_bits=8", "--set", "quant.finetune_steps=2",
                                "--set", R"(quant.layers=[{"pattern": "^stem$|depthwise", "method": "int"}])",
                                "--db", db, "--export", trained, "--json"});

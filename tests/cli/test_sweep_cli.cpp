@@ -48,7 +48,7 @@ class TestSweepCli : public QObject {
     const json spec = {{"name", "shared"},
                        {"base",
                         {{"device", "cpu"},
-                         {"data", {{"train_limit", 512}}},
+                         {"data", {{"train_limit", 512}, {"eval_limit", 1000}}},
                          {"train", {{"max_steps", 12}, {"batch_size", 32}}}}},
                        {"variants",
                         {{{"quant", {{"method", "int"}, {"bits", 8}}}},

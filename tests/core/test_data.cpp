@@ -156,6 +156,20 @@ class TestData : public QObject {
     QCOMPARE(torch::bincount(splits.test.labels).min().item<int64_t>(), int64_t{1000});
   }
 
+  void eval_limit_scores_on_the_first_examples_and_says_so() {
+    const auto config = parse_run_config({{"data", {{"train_limit", 100}, {"eval_limit", 250}}}});
+    const auto data = load_task_data(config, torch::kCPU);
+    QCOMPARE(data.evaluation.size(), int64_t{250});
+    QCOMPARE(data.evaluation_split, std::string("test (first 250)"));
+    const auto full = load_idx_folder("/usr/share/datasets/fashion-mnist", 100);
+    QVERIFY(torch::equal(data.evaluation.targets, full.test.labels.slice(0, 0, 250)));
+    // A limit past the split's end keeps it whole, under its plain name.
+    const auto whole = load_task_data(
+        parse_run_config({{"data", {{"train_limit", 100}, {"eval_limit", 20000}}}}), torch::kCPU);
+    QCOMPARE(whole.evaluation.size(), int64_t{10000});
+    QCOMPARE(whole.evaluation_split, std::string("test"));
+  }
+
   void builds_a_stable_capped_vocabulary() {
     const std::vector<Sentence> text = {{"b", "a", "c", "a"}, {"b", "a", "d"}};
     const auto vocabulary = Vocabulary::build(text, /*size_cap=*/4);

@@ -44,13 +44,13 @@ class TestPresets : public QObject {
 
  private Q_SLOTS:
   void the_convnet_preset_learns() {
-    tiny_run_lowers_its_loss("fmnist-convnet.json", 40, {"data.train_limit=2048"}, 0.6);
+    tiny_run_lowers_its_loss("fmnist-convnet.json", 40, {"data.train_limit=2048", "data.eval_limit=1000"}, 0.6);
   }
 
   void the_language_model_preset_learns() {
     // The warmup is cut so that a few steps see a real learning rate.
     tiny_run_lowers_its_loss("brown-transformer-lm.json", 30,
-                             {"data.train_limit=2048", "train.warmup_steps=5"}, 0.85);
+                             {"data.train_limit=2048", "data.eval_limit=256", "train.warmup_steps=5"}, 0.85);
   }
 };
 

@@ -116,6 +116,7 @@ class TestRunConfig : public QObject {
     QVERIFY(
         rejects({{"quant", {{"method", "pq"}}}, {"noise", {{"mode", "ste"}}}}, {"proxy", "p < 1"}));
     QVERIFY(rejects({{"train", {{"batch_size", 0}}}}, {"train.batch_size"}));
+    QVERIFY(rejects({{"data", {{"eval_limit", -1}}}}, {"data.eval_limit"}));
     QVERIFY(rejects({{"train", {{"epochs", 0}}}}, {"must not both be 0"}));
     QVERIFY(rejects({{"quant", {{"centroid_bits", 4}}}}, {"quant.centroid_bits"}));
     // STE on an int quantizer has no blocks: the (default) proxy form does not apply.

@@ -20,7 +20,7 @@ namespace {
 
 json tiny_run(int64_t seed, int64_t steps) {
   return to_json(parse_run_config({{"device", "cpu"},
-                                   {"data", {{"train_limit", 512}}},
+                                   {"data", {{"train_limit", 512}, {"eval_limit", 1000}}},
                                    {"train", {{"max_steps", steps}, {"batch_size", 32}, {"seed", seed}}}}));
 }
 

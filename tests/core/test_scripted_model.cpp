@@ -80,6 +80,7 @@ class TestScriptedModel : public QObject {
     config.task = "fashion-mnist";
     config.device = "cpu";
     config.data.train_limit = 256;
+    config.data.eval_limit = 1000;
     config.model.arch = "torchscript";
     config.model.path = model_file(model);
     config.train.max_steps = 4;

@@ -126,6 +126,16 @@ class TestSharedTraining : public QObject {
       other[section][key] = value;
       QVERIFY2(key_of(other) != key_of(int8), (section + "." + key).c_str());
     }
+    // The evaluation sample shapes the training curve, but at its default it is left out of
+    // both keys, so that runs stored before it existed keep theirs.
+    auto sampled = int8;
+    sampled["data"]["eval_limit"] = 1000;
+    QVERIFY(key_of(sampled) != key_of(int8));
+    QVERIFY(config_hash(sampled) != config_hash(int8));
+    auto before_the_key = int8;
+    before_the_key["data"].erase("eval_limit");
+    QCOMPARE(key_of(before_the_key), key_of(int8));
+    QCOMPARE(config_hash(before_the_key), config_hash(int8));
     // With noise, the noise's quantizer is part of training; what it does not read is not.
     const json quant_noise = {{"mode", "quant-noise"}, {"p", 0.1}};
     const auto int4_qn = tiny({{"method", "int"}, {"bits", 4}}, quant_noise);

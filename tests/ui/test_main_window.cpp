@@ -37,7 +37,7 @@ namespace {
 nlohmann::json tiny_config(int64_t steps) {
   return {{"task", "fashion-mnist"},
           {"device", "cpu"},
-          {"data", {{"train_limit", 512}}},
+          {"data", {{"train_limit", 512}, {"eval_limit", 1000}}},
           {"model", {{"arch", "convnet"}, {"width", 8}, {"hidden", 32}}},
           {"train", {{"max_steps", steps}, {"batch_size", 32}, {"lr", 0.002}}},
           {"quant", {{"method", "int"}, {"bits", 4}}},

@@ -30,7 +30,7 @@ namespace {
 json tiny_config(int64_t steps) {
   return to_json(parse_run_config(
       {{"device", "cpu"},
-       {"data", {{"train_limit", 512}}},
+       {"data", {{"train_limit", 512}, {"eval_limit", 1000}}},
        {"model", {{"width", 8}, {"hidden", 32}}},
        {"train", {{"max_steps", steps}, {"batch_size", 32}}},
        {"quant", {{"method", "int"}, {"bits", 4}}}}));
