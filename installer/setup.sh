@@ -25,7 +25,7 @@ packages=(
   g++ cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
-  libsqlite3-dev libpq-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstb-dev
+  libsqlite3-dev libpq-dev libgloo-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstb-dev
   postgresql slurm-wlm munge
   dataset-fashion-mnist
   python3-torch python3-numpy

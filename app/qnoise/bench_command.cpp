@@ -46,6 +46,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   add_bench_noise_command(*bench, exit_code);
   add_bench_train_command(*bench, exit_code);
   add_bench_cancel_command(*bench, exit_code);
+  add_bench_store_command(*bench, exit_code);
 }
 
 }  // namespace qn::cli

@@ -12,6 +12,7 @@ void add_bench_command(CLI::App& app, int& exit_code);
 void add_bench_noise_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_train_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_cancel_command(CLI::App& bench, int& exit_code);  // under `bench`
+void add_bench_store_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_check_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_train_command(CLI::App& app, int& exit_code);

@@ -57,7 +57,8 @@ class Heartbeat {
 }  // namespace
 
 RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* progress,
-                      const CancelToken* cancel, const QueueOptions& options) {
+                      const CancelToken* cancel, const QueueOptions& options,
+                      DataParallel* parallel) {
   CancelToken token;
   RecordingObserver recorder(store, run.id, options.metrics_batch, progress);
   try {
@@ -66,7 +67,7 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
     if (options.device) config.device = *options.device;
     TrainedModelStore trained_models(store, run.id);
     const auto result = run_training(config, &recorder, &token,
-                                     options.share_training ? &trained_models : nullptr);
+                                     options.share_training ? &trained_models : nullptr, parallel);
     recorder.flush();
     store.finish(run.id,
                  {result.metric_name, result.metric, result.float_metric,

@@ -53,8 +53,11 @@ struct QueueSummary {
 // rethrows). `progress`, if given, sees every event. Its training is shared with the
 // store's other runs of the same training_key (TrainedModelStore) unless
 // options.share_training is false.
+// With `parallel`, this process is rank 0 of a group that trains the run together
+// (run_training).
 RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* progress,
-                      const CancelToken* cancel, const QueueOptions& options = {});
+                      const CancelToken* cancel, const QueueOptions& options = {},
+                      DataParallel* parallel = nullptr);
 
 // Runs the queued runs (of `sweep_id`, if given) one at a time, oldest first, until none is
 // left (see the options for waiting) or `cancel` fires. Several processes may drain one

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "distributed/data_parallel.h"
 #include "train/lr_schedule.h"
 
 namespace qn {
@@ -53,11 +54,13 @@ torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& ta
 
 int64_t train_model(torch::nn::Module& model, const Forward& forward, const Examples& train,
                     const TrainConfig& config, TrainingObserver* observer,
-                    const CancelToken* cancel, const LossFunction& loss_function) {
+                    const CancelToken* cancel, const LossFunction& loss_function,
+                    DataParallel* parallel) {
   const int64_t batches_per_epoch = (train.size() + config.batch_size - 1) / config.batch_size;
   const int64_t total_steps =
       config.max_steps > 0 ? config.max_steps : config.epochs * batches_per_epoch;
   auto optimizer = make_optimizer(model, config);
+  if (parallel) parallel->broadcast_state(model);
   model.train();
 
   int64_t step = 0;
@@ -68,22 +71,38 @@ int64_t train_model(torch::nn::Module& model, const Forward& forward, const Exam
          start += config.batch_size, ++step) {
       throw_if_cancelled(cancel);
       const auto began = std::chrono::steady_clock::now();
-      const auto batch =
-          train.rows(order.narrow(0, start, std::min(config.batch_size, train.size() - start)));
+      const auto rows = order.narrow(0, start, std::min(config.batch_size, train.size() - start));
+      const auto [begin, end] =
+          parallel ? parallel->share_of(rows.size(0)) : std::pair<int64_t, int64_t>{0, rows.size(0)};
+      const auto batch = train.rows(rows.narrow(0, begin, end - begin));
       const double lr = scheduled_learning_rate(config.lr, config.schedule, config.warmup_steps,
                                                 step, total_steps);
       set_learning_rate(*optimizer, config, lr);
 
       optimizer->zero_grad();
+      // Every rank runs the forward pass, even on no rows, so that every rank draws the
+      // step's noise masks alike.
       const auto logits = forward(batch.inputs);
-      const auto loss =
-          loss_function ? loss_function(logits, batch) : cross_entropy(logits, batch.targets);
-      const double loss_value = loss.item<double>();
+      auto loss = end == begin   ? logits.sum() * 0
+                  : loss_function ? loss_function(logits, batch)
+                                  : cross_entropy(logits, batch.targets);
+      double loss_value = 0;
+      double targets = static_cast<double>(batch.targets.numel());
+      if (parallel) {
+        loss = loss * (static_cast<double>(end - begin) / static_cast<double>(rows.size(0)));
+        const auto global =
+            parallel->sum(torch::tensor({loss.item<double>(), targets}, torch::kDouble));
+        loss_value = global[0].item<double>();
+        targets = global[1].item<double>();
+      } else {
+        loss_value = loss.item<double>();
+      }
       if (!std::isfinite(loss_value)) {
         throw RuntimeFailure("the loss became " + std::to_string(loss_value) + " at step " +
                              std::to_string(step) + "; try a lower train.lr");
       }
       loss.backward();
+      if (parallel) parallel->sum_gradients(model);
       if (config.clip_grad_norm > 0) {
         torch::nn::utils::clip_grad_norm_(model.parameters(), config.clip_grad_norm);
       }
@@ -92,11 +111,11 @@ int64_t train_model(torch::nn::Module& model, const Forward& forward, const Exam
       if (observer) {
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-        observer->on_step({step + 1, total_steps, loss_value, lr,
-                           static_cast<double>(batch.targets.numel()) / std::max(seconds, 1e-9)});
+        observer->on_step({step + 1, total_steps, loss_value, lr, targets / std::max(seconds, 1e-9)});
       }
     }
   }
+  if (parallel) parallel->average_buffers(model);
   return step;
 }
 

@@ -10,6 +10,8 @@
 
 namespace qn {
 
+class DataParallel;
+
 // A model's forward pass: inputs to logits (N, classes) or (N, T, vocabulary).
 using Forward = std::function<torch::Tensor(const torch::Tensor&)>;
 
@@ -26,8 +28,16 @@ torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& ta
 // (examples/s counts targets: images, or tokens), checks `cancel` every step
 // (RunCancelled), and stops with a RuntimeFailure naming the step if the loss is not
 // finite. Returns the steps taken.
+//
+// With `parallel`, this process is one rank of a data-parallel group and every rank calls
+// this alike: each step's global batch (the same rows on every rank) is split between the
+// ranks, each weighs its loss by its share of the rows, and the gradients are summed
+// before the step, so the step is the single-process step on the same global batch up to
+// BatchNorm (its batch statistics are each rank's own rows). The loss reported is the
+// global one; BatchNorm's running statistics end as the ranks' mean.
 int64_t train_model(torch::nn::Module& model, const Forward& forward, const Examples& train,
                     const TrainConfig& config, TrainingObserver* observer,
-                    const CancelToken* cancel, const LossFunction& loss = {});
+                    const CancelToken* cancel, const LossFunction& loss = {},
+                    DataParallel* parallel = nullptr);
 
 }  // namespace qn

@@ -10,6 +10,7 @@
 #include "train/distillation.h"
 #include "train/evaluation.h"
 #include "train/input_moments.h"
+#include "distributed/data_parallel.h"
 #include "train/ipq.h"
 #include "train/model_compression.h"
 #include "train/model_probe.h"
@@ -83,13 +84,14 @@ class PeriodicEvaluation final : public TrainingObserver {
 // replays its training's events. Returns the training's steps; sets `shared`.
 int64_t train_or_reuse(TaskModel& model, const TaskData& data, const RunConfig& config,
                        const torch::Device& device, TrainingObserver* observer,
-                       const CancelToken* cancel, TrainedModelCache* cache, bool& shared) {
+                       const CancelToken* cancel, TrainedModelCache* cache,
+                       DataParallel* parallel, bool& shared) {
   shared = false;
   // Compress only (a pretrained model, train.epochs = max_steps = 0): no step is taken.
   if (is_compress_only(config.train)) return 0;
   const auto key = training_key(to_json(config));
   const auto device_name = describe_device(device);
-  if (cache) {
+  if (cache && !parallel) {  // only rank 0 has the store: its peers would train alone
     if (const auto kept = cache->find(key, device_name)) {
       report_stage(observer, "training (shared: trained by an earlier run)");
       load_model_state(*model.module, kept->state);
@@ -103,7 +105,8 @@ int64_t train_or_reuse(TaskModel& model, const TaskData& data, const RunConfig& 
   PeriodicEvaluation periodic(model, data.evaluation, data.metric_name, config.train.eval_every,
                               &log, cancel);
   const auto steps =
-      train_model(*model.module, model.forward, data.train, config.train, &periodic, cancel);
+      train_model(*model.module, model.forward, data.train, config.train,
+                  parallel && parallel->rank() != 0 ? nullptr : &periodic, cancel, {}, parallel);
   if (cache && cache->wants(key)) {
     cache->keep(key, device_name, {save_model_state(*model.module), log.to_json().dump(), steps});
   }
@@ -135,7 +138,8 @@ double metric_without_finetuning(const RunConfig& config, const TaskData& data, 
 }  // namespace
 
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
-                       const CancelToken* cancel, TrainedModelCache* trained_models) {
+                       const CancelToken* cancel, TrainedModelCache* trained_models,
+                       DataParallel* parallel) {
   const auto started = std::chrono::steady_clock::now();
   // First, so that a queued run that cannot finish fails at once; before the seed, as the
   // check builds a model from the global random stream.
@@ -157,9 +161,10 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   result.metric_name = data.metric_name;
   result.evaluation_split = data.evaluation_split;
   result.data_split = data.split;
-  result.device = describe_device(device);
+  result.device = describe_training_device(device, parallel);
   result.steps = train_or_reuse(model, data, config, device, observer, cancel, trained_models,
-                                result.shared_training);
+                                parallel, result.shared_training);
+  if (parallel && parallel->rank() != 0) return result;  // rank 0 alone takes it from here
 
   torch::manual_seed(post_training_seed(config.train.seed));
   attach_noise(module, config.quant, config.noise, config.train.seed);  // fresh noise state

@@ -13,6 +13,8 @@
 
 namespace qn {
 
+class DataParallel;
+
 struct RunResult {
   std::string metric_name;  // "accuracy" or "perplexity"
   std::string evaluation_split;  // "test" (images) or "validation" (text)
@@ -55,7 +57,13 @@ struct RunResult {
 // trained, and its training events replayed to `observer`; one trained here is kept there
 // if the cache wants it. Everything after training starts from a fixed random state, so a
 // run's result does not depend on which way its trained model came.
+//
+// With `parallel`, this process is one rank of a data-parallel group that trains the run
+// together (train_model); a trained model is then neither looked up in `trained_models`
+// nor shared. Ranks other than 0 return after training, with only the training's fields
+// set: rank 0 alone compresses, evaluates and reports.
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
-                       const CancelToken* cancel, TrainedModelCache* trained_models = nullptr);
+                       const CancelToken* cancel, TrainedModelCache* trained_models = nullptr,
+                       DataParallel* parallel = nullptr);
 
 }  // namespace qn

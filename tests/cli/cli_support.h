@@ -26,6 +26,25 @@ inline QString write_sweep_spec(const QString& path, const std::vector<int64_t>&
   return path;
 }
 
+// How a program ended: its exit code (-1 if it crashed or hung) and what it printed.
+struct Outcome {
+  int exit_code = -1;
+  QByteArray out;
+  QByteArray err;
+};
+
+inline Outcome run_program(const QString& program, const QStringList& arguments) {
+  QProcess process;
+  process.start(program, arguments);
+  if (!process.waitForFinished(600000)) return {};
+  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+          process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+inline Outcome run_qnoise(const QStringList& arguments) {
+  return run_program(QStringLiteral(QNOISE_PATH), arguments);
+}
+
 // Runs qnoise (QNOISE_PATH) to its end; its exit code, -1 if it crashed or hung. Its
 // stderr is logged when it fails.
 inline int run_to_end(const QStringList& arguments) {

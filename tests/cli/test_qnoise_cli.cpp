@@ -9,21 +9,11 @@
 #include <QtTest>
 #include <vector>
 
+#include "cli_support.h"
+
+using qn::test::run_qnoise;
+
 namespace {
-
-struct Outcome {
-  int exit_code = -1;
-  QByteArray out;
-  QByteArray err;
-};
-
-Outcome run_qnoise(const QStringList& arguments) {
-  QProcess process;
-  process.start(QStringLiteral(QNOISE_PATH), arguments);
-  if (!process.waitForFinished(300000)) return {};
-  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-          process.readAllStandardOutput(), process.readAllStandardError()};
-}
 
 // Writes rows x cols float32 values (a repeating ramp) to `path`.
 void write_matrix(const QString& path, int rows, int cols, int extra_bytes = 0) {

@@ -8,23 +8,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "cli_support.h"
+
+using qn::test::Outcome;
+using qn::test::run_qnoise;
+
 namespace {
-
-struct Outcome {
-  int exit_code = -1;
-  QByteArray out;
-  QByteArray err;
-};
-
-Outcome run(const QString& program, const QStringList& arguments) {
-  QProcess process;
-  process.start(program, arguments);
-  if (!process.waitForFinished(600000)) return {};
-  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-          process.readAllStandardOutput(), process.readAllStandardError()};
-}
-
-Outcome run_qnoise(const QStringList& arguments) { return run(QNOISE_PATH, arguments); }
 
 QJsonObject json_of(const Outcome& outcome) {
   return QJsonDocument::fromJson(outcome.out.trimmed().split('\n').last()).object();
@@ -50,7 +39,7 @@ class TestTorchScriptCli : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    const auto made = run("/usr/bin/python3",
+    const auto made = qn::test::run_program("/usr/bin/python3",
                           {source_ + "/tests/python/make_scripted_models.py", dir_.path()});
     QVERIFY2(made.exit_code == 0, made.err.constData());
   }
@@ -105,7 +94,7 @@ class TestTorchScriptCli : public QObject {
     const double metric = json_of(evaluated)["metric"].toDouble();
     QCOMPARE(metric, result["metric"].toDouble());
     // data.train_limit: the standardisation's statistics come from those 512 images.
-    const auto python = run("/usr/bin/python3", {source_ + "/experiments/your_model/evaluate_exported.py",
+    const auto python = qn::test::run_program("/usr/bin/python3", {source_ + "/experiments/your_model/evaluate_exported.py",
                                                  exported, "--train-limit", "512", "--json"});
     QVERIFY2(python.exit_code == 0, python.err.constData());
     const double pytorch_accuracy = json_of(python)["accuracy"].toDouble();
