@@ -73,7 +73,7 @@ grep -qF -- '\-\-config' <(zcat /usr/share/man/man1/qnoise-train.1.gz) ||
 
 step "qnoise train on each preset; a sweep into the default store"
 tiny=(--set train.max_steps=20 --set train.eval_every=0 --set data.train_limit=400
-      --set quant.method=int --set quant.bits=8)
+      --set data.eval_limit=500 --set quant.method=int --set quant.bits=8)
 run_as_user qnoise train --config /usr/share/qnstudio/presets/fmnist-convnet.json "${tiny[@]}" \
   --json > "$out/train_convnet.json"
 run_as_user qnoise train --config /usr/share/qnstudio/presets/brown-transformer-lm.json \
@@ -81,7 +81,7 @@ run_as_user qnoise train --config /usr/share/qnstudio/presets/brown-transformer-
 cat > "$user_home/sweep.json" <<'SPEC'
 {"name": "package check",
  "base": {"task": "fashion-mnist", "model": {"arch": "convnet"},
-          "train": {"max_steps": 20, "eval_every": 0}, "data": {"train_limit": 400},
+          "train": {"max_steps": 20, "eval_every": 0}, "data": {"train_limit": 400, "eval_limit": 500},
           "quant": {"method": "int", "bits": 8}},
  "variants": [{}, {"noise": {"mode": "quant-noise", "p": 0.5}}]}
 SPEC

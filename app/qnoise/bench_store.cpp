@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -32,25 +33,22 @@ struct BenchStoreArgs {
 
 using Clock = std::chrono::steady_clock;
 
-struct ClientTally {
-  int64_t transactions = 0;
-  std::vector<double> latencies;  // seconds a transaction
-};
+// Seconds each transaction took, by kind (claim, metrics, progress, heartbeat, finish).
+using Latencies = std::map<std::string, std::vector<double>>;
 
 // One worker's writes for `runs` runs, timed transaction by transaction.
-ClientTally run_client(const BenchStoreArgs& args, int64_t sweep_id) {
+Latencies run_client(const BenchStoreArgs& args, int64_t sweep_id) {
   RunStore store(args.db);
-  ClientTally tally;
-  const auto timed = [&](const auto& write) {
+  Latencies latencies;
+  const auto timed = [&](const char* kind, const auto& write) {
     const auto began = Clock::now();
     write();
-    tally.latencies.push_back(std::chrono::duration<double>(Clock::now() - began).count());
-    ++tally.transactions;
+    latencies[kind].push_back(std::chrono::duration<double>(Clock::now() - began).count());
   };
   const std::string checkpoint(static_cast<size_t>(args.checkpoint_bytes), 'q');
   for (int taken = 0; taken < args.runs; ++taken) {
     std::optional<StoredRun> run;
-    timed([&] { run = store.claim_next("bench", sweep_id); });
+    timed("claim", [&] { run = store.claim_next("bench", sweep_id); });
     if (!run) break;
     int64_t step = 0;
     for (int second = 0; second < args.seconds_a_run; ++second) {
@@ -58,16 +56,16 @@ ClientTally run_client(const BenchStoreArgs& args, int64_t sweep_id) {
       for (int i = 0; i < 50; ++i, ++step) {  // 50 steps a second: loss, lr, speed
         for (const char* name : {"loss", "lr", "examples_per_second"}) points.push_back({step, name, 1.0});
       }
-      timed([&] { store.add_metrics(run->id, points); });
-      timed([&] { store.set_progress(run->id, step, step + 1); });
-      if (second % 2 == 0) timed([&] { store.heartbeat(run->id); });
+      timed("metrics", [&] { store.add_metrics(run->id, points); });
+      timed("progress", [&] { store.set_progress(run->id, step, step + 1); });
+      if (second % 2 == 0) timed("heartbeat", [&] { store.heartbeat(run->id); });
     }
-    timed([&] {
+    timed("finish", [&] {
       store.finish(run->id, {"accuracy", 0.5, 0.5, args.checkpoint_bytes, 4 * args.checkpoint_bytes, 4.0, 1.0},
                    checkpoint);
     });
   }
-  return tally;
+  return latencies;
 }
 
 double percentile(std::vector<double> values, double fraction) {
@@ -86,7 +84,7 @@ int run(const BenchStoreArgs& args) {
     store.add_run(varied, sweep_id);
   }
 
-  std::vector<ClientTally> tallies(static_cast<size_t>(args.clients));
+  std::vector<Latencies> tallies(static_cast<size_t>(args.clients));
   std::vector<std::string> errors;
   std::mutex errors_mutex;
   const auto began = Clock::now();
@@ -107,12 +105,17 @@ int run(const BenchStoreArgs& args) {
   const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
   if (!errors.empty()) throw RuntimeFailure("a client failed: " + errors.front());
 
-  int64_t transactions = 0;
+  Latencies by_kind;
   std::vector<double> latencies;
   for (const auto& tally : tallies) {
-    transactions += tally.transactions;
-    latencies.insert(latencies.end(), tally.latencies.begin(), tally.latencies.end());
+    for (const auto& [kind, seconds_each] : tally) {
+      by_kind[kind].insert(by_kind[kind].end(), seconds_each.begin(), seconds_each.end());
+      latencies.insert(latencies.end(), seconds_each.begin(), seconds_each.end());
+    }
   }
+  const auto transactions = static_cast<int64_t>(latencies.size());
+  nlohmann::json median_ms_by_kind;
+  for (const auto& [kind, seconds_each] : by_kind) median_ms_by_kind[kind] = 1000 * percentile(seconds_each, 0.5);
   // A training worker writes 2.5 transactions a second (metrics and progress every second,
   // a heartbeat every two) plus a claim and a finish a run.
   constexpr double kWorkerTransactionsPerSecond = 2.5;
@@ -127,17 +130,22 @@ int run(const BenchStoreArgs& args) {
       {"transactions_per_second", per_second},
       {"latency_median_ms", 1000 * percentile(latencies, 0.5)},
       {"latency_p99_ms", 1000 * percentile(latencies, 0.99)},
+      {"median_ms_by_kind", median_ms_by_kind},
       {"workers_served", per_second / kWorkerTransactionsPerSecond}};
   if (args.json) {
     std::cout << result.dump() << "\n";
   } else {
+    std::string kinds;
+    for (const auto& [kind, milliseconds] : median_ms_by_kind.items()) {
+      kinds += " " + kind + " " + std::to_string(milliseconds.get<double>()).substr(0, 5) + " ms;";
+    }
     std::printf(
         "%s, %d clients: %lld transactions in %.1f s = %.0f a second (median %.2f ms, p99 "
-        "%.2f ms); at %.1f a training worker, about %.0f workers\n",
+        "%.2f ms); at %.1f a training worker, about %.0f workers\n  median by kind:%s\n",
         result["engine"].get<std::string>().c_str(), args.clients,
         static_cast<long long>(transactions), seconds, per_second,
         result["latency_median_ms"].get<double>(), result["latency_p99_ms"].get<double>(),
-        kWorkerTransactionsPerSecond, result["workers_served"].get<double>());
+        kWorkerTransactionsPerSecond, result["workers_served"].get<double>(), kinds.c_str());
   }
   return 0;
 }

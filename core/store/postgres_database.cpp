@@ -240,6 +240,8 @@ void PostgresDatabase::serialize() {
   execute("SELECT pg_advisory_xact_lock(7163952081)");  // QNStudio's key, any constant
 }
 
+void PostgresDatabase::relax_durability() { execute("SET LOCAL synchronous_commit TO OFF"); }
+
 Statement PostgresDatabase::prepare(const std::string& sql) {
   return Statement(std::make_unique<PostgresStatement>(*this, sql));
 }

@@ -46,6 +46,7 @@ class PostgresDatabase : public Database {
  protected:
   void begin() override;
   void serialize() override;
+  void relax_durability() override;
 
  private:
   std::string failure(const std::string& sql) const;

@@ -240,10 +240,12 @@ int64_t RunStore::count_runs(RunStatus status, std::optional<int64_t> sweep_id) 
 }
 
 void RunStore::heartbeat(int64_t run_id) {
-  db_->prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
-      .bind(1, wall_clock_seconds())
-      .bind(2, run_id)
-      .run();
+  db_->relaxed_transaction([&] {
+    db_->prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
+        .bind(1, wall_clock_seconds())
+        .bind(2, run_id)
+        .run();
+  });
 }
 
 void RunStore::begin_stage(int64_t run_id, const std::string& stage) {
@@ -256,11 +258,13 @@ void RunStore::begin_stage(int64_t run_id, const std::string& stage) {
 }
 
 void RunStore::set_progress(int64_t run_id, int64_t step, int64_t total_steps) {
-  db_->prepare("UPDATE runs SET step = ?, total_steps = ? WHERE id = ?")
-      .bind(1, step)
-      .bind(2, total_steps)
-      .bind(3, run_id)
-      .run();
+  db_->relaxed_transaction([&] {
+    db_->prepare("UPDATE runs SET step = ?, total_steps = ? WHERE id = ?")
+        .bind(1, step)
+        .bind(2, total_steps)
+        .bind(3, run_id)
+        .run();
+  });
 }
 
 std::vector<std::pair<int64_t, RunProgress>> RunStore::running_progress() {
@@ -299,10 +303,24 @@ bool RunStore::cancel_requested(int64_t run_id) {
 
 void RunStore::add_metrics(int64_t run_id, const std::vector<MetricPoint>& points) {
   if (points.empty()) return;
-  db_->transaction([&] {
-    auto insert = db_->prepare("INSERT INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)");
-    for (const auto& point : points) {
-      insert.bind(1, run_id).bind(2, point.step).bind(3, point.name).bind(4, point.value).run();
+  // Many rows a statement: PostgreSQL pays a round trip a statement, and a second of curve
+  // is 150 rows (qnoise bench store: 18 ms a batch row by row).
+  constexpr size_t kRowsAStatement = 256;
+  db_->relaxed_transaction([&] {
+    for (size_t first = 0; first < points.size(); first += kRowsAStatement) {
+      const auto rows = std::min(kRowsAStatement, points.size() - first);
+      std::string sql = "INSERT INTO metrics (run_id, step, name, value) VALUES (?, ?, ?, ?)";
+      for (size_t row = 1; row < rows; ++row) sql += ", (?, ?, ?, ?)";
+      auto insert = db_->prepare(sql);
+      for (size_t row = 0; row < rows; ++row) {
+        const auto& point = points[first + row];
+        const int column = static_cast<int>(4 * row);
+        insert.bind(column + 1, run_id)
+            .bind(column + 2, point.step)
+            .bind(column + 3, point.name)
+            .bind(column + 4, point.value);
+      }
+      insert.run();
     }
   });
 }
