@@ -228,6 +228,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   }
   connect(data_dir_, &QLineEdit::textChanged, this, &RunSetupPanel::schedule_validation);
   connect(layers_, &LayerTable::compressionToggled, this, &RunSetupPanel::set_layer_compressed);
+  connect(layers_, &LayerTable::storageChosen, this, &RunSetupPanel::set_layer_storage);
   connect(run_button_, &QPushButton::clicked, this, [this] {
     if (ready()) Q_EMIT runRequested(config());
   });
@@ -268,6 +269,18 @@ void RunSetupPanel::use_model_file(const QString& path) {
   config.quant.exclude.clear();  // the previous model's layer names
   config.quant.layers.clear();
   set_config(config);
+}
+
+void RunSetupPanel::set_layer_storage(const QString& layer, int choice) {
+  // The layer's own entry goes first (first match wins) and replaces any earlier one for
+  // exactly this layer; "as the run" removes it.
+  auto& layers = base_.quant.layers;
+  const auto pattern = exact_layer_pattern(layer);
+  layers.erase(std::remove_if(layers.begin(), layers.end(),
+                              [&](const LayerQuantOverride& entry) { return entry.pattern == pattern; }),
+               layers.end());
+  if (choice >= 0) layers.insert(layers.begin(), storage_override(layer, choice));
+  schedule_validation();
 }
 
 void RunSetupPanel::set_layer_compressed(const QString& layer, bool compressed) {
@@ -419,7 +432,7 @@ ConfigCheck check_config(const RunConfig& config) {
                      format_bytes(static_cast<double>(preview.size.total_bytes())))
                 .arg(preview.size.compression(), 0, 'f', 1)
                 .arg(format_bytes(static_cast<double>(preview.size.fp32_bytes()))),
-            layer_rows(preview)};
+            layer_rows(preview, config.quant.layers)};
   } catch (const std::exception& problem) {  // qn::Error, or a shape LibTorch refuses
     return {false, QString::fromStdString(problem.what())};
   }

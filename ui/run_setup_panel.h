@@ -81,6 +81,7 @@ class RunSetupPanel : public QWidget {
  private:
   void load_preset(int index);
   void set_layer_compressed(const QString& layer, bool compressed);
+  void set_layer_storage(const QString& layer, int choice);
   void schedule_validation();
   void start_check();  // on the thread pool; Run waits for its answer
   void update_enabled_fields();

@@ -118,12 +118,14 @@ int main(int argc, char** argv) {
   }
   window.resize(1500, 950);
   window.show();
-  // Once the store's runs are shown and their curves read, render and exit.
+  // Once the store's runs are shown, their curves read and the config checked, render and
+  // exit.
   QObject::connect(&window, &qn::ui::MainWindow::runsShown, &window, [&] {
     if (parser.value(view) == "compare") window.select_noise_variants();
     auto* poll = new QTimer(&window);
     QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {
-      if (window.store_busy()) return;
+      // The settled window: the setup panel's check of its config answered too.
+      if (window.store_busy() || window.setup_panel()->checking()) return;
       poll->stop();
       QApplication::processEvents();
       QString error;

@@ -89,21 +89,40 @@ class TestMainWindow : public QObject {
     auto* table = panel->layer_table();
     QCOMPARE(table->rowCount(), 4);
     QCOMPARE(table->item(3, 0)->text(), QString("fc"));
-    QCOMPARE(table->item(3, 2)->text(), QString::fromUtf8("10×256"));
-    QCOMPARE(table->item(3, 3)->data(Qt::UserRole).toLongLong(), 2560);
-    QCOMPARE(table->item(3, 5)->text(), QString("int8 (minmax)"));
-    QVERIFY(table->item(3, 6)->data(Qt::UserRole).toLongLong() < 2560 * 4);  // int8
+    QCOMPARE(table->item(3, 5)->text(), QString::fromUtf8("10×256"));
+    QCOMPARE(table->item(3, 4)->data(Qt::UserRole).toLongLong(), 2560);
+    QCOMPARE(table->item(3, 1)->text(), QString("int8 (minmax)"));
+    QVERIFY(table->item(3, 2)->data(Qt::UserRole).toLongLong() < 2560 * 4);  // int8
     const auto size_before = panel->status_text();
 
     table->item(3, 0)->setCheckState(Qt::Unchecked);
     QCOMPARE(panel->config().quant.exclude, std::vector<std::string>{"^fc$"});
     QTRY_VERIFY(!panel->checking());
     QCOMPARE(table->item(3, 0)->checkState(), Qt::Unchecked);
-    QCOMPARE(table->item(3, 5)->text(), QString("fp32"));
-    QCOMPARE(table->item(3, 6)->data(Qt::UserRole).toLongLong(), 2560 * 4);  // stored fp32
+    QCOMPARE(table->item(3, 1)->text(), QString("fp32"));
+    QCOMPARE(table->item(3, 2)->data(Qt::UserRole).toLongLong(), 2560 * 4);  // stored fp32
     QVERIFY(panel->status_text() != size_before);
     panel->undo_stack()->undo();
     QVERIFY(panel->config().quant.exclude.empty());
+    QTRY_VERIFY(!panel->checking());
+
+    // "stored as": the layer's own quantizer, a quant.layers entry for exactly that layer.
+    const auto int8_bytes = table->item(3, 2)->data(Qt::UserRole).toLongLong();
+    auto* storage = qobject_cast<QComboBox*>(table->cellWidget(3, 1));
+    QVERIFY(storage);
+    QCOMPARE(storage->currentText(), QString("int8 (minmax)"));  // as the run
+    storage->setCurrentText("int4");
+    QCOMPARE(panel->config().quant.layers.size(), size_t{1});
+    QCOMPARE(panel->config().quant.layers[0].pattern, std::string("^fc$"));
+    QCOMPARE(*panel->config().quant.layers[0].bits, 4);
+    QTRY_VERIFY(!panel->checking());
+    QCOMPARE(table->item(3, 1)->text(), QString("int4 (minmax)"));
+    QVERIFY(table->item(3, 2)->data(Qt::UserRole).toLongLong() < int8_bytes);
+    storage = qobject_cast<QComboBox*>(table->cellWidget(3, 1));  // the listing is new
+    QCOMPARE(storage->currentText(), QString("int4"));
+    QCOMPARE(table->item(2, 1)->text(), QString("int8 (minmax)"));  // the others as the run
+    storage->setCurrentText("as the run");
+    QVERIFY(panel->config().quant.layers.empty());
   }
 
   void an_invalid_block_size_disables_run_with_the_reason() {
