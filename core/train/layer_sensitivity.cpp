@@ -147,8 +147,8 @@ LayerCandidate parse_layer_candidate(const std::string& name) {
   } else {
     candidate.method = QuantMethod::PQ;
     candidate.centroids = std::stoll(match[4].str());
-    if (candidate.centroids < 2) {
-      throw InputError("candidate '" + name + "' has fewer than 2 centroids");
+    if (candidate.centroids < 2 || candidate.centroids > 65536) {
+      throw InputError("candidate '" + name + "' must have 2 to 65536 centroids");
     }
   }
   return candidate;
