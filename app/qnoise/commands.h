@@ -22,5 +22,7 @@ void add_runs_commands(CLI::App& app, int& exit_code);  // runs and pareto
 void add_export_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);
+void add_sensitivity_command(CLI::App& app, int& exit_code);
+void add_solve_command(CLI::App& app, int& exit_code);
 
 }  // namespace qn::cli

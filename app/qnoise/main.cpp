@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   qn::cli::add_export_command(app, exit_code);
   qn::cli::add_eval_command(app, exit_code);
   qn::cli::add_inspect_command(app, exit_code);
+  qn::cli::add_sensitivity_command(app, exit_code);
+  qn::cli::add_solve_command(app, exit_code);
   qn::cli::add_kmeans_command(app, exit_code);
   qn::cli::add_bench_command(app, exit_code);
   qn::cli::add_check_command(app, exit_code);

@@ -106,8 +106,37 @@ const std::vector<std::string> kMigrations = {
     R"(
     ALTER TABLE sweeps ADD COLUMN slurm_job TEXT;
     )",
+    // 8: per-layer sensitivity tables (qnoise sensitivity, store/sensitivity_store.h): the
+    // metric of a trained model with one layer quantized by one candidate, the others fp32.
+    R"(
+    CREATE TABLE sensitivities (
+      id INTEGER PRIMARY KEY,
+      config TEXT NOT NULL,
+      config_hash TEXT NOT NULL,
+      training_key TEXT NOT NULL,
+      candidates TEXT NOT NULL,
+      device TEXT NOT NULL,
+      metric_name TEXT NOT NULL,
+      evaluation_split TEXT NOT NULL,
+      baseline_metric REAL NOT NULL,
+      float_metric REAL NOT NULL,
+      seconds REAL NOT NULL,
+      created_at REAL NOT NULL);
+    CREATE INDEX sensitivities_by_hash ON sensitivities(config_hash);
+    CREATE TABLE sensitivity_rows (
+      sensitivity_id INTEGER NOT NULL REFERENCES sensitivities(id) ON DELETE CASCADE,
+      position INTEGER NOT NULL,
+      layer TEXT NOT NULL,
+      candidate TEXT NOT NULL,
+      storage TEXT NOT NULL,
+      weight_bytes INTEGER NOT NULL,
+      bytes_saved INTEGER NOT NULL,
+      metric REAL NOT NULL,
+      metric_drop REAL NOT NULL,
+      PRIMARY KEY (sensitivity_id, position));
+    )",
 };
-static_assert(kSchemaVersion == 7, "kSchemaVersion must equal the number of migrations");
+static_assert(kSchemaVersion == 8, "kSchemaVersion must equal the number of migrations");
 
 // PostgreSQL stores start at version 6 (the first with a PostgreSQL backend), created in
 // one go with the same tables and columns as a migrated SQLite store, in PostgreSQL's
@@ -189,10 +218,38 @@ constexpr int kFirstPostgresVersion = 6;
 
 // PostgreSQL's migration i takes a store from version kFirstPostgresVersion + i onwards,
 // as kMigrations does for SQLite.
-constexpr int kPostgresMigrationCount = 1;
+constexpr int kPostgresMigrationCount = 2;
 const std::vector<std::string> kPostgresMigrations = {
     // 7
     "ALTER TABLE sweeps ADD COLUMN slurm_job TEXT;",
+    // 8
+    R"(
+    CREATE TABLE sensitivities (
+      id BIGSERIAL PRIMARY KEY,
+      config TEXT NOT NULL,
+      config_hash TEXT NOT NULL,
+      training_key TEXT NOT NULL,
+      candidates TEXT NOT NULL,
+      device TEXT NOT NULL,
+      metric_name TEXT NOT NULL,
+      evaluation_split TEXT NOT NULL,
+      baseline_metric DOUBLE PRECISION NOT NULL,
+      float_metric DOUBLE PRECISION NOT NULL,
+      seconds DOUBLE PRECISION NOT NULL,
+      created_at DOUBLE PRECISION NOT NULL);
+    CREATE INDEX sensitivities_by_hash ON sensitivities(config_hash);
+    CREATE TABLE sensitivity_rows (
+      sensitivity_id BIGINT NOT NULL REFERENCES sensitivities(id) ON DELETE CASCADE,
+      position BIGINT NOT NULL,
+      layer TEXT NOT NULL,
+      candidate TEXT NOT NULL,
+      storage TEXT NOT NULL,
+      weight_bytes BIGINT NOT NULL,
+      bytes_saved BIGINT NOT NULL,
+      metric DOUBLE PRECISION NOT NULL,
+      metric_drop DOUBLE PRECISION NOT NULL,
+      PRIMARY KEY (sensitivity_id, position));
+    )",
 };
 
 int64_t count_tables(Database& db, const std::string& name_filter) {

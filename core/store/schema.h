@@ -7,7 +7,7 @@ namespace qn {
 // The store's schema version, kept in SQLite's user_version or PostgreSQL's
 // qnstudio_schema table (docs/architecture.md, The store; docs/store.md documents the
 // tables for people who query them).
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 // Brings `db` to kSchemaVersion, one migration a version, each in its own transaction: a
 // new file gets every table; an older QNStudio database keeps its rows. A database from a

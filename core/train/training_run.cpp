@@ -19,13 +19,10 @@
 #include "train/run_check.h"
 #include "train/task_model.h"
 #include "train/trained_model.h"
+#include "train/trained_run.h"
 
 namespace qn {
 namespace {
-
-// What everything after training draws from: a stream of its own, so that a run whose
-// trained model was shared continues exactly as one that trained it here.
-uint64_t post_training_seed(uint64_t seed) { return seed ^ 0x9e3779b97f4a7c15ull; }
 
 void report_stage(TrainingObserver* observer, const std::string& stage) {
   if (observer) observer->on_stage(stage);
@@ -137,6 +134,29 @@ double metric_without_finetuning(const RunConfig& config, const TaskData& data, 
 
 }  // namespace
 
+uint64_t post_training_seed(uint64_t seed) { return seed ^ 0x9e3779b97f4a7c15ull; }
+
+TrainedRun train_run_model(const RunConfig& config, TrainingObserver* observer,
+                           const CancelToken* cancel, TrainedModelCache* trained_models,
+                           DataParallel* parallel) {
+  TrainedRun run;
+  run.device = resolve_device(config.device);
+  torch::manual_seed(config.train.seed);
+
+  report_stage(observer, "loading data");
+  run.data = load_task_data(config, run.device);
+  run.model = make_task_model(config, run.data, run.device);
+  if (is_scripted_model(config.model)) {  // the real input now, and the real classes
+    check_model_output(
+        run.model, run.data.evaluation.slice(0, std::min<int64_t>(2, run.data.evaluation.size())),
+        run.data.classes, config.model.path);
+  }
+  attach_noise(*run.model.module, config.quant, config.noise, config.train.seed);
+  run.steps = train_or_reuse(run.model, run.data, config, run.device, observer, cancel,
+                             trained_models, parallel, run.shared_training);
+  return run;
+}
+
 RunResult run_training(const RunConfig& config, TrainingObserver* observer,
                        const CancelToken* cancel, TrainedModelCache* trained_models,
                        DataParallel* parallel) {
@@ -144,26 +164,19 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   // First, so that a queued run that cannot finish fails at once; before the seed, as the
   // check builds a model from the global random stream.
   check_before_training(config);
-  const auto device = resolve_device(config.device);
-  torch::manual_seed(config.train.seed);
-
-  report_stage(observer, "loading data");
-  const auto data = load_task_data(config, device);
-  auto model = make_task_model(config, data, device);
-  if (is_scripted_model(config.model)) {  // the real input now, and the real classes
-    check_model_output(model, data.evaluation.slice(0, std::min<int64_t>(2, data.evaluation.size())),
-                       data.classes, config.model.path);
-  }
+  auto trained = train_run_model(config, observer, cancel, trained_models, parallel);
+  const auto& data = trained.data;
+  const auto& device = trained.device;
+  auto& model = trained.model;
   auto& module = *model.module;
-  attach_noise(module, config.quant, config.noise, config.train.seed);
 
   RunResult result;
   result.metric_name = data.metric_name;
   result.evaluation_split = data.evaluation_split;
   result.data_split = data.split;
   result.device = describe_training_device(device, parallel);
-  result.steps = train_or_reuse(model, data, config, device, observer, cancel, trained_models,
-                                parallel, result.shared_training);
+  result.steps = trained.steps;
+  result.shared_training = trained.shared_training;
   if (parallel && parallel->rank() != 0) return result;  // rank 0 alone takes it from here
 
   torch::manual_seed(post_training_seed(config.train.seed));

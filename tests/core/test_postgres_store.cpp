@@ -16,6 +16,7 @@
 #include "postgres_server.h"
 #include "store/run_store.h"
 #include "store/schema.h"
+#include "store/sensitivity_store.h"
 #include "store/trained_model_store.h"
 #include "test_support.h"
 
@@ -123,6 +124,36 @@ class TestPostgresStore : public QObject {
     QCOMPARE(models.find("key", "cpu")->state, state);
     models.keep("key", "cpu", {state + "2", "[]", 8});  // kept again: replaced
     QCOMPARE(models.find("key", "cpu")->steps, int64_t{8});
+  }
+
+  // Schema 8's tables, made by PostgreSQL's own migration.
+  void sensitivity_tables_live_as_on_sqlite() {
+    RunStore store(fresh_database());
+    SensitivityTable table;
+    table.config = tiny_config(3);
+    table.config_hash = config_hash(table.config);
+    table.training_key = "key";
+    table.candidates = {"int4", "pq64"};
+    table.device = "cpu (2 threads)";
+    table.metric_name = "accuracy";
+    table.evaluation_split = "test";
+    table.baseline_metric = 0.875;
+    table.float_metric = 0.8755;
+    table.seconds = 12.5;
+    table.rows = {{"stem", "int4", "int4 (minmax)", 76, 212, 0.87, 0.005},
+                  {"classifier", "pq64", "pq K=64 b=8", 1184, 19296, 0.86, 0.015}};
+    SensitivityStore tables(store.database());
+    const auto id = tables.add(table);
+    const auto back = tables.get(id);
+    QVERIFY(back);
+    QCOMPARE(back->config, table.config);
+    QCOMPARE(back->candidates, table.candidates);
+    QCOMPARE(back->rows.size(), size_t{2});
+    QCOMPARE(back->rows[1].layer, std::string("classifier"));
+    QCOMPARE(back->rows[1].bytes_saved, int64_t{19296});
+    QCOMPARE(back->rows[1].metric_drop, 0.015);
+    QCOMPARE(*tables.find(table.config_hash, table.candidates, table.device)->id, id);
+    QVERIFY(!tables.find(table.config_hash, {"int4"}, table.device));
   }
 
   void a_dead_workers_run_is_interrupted_and_requeued() {
