@@ -6,7 +6,7 @@ import sqlite3
 import statistics
 import sys
 
-work, steps = sys.argv[1], int(sys.argv[2])
+work = sys.argv[1]
 
 
 def curve(path, name):
@@ -17,11 +17,12 @@ def curve(path, name):
 
 print("# One run in one process and in two\n")
 print(f"`bash experiments/data_parallel/run.sh` on {platform.node()} ({os.cpu_count()} cores), "
-      f"{steps} steps each, same global batch. Loss differences are relative to the "
-      "one-process loss at the same step.\n")
-print("| model | processes | steps/s (median) | final loss | max rel. loss diff | mean rel. diff, "
-      "last 50 steps | metric | device |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+      "the same global batch in one process and in two. Loss differences are relative to "
+      "the one-process loss at the same step; load is the 1-minute load average as the run "
+      "started (anything above 0 means other work shared the cores).\n")
+print("| model | processes | steps | steps/s (median) | final loss | max rel. loss diff | "
+      "mean rel. diff, last 50 steps | metric | device | load |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for model in ["convnet", "lm"]:
     base = curve(os.path.join(work, f"{model}_1.sqlite"), "loss")
     for processes in [1, 2]:
@@ -35,6 +36,7 @@ for model in ["convnet", "lm"]:
             steps_per_second /= result["config"]["model"]["context"]  # tokens, not rows
         diffs = [abs(loss[s] - base[s]) / abs(base[s]) for s in sorted(base)]
         tail = diffs[-50:]
-        print(f"| {model} | {processes} | {steps_per_second:.2f} | {loss[max(loss)]:.4f} | "
-              f"{max(diffs):.2e} | {statistics.mean(tail):.2e} | "
-              f"{result['metric_name']} {result['metric']:.4f} | {result['device']} |")
+        load = open(path + ".load").read().strip()
+        print(f"| {model} | {processes} | {len(loss)} | {steps_per_second:.2f} | "
+              f"{loss[max(loss)]:.4f} | {max(diffs):.2e} | {statistics.mean(tail):.2e} | "
+              f"{result['metric_name']} {result['metric']:.4f} | {result['device']} | {load} |")
