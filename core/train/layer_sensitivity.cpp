@@ -35,21 +35,6 @@ QuantMethod section_method(QuantMethod configured) {
   return configured;
 }
 
-int64_t weight_bytes(const SizeReport& size, const std::string& layer) {
-  const auto name = layer + ".weight";
-  for (const auto& entry : size.entries()) {
-    if (entry.name == name) return entry.bytes.total();
-  }
-  TORCH_CHECK(false, "no size entry for ", name);
-}
-
-std::string storage_of(const SizePreview& preview, const std::string& layer) {
-  for (const auto& entry : preview.layers) {
-    if (entry.layer.name == layer) return entry.storage;
-  }
-  TORCH_CHECK(false, "no preview of layer ", layer);
-}
-
 // A fresh model holding the trained weights, set up as run_training sets up its trained
 // model after training: the post-training random stream, `variant`'s noise attached afresh,
 // pruned. Built before the reseed, as building draws initial weights from the stream.
@@ -117,16 +102,32 @@ std::vector<PlannedRow> plan_rows(const RunConfig& config, const std::vector<std
       } catch (const InputError&) {
         continue;  // the candidate cannot store this layer (its block size does not divide it)
       }
-      auto storage = storage_of(preview, layer);
+      auto storage = layer_storage(preview, layer);
       if (!storages.insert(storage).second) continue;  // as an earlier candidate stores it
       rows.push_back({layer, candidate, std::move(variant), std::move(storage),
-                      weight_bytes(preview.size, layer), weight_bytes(baseline.size, layer)});
+                      layer_weight_bytes(preview.size, layer), layer_weight_bytes(baseline.size, layer)});
     }
   }
   return rows;
 }
 
 }  // namespace
+
+int64_t layer_weight_bytes(const SizeReport& size, const std::string& layer) {
+  const auto name = layer + ".weight";
+  for (const auto& entry : size.entries()) {
+    if (entry.name == name) return entry.bytes.total();
+  }
+  TORCH_CHECK(false, "no size entry for ", name);
+}
+
+std::string layer_storage(const SizePreview& preview, const std::string& layer) {
+  for (const auto& entry : preview.layers) {
+    if (entry.layer.name == layer) return entry.storage;
+  }
+  TORCH_CHECK(false, "no preview of layer ", layer);
+}
+
 
 std::vector<std::string> default_candidate_names() {
   return {"int8", "int4", "pq256", "pq64", "pq16"};
@@ -239,7 +240,7 @@ SensitivityTable measure_layer_sensitivity(const RunConfig& config,
                          row.candidate.name);
     }
     const auto measured = measure(config, row.variant, run, cancel);
-    TORCH_CHECK(weight_bytes(measured.size, row.layer) == row.weight_bytes,
+    TORCH_CHECK(layer_weight_bytes(measured.size, row.layer) == row.weight_bytes,
                 "the size preview of ", row.layer, " differs from its compressed size");
     table.rows.push_back({row.layer, row.candidate.name, row.storage, row.weight_bytes,
                           row.uncompressed_bytes - row.weight_bytes, measured.metric,

@@ -13,6 +13,14 @@
 
 namespace qn {
 
+class SizeReport;
+struct SizePreview;
+
+// A layer's weight in a size report (its ".weight" entry's bytes) and how a preview stores
+// it ("int4 (minmax)", "pq K=64 b=8"); both throw if the layer is not there.
+int64_t layer_weight_bytes(const SizeReport& size, const std::string& layer);
+std::string layer_storage(const SizePreview& preview, const std::string& layer);
+
 // One way to store a single layer's weight, as `qnoise sensitivity --candidates` names it:
 // "intN" (N = 2..8, the section's observer) or "pqK" (one-shot PQ with K centroids at the
 // section's block size; K lowered per layer as every run lowers it, centroids_for_layer).

@@ -19,21 +19,6 @@ struct State {
   size_t option = 0;
 };
 
-int64_t entry_bytes(const SizeReport& size, const std::string& layer) {
-  const auto name = layer + ".weight";
-  for (const auto& entry : size.entries()) {
-    if (entry.name == name) return entry.bytes.total();
-  }
-  TORCH_CHECK(false, "no size entry for ", name);
-}
-
-std::string storage_of(const SizePreview& preview, const std::string& layer) {
-  for (const auto& entry : preview.layers) {
-    if (entry.layer.name == layer) return entry.storage;
-  }
-  TORCH_CHECK(false, "no preview of layer ", layer);
-}
-
 }  // namespace
 
 std::optional<SolverSolution> solve_multiple_choice(
@@ -87,14 +72,14 @@ int64_t smallest_mixed_bytes(const RunConfig& config, const std::vector<std::str
   const bool others = baseline.layers.size() > 1;
   int64_t smallest = baseline.size.total_bytes();
   for (const auto& layer : layers) {
-    const auto uncompressed = entry_bytes(baseline.size, layer);
+    const auto uncompressed = layer_weight_bytes(baseline.size, layer);
     int64_t least = uncompressed;
     for (const auto& name : candidates) {
       const auto candidate = parse_layer_candidate(name);
       try {
         const auto preview =
             preview_size(config_with_layer_choices(config, {{layer, candidate}}, others));
-        least = std::min(least, entry_bytes(preview.size, layer));
+        least = std::min(least, layer_weight_bytes(preview.size, layer));
       } catch (const InputError&) {
         // this candidate cannot store the layer: measure_layer_sensitivity leaves it out
       }
@@ -124,11 +109,11 @@ MixedPlan plan_mixed_config(const RunConfig& config, const SensitivityTable& tab
   std::vector<std::vector<LayerChoice>> choices(layers.size());
   std::vector<std::vector<std::string>> storages(layers.size());
   for (size_t i = 0; i < layers.size(); ++i) {
-    const auto uncompressed = entry_bytes(baseline.size, layers[i]);
+    const auto uncompressed = layer_weight_bytes(baseline.size, layers[i]);
     fixed -= uncompressed;
     options[i].push_back({uncompressed, 0.0});
     choices[i].push_back(std::nullopt);
-    storages[i].push_back(storage_of(baseline, layers[i]));
+    storages[i].push_back(layer_storage(baseline, layers[i]));
   }
   for (const auto& row : table.rows) {
     const auto at = std::find(layers.begin(), layers.end(), row.layer);
@@ -139,7 +124,7 @@ MixedPlan plan_mixed_config(const RunConfig& config, const SensitivityTable& tab
     const auto i = static_cast<size_t>(at - layers.begin());
     const auto candidate = parse_layer_candidate(row.candidate);
     const auto preview = preview_size(config_with_layer_choices(config, {{row.layer, candidate}}, others));
-    const auto bytes = entry_bytes(preview.size, row.layer);
+    const auto bytes = layer_weight_bytes(preview.size, row.layer);
     if (bytes != row.weight_bytes) {
       throw InputError("the sensitivity table gives layer '" + row.layer + "' as " +
                        row.candidate + " " + std::to_string(row.weight_bytes) +
@@ -147,7 +132,7 @@ MixedPlan plan_mixed_config(const RunConfig& config, const SensitivityTable& tab
     }
     options[i].push_back({bytes, row.metric_drop});
     choices[i].push_back(candidate);
-    storages[i].push_back(storage_of(preview, row.layer));
+    storages[i].push_back(layer_storage(preview, row.layer));
   }
 
   MixedPlan plan;

@@ -1,5 +1,7 @@
 #pragma once
 // What the CLI suites share: a sweep spec of tiny Fashion-MNIST runs, and running qnoise.
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -43,6 +45,11 @@ inline Outcome run_program(const QString& program, const QStringList& arguments)
 
 inline Outcome run_qnoise(const QStringList& arguments) {
   return run_program(QStringLiteral(QNOISE_PATH), arguments);
+}
+
+// The JSON object a --json command printed (its last line of stdout).
+inline QJsonObject json_of(const Outcome& outcome) {
+  return QJsonDocument::fromJson(outcome.out.trimmed().split('\n').last()).object();
 }
 
 // Runs qnoise (QNOISE_PATH) to its end; its exit code, -1 if it crashed or hung. Its

@@ -10,16 +10,10 @@
 
 #include "cli_support.h"
 
+using qn::test::json_of;
 using qn::test::Outcome;
 using qn::test::run_qnoise;
 
-namespace {
-
-QJsonObject json_of(const Outcome& outcome) {
-  return QJsonDocument::fromJson(outcome.out.trimmed().split('\n').last()).object();
-}
-
-}  // namespace
 
 class TestSensitivityCli : public QObject {
   Q_OBJECT
