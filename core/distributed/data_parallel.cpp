@@ -66,11 +66,9 @@ c10::intrusive_ptr<c10d::Store> connect_store(const Rendezvous& rendezvous, doub
   }
 }
 
-std::vector<torch::Tensor> state_tensors(torch::nn::Module& module, bool with_parameters) {
-  std::vector<torch::Tensor> tensors;
-  if (with_parameters) {
-    for (const auto& parameter : module.parameters()) tensors.push_back(parameter);
-  }
+// Every parameter and buffer: what rank 0 hands the others at the start.
+std::vector<torch::Tensor> state_tensors(torch::nn::Module& module) {
+  auto tensors = module.parameters();
   for (const auto& buffer : module.buffers()) tensors.push_back(buffer);
   return tensors;
 }
@@ -174,7 +172,7 @@ torch::Tensor DataParallel::sum(const torch::Tensor& values) {
 }
 
 void DataParallel::broadcast_state(torch::nn::Module& module) {
-  broadcast(state_tensors(module, /*with_parameters=*/true));
+  broadcast(state_tensors(module));
 }
 
 void DataParallel::average_buffers(torch::nn::Module& module) {
