@@ -7,9 +7,9 @@ namespace qn {
 namespace {
 
 void flatten_into(const nlohmann::json& value, const std::string& prefix,
-                  std::map<std::string, std::string>& out) {
+                  std::map<std::string, nlohmann::json>& out) {
   if (!value.is_object()) {
-    out[prefix] = value.is_string() ? value.get<std::string>() : value.dump();
+    out[prefix] = value;
     return;
   }
   for (const auto& [key, child] : value.items()) {
@@ -25,9 +25,17 @@ nlohmann::json::json_pointer pointer_of(std::string dotted_key) {
 
 }  // namespace
 
+std::map<std::string, nlohmann::json> flatten_config_values(const nlohmann::json& config) {
+  std::map<std::string, nlohmann::json> flat;
+  flatten_into(config, "", flat);
+  return flat;
+}
+
 std::map<std::string, std::string> flatten_config(const nlohmann::json& config) {
   std::map<std::string, std::string> flat;
-  flatten_into(config, "", flat);
+  for (const auto& [key, value] : flatten_config_values(config)) {
+    flat[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
   return flat;
 }
 

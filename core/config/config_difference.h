@@ -12,8 +12,9 @@ namespace qn {
 // "same config but the seed": one point with an error bar). Keys are dotted paths as in
 // `--set` ("quant.block_size.linear"); a set names whole sections too ("noise").
 
-// Every leaf of a config object, by dotted key, with its value as text (a string bare,
-// anything else as JSON).
+// Every leaf of a config object, by dotted key: its JSON value, or its value as text (a
+// string bare, anything else as JSON).
+std::map<std::string, nlohmann::json> flatten_config_values(const nlohmann::json& config);
 std::map<std::string, std::string> flatten_config(const nlohmann::json& config);
 
 // The dotted keys whose values are not the same in all of `configs` (a key some lack
