@@ -22,6 +22,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <cstdio>
+#include <map>
 
 #include "common/runtime.h"
 #include "compare_view.h"
@@ -29,6 +30,8 @@
 #include "config/run_config.h"
 #include "curve_plot.h"
 #include "io/run_export.h"
+#include "importance_plot.h"
+#include "parallel_plot.h"
 #include "pareto_plot.h"
 #include "plot_export.h"
 #include "qcustomplot_include.h"
@@ -46,7 +49,7 @@ namespace {
 
 constexpr int kRefreshMilliseconds = 1000;
 constexpr double kFirstStartShare = 0.85;  // of the screen's available width and height
-enum Tab { kLiveTab, kParetoTab, kCompareTab };  // in the order they are added
+enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab };  // in the order they are added
 
 }  // namespace
 
@@ -68,6 +71,10 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   tabs_->addTab(live_, "Live");
   tabs_->addTab(pareto_, "Pareto");
   tabs_->addTab(compare_, "Compare");
+  parallel_ = new ParallelPlot(selection_);
+  importance_ = new ImportancePlot;
+  tabs_->addTab(parallel_, "Parallel coordinates");
+  tabs_->addTab(importance_, "Importance");
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (index == kCompareTab) update_compare();  // kept up to date only while shown
   });
@@ -108,7 +115,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
   connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
   connect(selection_, &RunSelection::changed, this, &MainWindow::show_selected_runs);
-  connect(runs_, &RunsPanel::filtersChanged, this, &MainWindow::update_pareto);
+  connect(runs_, &RunsPanel::filtersChanged, this, &MainWindow::update_run_views);
   connect(runs_, &RunsPanel::contextMenuRequested, this, &MainWindow::show_context_menu);
 
   QSettings settings;
@@ -200,6 +207,8 @@ void MainWindow::build_menus() {
   view->addAction("&Live", QKeySequence("Ctrl+1"), this, [this] { show_view("live"); });
   view->addAction("&Pareto", QKeySequence("Ctrl+2"), this, [this] { show_view("pareto"); });
   view->addAction("&Compare", QKeySequence("Ctrl+3"), this, [this] { show_view("compare"); });
+  view->addAction("P&arallel coordinates", QKeySequence("Ctrl+4"), this, [this] { show_view("parallel"); });
+  view->addAction("&Importance", QKeySequence("Ctrl+5"), this, [this] { show_view("importance"); });
 
   menuBar()->addMenu("&Help")->addAction("&About QNStudio", this, &MainWindow::show_about);
 }
@@ -289,7 +298,7 @@ void MainWindow::apply_runs(RunList runs) {
   for (auto curve = curves_.begin(); curve != curves_.end();) {  // deleted runs' curves go
     curve = runs_model_->row_of(curve->first) < 0 ? curves_.erase(curve) : std::next(curve);
   }
-  update_pareto();
+  update_run_views();
   show_selected_runs();  // runs may have started or ended
   Q_EMIT runsShown();
 }
@@ -315,8 +324,11 @@ std::vector<int64_t> MainWindow::selected_run_ids() const { return selection_->i
 
 void MainWindow::select_runs(std::vector<int64_t> run_ids) { selection_->set(std::move(run_ids)); }
 
-void MainWindow::update_pareto() {
-  pareto_->set_runs(runs_model_->run_list(), runs_->shown_runs());  // as filtered
+void MainWindow::update_run_views() {
+  const auto shown = runs_->shown_runs();  // as filtered
+  pareto_->set_runs(runs_model_->run_list(), shown);
+  parallel_->set_runs(shown);
+  importance_->set_runs(shown);
 }
 
 void MainWindow::select_noise_variants() {
@@ -394,7 +406,12 @@ bool MainWindow::queue_sweep_file(const QString& path) {
 }
 
 void MainWindow::show_view(const QString& view) {
-  tabs_->setCurrentIndex(view == "pareto" ? kParetoTab : view == "compare" ? kCompareTab : kLiveTab);
+  static const std::map<QString, int> tabs = {{"pareto", kParetoTab},
+                                              {"compare", kCompareTab},
+                                              {"parallel", kParallelTab},
+                                              {"importance", kImportanceTab}};
+  const auto found = tabs.find(view);
+  tabs_->setCurrentIndex(found == tabs.end() ? kLiveTab : found->second);
 }
 
 void MainWindow::run_config(const RunConfig& config) {
@@ -449,9 +466,13 @@ void MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat
 }
 
 QCustomPlot* MainWindow::current_plot() const {
-  return tabs_->currentIndex() == kParetoTab    ? pareto_->plot()
-         : tabs_->currentIndex() == kCompareTab ? compare_->plot()
-                                                : live_->plot();
+  switch (tabs_->currentIndex()) {
+    case kParetoTab: return pareto_->plot();
+    case kCompareTab: return compare_->plot();
+    case kParallelTab: return parallel_->plot();
+    case kImportanceTab: return importance_->plot();
+    default: return live_->plot();
+  }
 }
 
 void MainWindow::export_plot() {

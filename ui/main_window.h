@@ -21,6 +21,8 @@ namespace qn::ui {
 
 class CompareView;
 class CurvePlot;
+class ImportancePlot;
+class ParallelPlot;
 class ParetoPlot;
 class RunController;
 class RunSelection;
@@ -28,9 +30,10 @@ class RunSetupPanel;
 class RunsPanel;
 class RunsTableModel;
 
-// QNStudio's window: the run-setup panel on the left; the live curves, the Pareto front and
-// the comparison in tabs; the store's runs in a table below. The table, the curves, the
-// Pareto plot and the compare view follow one RunSelection. Everything shown is read from
+// QNStudio's window: the run-setup panel on the left; the live curves, the Pareto front, the
+// comparison and the sweep insight views (parallel coordinates, key importance) in tabs; the
+// store's runs in a table below. The table, the curves, the Pareto plot, the parallel
+// coordinates and the compare view follow one RunSelection. Everything shown is read from
 // the store, reloaded once a second while live refresh is on, so runs of a CLI sweep on
 // the same file appear too; every read and edit of the store runs on the StoreWorker's
 // thread, never on the UI thread.
@@ -55,10 +58,11 @@ class MainWindow : public QMainWindow {
   // the reason on stderr) if the file cannot be read or the spec is invalid, which is
   // known before the store is touched.
   bool queue_sweep_file(const QString& path);
-  // "live", "pareto" or "compare".
+  // "live", "pareto", "compare", "parallel" or "importance".
   void show_view(const QString& view);
-  // The plot of the view shown (the curves for live and compare, the front for pareto):
-  // what File > Export plot and qnstudio --plot write.
+  // The plot of the view shown (the curves for live and compare, the front for pareto, the
+  // lines for parallel, the bars for importance): what File > Export plot and qnstudio
+  // --plot write.
   QCustomPlot* current_plot() const;
   // Asks the store reader for what changed (the run list, if any run was added, started or
   // ended; the curves of the running and shown runs) and refreshes the views when the
@@ -77,6 +81,8 @@ class MainWindow : public QMainWindow {
   RunsTableModel* runs_model() const { return runs_model_; }
   RunsPanel* runs_panel() const { return runs_; }
   ParetoPlot* pareto() const { return pareto_; }
+  ParallelPlot* parallel() const { return parallel_; }
+  ImportancePlot* importance() const { return importance_; }
   RunController* controller() const { return controller_; }
   RunSelection* selection() const { return selection_; }
   StoreWorker* store() const { return store_; }
@@ -116,7 +122,8 @@ class MainWindow : public QMainWindow {
   void show_selected_runs();
   void update_compare();
   void update_live();
-  void update_pareto();
+  // The Pareto, parallel-coordinates and importance views: the finished runs as filtered.
+  void update_run_views();
   void show_about();
 
   // Every read and edit of the store, on its own thread. Set by the constructor (the first
@@ -130,6 +137,8 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_;
   CurvePlot* live_;
   ParetoPlot* pareto_;
+  ParallelPlot* parallel_;
+  ImportancePlot* importance_;
   CompareView* compare_;
   RunsTableModel* runs_model_;  // runs_'s
   RunsPanel* runs_;

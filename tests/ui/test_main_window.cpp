@@ -13,6 +13,8 @@
 
 #include "common/runtime.h"
 #include "main_window.h"
+#include "importance_plot.h"
+#include "parallel_plot.h"
 #include "pareto_plot.h"
 #include "qcustomplot_include.h"
 #include "run_controller.h"
@@ -274,6 +276,76 @@ class TestMainWindow : public QObject {
     const auto pixel = window.pareto()->pixel_of(window.runs_model()->run_at(0).id).toPoint();
     QTest::mouseClick(window.pareto()->plot(), Qt::LeftButton, {}, pixel);
     QCOMPARE(window.selected_run_ids().size(), size_t{3});  // the group's runs
+  }
+
+  // A 2 x 2 grid (bits 4 / 8, noise none / Quant-Noise): the bits explain most of the
+  // accuracy; dragging along the bits axis selects exactly the runs inside the range.
+  void parallel_coordinates_brush_the_selection_and_importance_ranks_the_keys() {
+    const auto db = dir_.filePath("grid.sqlite").toStdString();
+    {
+      RunStore store(db);
+      for (const int bits : {4, 8}) {
+        for (const char* mode : {"none", "quant-noise"}) {
+          auto config = tiny_config(5);
+          config["quant"]["bits"] = bits;
+          config["noise"]["mode"] = mode;
+          const auto id = store.begin_run(to_json(parse_run_config(config)), "cpu").id;
+          const double metric = (bits == 8 ? 0.90 : 0.80) + (std::string(mode) == "none" ? 0 : 0.01);
+          store.finish(id, {"accuracy", metric, std::nullopt, 100 * bits, 4000, 4.0, 1.0});
+        }
+      }
+    }
+    MainWindow window(QString::fromStdString(db));
+    window.resize(1400, 900);
+    window.show();
+    window.show_view("parallel");
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    show_store(window);
+    auto* parallel = window.parallel();
+    const auto& table = parallel->table();
+    QCOMPARE(table.run_ids.size(), size_t{4});
+    std::vector<std::string> keys;
+    for (const auto& axis : table.axes) keys.push_back(axis.key);
+    QCOMPARE(keys, (std::vector<std::string>{"noise.mode", "quant.bits", "size_bytes", "accuracy"}));
+    QCOMPARE(window.current_plot(), parallel->plot());
+
+    // Drag from bits 7 up to 8 on the bits axis: the two 8-bit runs.
+    parallel->plot()->replot();
+    const auto from = parallel->pixel_of(1, 7).toPoint();
+    const auto to = parallel->pixel_of(1, 8).toPoint() - QPoint(0, 5);
+    QTest::mousePress(parallel->plot(), Qt::LeftButton, {}, from);
+    QTest::mouseMove(parallel->plot(), to);
+    QTest::mouseRelease(parallel->plot(), Qt::LeftButton, {}, to);
+    QCOMPARE(parallel->brushes().size(), size_t{1});
+    QCOMPARE(parallel->brushes()[0].axis, size_t{1});
+    auto expected = runs_within(table, parallel->brushes());
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(expected.size(), size_t{2});
+    auto selected = window.selected_run_ids();
+    std::sort(selected.begin(), selected.end());
+    QCOMPARE(selected, expected);
+    // A second brush on the metric narrows it to the better of the two; a click on the bits
+    // axis clears its brush, leaving the metric's.
+    parallel->brush(3, 0.905, 1.0);
+    QCOMPARE(window.selected_run_ids().size(), size_t{1});
+    QCOMPARE(window.runs_model()->run_at(window.runs_model()->row_of(window.selected_run_ids()[0])).result->metric, 0.91);
+    QTest::mouseClick(parallel->plot(), Qt::LeftButton, {}, from);
+    QCOMPARE(parallel->brushes().size(), size_t{1});
+    QCOMPARE(window.selected_run_ids().size(), size_t{1});
+    parallel->clear_brushes();
+    QVERIFY(window.selected_run_ids().empty());
+
+    const auto& importance = window.importance()->importance();
+    QCOMPARE(importance.size(), size_t{2});
+    QCOMPARE(importance[0].keys, std::string("quant.bits"));
+    QVERIFY(importance[0].share > 0.98);
+    window.show_view("importance");
+    QCOMPARE(window.current_plot(), window.importance()->plot());
+    QString error;
+    QVERIFY2(export_plot(*window.current_plot(), dir_.filePath("importance.svg"), &error), qPrintable(error));
+    QFile svg(dir_.filePath("importance.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    QVERIFY(svg.readAll().contains("quant.bits"));
   }
 
   void the_table_and_the_pareto_plot_share_the_selection() {
