@@ -34,6 +34,9 @@
 #include "parallel_plot.h"
 #include "pareto_plot.h"
 #include "plot_export.h"
+#include "qnoise_job.h"
+#include "sensitivity_view.h"
+#include "store/run_store.h"
 #include "qcustomplot_include.h"
 #include "run_controller.h"
 #include "run_selection.h"
@@ -49,7 +52,7 @@ namespace {
 
 constexpr int kRefreshMilliseconds = 1000;
 constexpr double kFirstStartShare = 0.85;  // of the screen's available width and height
-enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab };  // in the order they are added
+enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab, kSensitivityTab };  // in the order they are added
 
 }  // namespace
 
@@ -75,6 +78,30 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   importance_ = new ImportancePlot;
   tabs_->addTab(parallel_, "Parallel coordinates");
   tabs_->addTab(importance_, "Importance");
+  sensitivity_ = new SensitivityView;
+  tabs_->addTab(sensitivity_, "Sensitivity");
+  sensitivity_job_ = new QnoiseJob(this);
+  solve_job_ = new QnoiseJob(this);
+  connect(sensitivity_, &SensitivityView::measureRequested, this, &MainWindow::measure_sensitivity);
+  connect(sensitivity_, &SensitivityView::cancelRequested, sensitivity_job_, &QnoiseJob::cancel);
+  connect(sensitivity_, &SensitivityView::tableRequested, this, [this](qint64 id) { store_->read_sensitivity(id); });
+  connect(sensitivity_job_, &QnoiseJob::progress, this, [this](const QString& line) {
+    sensitivity_->set_measuring(true, "Measuring: " + line);
+  });
+  connect(sensitivity_job_, &QnoiseJob::failed, this, [this](const QString& message) {
+    sensitivity_->set_measuring(false, "No table measured: " + message);
+  });
+  connect(sensitivity_job_, &QnoiseJob::finished, this, [this](const nlohmann::json& answer) {
+    sensitivity_->set_measuring(false, QStringLiteral("Measured in %1 s").arg(answer.value("seconds", 0.0), 0, 'f', 0));
+    const auto& id = answer.value("table_id", nlohmann::json());
+    store_->read_sensitivity(id.is_number() ? std::optional<int64_t>(id.get<int64_t>()) : std::nullopt);
+  });
+  connect(solve_job_, &QnoiseJob::progress, this, [this](const QString& line) {
+    setup_->show_proposal("Solving: " + line);
+  });
+  connect(solve_job_, &QnoiseJob::failed, this, [this](const QString& message) {
+    setup_->show_proposal("No proposal: " + message);
+  });
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (index == kCompareTab) update_compare();  // kept up to date only while shown
   });
@@ -114,6 +141,25 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
 
   connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
   connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
+  connect(setup_, &RunSetupPanel::targetSizeRequested, this, &MainWindow::propose_mixed_config);
+  connect(solve_job_, &QnoiseJob::finished, this, [this](const nlohmann::json& answer) {
+    const auto proposed = parse_run_config(answer.at("config"));
+    setup_->set_config(proposed);
+    const auto predicted_bytes = answer.at("predicted_bytes").get<int64_t>();
+    const auto metric_name = QString::fromStdString(answer.at("metric_name").get<std::string>());
+    predictions_.push_back({config_hash(to_json(setup_->config())), predicted_bytes,
+                            answer.at("predicted_metric").get<double>()});
+    pareto_->set_predictions(predictions_);
+    setup_->show_proposal(
+        QStringLiteral("Proposed: %1 (x%2), predicted %3 %4 against %5 with no layer quantized. "
+                       "The layers' \"stored as\" show the choice; Run measures it, and the Pareto "
+                       "view joins the prediction (hollow square) to the result.")
+            .arg(format_bytes(static_cast<double>(predicted_bytes)))
+            .arg(answer.at("fp32_size_bytes").get<double>() / static_cast<double>(predicted_bytes), 0, 'f', 1)
+            .arg(metric_name)
+            .arg(answer.at("predicted_metric").get<double>(), 0, 'f', 4)
+            .arg(answer.at("baseline_metric").get<double>(), 0, 'f', 4));
+  });
   connect(selection_, &RunSelection::changed, this, &MainWindow::show_selected_runs);
   connect(runs_, &RunsPanel::filtersChanged, this, &MainWindow::update_run_views);
   connect(runs_, &RunsPanel::contextMenuRequested, this, &MainWindow::show_context_menu);
@@ -209,6 +255,7 @@ void MainWindow::build_menus() {
   view->addAction("&Compare", QKeySequence("Ctrl+3"), this, [this] { show_view("compare"); });
   view->addAction("P&arallel coordinates", QKeySequence("Ctrl+4"), this, [this] { show_view("parallel"); });
   view->addAction("&Importance", QKeySequence("Ctrl+5"), this, [this] { show_view("importance"); });
+  view->addAction("&Sensitivity", QKeySequence("Ctrl+6"), this, [this] { show_view("sensitivity"); });
 
   menuBar()->addMenu("&Help")->addAction("&About QNStudio", this, &MainWindow::show_about);
 }
@@ -236,6 +283,7 @@ void MainWindow::adopt_store(StoreWorker* store) {
   connect(store_, &StoreWorker::runsRead, this, &MainWindow::apply_runs);
   connect(store_, &StoreWorker::curvesRead, this, &MainWindow::apply_curves);
   connect(store_, &StoreWorker::progressRead, this, &MainWindow::apply_progress);
+  connect(store_, &StoreWorker::sensitivityRead, sensitivity_, &SensitivityView::show_table);
   connect(store_, &StoreWorker::failed, this, [this](const QString& message) {
     status_label_->setText("Cannot read the store (what is shown is kept): " + message);
   });
@@ -287,6 +335,23 @@ void MainWindow::adopt_store(StoreWorker* store) {
   settings.setValue("database/recent", recent.mid(0, 8));
   setWindowTitle(QStringLiteral("QNStudio - %1").arg(path));
   store_->request({}, /*force_run_list=*/true);
+  store_->read_sensitivity(std::nullopt);
+}
+
+void MainWindow::measure_sensitivity() {
+  if (!setup_->ready()) {
+    sensitivity_->set_measuring(false, "The config on the left cannot run: " + setup_->status_text());
+    return;
+  }
+  if (sensitivity_job_->start({"sensitivity", "--db", store_->path()}, setup_->config())) {
+    sensitivity_->set_measuring(true, "Measuring: starting qnoise sensitivity...");
+  }
+}
+
+void MainWindow::propose_mixed_config(const RunConfig& config, const QStringList& target) {
+  if (solve_job_->start(QStringList{"solve", "--db", store_->path()} + target, config)) {
+    setup_->show_proposal("Solving: starting qnoise solve...");
+  }
 }
 
 void MainWindow::reload() {
@@ -409,7 +474,8 @@ void MainWindow::show_view(const QString& view) {
   static const std::map<QString, int> tabs = {{"pareto", kParetoTab},
                                               {"compare", kCompareTab},
                                               {"parallel", kParallelTab},
-                                              {"importance", kImportanceTab}};
+                                              {"importance", kImportanceTab},
+                                              {"sensitivity", kSensitivityTab}};
   const auto found = tabs.find(view);
   tabs_->setCurrentIndex(found == tabs.end() ? kLiveTab : found->second);
 }
@@ -471,6 +537,7 @@ QCustomPlot* MainWindow::current_plot() const {
     case kCompareTab: return compare_->plot();
     case kParallelTab: return parallel_->plot();
     case kImportanceTab: return importance_->plot();
+    case kSensitivityTab: return sensitivity_->plot();
     default: return live_->plot();
   }
 }

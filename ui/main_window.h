@@ -4,8 +4,9 @@
 #include <memory>
 #include <vector>
 
-#include "io/run_export.h"
 #include "config/run_config.h"
+#include "io/run_export.h"
+#include "pareto_plot.h"
 #include "store_worker.h"
 
 class QAction;
@@ -24,6 +25,8 @@ class CurvePlot;
 class ImportancePlot;
 class ParallelPlot;
 class ParetoPlot;
+class QnoiseJob;
+class SensitivityView;
 class RunController;
 class RunSelection;
 class RunSetupPanel;
@@ -58,11 +61,11 @@ class MainWindow : public QMainWindow {
   // the reason on stderr) if the file cannot be read or the spec is invalid, which is
   // known before the store is touched.
   bool queue_sweep_file(const QString& path);
-  // "live", "pareto", "compare", "parallel" or "importance".
+  // "live", "pareto", "compare", "parallel", "importance" or "sensitivity".
   void show_view(const QString& view);
   // The plot of the view shown (the curves for live and compare, the front for pareto, the
-  // lines for parallel, the bars for importance): what File > Export plot and qnstudio
-  // --plot write.
+  // lines for parallel, the bars for importance, the heat map for sensitivity): what File >
+  // Export plot and qnstudio --plot write.
   QCustomPlot* current_plot() const;
   // Asks the store reader for what changed (the run list, if any run was added, started or
   // ended; the curves of the running and shown runs) and refreshes the views when the
@@ -83,6 +86,7 @@ class MainWindow : public QMainWindow {
   ParetoPlot* pareto() const { return pareto_; }
   ParallelPlot* parallel() const { return parallel_; }
   ImportancePlot* importance() const { return importance_; }
+  SensitivityView* sensitivity() const { return sensitivity_; }
   RunController* controller() const { return controller_; }
   RunSelection* selection() const { return selection_; }
   StoreWorker* store() const { return store_; }
@@ -125,6 +129,11 @@ class MainWindow : public QMainWindow {
   // The Pareto, parallel-coordinates and importance views: the finished runs as filtered.
   void update_run_views();
   void show_about();
+  // The Sensitivity view's Measure: `qnoise sensitivity --db` on the setup panel's config.
+  void measure_sensitivity();
+  // The setup panel's Propose: `qnoise solve --db` within `target`; the answer becomes the
+  // panel's config, and its prediction a point of the Pareto view.
+  void propose_mixed_config(const RunConfig& config, const QStringList& target);
 
   // Every read and edit of the store, on its own thread. Set by the constructor (the first
   // store is used at once) and never null after it.
@@ -139,6 +148,10 @@ class MainWindow : public QMainWindow {
   ParetoPlot* pareto_;
   ParallelPlot* parallel_;
   ImportancePlot* importance_;
+  SensitivityView* sensitivity_;
+  QnoiseJob* sensitivity_job_;
+  QnoiseJob* solve_job_;
+  std::vector<SolverPrediction> predictions_;  // this session's proposals
   CompareView* compare_;
   RunsTableModel* runs_model_;  // runs_'s
   RunsPanel* runs_;

@@ -119,6 +119,10 @@ ParetoPlot::ParetoPlot(RunSelection* selection, QWidget* parent)
   front->setName("Pareto front");
   front->setLineStyle(QCPGraph::lsStepLeft);
   front->setPen(QPen(QColor(120, 120, 120), 1.5, Qt::DashLine));
+  predicted_ = plot_->addGraph();
+  predicted_->setName("solver's prediction");
+  predicted_->setLineStyle(QCPGraph::lsNone);
+  predicted_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(Qt::black, 1.5), Qt::NoBrush, 10));
   highlight_ = plot_->addGraph();
   highlight_->setName("selected");
   highlight_->setLineStyle(QCPGraph::lsNone);
@@ -132,6 +136,11 @@ ParetoPlot::ParetoPlot(RunSelection* selection, QWidget* parent)
 
 void ParetoPlot::set_group_seeds(bool group) {
   group_seeds_ = group;
+  redraw();
+}
+
+void ParetoPlot::set_predictions(std::vector<SolverPrediction> predictions) {
+  predictions_ = std::move(predictions);
   redraw();
 }
 
@@ -195,6 +204,7 @@ void ParetoPlot::redraw() {
     front_y.push_back(points_[index].y);
   }
   plot_->graph(4)->setData(front_x, front_y);  // sorted by x, as pareto_front returns it
+  draw_predictions();
 
   plot_->yAxis->setLabel(lower_is_better ? "perplexity (lower is better, axis reversed)"
                                          : "accuracy");
@@ -211,6 +221,28 @@ void ParetoPlot::redraw() {
     plot_->yAxis->setRange(y_range.lower - margin, y_range.upper + margin);
   }
   show_selection();  // the points moved; replots
+}
+
+void ParetoPlot::draw_predictions() {
+  plot_->clearItems();
+  joined_predictions_ = 0;
+  QVector<double> xs, ys;
+  for (const auto& prediction : predictions_) {
+    const double x = static_cast<double>(prediction.size_bytes);
+    xs.push_back(x);
+    ys.push_back(prediction.metric);
+    for (const auto& point : points_) {
+      if (point.runs.front()->config_hash != prediction.config_hash) continue;
+      auto* line = new QCPItemLine(plot_);
+      line->start->setCoords(x, prediction.metric);
+      line->end->setCoords(point.x, point.y);
+      line->setPen(QPen(Qt::black, 1, Qt::DotLine));
+      ++joined_predictions_;
+      break;
+    }
+  }
+  predicted_->setData(xs, ys);
+  predictions_.empty() ? predicted_->removeFromLegend() : predicted_->addToLegend();
 }
 
 void ParetoPlot::show_selection() {

@@ -16,6 +16,14 @@ namespace qn::ui {
 
 class RunSelection;
 
+// What `qnoise solve` predicted for a mixed config it proposed: drawn beside the run of that
+// config once it is measured.
+struct SolverPrediction {
+  std::string config_hash;  // of the proposed config, as a run of it is stored
+  int64_t size_bytes = 0;
+  double metric = 0;
+};
+
 // Every finished run as a point: x = exact size in bytes (log scale, B/KB/MB labels),
 // y = its metric (accuracy up; perplexity axis reversed, so better is always up). One
 // colour and shape per noise mode, the fp32 baseline apart, and the Pareto front as a
@@ -32,6 +40,10 @@ class ParetoPlot : public QWidget {
   // Plots `shown`, runs of the list `runs` (which keeps them alive).
   void set_runs(RunList runs, std::vector<const StoredRun*> shown);
   void set_group_seeds(bool group);
+  // The solver's predictions to draw (hollow squares), each joined by a dotted line to the
+  // point of a finished run of its config.
+  void set_predictions(std::vector<SolverPrediction> predictions);
+  int joined_prediction_count() const { return joined_predictions_; }
   QCustomPlot* plot() const { return plot_; }
   QCheckBox* group_seeds_box() const { return group_box_; }
   // How many points are drawn, and which metric the y axis shows.
@@ -51,6 +63,7 @@ class ParetoPlot : public QWidget {
   };
   void redraw();  // from runs_ and group_seeds_
   void show_selection();  // circles the selected runs' points
+  void draw_predictions();  // after the points
   void on_mouse_move(QMouseEvent* event);
   void on_mouse_press(QMouseEvent* event);
   const Point* nearest(const QPointF& pixel) const;
@@ -59,6 +72,9 @@ class ParetoPlot : public QWidget {
   RunSelection* selection_;
   QCustomPlot* plot_;
   QCPGraph* highlight_;  // the selected runs' points, circled
+  QCPGraph* predicted_;  // the solver's predictions
+  std::vector<SolverPrediction> predictions_;
+  int joined_predictions_ = 0;
   QCPErrorBars* spreads_[4];  // one a series, for grouped seeds
   QCheckBox* group_box_;
   RunList run_list_;

@@ -168,6 +168,21 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   sweep_button_ = new QPushButton("Sweep...");
   sweep_button_->setToolTip("Vary quantizers, noise, p, block sizes and seeds around it (Ctrl+Shift+R)");
 
+  target_unit_ = new QComboBox;
+  target_unit_->addItems({"x (compression)", "KB"});
+  target_ = new QDoubleSpinBox;
+  target_->setRange(1, 1e7);
+  target_->setDecimals(1);
+  target_->setValue(25);
+  propose_button_ = new QPushButton("Propose");
+  propose_button_->setToolTip(
+      "Choose a way to store each layer (int8, int4, PQ K = 256/64/16 or none) so that the model "
+      "fits the target and loses the least by its layer sensitivity table (measured first if "
+      "the store has none for this config), and set the config to it: qnoise solve");
+  proposal_ = new QLabel;
+  proposal_->setWordWrap(true);
+  proposal_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
   auto* rate_row = new QWidget;
   auto* rate_layout = new QHBoxLayout(rate_row);
   rate_layout->setContentsMargins(0, 0, 0, 0);
@@ -191,9 +206,17 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
                                          {"centroids K", centroids_},
                                          {"iPQ fine-tune steps", finetune_steps_}});
   auto* noise = form_group("Noise", {{"mode", noise_}, {"form (PQ)", form_}, {"rate p", rate_row}});
+  auto* target_row = new QWidget;
+  auto* target_layout = new QHBoxLayout(target_row);
+  target_layout->setContentsMargins(0, 0, 0, 0);
+  target_layout->addWidget(target_, 1);
+  target_layout->addWidget(target_unit_);
+  target_layout->addWidget(propose_button_);
+  auto* target = form_group("Mixed precision for a target size", {{"target", target_row}});
+  target->layout()->addWidget(proposal_);
 
   auto* layout = new QVBoxLayout(this);
-  for (auto* group : {task, layers, training, quant, noise}) layout->addWidget(group);
+  for (auto* group : {task, layers, training, quant, noise, target}) layout->addWidget(group);
   layout->addWidget(status_);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(run_button_, 1);
@@ -234,6 +257,16 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(sweep_button_, &QPushButton::clicked, this, [this] {
     if (ready()) Q_EMIT sweepRequested(config());
+  });
+  connect(target_unit_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int unit) {
+    target_->setValue(unit == 0 ? 25 : 150);
+  });
+  connect(propose_button_, &QPushButton::clicked, this, [this] {
+    if (!ready()) return;
+    const bool ratio = target_unit_->currentIndex() == 0;
+    Q_EMIT targetSizeRequested(
+        config(), ratio ? QStringList{"--target-ratio", QString::number(target_->value())}
+                        : QStringList{"--target-bytes", QString::number(std::llround(target_->value() * 1000))});
   });
   load_preset(0);
   undo_stack_->clear();  // the starting point is not an edit
@@ -363,6 +396,7 @@ void RunSetupPanel::set_config(const RunConfig& config) {
   update_enabled_fields();
   run_button_->setEnabled(false);
   sweep_button_->setEnabled(false);
+  propose_button_->setEnabled(false);
   start_check();
 }
 
@@ -371,6 +405,7 @@ void RunSetupPanel::schedule_validation() {
   update_enabled_fields();
   run_button_->setEnabled(false);  // until the check has run
   sweep_button_->setEnabled(false);
+  propose_button_->setEnabled(false);
   ++check_generation_;  // a check of the config before this edit no longer counts
   validation_timer_->start();
 }
@@ -445,8 +480,13 @@ void RunSetupPanel::show_check(const ConfigCheck& check) {
   if (valid_) layers_->show_layers(check.layers);  // a refused config keeps the last listing
   run_button_->setEnabled(valid_);
   sweep_button_->setEnabled(valid_);
+  propose_button_->setEnabled(valid_);
 }
 
 QString RunSetupPanel::status_text() const { return status_->text(); }
+
+void RunSetupPanel::show_proposal(const QString& text) { proposal_->setText(text); }
+
+QString RunSetupPanel::proposal_text() const { return proposal_->text(); }
 
 }  // namespace qn::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
 #include <optional>
 
@@ -60,6 +61,12 @@ class RunSetupPanel : public QWidget {
   bool checking() const;
   QString status_text() const;
   QPushButton* run_button() const { return run_button_; }
+  QPushButton* propose_button() const { return propose_button_; }
+  QDoubleSpinBox* target_size() const { return target_; }
+  // What the window says about the target-size proposal: progress, the solver's answer, or
+  // why there is none.
+  void show_proposal(const QString& text);
+  QString proposal_text() const;
   // Every checked edit (a widget, a preset, a run's config taken over) is one step here.
   QUndoStack* undo_stack() const { return undo_stack_; }
 
@@ -77,6 +84,10 @@ class RunSetupPanel : public QWidget {
   // A config that passed the engine's check, once per click.
   void runRequested(const qn::RunConfig& config);
   void sweepRequested(const qn::RunConfig& config);
+  // "Propose" under the target size: the window asks `qnoise solve` for the mixed config of
+  // `config` within the target, given as `qnoise solve` takes it ("--target-bytes", "N" or
+  // "--target-ratio", "R").
+  void targetSizeRequested(const qn::RunConfig& config, QStringList target);
 
  private:
   void load_preset(int index);
@@ -104,6 +115,10 @@ class RunSetupPanel : public QWidget {
   QDoubleSpinBox* rate_;
   QLabel* status_;
   QPushButton *run_button_, *sweep_button_;
+  QComboBox* target_unit_;  // KB, or a compression ratio
+  QDoubleSpinBox* target_;
+  QPushButton* propose_button_;
+  QLabel* proposal_;
   void record_edit();  // an undo step, if the config changed since the last one
   void show_check(const ConfigCheck& check);
 

@@ -221,6 +221,29 @@ void StoreWorker::set_hidden(std::vector<int64_t> run_ids, bool hidden) {
             });
 }
 
+void StoreWorker::read_sensitivity(std::optional<int64_t> id) {
+  auto ids = std::make_shared<QList<qint64>>();
+  auto table = std::make_shared<std::shared_ptr<const SensitivityTable>>();
+  auto problem = std::make_shared<std::optional<QString>>();
+  post([this, id, ids, table, problem] {
+        try {
+          SensitivityStore tables(store().database());
+          for (const auto stored : tables.ids()) ids->push_back(stored);
+          const auto wanted = id ? id : ids->isEmpty() ? std::nullopt : std::optional<int64_t>(ids->front());
+          if (wanted) {
+            if (auto found = tables.get(*wanted)) {
+              *table = std::make_shared<const SensitivityTable>(std::move(*found));
+            }
+          }
+        } catch (const std::exception& failure) {
+          *problem = QString::fromStdString(failure.what());
+        }
+      },
+      [this, ids, table, problem] {
+        *problem ? Q_EMIT failed(**problem) : Q_EMIT sensitivityRead(*ids, *table);
+      });
+}
+
 void StoreWorker::export_run(int64_t run_id, QString path, ExportFormat format) {
   post_edit("export", [this, run_id, path = std::move(path), format](RunStore& store) -> Announcement {
     const auto file = qn::export_run(store, run_id, path.toStdString(), format);

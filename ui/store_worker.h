@@ -16,6 +16,7 @@
 #include "config/run_config.h"
 #include "io/run_export.h"
 #include "store/run_store.h"
+#include "store/sensitivity_store.h"
 
 namespace qn::ui {
 
@@ -73,6 +74,9 @@ class StoreWorker : public QObject {
   void remove_runs(std::vector<int64_t> run_ids);              // then edited
   void set_hidden(std::vector<int64_t> run_ids, bool hidden);  // then edited
   void export_run(int64_t run_id, QString path, ExportFormat format);  // then exported
+  // Reads the ids of the store's sensitivity tables and the table `id` names (the newest
+  // when none is named): then sensitivityRead, or failed.
+  void read_sensitivity(std::optional<int64_t> id);
 
  Q_SIGNALS:
   void opened();
@@ -87,6 +91,8 @@ class StoreWorker : public QObject {
   void failed(QString message);
   // A read ended, whatever it found.
   void idle();
+  // The stored sensitivity tables' ids, newest first, and the one asked for (null if none).
+  void sensitivityRead(QList<qint64> ids, std::shared_ptr<const qn::SensitivityTable> table);
 
   void runsQueued(QList<qint64> run_ids);
   void sweepsQueued(int queued, int configs);

@@ -86,6 +86,13 @@ std::optional<SensitivityTable> SensitivityStore::get(int64_t id) {
   return table;
 }
 
+std::vector<int64_t> SensitivityStore::ids() {
+  auto query = db_.prepare("SELECT id FROM sensitivities ORDER BY id DESC");
+  std::vector<int64_t> ids;
+  while (query.step()) ids.push_back(query.integer(0));
+  return ids;
+}
+
 std::optional<SensitivityTable> SensitivityStore::find(const std::string& config_hash,
                                                        const std::vector<std::string>& candidates,
                                                        const std::string& device) {

@@ -49,6 +49,8 @@ class SensitivityStore {
   // Stores a table and its rows in one transaction; returns its id.
   int64_t add(const SensitivityTable& table);
   std::optional<SensitivityTable> get(int64_t id);
+  // Every stored table's id, newest first.
+  std::vector<int64_t> ids();
   // The newest table of this config hash, candidates and device, if any.
   std::optional<SensitivityTable> find(const std::string& config_hash,
                                        const std::vector<std::string>& candidates,

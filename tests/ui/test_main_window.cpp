@@ -21,6 +21,8 @@
 #include "run_setup_panel.h"
 #include "runs_panel.h"
 #include "runs_table_model.h"
+#include "sensitivity_view.h"
+#include "train/layer_sensitivity.h"
 #include "layer_table.h"
 #include "config/run_config.h"
 #include <QCheckBox>
@@ -346,6 +348,52 @@ class TestMainWindow : public QObject {
     QFile svg(dir_.filePath("importance.svg"));
     QVERIFY(svg.open(QIODevice::ReadOnly));
     QVERIFY(svg.readAll().contains("quant.bits"));
+  }
+
+  // Measure runs `qnoise sensitivity` on the setup's config and the heat map shows the stored
+  // table; Propose runs `qnoise solve` on that table, the panel takes the mixed config, and
+  // once a run of it is done the Pareto view joins the prediction to it.
+  void sensitivity_heat_map_and_a_proposal_for_a_target_size() {
+    MainWindow window(dir_.filePath("sensitivity.sqlite"));
+    window.resize(1400, 900);
+    window.show();
+    window.show_view("sensitivity");
+    auto config = tiny_config(5);
+    config["quant"] = {{"method", "none"}};
+    config["noise"] = {{"mode", "none"}};
+    window.setup_panel()->set_config(parse_run_config(config));
+    QTRY_VERIFY(window.setup_panel()->ready());
+    auto* view = window.sensitivity();
+    QVERIFY(!view->table());
+    QTest::mouseClick(view->measure_button(), Qt::LeftButton);
+    QVERIFY(!view->measure_button()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(view->table() != nullptr, 300000);
+    QVERIFY(view->measure_button()->isEnabled());
+    const auto& table = *view->table();
+    QCOMPARE(table.candidates, default_candidate_names());
+    QVERIFY(table.rows.size() >= 11);  // every layer has int8 at least
+    {
+      RunStore store(dir_.filePath("sensitivity.sqlite").toStdString());
+      const auto stored = SensitivityStore(store.database()).ids();
+      QCOMPARE(stored.size(), size_t{1});
+      QCOMPARE(*table.id, stored[0]);  // the view shows the table the command stored
+    }
+    QString error;
+    QVERIFY2(export_plot(*window.current_plot(), dir_.filePath("heat.svg"), &error), qPrintable(error));
+
+    // x4 of fp32: the solver mixes int8 and below; the panel shows the proposal.
+    auto* panel = window.setup_panel();
+    panel->target_size()->setValue(4);
+    QTest::mouseClick(panel->propose_button(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->proposal_text().startsWith("Proposed"), 120000);
+    QVERIFY(!panel->config().quant.layers.empty());
+    QTRY_VERIFY(panel->ready());
+    QMetaObject::invokeMethod(panel->run_button(), "click");
+    QTRY_VERIFY_WITH_TIMEOUT(window.runs_model()->rowCount() == 1 &&
+                                 status_of(window, window.runs_model()->run_at(0).id) == RunStatus::Done,
+                             120000);
+    show_store(window);
+    QCOMPARE(window.pareto()->joined_prediction_count(), 1);
   }
 
   void the_table_and_the_pareto_plot_share_the_selection() {
