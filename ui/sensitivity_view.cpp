@@ -46,12 +46,12 @@ QString drop_text(const SensitivityTable& table, double drop) {
 SensitivityView::SensitivityView(QWidget* parent)
     : QWidget(parent),
       tables_(new QComboBox),
-      measure_(new QPushButton("Measure for the setup's config")),
+      measure_(new QPushButton("Measure")),
       cancel_(new QPushButton("Cancel")),
       status_(new QLabel),
       summary_(new QLabel),
       plot_(new QCustomPlot) {
-  measure_->setToolTip("Runs qnoise sensitivity on the config of the setup panel: trains it once "
+  measure_->setToolTip("Measures a table for the config of the setup panel with qnoise sensitivity: trains it once "
                        "(or reuses its stored training), then quantizes each layer alone with "
                        "int8, int4 and PQ K = 256, 64, 16 and stores the table in this store");
   cancel_->setEnabled(false);
