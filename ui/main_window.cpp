@@ -143,7 +143,10 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
   connect(setup_, &RunSetupPanel::targetSizeRequested, this, &MainWindow::propose_mixed_config);
   connect(solve_job_, &QnoiseJob::finished, this, [this](const nlohmann::json& answer) {
-    const auto proposed = parse_run_config(answer.at("config"));
+    // The proposal is evaluated as the panel's config was (all examples, or its own limit);
+    // BatchNorm is re-estimated as measured.
+    auto proposed = parse_run_config(answer.at("config"));
+    proposed.data.eval_limit = evaluated_examples_;
     setup_->set_config(proposed);
     const auto predicted_bytes = answer.at("predicted_bytes").get<int64_t>();
     const auto metric_name = QString::fromStdString(answer.at("metric_name").get<std::string>());
@@ -151,7 +154,8 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
                             answer.at("predicted_metric").get<double>()});
     pareto_->set_predictions(predictions_);
     setup_->show_proposal(
-        QStringLiteral("Proposed: %1 (x%2), predicted %3 %4 against %5 with no layer quantized. "
+        QStringLiteral("Proposed: %1 (x%2), predicted %3 %4 against %5 with no layer quantized "
+                       "(on the examples the table was measured on). "
                        "The layers' \"stored as\" show the choice; Run measures it, and the Pareto "
                        "view joins the prediction (hollow square) to the result.")
             .arg(format_bytes(static_cast<double>(predicted_bytes)))
@@ -343,13 +347,17 @@ void MainWindow::measure_sensitivity() {
     sensitivity_->set_measuring(false, "The config on the left cannot run: " + setup_->status_text());
     return;
   }
-  if (sensitivity_job_->start({"sensitivity", "--db", store_->path()}, setup_->config())) {
+  if (sensitivity_job_->start({"sensitivity", "--db", store_->path()},
+                              sensitivity_->measured_config(setup_->config()))) {
     sensitivity_->set_measuring(true, "Measuring: starting qnoise sensitivity...");
   }
 }
 
 void MainWindow::propose_mixed_config(const RunConfig& config, const QStringList& target) {
-  if (solve_job_->start(QStringList{"solve", "--db", store_->path()} + target, config)) {
+  // Solved on the table the Sensitivity view measures (or would) for this config.
+  evaluated_examples_ = config.data.eval_limit;
+  if (solve_job_->start(QStringList{"solve", "--db", store_->path()} + target,
+                        sensitivity_->measured_config(config))) {
     setup_->show_proposal("Solving: starting qnoise solve...");
   }
 }

@@ -152,6 +152,7 @@ class MainWindow : public QMainWindow {
   QnoiseJob* sensitivity_job_;
   QnoiseJob* solve_job_;
   std::vector<SolverPrediction> predictions_;  // this session's proposals
+  int64_t evaluated_examples_ = 0;  // data.eval_limit of the config being solved
   CompareView* compare_;
   RunsTableModel* runs_model_;  // runs_'s
   RunsPanel* runs_;

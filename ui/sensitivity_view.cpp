@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -55,15 +56,35 @@ SensitivityView::SensitivityView(QWidget* parent)
                        "(or reuses its stored training), then quantizes each layer alone with "
                        "int8, int4 and PQ K = 256, 64, 16 and stores the table in this store");
   cancel_->setEnabled(false);
+  batchnorm_batches_ = new QSpinBox;
+  batchnorm_batches_->setRange(1, 10000);
+  batchnorm_batches_->setValue(10);
+  batchnorm_batches_->setToolTip("Training batches that re-estimate BatchNorm in each measurement "
+                                 "(quant.batchnorm_batches; a run's default is 100). A proposed "
+                                 "config keeps the number, so its run re-estimates as measured.");
+  eval_limit_ = new QSpinBox;
+  eval_limit_->setRange(0, 10000000);
+  eval_limit_->setValue(1000);
+  eval_limit_->setSpecialValueText("all");
+  eval_limit_->setToolTip("Evaluation examples each measurement scores (data.eval_limit; 0: all). "
+                          "A drop within a few examples of 0 is noise.");
   summary_->setWordWrap(true);
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel("Table"));
   controls->addWidget(tables_, 1);
   controls->addWidget(measure_);
   controls->addWidget(cancel_);
+  auto* settings = new QHBoxLayout;
+  settings->addWidget(new QLabel("Measure with BatchNorm re-estimated from"));
+  settings->addWidget(batchnorm_batches_);
+  settings->addWidget(new QLabel("batches, scored on"));
+  settings->addWidget(eval_limit_);
+  settings->addWidget(new QLabel("examples"));
+  settings->addStretch(1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(controls);
+  layout->addLayout(settings);
   layout->addWidget(status_);
   layout->addWidget(summary_);
   layout->addWidget(plot_, 1);
@@ -77,6 +98,12 @@ SensitivityView::SensitivityView(QWidget* parent)
   plot_->xAxis2->setVisible(true);       // candidates above the map as well
   plot_->xAxis2->setTickLabels(true);
   show_table({}, nullptr);
+}
+
+RunConfig SensitivityView::measured_config(RunConfig config) const {
+  config.quant.batchnorm_batches = batchnorm_batches_->value();
+  config.data.eval_limit = eval_limit_->value();
+  return config;
 }
 
 void SensitivityView::set_measuring(bool measuring, const QString& status) {

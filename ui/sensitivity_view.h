@@ -4,12 +4,14 @@
 #include <QWidget>
 #include <memory>
 
+#include "config/run_config.h"
 #include "store/sensitivity_store.h"
 
 class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QPushButton;
+class QSpinBox;
 
 namespace qn::ui {
 
@@ -33,6 +35,10 @@ class SensitivityView : public QWidget {
   const SensitivityTable* table() const { return table_.get(); }
   QCustomPlot* plot() const { return plot_; }
   QPushButton* measure_button() const { return measure_; }
+  // `config` as a table is measured here (and a proposal solved): BatchNorm re-estimated from
+  // the view's number of batches (quant.batchnorm_batches), evaluated on its number of
+  // examples (data.eval_limit), so that a table costs about a second a row on the ConvNet.
+  RunConfig measured_config(RunConfig config) const;
 
  Q_SIGNALS:
   void tableRequested(qint64 id);
@@ -45,6 +51,8 @@ class SensitivityView : public QWidget {
   QComboBox* tables_;
   QPushButton* measure_;
   QPushButton* cancel_;
+  QSpinBox* batchnorm_batches_;
+  QSpinBox* eval_limit_;
   QLabel* status_;
   QLabel* summary_;
   QCustomPlot* plot_;

@@ -25,6 +25,7 @@ struct SolveArgs {
   int64_t target_bytes = 0;
   double target_ratio = 0;
   bool run = false;
+  int64_t finetune_steps = 0;  // > 0: the PQ layers fine-tuned as iPQ (with_ipq_finetuning)
   std::string output;
 };
 
@@ -84,7 +85,15 @@ int run(const SolveArgs& args) {
   bool reused = false;
   const auto table = sensitivity_table(config, args.sensitivity, store ? &*store : nullptr,
                                        trained, true, reused);
-  const auto plan = plan_mixed_config(config, table, target);
+  auto plan = plan_mixed_config(config, table, target);
+  if (args.finetune_steps > 0) {
+    const auto tuned = with_ipq_finetuning(plan.config, args.finetune_steps);
+    if (!tuned) {
+      throw InputError("--finetune: the mixed config stores no layer with PQ, so there is nothing "
+                       "to fine-tune; run it without --finetune");
+    }
+    plan.config = *tuned;
+  }
   if (!args.output.empty()) {
     std::ofstream file(args.output);
     file << to_json(plan.config).dump(2) << "\n";
@@ -139,6 +148,10 @@ void add_solve_command(CLI::App& app, int& exit_code) {
                       "the least compression against fp32 (x R), instead of --target-bytes")
       ->check(CLI::PositiveNumber);
   command->add_flag("--run", args->run, "run the mixed config for real (recorded with --db)");
+  command->add_option("--finetune", args->finetune_steps,
+                      "fine-tune the PQ layers as iPQ does, this many steps after each stage "
+                      "(the prediction stays the one-shot one)")
+      ->check(CLI::PositiveNumber);
   command->add_option("-o,--output", args->output, "write the mixed config to this JSON file");
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }

@@ -225,6 +225,7 @@ void visit_fields(QuantConfig& quant, Visit&& visit) {
   visit("average_centroid_grads", quant.average_centroid_grads);
   visit("pq_objective", quant.pq_objective);
   visit("calibration_batches", quant.calibration_batches);
+  visit("batchnorm_batches", quant.batchnorm_batches);
 }
 
 template <class Visit>
@@ -375,6 +376,8 @@ void validate(const RunConfig& config) {
   require_one_of("quant.pq_objective", config.quant.pq_objective, kPqObjectives);
   require(config.quant.calibration_batches >= 1, "quant.calibration_batches",
           "must be at least 1 (training batches whose inputs activation-aware PQ measures)");
+  require(config.quant.batchnorm_batches >= 1, "quant.batchnorm_batches",
+          "must be at least 1 (training batches that re-estimate BatchNorm after compression)");
   require_regular_expressions("quant.stages", config.quant.stages);
   require_regular_expressions("quant.exclude", config.quant.exclude);
   validate_layer_overrides(config.quant);

@@ -114,6 +114,10 @@ struct QuantConfig {
   // moments of each layer's inputs over calibration_batches training batches.
   std::string pq_objective = "weights";
   int64_t calibration_batches = 16;
+  // Training batches (of train.batch_size, forward only) that re-estimate BatchNorm's
+  // statistics after compression, in models that have BatchNorm. Fewer make layer
+  // sensitivity tables cheaper (each row re-estimates): docs/architecture.md.
+  int64_t batchnorm_batches = 100;
 };
 
 struct RunConfig {

@@ -17,7 +17,8 @@ void erase_all(nlohmann::json& object, std::initializer_list<const char*> keys) 
 nlohmann::json noise_quantizer(const nlohmann::json& quant, const nlohmann::json& noise) {
   nlohmann::json kept = quant;
   erase_all(kept, {"finetune_steps", "stages", "distillation", "average_centroid_grads",
-                   "centroid_bits", "plain_bits", "pq_objective", "calibration_batches"});
+                   "centroid_bits", "plain_bits", "pq_objective", "calibration_batches",
+                   "batchnorm_batches"});
   const auto method = quant.value("method", "");
   if (method == "int") {
     erase_all(kept, {"block_size", "centroids"});

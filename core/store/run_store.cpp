@@ -91,7 +91,8 @@ std::string config_hash(const nlohmann::json& config) {
                                      std::pair{"model", "input"}, std::pair{"quant", "exclude"},
                                      std::pair{"quant", "layers"}, std::pair{"quant", "pq_objective"},
                                      std::pair{"data", "eval_limit"},
-                                     std::pair{"quant", "calibration_batches"}}) {
+                                     std::pair{"quant", "calibration_batches"},
+                                     std::pair{"quant", "batchnorm_batches"}}) {
     auto found = result_defining.find(section);
     if (found != result_defining.end() && found->is_object() && found->contains(key) &&
         (*found)[key] == defaults[section][key]) {

@@ -68,7 +68,7 @@ Measurement measure(const RunConfig& config, const RunConfig& variant, TrainedRu
   auto compressed = compress_weights(module, variant.quant, variant.train.seed, cancel, moments);
   if (variant.quant.method != QuantMethod::None && has_batchnorm(module)) {
     recalibrate_batchnorm(module, copy.forward, run.data.train, variant.train.batch_size,
-                          kRecalibrationBatches, variant.train.seed, cancel);
+                          variant.quant.batchnorm_batches, variant.train.seed, cancel);
   }
   add_plain_tensors(module, variant.quant, compressed);
   const auto metric = evaluate_compressed_model(variant, run.data, compressed, run.device, cancel)

@@ -6,12 +6,11 @@
 
 namespace qn {
 
-// How many training batches re-estimate BatchNorm after quantization: 100 for the
-// compressed model; a quarter of that for a probe, which runs twice a stage (on the 2-core
-// machine the probes were two thirds of an iPQ run's time at 100; at 25 the last stage's
-// probe after fine-tuning stays within 0.1 points of the compressed model's metric,
+// How many training batches re-estimate BatchNorm for a probe: a quarter of the compressed
+// model's default (quant.batchnorm_batches, 100), as a probe runs twice a stage (on the
+// 2-core machine the probes were two thirds of an iPQ run's time at 100; at 25 the last
+// stage's probe after fine-tuning stays within 0.1 points of the compressed model's metric,
 // tests/core/test_shared_training.cpp).
-constexpr int64_t kRecalibrationBatches = 100;
 constexpr int64_t kProbeRecalibrationBatches = 25;
 
 // The metric of `model` as it computes now (layers already quantized use their codes),

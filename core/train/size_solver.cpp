@@ -170,4 +170,19 @@ MixedPlan plan_mixed_config(const RunConfig& config, const SensitivityTable& tab
   return plan;
 }
 
+std::optional<RunConfig> with_ipq_finetuning(const RunConfig& mixed, int64_t steps) {
+  auto tuned = mixed;
+  bool any_pq = false;
+  for (auto& entry : tuned.quant.layers) {
+    if (entry.method == QuantMethod::PQ) {
+      entry.method = QuantMethod::IPQ;
+      any_pq = true;
+    }
+  }
+  if (!any_pq) return std::nullopt;
+  tuned.quant.method = QuantMethod::IPQ;
+  tuned.quant.finetune_steps = steps;
+  return tuned;
+}
+
 }  // namespace qn

@@ -67,4 +67,10 @@ std::string target_too_small_message(const RunConfig& config, int64_t target, in
 MixedPlan plan_mixed_config(const RunConfig& config, const SensitivityTable& table,
                             int64_t target_bytes);
 
+// A mixed config made an iPQ run: its PQ layers quantized stage by stage with `steps` steps
+// of fine-tuning after each (quant.finetune_steps), the rest stored as the plan says (int
+// layers are left out of the stages). Same bytes as `mixed`. Nothing when no layer uses PQ
+// (nothing to fine-tune).
+std::optional<RunConfig> with_ipq_finetuning(const RunConfig& mixed, int64_t steps);
+
 }  // namespace qn

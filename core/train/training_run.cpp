@@ -218,7 +218,7 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   if (config.quant.method != QuantMethod::None && has_batchnorm(module)) {
     report_stage(observer, "re-estimating BatchNorm");
     recalibrate_batchnorm(module, model.forward, data.train, config.train.batch_size,
-                          kRecalibrationBatches, config.train.seed, cancel);
+                          config.quant.batchnorm_batches, config.train.seed, cancel);
   }
   add_plain_tensors(module, config.quant, result.compressed);
   result.size = result.compressed.size();

@@ -32,8 +32,11 @@ json tiny_json(json quant) {
 }
 
 json preset_quant() {
+  // BatchNorm re-estimated from 10 batches, not 100: a table's rows and the real runs they
+  // are compared with both follow quant.batchnorm_batches.
   return {{"method", "none"},
-          {"block_size", {{"linear", 8}, {"conv1x1", 4}, {"conv", 9}, {"embedding", 8}}}};
+          {"block_size", {{"linear", 8}, {"conv1x1", 4}, {"conv", 9}, {"embedding", 8}}},
+          {"batchnorm_batches", 10}};
 }
 
 RunConfig tiny(json quant = preset_quant()) { return parse_run_config(tiny_json(std::move(quant))); }
@@ -184,6 +187,27 @@ class TestLayerSensitivity : public QObject {
       QCOMPARE(plan.choices[i].has_value(), plan.layers[i] == "classifier");
     }
     QVERIFY(std::abs(plan.predicted_metric - row.metric) < 1e-12);
+  }
+
+  // solve --finetune: the mix's PQ layers fine-tuned stage by stage as iPQ, at the same bytes.
+  void a_mixed_config_fine_tunes_as_ipq_at_the_same_size() {
+    const auto config = tiny();
+    const auto plan = plan_mixed_config(config, table_, smallest_mixed_bytes(config, {"int4", "pq16"}));
+    const auto tuned = with_ipq_finetuning(plan.config, 3);
+    QVERIFY(tuned);
+    QCOMPARE(tuned->quant.method, QuantMethod::IPQ);
+    QCOMPARE(tuned->quant.finetune_steps, int64_t{3});
+    for (const auto& entry : tuned->quant.layers) QVERIFY(entry.method != QuantMethod::PQ);
+    const auto real = run_training(*tuned, nullptr, nullptr);
+    QCOMPARE(real.size.total_bytes(), plan.predicted_bytes);
+    QVERIFY(!real.stages.empty());  // iPQ's stages ran
+    // A mix without PQ has nothing to fine-tune.
+    const auto int4_only = plan_mixed_config(config, [&] {
+      auto only = table_;
+      std::erase_if(only.rows, [](const SensitivityRow& row) { return row.candidate != "int4"; });
+      return only;
+    }(), target_bytes_for_ratio(config, 1.5));
+    QVERIFY(!with_ipq_finetuning(int4_only.config, 3));
   }
 
   void bad_input_is_refused() {

@@ -6,6 +6,8 @@
 
 #include "config/layer_quant.h"
 #include "config/run_config.h"
+#include "config/training_key.h"
+#include "store/run_store.h"
 #include "test_support.h"
 
 using namespace qn;
@@ -89,6 +91,22 @@ class TestRunConfig : public QObject {
     QVERIFY(rejects(with_layers({7}), {"quant.layers[0]", "must be an object"}));
   }
 
+  // BatchNorm re-estimation after compression: 100 batches unless set; a post-training
+  // choice (the trained model is shared) left out of the hash at its default, so that runs
+  // stored before the key existed keep theirs.
+  void batchnorm_batches_is_post_training_and_keeps_old_hashes() {
+    QCOMPARE(parse_run_config(json::object()).quant.batchnorm_batches, int64_t{100});
+    const auto defaults = to_json(parse_run_config({{"quant", {{"method", "int"}}}}));
+    auto fewer = defaults;
+    fewer["quant"]["batchnorm_batches"] = 10;
+    QCOMPARE(parse_run_config(fewer).quant.batchnorm_batches, int64_t{10});
+    QCOMPARE(training_key(fewer), training_key(defaults));
+    QVERIFY(config_hash(fewer) != config_hash(defaults));
+    auto old = defaults;
+    old["quant"].erase("batchnorm_batches");
+    QCOMPARE(config_hash(old), config_hash(defaults));
+  }
+
   void unknown_keys_are_errors_naming_the_key() {
     QVERIFY(rejects({{"tsk", "idx"}}, {"unknown key 'tsk'"}));
     QVERIFY(rejects({{"train", {{"lrate", 0.1}}}}, {"unknown key 'train.lrate'"}));
@@ -117,6 +135,7 @@ class TestRunConfig : public QObject {
         rejects({{"quant", {{"method", "pq"}}}, {"noise", {{"mode", "ste"}}}}, {"proxy", "p < 1"}));
     QVERIFY(rejects({{"train", {{"batch_size", 0}}}}, {"train.batch_size"}));
     QVERIFY(rejects({{"data", {{"eval_limit", -1}}}}, {"data.eval_limit"}));
+    QVERIFY(rejects({{"quant", {{"batchnorm_batches", 0}}}}, {"quant.batchnorm_batches", "at least 1"}));
     QVERIFY(rejects({{"train", {{"epochs", 0}}}}, {"must not both be 0"}));
     QVERIFY(rejects({{"quant", {{"centroid_bits", 4}}}}, {"quant.centroid_bits"}));
     // STE on an int quantizer has no blocks: the (default) proxy form does not apply.
