@@ -204,7 +204,9 @@ class TestLayerSensitivity : public QObject {
     // A mix without PQ has nothing to fine-tune.
     const auto int4_only = plan_mixed_config(config, [&] {
       auto only = table_;
-      std::erase_if(only.rows, [](const SensitivityRow& row) { return row.candidate != "int4"; });
+      only.rows.erase(std::remove_if(only.rows.begin(), only.rows.end(),
+                                     [](const SensitivityRow& row) { return row.candidate != "int4"; }),
+                      only.rows.end());
       return only;
     }(), target_bytes_for_ratio(config, 1.5));
     QVERIFY(!with_ipq_finetuning(int4_only.config, 3));
