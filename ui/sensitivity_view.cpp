@@ -75,11 +75,10 @@ SensitivityView::SensitivityView(QWidget* parent)
   controls->addWidget(measure_);
   controls->addWidget(cancel_);
   auto* settings = new QHBoxLayout;
-  settings->addWidget(new QLabel("Measure with BatchNorm re-estimated from"));
+  settings->addWidget(new QLabel("BatchNorm batches"));
   settings->addWidget(batchnorm_batches_);
-  settings->addWidget(new QLabel("batches, scored on"));
-  settings->addWidget(eval_limit_);
   settings->addWidget(new QLabel("examples"));
+  settings->addWidget(eval_limit_);
   settings->addStretch(1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
