@@ -2,9 +2,9 @@
 
 #include <QComboBox>
 #include <QHeaderView>
-#include <QRegularExpression>
 
 #include "byte_format.h"
+#include "config/layer_quant.h"
 
 namespace qn::ui {
 namespace {
@@ -36,7 +36,7 @@ const QVector<LayerStorageChoice>& layer_storage_choices() {
 LayerQuantOverride storage_override(const QString& layer, int choice) {
   const auto& chosen = layer_storage_choices().at(choice);
   LayerQuantOverride entry;
-  entry.pattern = exact_layer_pattern(layer);
+  entry.pattern = exact_layer_pattern(layer.toStdString());
   entry.method = chosen.centroids > 0 ? QuantMethod::PQ : QuantMethod::Int;
   if (chosen.centroids > 0) {
     entry.centroids = chosen.centroids;
@@ -138,10 +138,6 @@ QComboBox* LayerTable::storage_menu(const LayerRow& layer) {
 
 QSize LayerTable::sizeHint() const {
   return {600, QTableWidget::sizeHint().height()};
-}
-
-std::string exact_layer_pattern(const QString& name) {
-  return ("^" + QRegularExpression::escape(name) + "$").toStdString();
 }
 
 }  // namespace qn::ui

@@ -65,7 +65,4 @@ class LayerTable : public QTableWidget {
   void storageChosen(const QString& layer, int choice);
 };
 
-// The quant.exclude pattern that leaves exactly the layer `name` uncompressed: "^fc\.1$".
-std::string exact_layer_pattern(const QString& name);
-
 }  // namespace qn::ui

@@ -22,6 +22,7 @@
 #include <algorithm>
 
 #include "byte_format.h"
+#include "config/layer_quant.h"
 #include "common/error.h"
 #include "config/choices.h"
 #include "train/run_check.h"
@@ -308,7 +309,7 @@ void RunSetupPanel::set_layer_storage(const QString& layer, int choice) {
   // The layer's own entry goes first (first match wins) and replaces any earlier one for
   // exactly this layer; "as the run" removes it.
   auto& layers = base_.quant.layers;
-  const auto pattern = exact_layer_pattern(layer);
+  const auto pattern = exact_layer_pattern(layer.toStdString());
   layers.erase(std::remove_if(layers.begin(), layers.end(),
                               [&](const LayerQuantOverride& entry) { return entry.pattern == pattern; }),
                layers.end());
@@ -318,7 +319,7 @@ void RunSetupPanel::set_layer_storage(const QString& layer, int choice) {
 
 void RunSetupPanel::set_layer_compressed(const QString& layer, bool compressed) {
   auto& exclude = base_.quant.exclude;
-  const auto pattern = exact_layer_pattern(layer);
+  const auto pattern = exact_layer_pattern(layer.toStdString());
   exclude.erase(std::remove(exclude.begin(), exclude.end(), pattern), exclude.end());
   if (!compressed) exclude.push_back(pattern);
   schedule_validation();

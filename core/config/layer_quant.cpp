@@ -4,6 +4,11 @@
 
 namespace qn {
 
+std::string exact_layer_pattern(const std::string& name) {
+  static const std::regex special(R"([.^$|()\[\]{}*+?\\])");
+  return "^" + std::regex_replace(name, special, R"(\$&)") + "$";
+}
+
 std::optional<size_t> matching_layer_override(const QuantConfig& quant, const std::string& name) {
   for (size_t i = 0; i < quant.layers.size(); ++i) {
     if (std::regex_search(name, std::regex(quant.layers[i].pattern))) return i;

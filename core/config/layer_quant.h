@@ -7,6 +7,10 @@
 
 namespace qn {
 
+// A layer name as the pattern (quant.exclude, quant.layers) that matches that layer alone,
+// its regular-expression characters escaped: "fc.1" -> "^fc\\.1$".
+std::string exact_layer_pattern(const std::string& name);
+
 // The index of the first quant.layers entry whose pattern is found in layer `name`, if any.
 std::optional<size_t> matching_layer_override(const QuantConfig& quant, const std::string& name);
 

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/runtime.h"
+#include "config/layer_quant.h"
 #include "config/training_key.h"
 #include "nn/batchnorm_statistics.h"
 #include "nn/quantizable_layer.h"
@@ -22,12 +23,6 @@
 
 namespace qn {
 namespace {
-
-// A layer name as a regular expression that matches it alone.
-std::string exact_pattern(const std::string& name) {
-  static const std::regex special(R"([.^$|()\[\]{}*+?\\])");
-  return "^" + std::regex_replace(name, special, R"(\$&)") + "$";
-}
 
 QuantMethod section_method(QuantMethod configured) {
   if (configured == QuantMethod::None) return QuantMethod::Int;
@@ -163,7 +158,7 @@ RunConfig config_with_layer_choices(const RunConfig& config,
   mixed.quant.layers.clear();
   for (const auto& [layer, choice] : choices) {
     LayerQuantOverride entry;
-    entry.pattern = exact_pattern(layer);
+    entry.pattern = exact_layer_pattern(layer);
     if (!choice) {
       entry.method = QuantMethod::None;
     } else if (choice->method == QuantMethod::Int) {

@@ -51,6 +51,18 @@ class TestRunConfig : public QObject {
     QCOMPARE(config.quant.block_size.describe(), std::string("b=4"));
   }
 
+  // The pattern the GUI's layer menu and the solver write for one layer matches it alone.
+  void an_exact_layer_pattern_matches_that_layer_only() {
+    QCOMPARE(exact_layer_pattern("blocks.0.project"), std::string("^blocks\\.0\\.project$"));
+    QuantConfig quant;
+    quant.layers = {LayerQuantOverride{exact_layer_pattern("blocks.0.project")}};
+    QVERIFY(matching_layer_override(quant, "blocks.0.project"));
+    QVERIFY(!matching_layer_override(quant, "blocksX0.project"));
+    QVERIFY(!matching_layer_override(quant, "blocks.0.project.weight"));
+    quant.layers = {LayerQuantOverride{exact_layer_pattern("a+b(c)")}};
+    QVERIFY(matching_layer_override(quant, "a+b(c)"));
+  }
+
   void per_layer_settings_are_read_strictly_and_first_match_wins() {
     const auto config = parse_run_config(json::parse(R"({
       "quant": {"method": "pq", "centroids": 256, "layers": [
