@@ -45,7 +45,7 @@ struct MixedPlan {
   std::vector<std::string> layers;
   std::vector<LayerChoice> choices;     // a layer's candidate; nullopt: left uncompressed
   std::vector<std::string> storages;    // how each layer is then stored ("fp32" if none)
-  std::vector<double> drops;            // each layer's predicted drop
+  std::vector<double> drops;            // each layer's predicted drop (never negative)
   RunConfig config;                     // config_with_layer_choices of the choices
 };
 
@@ -61,7 +61,8 @@ std::string target_too_small_message(const RunConfig& config, int64_t target, in
 
 // Chooses one of `table`'s candidates, or none, for every layer it measured, minimising the
 // summed metric drops (the additive model: docs/architecture.md, "Layer sensitivity and the
-// size solver") with the mixed config's exact size (size_preview) at most `target_bytes`.
+// size solver"; a negative drop counts as 0) with the mixed config's exact size
+// (size_preview) at most `target_bytes`.
 // `config` is the table's. A target below the smallest size the candidates reach is an
 // InputError naming that size.
 MixedPlan plan_mixed_config(const RunConfig& config, const SensitivityTable& table,

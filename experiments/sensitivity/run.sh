@@ -6,6 +6,9 @@
 # runs that share a training train once. Writes experiments/sensitivity/results.jsonl (one
 # JSON line per command); RESULTS.md is written from it by hand.
 #   bash experiments/sensitivity/run.sh            (about an hour on the 2-core machine)
+#   SOLVE_ONLY=1 bash experiments/sensitivity/run.sh
+#     plans and runs the mixes again from the tables already in the store (after a change
+#     to the solver), into results_solve.jsonl; the uniform runs' bytes from results.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 QNOISE=${QNOISE:-build/bin/qnoise}
@@ -13,6 +16,8 @@ OUT=${OUT:-experiments/sensitivity}
 DB=$OUT/store.sqlite
 PRESET=resources/presets/fmnist-convnet.json
 RESULTS=$OUT/results.jsonl
+UNIFORM=$RESULTS
+[[ -n ${SOLVE_ONLY:-} ]] && RESULTS=$OUT/results_solve.jsonl
 export OMP_WAIT_POLICY=PASSIVE
 : > "$RESULTS"
 
@@ -38,17 +43,17 @@ IPQ=(--set quant.method=ipq --set quant.finetune_steps=200)
 for noise in none quant-noise; do
   extra=()
   [[ $noise == quant-noise ]] && extra=("${IPQ[@]}" "${NOISE[@]}")
-  record "table, $noise" "$QNOISE" sensitivity --config "$PRESET" --db "$DB" "${FEW[@]}" \
+  [[ -z ${SOLVE_ONLY:-} ]] && record "table, $noise" "$QNOISE" sensitivity --config "$PRESET" --db "$DB" "${FEW[@]}" \
     "${extra[@]}" --eval-limit 1000
   for k in 256 32; do
     uniform=("${IPQ[@]}" --set quant.centroids=$k)
     [[ $noise == quant-noise ]] && uniform+=("${NOISE[@]}")
-    record "uniform ipq K=$k, $noise" "$QNOISE" train --config "$PRESET" --db "$DB" "${FEW[@]}" \
+    [[ -z ${SOLVE_ONLY:-} ]] && record "uniform ipq K=$k, $noise" "$QNOISE" train --config "$PRESET" --db "$DB" "${FEW[@]}" \
       "${uniform[@]}"
   done
   uniform_bytes=$(python3 -c "
 import json
-for line in open('$RESULTS'):
+for line in open('$UNIFORM'):
     row = json.loads(line)
     if row['label'] == 'uniform ipq K=256, $noise':
         print(row['answer']['size_bytes'])")

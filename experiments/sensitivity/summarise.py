@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""RESULTS.md's tables from experiments/sensitivity/results.jsonl (run.sh writes it).
+"""RESULTS.md's tables from the JSON lines run.sh writes. A label given again in a later
+file replaces the earlier (results_solve.jsonl, SOLVE_ONLY=1's, after results.jsonl).
 
-  /usr/bin/python3 experiments/sensitivity/summarise.py experiments/sensitivity/results.jsonl
+  /usr/bin/python3 experiments/sensitivity/summarise.py experiments/sensitivity/results.jsonl \
+      [experiments/sensitivity/results_solve.jsonl]
 """
 import json
 import sys
@@ -11,8 +13,8 @@ def percent(value):
     return "" if value is None else f"{100 * value:.2f}"
 
 
-def main(path):
-    rows = [json.loads(line) for line in open(path)]
+def main(paths):
+    rows = [json.loads(line) for path in paths for line in open(path)]
     by_label = {row["label"]: row for row in rows}
     print("## Tables\n")
     print("| table | measurements | seconds (training excluded) | wall seconds | baseline | as trained |")
@@ -47,4 +49,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

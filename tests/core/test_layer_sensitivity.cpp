@@ -186,7 +186,24 @@ class TestLayerSensitivity : public QObject {
     for (size_t i = 0; i < plan.layers.size(); ++i) {
       QCOMPARE(plan.choices[i].has_value(), plan.layers[i] == "classifier");
     }
-    QVERIFY(std::abs(plan.predicted_metric - row.metric) < 1e-12);
+    // The additive model is exact for one layer, a gain read as none.
+    QVERIFY(std::abs(plan.predicted_metric - std::min(row.metric, table_.baseline_metric)) < 1e-12);
+  }
+
+  // Gains within a slice's noise do not add up: with every drop negative the plan predicts
+  // the baseline, not a better model, and takes the fewest bytes among the free choices.
+  void negative_drops_count_as_none() {
+    const auto config = tiny();
+    SensitivityTable gains = table_;
+    for (auto& row : gains.rows) {
+      row.metric_drop = -0.002;
+      row.metric = gains.baseline_metric + 0.002;
+    }
+    const auto smallest = smallest_mixed_bytes(config, {"int4", "pq16"});
+    const auto plan = plan_mixed_config(config, gains, target_bytes_for_ratio(config, 1.0));
+    QCOMPARE(plan.predicted_metric, gains.baseline_metric);
+    for (const double drop : plan.drops) QCOMPARE(drop, 0.0);
+    QCOMPARE(plan.predicted_bytes, smallest);  // every layer at its smallest: all free
   }
 
   // solve --finetune: the mix's PQ layers fine-tuned stage by stage as iPQ, at the same bytes.
