@@ -19,15 +19,10 @@ ImportancePlot::ImportancePlot(QWidget* parent)
   auto percent = QSharedPointer<QCPAxisTickerText>::create();
   for (int tick = 0; tick <= 100; tick += 20) percent->addTick(tick / 100.0, QStringLiteral("%1%").arg(tick));
   plot_->xAxis->setTicker(percent);
-  set_runs({});
+  set_table({});
 }
 
-void ImportancePlot::set_runs(const std::vector<const StoredRun*>& shown) {
-  std::vector<const StoredRun*> visible;
-  for (const auto* run : shown) {
-    if (!run->hidden) visible.push_back(run);
-  }
-  const auto table = insight_table(visible);
+void ImportancePlot::set_table(const InsightTable& table) {
   importance_ = metric_importance(table);
   plot_->clearPlottables();
   plot_->clearItems();

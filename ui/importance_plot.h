@@ -3,7 +3,6 @@
 #include <QWidget>
 #include <vector>
 
-#include "store/run_store.h"
 #include "sweep/sweep_insight.h"
 
 class QCustomPlot;
@@ -21,8 +20,8 @@ class ImportancePlot : public QWidget {
  public:
   explicit ImportancePlot(QWidget* parent = nullptr);
 
-  // Plots the importance of the runs `shown` (read now, not kept).
-  void set_runs(const std::vector<const StoredRun*>& shown);
+  // Plots the importance of `table`'s runs (insight_table of the runs shown).
+  void set_table(const InsightTable& table);
   QCustomPlot* plot() const { return plot_; }
   const std::vector<KeyImportance>& importance() const { return importance_; }
 

@@ -21,7 +21,9 @@
 #include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <map>
 
 #include "common/runtime.h"
@@ -43,6 +45,7 @@
 #include "run_setup_panel.h"
 #include "runs_panel.h"
 #include "runs_table_model.h"
+#include "sweep/sweep_insight.h"
 #include "sweep/sweep_spec.h"
 #include "sweep_dialog.h"
 #include "byte_format.h"
@@ -104,6 +107,11 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   });
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (index == kCompareTab) update_compare();  // kept up to date only while shown
+    // Tables a CLI `qnoise sensitivity --db` added since: the one shown is read again.
+    if (index == kSensitivityTab) {
+      const auto* shown = sensitivity_->table();
+      store_->read_sensitivity(shown ? shown->id : std::nullopt);
+    }
   });
 
   runs_ = new RunsPanel(selection_);
@@ -142,28 +150,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
   connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
   connect(setup_, &RunSetupPanel::targetSizeRequested, this, &MainWindow::propose_mixed_config);
-  connect(solve_job_, &QnoiseJob::finished, this, [this](const nlohmann::json& answer) {
-    // The proposal is evaluated as the panel's config was (all examples, or its own limit);
-    // BatchNorm is re-estimated as measured.
-    auto proposed = parse_run_config(answer.at("config"));
-    proposed.data.eval_limit = evaluated_examples_;
-    setup_->set_config(proposed);
-    const auto predicted_bytes = answer.at("predicted_bytes").get<int64_t>();
-    const auto metric_name = QString::fromStdString(answer.at("metric_name").get<std::string>());
-    predictions_.push_back({config_hash(to_json(setup_->config())), predicted_bytes,
-                            answer.at("predicted_metric").get<double>()});
-    pareto_->set_predictions(predictions_);
-    setup_->show_proposal(
-        QStringLiteral("Proposed: %1 (x%2), predicted %3 %4 against %5 with no layer quantized "
-                       "(on the examples the table was measured on). "
-                       "The layers' \"stored as\" show the choice; Run measures it, and the Pareto "
-                       "view joins the prediction (hollow square) to the result.")
-            .arg(format_bytes(static_cast<double>(predicted_bytes)))
-            .arg(answer.at("fp32_size_bytes").get<double>() / static_cast<double>(predicted_bytes), 0, 'f', 1)
-            .arg(metric_name)
-            .arg(answer.at("predicted_metric").get<double>(), 0, 'f', 4)
-            .arg(answer.at("baseline_metric").get<double>(), 0, 'f', 4));
-  });
+  connect(solve_job_, &QnoiseJob::finished, this, &MainWindow::adopt_proposal);
   connect(selection_, &RunSelection::changed, this, &MainWindow::show_selected_runs);
   connect(runs_, &RunsPanel::filtersChanged, this, &MainWindow::update_run_views);
   connect(runs_, &RunsPanel::contextMenuRequested, this, &MainWindow::show_context_menu);
@@ -353,6 +340,34 @@ void MainWindow::measure_sensitivity() {
   }
 }
 
+void MainWindow::adopt_proposal(const nlohmann::json& answer) {
+  // An answer this window cannot read (a qnoise of another version) is said, not thrown.
+  try {
+    // The proposal is evaluated as the panel's config was (all examples, or its own limit);
+    // BatchNorm is re-estimated as measured.
+    auto proposed = parse_run_config(answer.at("config"));
+    proposed.data.eval_limit = evaluated_examples_;
+    setup_->set_config(proposed);
+    const auto predicted_bytes = answer.at("predicted_bytes").get<int64_t>();
+    const auto predicted_metric = answer.at("predicted_metric").get<double>();
+    predictions_.push_back({config_hash(to_json(setup_->config())), predicted_bytes, predicted_metric});
+    pareto_->set_predictions(predictions_);
+    setup_->show_proposal(
+        QStringLiteral("Proposed: %1 (x%2), predicted %3 %4 against %5 with no layer quantized "
+                       "(on the examples the table was measured on). "
+                       "The layers' \"stored as\" show the choice; Run measures it, and the Pareto "
+                       "view joins the prediction (hollow square) to the result.")
+            .arg(format_bytes(static_cast<double>(predicted_bytes)))
+            .arg(answer.at("fp32_size_bytes").get<double>() / static_cast<double>(predicted_bytes), 0, 'f', 1)
+            .arg(QString::fromStdString(answer.at("metric_name").get<std::string>()))
+            .arg(predicted_metric, 0, 'f', 4)
+            .arg(answer.at("baseline_metric").get<double>(), 0, 'f', 4));
+  } catch (const std::exception& problem) {
+    setup_->show_proposal(QStringLiteral("No proposal: qnoise solve's answer cannot be read (%1)")
+                              .arg(QString::fromUtf8(problem.what())));
+  }
+}
+
 void MainWindow::propose_mixed_config(const RunConfig& config, const QStringList& target) {
   // Solved on the table the Sensitivity view measures (or would) for this config.
   evaluated_examples_ = config.data.eval_limit;
@@ -400,8 +415,12 @@ void MainWindow::select_runs(std::vector<int64_t> run_ids) { selection_->set(std
 void MainWindow::update_run_views() {
   const auto shown = runs_->shown_runs();  // as filtered
   pareto_->set_runs(runs_model_->run_list(), shown);
-  parallel_->set_runs(shown);
-  importance_->set_runs(shown);
+  std::vector<const StoredRun*> in_plots;  // hidden runs stay out of every plot
+  std::copy_if(shown.begin(), shown.end(), std::back_inserter(in_plots),
+               [](const StoredRun* run) { return !run->hidden; });
+  auto insight = insight_table(in_plots);  // one table for both views
+  importance_->set_table(insight);
+  parallel_->set_table(std::move(insight));
 }
 
 void MainWindow::select_noise_variants() {

@@ -60,17 +60,13 @@ ParallelPlot::ParallelPlot(RunSelection* selection, QWidget* parent)
   connect(plot_, &QCustomPlot::mouseMove, this, &ParallelPlot::on_mouse_move);
   connect(plot_, &QCustomPlot::mouseRelease, this, &ParallelPlot::on_mouse_release);
   connect(selection_, &RunSelection::changed, this, &ParallelPlot::show_selection);
-  set_runs({});
+  set_table({});
 }
 
-void ParallelPlot::set_runs(const std::vector<const StoredRun*>& shown) {
-  std::vector<const StoredRun*> visible;
-  for (const auto* run : shown) {
-    if (!run->hidden) visible.push_back(run);
-  }
+void ParallelPlot::set_table(InsightTable table) {
   std::map<std::string, AxisRange> brushed;  // by key: brushes follow their key's axis
   for (const auto& range : brushes_) brushed[table_.axes[range.axis].key] = range;
-  table_ = insight_table(visible);
+  table_ = std::move(table);
   brushes_.clear();
   for (size_t axis = 0; axis < table_.axes.size(); ++axis) {
     const auto found = brushed.find(table_.axes[axis].key);

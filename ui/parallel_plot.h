@@ -3,7 +3,6 @@
 #include <QWidget>
 #include <vector>
 
-#include "store/run_store.h"
 #include "sweep/sweep_insight.h"
 
 class QCustomPlot;
@@ -28,8 +27,8 @@ class ParallelPlot : public QWidget {
  public:
   explicit ParallelPlot(RunSelection* selection, QWidget* parent = nullptr);
 
-  // Plots the runs `shown` (read now, not kept). Brushes on keys that are still axes stay.
-  void set_runs(const std::vector<const StoredRun*>& shown);
+  // Plots `table` (insight_table of the runs shown). Brushes on keys that are still axes stay.
+  void set_table(InsightTable table);
   QCustomPlot* plot() const { return plot_; }
   const InsightTable& table() const { return table_; }
   // Brushes axis `axis` to the values [low, high] (as dragging does) and selects the runs
