@@ -11,6 +11,7 @@ void add_kmeans_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_bench_noise_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_train_command(CLI::App& bench, int& exit_code);  // under `bench`
+void add_bench_memory_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_cancel_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_store_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_check_command(CLI::App& app, int& exit_code);

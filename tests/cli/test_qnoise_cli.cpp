@@ -256,16 +256,82 @@ class TestQnoiseCli : public QObject {
     QCOMPARE(run_qnoise({"export", "-o", dir_.filePath("x.qnz")}).exit_code, 2);  // no source
   }
 
-  void bench_noise_times_every_form() {
+  void bench_noise_times_every_form_interleaved() {
     const auto outcome = run_qnoise({"bench", "noise", "--in", "64", "--out", "32", "--batch", "8",
-                                     "--steps", "2", "--device", "cpu", "--json"});
+                                     "--blocks", "3", "--steps-per-block", "2", "--device", "cpu",
+                                     "--json"});
     QCOMPARE(outcome.exit_code, 0);
-    const auto variants = QJsonDocument::fromJson(outcome.out).object()["variants"].toArray();
+    const auto result = QJsonDocument::fromJson(outcome.out).object();
+    const auto variants = result["variants"].toArray();
     QCOMPARE(variants.size(), 4);
-    QCOMPARE(variants[0].toObject()["overhead"].toDouble(), 0.0);
-    for (const auto& variant : variants)
-      QVERIFY(variant.toObject()["seconds_per_step"].toDouble() > 0);
+    for (const auto& variant : variants) {
+      const auto seconds = variant.toObject()["seconds_per_step"].toObject();
+      QCOMPARE(seconds["count"].toInt(), 3);  // one figure a block
+      QVERIFY(seconds["median"].toDouble() > 0);
+      QVERIFY(seconds["lower_quartile"].toDouble() <= seconds["upper_quartile"].toDouble());
+    }
+    const auto comparisons = result["comparisons"].toArray();
+    QCOMPARE(comparisons.size(), 3);  // each noise against plain
+    for (const auto& comparison : comparisons) {
+      QCOMPARE(comparison.toObject()["reference"].toString(), QString("plain"));
+      QVERIFY(QStringList({"slower", "faster", "within noise"})
+                  .contains(comparison.toObject()["verdict"].toString()));
+    }
+    QVERIFY(result["machine"].toObject()["blas"].toString().size() > 0);
     QCOMPARE(run_qnoise({"bench", "noise", "--in", "60", "--block", "8"}).exit_code, 2);
+    QCOMPARE(run_qnoise({"bench", "noise", "--blocks", "1"}).exit_code, 2);  // no spread
+  }
+
+  // The engine and its PyTorch twin (experiments/bench/twin.py, run by the real Python) in
+  // one schedule: the twin builds the same model (it checks the parameter count) and each
+  // engine variant is paired with the twin's of the same name.
+  void bench_train_times_the_pytorch_twin_in_the_same_schedule() {
+    const QString twin = "/usr/bin/python3 " QNS_SOURCE_DIR "/experiments/bench/twin.py";
+    const auto outcome = run_qnoise(
+        {"bench", "train", "--config", QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json",
+         "--set", "data.train_limit=512", "--blocks", "2", "--steps-per-block", "1", "--warmup",
+         "0", "--device", "cpu", "--twin", twin, "--json"});
+    QCOMPARE(outcome.exit_code, 0);
+    const auto result = QJsonDocument::fromJson(outcome.out).object();
+    QCOMPARE(result["parameters"].toInt(), 1023322);
+    QStringList names;
+    for (const auto& variant : result["variants"].toArray())
+      names << variant.toObject()["variant"].toString();
+    QVERIFY(names.contains("pytorch plain") && names.contains("pq proxy p=0.1"));
+    QCOMPARE(names.size(), 9);
+    QStringList pairs;
+    for (const auto& comparison : result["comparisons"].toArray()) {
+      pairs << comparison.toObject()["variant"].toString() + " / " +
+                   comparison.toObject()["reference"].toString();
+    }
+    QVERIFY(pairs.contains("plain / pytorch plain"));
+    QVERIFY(pairs.contains("int8 quant-noise p=0.5 / pytorch int8 quant-noise p=0.5"));
+    QVERIFY(pairs.contains("int4 ste / plain"));
+    QVERIFY(result["twin"].toObject()["versions"].toObject()["torch"].toString().startsWith("1."));
+
+    const auto silent = run_qnoise({"bench", "noise", "--blocks", "2", "--twin", "exit 3"});
+    QCOMPARE(silent.exit_code, 1);
+    QVERIFY(silent.err.contains("the twin 'exit 3' stopped before answering"));
+  }
+
+  // Memory: a training peak at least the model's weights, gradients and Adam's two moments;
+  // a k-means peak at least the weight it clusters.
+  void bench_memory_measures_the_peaks() {
+    const auto training = run_qnoise(
+        {"bench", "memory", "--config", QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json",
+         "--set", "data.train_limit=512", "--steps", "2", "--device", "cpu", "--json"});
+    QCOMPARE(training.exit_code, 0);
+    const auto result = QJsonDocument::fromJson(training.out).object();
+    QVERIFY(result["peak_above_data_bytes"].toDouble() > 4 * 4 * 1023322.0);
+    QVERIFY(result["peak_bytes"].toDouble() >= result["resident_with_data_bytes"].toDouble());
+
+    const auto kmeans = run_qnoise({"bench", "kmeans", "--rows", "1024", "--cols", "256",
+                                    "--centroids", "16", "--iters", "2", "--blocks", "2",
+                                    "--steps-per-block", "1", "--device", "cpu", "--json"});
+    QCOMPARE(kmeans.exit_code, 0);
+    const auto memory = QJsonDocument::fromJson(kmeans.out).object()["memory"].toObject();
+    QCOMPARE(memory["weight_bytes"].toInt(), 1024 * 256 * 4);
+    QVERIFY(memory["peak_above_start_bytes"].toDouble() >= memory["weight_bytes"].toDouble());
   }
 
   // A run cancelled while it evaluates stops within a batch, long before the evaluation
