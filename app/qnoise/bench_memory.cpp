@@ -51,6 +51,8 @@ int run(const BenchMemoryArgs& args) {
                                  {"machine", describe_bench_machine()},
                                  {"config", to_json(config)},
                                  {"parameters", parameters},
+                                 {"classes", data.classes},
+                                 {"image_shape", data.image_shape},
                                  {"steps", args.steps},
                                  {"resident_with_data_bytes", with_data},
                                  {"peak_bytes", peak},

@@ -54,7 +54,7 @@ class Training:
     """One variant's model, optimizer and data, kept between blocks. A block of n steps runs
     n + 1 and times the last n, from the end of the first, as the engine's clock does."""
 
-    def __init__(self, config, classes, image_shape, make_noise=None):
+    def __init__(self, config, classes, image_shape, make_noise=None, data=None):
         torch.manual_seed(0)
         self.model = models.build(config, classes, image_shape)
         if make_noise:
@@ -69,7 +69,7 @@ class Training:
                           if train.get("optimizer", "adam") == "adam" else
                           torch.optim.SGD(parameters, lr=self.lr, momentum=0.9, nesterov=True,
                                           weight_decay=decay))
-        self.inputs, self.targets = models.random_data(config, classes, image_shape)
+        self.inputs, self.targets = data or models.random_data(config, classes, image_shape)
         self.order, self.position = torch.randperm(len(self.inputs)), 0
 
     def step(self):
@@ -176,12 +176,10 @@ def training_memory(args):
     torch.set_num_threads(os.cpu_count())
     config = json.load(open(args.config))
     config.setdefault("train", {})
-    shape = args.image_shape
-    inputs = models.random_data(config, args.classes, shape, rows=60000 if shape else 4096)
+    data = models.random_data(config, args.classes, args.image_shape)
     with_data = status_bytes("VmRSS")
     reset_peak()
-    training = Training(config, args.classes, shape)
-    training.inputs, training.targets = inputs
+    training = Training(config, args.classes, args.image_shape, data=data)
     training.block(args.steps - 1)
     peak = status_bytes("VmHWM")
     print(json.dumps({"bench": "pytorch memory", "versions": versions(),
