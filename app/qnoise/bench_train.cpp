@@ -5,12 +5,14 @@
 // the same schedule, so the engine-against-PyTorch ratio is paired round by round too.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "commands.h"
+#include "common/error.h"
 #include "common/runtime.h"
 #include "config/run_config.h"
 #include "data/task_data.h"
@@ -29,6 +31,7 @@ struct BenchTrainArgs {
   std::string config_path;
   std::vector<std::string> overrides;
   std::string device = "auto";
+  std::vector<std::string> only;  // variants to time; empty: all
   TimingBenchArgs timing;
 };
 
@@ -136,7 +139,15 @@ int run(const BenchTrainArgs& args) {
 
   std::vector<BenchVariant> variants;
   for (const auto& variant : training_variants()) {
-    variants.push_back(make_variant(variant, base, data, device));
+    if (args.only.empty() ||
+        std::find(args.only.begin(), args.only.end(), variant.name) != args.only.end()) {
+      variants.push_back(make_variant(variant, base, data, device));
+    }
+  }
+  if (variants.size() < args.only.size()) {
+    std::string known;
+    for (const auto& variant : training_variants()) known += "\n  " + variant.name;
+    throw InputError("--variant names a variant bench train does not have; it has:" + known);
   }
   int64_t parameters = 0;
   {
@@ -173,6 +184,9 @@ void add_bench_train_command(CLI::App& bench, int& exit_code) {
       ->check(CLI::ExistingFile);
   command->add_option("--set", args->overrides, "override one value: KEY=VALUE (repeatable)");
   command->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_option("--variant", args->only,
+                      "time only this variant (repeatable; the first of the table's order is the "
+                      "reference), for profiling one");
   add_timing_bench_options(*command, args->timing);
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }

@@ -6,8 +6,10 @@
 
 namespace qn {
 
-// Bernoulli(rate) selections drawn on the weight's device with LibTorch's generator for
-// that device (seeded by torch::manual_seed), as whole tensors: no host loop per element.
+// Bernoulli(rate) selections drawn on the weight's device, repeatable by torch::manual_seed:
+// on a GPU as whole tensors from LibTorch's generator; on the CPU the block selection comes
+// from the parallel counter-based stream of noise/counter_random.h (and int noise's
+// weight selection, fused into its kernel: noise/int_noise_kernel.h).
 
 // One draw per block of `layout`: (block_count) bool, true where the block is selected.
 torch::Tensor draw_block_selection(const BlockLayout& layout, double rate,

@@ -1,5 +1,6 @@
 #include "noise/weight_noise.h"
 
+#include "noise/int_noise_kernel.h"
 #include "noise/noise_mask.h"
 #include "quant/nearest_centroid.h"
 
@@ -11,6 +12,9 @@ torch::Tensor int_noise(const torch::Tensor& weight, const AffineParams& params,
   // respect to W is the identity everywhere.
   // In place, in as few passes over the weight as we can: fake-quantize, subtract, mask.
   const auto detached = weight.detach();
+  if (rate < 1.0 && weight.device().is_cpu() && weight.scalar_type() == torch::kFloat) {
+    return weight + int_noise_correction_cpu(detached, params, rate);
+  }
   auto correction = fake_quantize(detached, params).sub_(detached);
   if (rate < 1.0) correction.mul_(draw_weight_mask(weight, rate));
   return weight + correction;

@@ -4,6 +4,9 @@
 #include <QtTest>
 #include <cmath>
 
+#include <ATen/Parallel.h>
+
+#include "noise/int_noise_kernel.h"
 #include "noise/noise_mask.h"
 #include "noise/noise_spec.h"
 #include "noise/weight_noise.h"
@@ -80,6 +83,43 @@ class TestWeightNoise : public QObject {
       QVERIFY(changed <= p + 5 * std::sqrt(p * (1 - p) / w.numel()));
       QVERIFY(changed > 0.5 * p);  // 2-bit codes move almost every selected weight
     }
+  }
+
+  // The CPU kernel (one fused pass) against the tensor-op definition: where it selects a
+  // weight its correction is fake_quantize(w) - w bit for bit, per tensor and per channel,
+  // at every width; it selects a fraction p; and the same seed gives the same noise
+  // whatever the number of threads.
+  void cpu_kernel_is_fake_quantize_where_it_selects() {
+    const auto w = seeded_randn({96, 70}, 11) * 3;  // rows of 70: chunks cross channels
+    for (const auto observer : {RangeObserver::MinMax, RangeObserver::Channel}) {
+      for (const int bits : {2, 4, 8}) {
+        const auto params = observe_range(w, bits, observer);
+        const auto correction = int_noise_correction_cpu(w, params, 0.4);
+        const auto selected = correction != 0;
+        const auto expected = fake_quantize(w, params) - w;
+        QVERIFY(torch::equal(correction.masked_select(selected), expected.masked_select(selected)));
+        // A selected weight shows only if it moves (it may sit on a level): the share of
+        // the weights that move that is selected is p.
+        const double moved_share = (expected != 0).to(torch::kDouble).mean().item<double>();
+        const double hit = selected.to(torch::kDouble).mean().item<double>();
+        QVERIFY2(within_binomial(hit / moved_share, 0.4, w.numel() * moved_share),
+                 qPrintable(QString("%1 bits: %2").arg(bits).arg(hit / moved_share)));
+      }
+    }
+  }
+
+  void cpu_kernel_repeats_from_the_seed_on_any_thread_count() {
+    const auto w = seeded_randn({512, 300}, 12);
+    const auto params = observe_range(w, 8, RangeObserver::MinMax);
+    const int threads = at::get_num_threads();
+    torch::manual_seed(7);
+    const auto first = int_noise_correction_cpu(w, params, 0.5);
+    at::set_num_threads(1);
+    torch::manual_seed(7);
+    const auto one_thread = int_noise_correction_cpu(w, params, 0.5);
+    at::set_num_threads(threads);
+    QVERIFY(torch::equal(first, one_thread));
+    QVERIFY(!torch::equal(first, int_noise_correction_cpu(w, params, 0.5)));  // a new draw
   }
 
   void int_gradient_is_plain_off_the_subset_and_straight_through_on_it() {
