@@ -47,6 +47,24 @@ def rate(result, variant):
     return row["steps_per_second"]["median"]
 
 
+def seconds(result, variant):
+    row = next(v for v in result["variants"] if v["variant"] == variant)
+    return row["seconds_per_step"]["median"]
+
+
+def speed_row(label, results, engine, other, figure):
+    """A table row: per run, the engine's and the other's figure, the engine's speed as a
+    multiple of the other's with its interval, then whether the runs agree."""
+    cells, spreads = [], []
+    for result in results:
+        ratio = comparison(result, engine, other)["time_ratio"]
+        spreads.append(ratio)
+        cells.append(f"{figure(result, engine)} / {figure(result, other)}; "
+                     f"{1 / ratio['median']:.2f}x [{1 / ratio['median_high']:.2f}, "
+                     f"{1 / ratio['median_low']:.2f}]")
+    print(f"| {label} | " + " | ".join(cells) + f" | {agreement(spreads)} |")
+
+
 def training_tables(preset, title):
     results = [load(run, "train_" + preset) for run in runs]
     if not all(results):
@@ -66,14 +84,8 @@ def training_tables(preset, title):
     print(f"| variant | {header} | runs agree |")
     print("| --- |" + " ---: |" * len(runs) + " --- |")
     for variant in ["plain", "int8 quant-noise p=0.5", "pq proxy p=0.1"]:
-        cells, spreads = [], []
-        for result in results:
-            ratio = comparison(result, variant, "pytorch " + variant)["time_ratio"]
-            spreads.append(ratio)
-            cells.append(f"{rate(result, variant):.2f} / {rate(result, 'pytorch ' + variant):.2f}, "
-                         f"{1 / ratio['median']:.2f}x [{1 / ratio['median_high']:.2f}, "
-                         f"{1 / ratio['median_low']:.2f}]")
-        print(f"| {variant} | " + " | ".join(cells) + f" | {agreement(spreads)} |")
+        speed_row(variant, results, variant, "pytorch " + variant,
+                  lambda r, name: f"{rate(r, name):.2f}")
     print("\n**What each noise form and the store add to a plain step** (engine):\n")
     header = " | ".join(f"run {i + 1}: overhead [interval], verdict" for i in range(len(runs)))
     print(f"| variant | goal | {header} | runs agree |")
@@ -93,9 +105,8 @@ def training_tables(preset, title):
     for variant in ["int8 quant-noise p=0.5", "pq proxy p=0.1"]:
         cells = []
         for result in results:
-            times = {v["variant"]: v["seconds_per_step"]["median"] for v in result["variants"]}
-            cells.append(pct(times["pytorch " + variant] / times["pytorch plain"]) +
-                         " (ratio of medians)")
+            cells.append(pct(seconds(result, "pytorch " + variant) /
+                             seconds(result, "pytorch plain")) + " (ratio of medians)")
         print(f"| pytorch {variant} | " + " | ".join(cells) + " |")
 
 
@@ -116,8 +127,7 @@ def noise_table():
         variant = row["variant"]
         cells, spreads = [], []
         for result in results:
-            ms = 1e3 * next(v for v in result["variants"]
-                            if v["variant"] == variant)["seconds_per_step"]["median"]
+            ms = 1e3 * seconds(result, variant)
             if variant == "plain":
                 cells.append(f"{ms:.1f}")
                 continue
@@ -144,16 +154,7 @@ def kmeans_table():
                                        f"[interval]" for i in range(len(runs))) + " | runs agree |")
     print("| --- |" + " ---: |" * len(runs) + " --- |")
     for other in ["pytorch k-means", "faiss k-means"]:
-        cells, spreads = [], []
-        for result in results:
-            ratio = comparison(result, "k-means", other)["time_ratio"]
-            spreads.append(ratio)
-            seconds = {v["variant"]: v["seconds_per_step"]["median"] for v in result["variants"]}
-            cells.append(f"{seconds['k-means']:.3f} / {seconds[other]:.3f}; "
-                         f"{1 / ratio['median']:.2f}x [{1 / ratio['median_high']:.2f}, "
-                         f"{1 / ratio['median_low']:.2f}]")
-        print(f"| {other} | " + " | ".join(cells) + f" | {agreement(spreads)} |")
-
+        speed_row(other, results, "k-means", other, lambda r, name: f"{seconds(r, name):.3f}")
 
 def mib(value):
     return f"{value / 2 ** 20:.1f}"
