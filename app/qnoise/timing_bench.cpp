@@ -28,7 +28,7 @@ std::vector<std::pair<std::string, std::string>> comparisons(
         space == std::string::npos ? std::string() : variant.name.substr(space + 1);
     const bool named = std::any_of(engine.begin(), engine.end(),
                                    [&](const BenchVariant& e) { return e.name == engine_name; });
-    pairs.push_back({named ? engine_name : engine[0].name, variant.name});
+    if (named) pairs.push_back({engine_name, variant.name});
   }
   return pairs;
 }
@@ -89,7 +89,9 @@ void print_timing_bench(const std::string& title, const nlohmann::json& result, 
               machine["cores"].get<int>(), machine["threads"].get<int>(),
               machine["libtorch"].get<std::string>().c_str(),
               machine["blas"].get<std::string>().c_str());
-  if (result.contains("twin")) std::printf("twin: %s\n", result["twin"]["versions"].dump().c_str());
+  if (result.contains("twin")) {
+    std::printf("twin: %s\n", result["twin"].value("versions", nlohmann::json()).dump().c_str());
+  }
   std::printf("%lld rounds of %lld steps a variant, after %lld warm-up steps each; each round "
               "in a fresh shuffled order\n",
               schedule["blocks"].get<long long>(), schedule["steps_per_block"].get<long long>(),

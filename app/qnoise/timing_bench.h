@@ -26,7 +26,7 @@ void add_timing_bench_options(CLI::App& command, TimingBenchArgs& args);
 // variants, if any, in one interleaved schedule; progress on stderr. The result holds the
 // machine, the twin's handshake, the harness's report, and these comparisons: each engine
 // variant against the first; each twin variant against the engine variant of the same
-// name after its first word ("pytorch plain" against "plain"), else against the first.
+// name after its first word ("pytorch plain" against "plain"), if the engine has it.
 nlohmann::json run_timing_bench(const std::vector<BenchVariant>& engine,
                                 const TimingBenchArgs& args, const nlohmann::json& twin_setup);
 

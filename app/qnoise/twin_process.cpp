@@ -1,5 +1,6 @@
 #include "twin_process.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,7 +15,12 @@ namespace qn::cli {
 TwinProcess::TwinProcess(const std::string& command, const nlohmann::json& setup)
     : command_(command) {
   int request_pipe[2], answer_pipe[2];
-  if (pipe(request_pipe) != 0 || pipe(answer_pipe) != 0) {
+  if (pipe(request_pipe) != 0) {
+    throw RuntimeFailure("cannot make the pipes to the twin '" + command + "'");
+  }
+  if (pipe(answer_pipe) != 0) {
+    close(request_pipe[0]);
+    close(request_pipe[1]);
     throw RuntimeFailure("cannot make the pipes to the twin '" + command + "'");
   }
   posix_spawn_file_actions_t actions;
@@ -35,6 +41,7 @@ TwinProcess::TwinProcess(const std::string& command, const nlohmann::json& setup
   from_twin_ = fdopen(answer_pipe[0], "r");
   if (spawned != 0) {
     pid_ = -1;
+    stop();
     throw RuntimeFailure("cannot start the twin '" + command + "'");
   }
   try {
@@ -58,7 +65,8 @@ void TwinProcess::stop() {
   from_twin_ = nullptr;
   if (pid_ > 0) {
     int status = 0;
-    waitpid(pid_, &status, 0);
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   pid_ = -1;
 }

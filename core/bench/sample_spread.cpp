@@ -8,16 +8,11 @@
 namespace qn {
 namespace {
 
-// P(X <= k) for X ~ binomial(n, 1/2), summed in logarithms so that n in the thousands
-// neither overflows nor underflows.
-double binomial_half_cdf(size_t n, size_t k) {
-  double sum = 0;
-  for (size_t i = 0; i <= k && i <= n; ++i) {
-    const double log_term = std::lgamma(double(n) + 1) - std::lgamma(double(i) + 1) -
-                            std::lgamma(double(n - i) + 1) - double(n) * std::log(2.0);
-    sum += std::exp(log_term);
-  }
-  return std::min(1.0, sum);
+// P(X = i) for X ~ binomial(n, 1/2), in logarithms so that n in the thousands neither
+// overflows nor underflows.
+double binomial_half_probability(size_t n, size_t i) {
+  return std::exp(std::lgamma(double(n) + 1) - std::lgamma(double(i) + 1) -
+                  std::lgamma(double(n - i) + 1) - double(n) * std::log(2.0));
 }
 
 // Type 7 quantile (numpy's default) of sorted values.
@@ -41,11 +36,16 @@ SampleSpread spread_of(std::vector<double> samples) {
   spread.upper_quartile = quantile(samples, 0.75);
   // Ranks are 1-based: [x_(j), x_(n+1-j)] misses the median with probability
   // 2 P(X <= j - 1). Widest first (j = 1, the extremes), narrowed while 95% still holds.
+  // `below` is P(X <= j - 1), summed as j grows.
   size_t j = 1;
-  while (2 * (j + 1) <= n + 1 && 2 * binomial_half_cdf(n, j) <= 0.05) ++j;
+  double below = binomial_half_probability(n, 0);
+  while (2 * (j + 1) <= n + 1 && 2 * (below + binomial_half_probability(n, j)) <= 0.05) {
+    below += binomial_half_probability(n, j);
+    ++j;
+  }
   spread.median_low = samples[j - 1];
   spread.median_high = samples[n - j];
-  spread.coverage = 1 - 2 * binomial_half_cdf(n, j - 1);
+  spread.coverage = 1 - 2 * std::min(1.0, below);
   return spread;
 }
 

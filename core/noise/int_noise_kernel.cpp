@@ -43,6 +43,8 @@ torch::Tensor int_noise_correction_cpu(const torch::Tensor& weight, const Affine
                                        double rate) {
   TORCH_CHECK(weight.device().is_cpu() && weight.scalar_type() == torch::kFloat,
               "int_noise_correction_cpu: a float32 CPU weight");
+  TORCH_CHECK(!params.per_channel || (weight.dim() >= 1 && weight.size(0) == params.scale.numel()),
+              "per-channel parameters do not match the weight's first dimension");
   const auto input = weight.contiguous();
   auto correction = torch::empty_like(input);
   // The same float32 parameters fake_quantize multiplies by.
@@ -69,7 +71,7 @@ torch::Tensor int_noise_correction_cpu(const torch::Tensor& weight, const Affine
       const int64_t begin = chunk * kChunk;
       const int64_t end = std::min(count, begin + kChunk);
       for (int64_t word = 0; word < (end - begin + 3) / 4; ++word) {
-        const uint64_t bits = splitmix64(seed + uint64_t(begin / 4 + word));
+        const uint64_t bits = counter_word(seed, uint64_t(begin / 4 + word));
         for (int lane = 0; lane < 4; ++lane) {
           lanes[4 * word + lane] = static_cast<int16_t>(bits >> (16 * lane));
         }

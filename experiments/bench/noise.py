@@ -28,19 +28,24 @@ class ProxyNoise(nn.Module):
 
 class IntNoise(nn.Module):
     """intN Quant-Noise: a random share p of the weights is fake-quantized (per-tensor
-    min-max range), the gradient passing straight through to every weight."""
+    min-max range, observed again every 100 forwards as the engine does), the gradient
+    passing straight through to every weight."""
 
-    def __init__(self, p, bits=8):
+    def __init__(self, p, bits=8, refresh_every=100):
         super().__init__()
-        self.p, self.levels = p, 2 ** bits - 1
+        self.p, self.levels, self.refresh_every = p, 2 ** bits - 1, refresh_every
+        self.forwards, self.range = 0, None
 
     def forward(self, weight):
         if not self.training:
             return weight
         with torch.no_grad():
-            low, high = weight.min().clamp(max=0), weight.max().clamp(min=0)
-            scale = float((high - low).clamp(min=1e-8) / self.levels)
-            zero = int(torch.round(-low / scale))
+            if self.range is None or self.forwards % self.refresh_every == 0:
+                low, high = weight.min().clamp(max=0), weight.max().clamp(min=0)
+                scale = float((high - low).clamp(min=1e-8) / self.levels)
+                self.range = scale, int(torch.round(-low / scale))
+            self.forwards += 1
+            scale, zero = self.range
             noise = torch.fake_quantize_per_tensor_affine(weight, scale, zero, 0, self.levels)
             noise = (noise - weight) * (torch.rand_like(weight) < self.p)
         return weight + noise

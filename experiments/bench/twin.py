@@ -164,7 +164,10 @@ def kmeans_variants(setup):
 def serve():
     torch.set_num_threads(os.cpu_count())
     setup = json.loads(sys.stdin.readline())["setup"]
-    variants = (training_variants if setup["bench"] == "train" else kmeans_variants)(setup)
+    builders = {"train": training_variants, "kmeans": kmeans_variants}
+    if setup["bench"] not in builders:
+        raise SystemExit(f"twin: no twin of `qnoise bench {setup['bench']}` (only train, kmeans)")
+    variants = builders[setup["bench"]](setup)
     print(json.dumps({"variants": list(variants), "versions": versions()}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)

@@ -309,6 +309,9 @@ class TestQnoiseCli : public QObject {
     QVERIFY(pairs.contains("int4 ste / plain"));
     QVERIFY(result["twin"].toObject()["versions"].toObject()["torch"].toString().startsWith("1."));
 
+    const auto no_twin = run_qnoise({"bench", "noise", "--blocks", "2", "--twin", twin});
+    QCOMPARE(no_twin.exit_code, 1);
+    QVERIFY(no_twin.err.contains("no twin of `qnoise bench noise`"));
     const auto silent = run_qnoise({"bench", "noise", "--blocks", "2", "--twin", "exit 3"});
     QCOMPARE(silent.exit_code, 1);
     QVERIFY(silent.err.contains("the twin 'exit 3' stopped before answering"));

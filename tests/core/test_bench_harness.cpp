@@ -49,6 +49,15 @@ class TestBenchHarness : public QObject {
     QVERIFY(std::abs(spread.coverage - (1 - 2 * 0.020694732666015625)) < 1e-9);
   }
 
+  void many_samples_give_the_normal_approximation() {
+    // n = 10000: ranks n/2 -+ 1.96 sqrt(n)/2 = 5000 -+ 98, within one rank.
+    const auto spread = spread_of(one_to(10000));
+    QVERIFY2(spread.median_low >= 4901 && spread.median_low <= 4903,
+             qPrintable(QString::number(spread.median_low)));
+    QCOMPARE(spread.median_high, 10001 - spread.median_low);
+    QVERIFY(spread.coverage >= 0.95 && spread.coverage < 0.952);
+  }
+
   void few_samples_give_the_extremes_and_say_their_coverage() {
     const auto spread = spread_of({3, 1, 2, 5, 4});
     QCOMPARE(spread.median, 3.0);
