@@ -66,7 +66,8 @@ int run_kmeans_bench(BenchKMeansArgs& args) {
                                                }}};
   const nlohmann::json setup = {{"bench", "kmeans"},          {"rows", args.rows},
                                 {"cols", args.cols},          {"block", args.job.block_size},
-                                {"centroids", args.job.centroids}, {"seed", args.job.seed}};
+                                {"centroids", args.job.centroids}, {"seed", args.job.seed},
+                                {"device", args.job.device}};
   auto result = run_timing_bench(variants, args.timing, setup);
   result.update(setup);
   result["data"] = "standard normal, seed " + std::to_string(args.job.seed);

@@ -42,6 +42,8 @@ def reset_peak():
 def versions():
     found = {"torch": torch.__version__, "threads": torch.get_num_threads(),
              "python": sys.version.split()[0]}
+    if torch.cuda.is_available():
+        found["cuda_device"] = torch.cuda.get_device_name()
     try:
         import faiss
         found["faiss"] = faiss.__version__
@@ -50,13 +52,22 @@ def versions():
     return found
 
 
+def twin_device(name):
+    """The engine's device name (auto, cpu, cuda) as the twin's torch device."""
+    if name == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("twin: the bench runs on CUDA but this PyTorch sees no GPU")
+    return torch.device("cuda" if name in ("cuda", "auto") and torch.cuda.is_available()
+                        else "cpu")
+
+
 class Training:
     """One variant's model, optimizer and data, kept between blocks. A block of n steps runs
     n + 1 and times the last n, from the end of the first, as the engine's clock does."""
 
     def __init__(self, config, classes, image_shape, make_noise=None, data=None):
         torch.manual_seed(0)
-        self.model = models.build(config, classes, image_shape)
+        device = twin_device(config.get("device", "auto"))
+        self.model = models.build(config, classes, image_shape).to(device)
         if make_noise:
             noise.attach(self.model, config, make_noise)
         self.model.train()
@@ -69,12 +80,14 @@ class Training:
                           if train.get("optimizer", "adam") == "adam" else
                           torch.optim.SGD(parameters, lr=self.lr, momentum=0.9, nesterov=True,
                                           weight_decay=decay))
-        self.inputs, self.targets = data or models.random_data(config, classes, image_shape)
-        self.order, self.position = torch.randperm(len(self.inputs)), 0
+        inputs, targets = data or models.random_data(config, classes, image_shape)
+        self.inputs, self.targets = inputs.to(device), targets.to(device)
+        self.order, self.position = torch.randperm(len(self.inputs), device=device), 0
 
     def step(self):
         if self.position + self.batch > len(self.inputs):
-            self.order, self.position = torch.randperm(len(self.inputs)), 0
+            self.order, self.position = torch.randperm(len(self.inputs),
+                                                       device=self.inputs.device), 0
         rows = self.order[self.position:self.position + self.batch]
         self.position += self.batch
         for group in self.optimizer.param_groups:
@@ -87,7 +100,7 @@ class Training:
         if self.clip > 0:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
         self.optimizer.step()
-        return loss.item()
+        return loss.item()  # waits for the device, as the engine's step does
 
     def block(self, steps):
         self.step()
@@ -124,7 +137,8 @@ def kmeans_points(rows, cols, block, seed):
 def pytorch_kmeans(points, centroids, iterations, seed):
     """k-means as a PyTorch user writes it: the full distance matrix each iteration."""
     generator = torch.Generator().manual_seed(seed)
-    codebook = points[torch.randperm(len(points), generator=generator)[:centroids]].clone()
+    chosen = torch.randperm(len(points), generator=generator)[:centroids].to(points.device)
+    codebook = points[chosen].clone()
     for _ in range(iterations):
         assignment = torch.cdist(points, codebook).argmin(1)
         counts = torch.bincount(assignment, minlength=centroids).unsqueeze(1)
@@ -143,6 +157,13 @@ def faiss_kmeans(points, centroids, iterations, seed):
 
 def kmeans_variants(setup):
     points = kmeans_points(setup["rows"], setup["cols"], setup["block"], setup["seed"])
+    device = twin_device(setup.get("device", "auto"))
+
+    points_on_device = points.to(device)
+
+    def on_device(points, centroids, iterations, seed):
+        result = pytorch_kmeans(points_on_device, centroids, iterations, seed)
+        return result.cpu()  # waits for the device
 
     def timed(run):
         def block(steps):
@@ -151,7 +172,7 @@ def kmeans_variants(setup):
             return (time.perf_counter() - began) / steps
         return block
 
-    variants = {"pytorch k-means": timed(pytorch_kmeans)}
+    variants = {"pytorch k-means": timed(on_device)}  # FAISS (Debian's) runs on the CPU
     try:
         import faiss  # noqa: F401
         variants["faiss k-means"] = timed(faiss_kmeans)

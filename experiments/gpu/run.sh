@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On a lent GPU host (../shared/GPU.md): build core and qnoise against the host's PyTorch,
-# run the CUDA-against-CPU self-checks and the k-means benchmark on both devices, and leave
-# the logs and JSON results in $OUT. Prepare with experiments/gpu/fetch_deps.sh; call with
+# run the CUDA-against-CPU self-checks, the k-means benchmark on both devices and the
+# training benchmarks on the GPU (each beside PyTorch), and leave the logs and JSON results
+# in $OUT. Not yet run on a GPU: no session has been lent one. Prepare with experiments/gpu/fetch_deps.sh; call with
 #   carry: [".gpu-deps"]   command: bash experiments/gpu/run.sh
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -20,8 +21,16 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out
 qnoise=$root/build-gpu/bin/qnoise
 "$qnoise" check --device cuda 2>&1 | tee "$out/check_cuda.txt"
 check_status=${PIPESTATUS[0]}
+twin="python3 $root/experiments/bench/twin.py"  # the host's PyTorch, on the same GPU
 for device in cuda cpu; do
-  "$qnoise" bench kmeans --device "$device" --json >"$out/bench_kmeans_$device.json"
+  "$qnoise" bench kmeans --device "$device" --twin "$twin" --json >"$out/bench_kmeans_$device.json"
   cat "$out/bench_kmeans_$device.json"
+done
+# Training steps beside the same models in the host's PyTorch, in one interleaved schedule
+# (experiments/bench, docs/architecture.md "Benchmarks"), at a GPU-sized batch.
+for preset in fmnist-convnet brown-transformer-lm; do
+  "$qnoise" bench train --config "$root/resources/presets/$preset.json" --device cuda \
+    --set train.batch_size=512 --blocks 10 --twin "$twin" --json >"$out/bench_train_$preset.json"
+  tail -c 2000 "$out/bench_train_$preset.json"
 done
 exit "$check_status"
