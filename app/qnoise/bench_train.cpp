@@ -97,8 +97,10 @@ struct VariantState {
   }
 };
 
+// The variant's runner; `parameters` receives its model's parameter count.
 BenchVariant make_variant(const TrainingVariant& variant, const nlohmann::json& base,
-                          const TaskData& data, const torch::Device& device) {
+                          const TaskData& data, const torch::Device& device,
+                          int64_t& parameters) {
   auto json = base;
   json.merge_patch(nlohmann::json::parse(variant.patch));
   auto state = std::make_shared<VariantState>();
@@ -106,6 +108,8 @@ BenchVariant make_variant(const TrainingVariant& variant, const nlohmann::json& 
   torch::manual_seed(0);
   state->model = make_task_model(state->config, data, device);
   attach_noise(*state->model.module, state->config.quant, state->config.noise, 0);
+  parameters = 0;
+  for (const auto& parameter : state->model.module->parameters()) parameters += parameter.numel();
   if (variant.recorded) {
     state->store_path = std::filesystem::temp_directory_path() /
                         ("qnoise-bench-train-" + std::to_string(getpid()) + ".sqlite");
@@ -138,26 +142,24 @@ int run(const BenchTrainArgs& args) {
   base.merge_patch({{"quant", {{"method", "none"}}}, {"noise", {{"mode", "none"}}}});
   auto config = parse_run_config(base);
   config.device = args.device;
+  const auto& all = training_variants();
+  for (const auto& name : args.only) {  // refused before any data loads
+    if (std::none_of(all.begin(), all.end(), [&](const auto& v) { return v.name == name; })) {
+      std::string known;
+      for (const auto& variant : all) known += "\n  " + variant.name;
+      throw InputError("--variant '" + name + "' is not a variant of bench train; it has:" +
+                       known);
+    }
+  }
   const auto device = resolve_device(args.device);
   const auto data = load_task_data(config, device);
 
   std::vector<BenchVariant> variants;
-  for (const auto& variant : training_variants()) {
+  int64_t parameters = 0;  // every variant builds the same model
+  for (const auto& variant : all) {
     if (args.only.empty() ||
         std::find(args.only.begin(), args.only.end(), variant.name) != args.only.end()) {
-      variants.push_back(make_variant(variant, base, data, device));
-    }
-  }
-  if (variants.size() < args.only.size()) {
-    std::string known;
-    for (const auto& variant : training_variants()) known += "\n  " + variant.name;
-    throw InputError("--variant names a variant bench train does not have; it has:" + known);
-  }
-  int64_t parameters = 0;
-  {
-    torch::manual_seed(0);
-    for (const auto& p : make_task_model(config, data, device).module->parameters()) {
-      parameters += p.numel();
+      variants.push_back(make_variant(variant, base, data, device, parameters));
     }
   }
   const nlohmann::json setup = {{"bench", "train"},

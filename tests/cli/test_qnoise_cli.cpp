@@ -309,6 +309,11 @@ class TestQnoiseCli : public QObject {
     QVERIFY(pairs.contains("int4 ste / plain"));
     QVERIFY(result["twin"].toObject()["versions"].toObject()["torch"].toString().startsWith("1."));
 
+    const auto unknown = run_qnoise({"bench", "train", "--config",
+                                     QNS_SOURCE_DIR "/resources/presets/fmnist-convnet.json",
+                                     "--variant", "int3 magic"});
+    QCOMPARE(unknown.exit_code, 2);
+    QVERIFY(unknown.err.contains("--variant 'int3 magic' is not a variant of bench train"));
     const auto no_twin = run_qnoise({"bench", "noise", "--blocks", "2", "--twin", twin});
     QCOMPARE(no_twin.exit_code, 1);
     QVERIFY(no_twin.err.contains("no twin of `qnoise bench noise`"));
