@@ -101,6 +101,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   kmeans->add_option("--rows", args->rows, "weight rows")->capture_default_str();
   kmeans->add_option("--cols", args->cols, "weight columns")->capture_default_str();
   add_kmeans_job_options(*kmeans, args->job, /*required=*/false);
+  kmeans->get_option("--iters")->description(
+      "iterations of the k-means whose peak memory is measured (a timed block runs "
+      "--steps-per-block iterations)");
   add_timing_bench_options(*kmeans, args->timing);
   kmeans->callback([args, &exit_code] {
     args->timing.json = args->job.json;
