@@ -1,8 +1,9 @@
 """The paper's table in miniature: runs the sweeps of this folder headless into stores, one a
 sweep, then writes RESULTS.md (rows laid out like the paper's table: size, compression,
 metric as mean and spread over seeds, every seed's value, the metric before fine-tuning) and
-the Pareto plot of each store, drawn by the application's own plotting code
-(qnstudio --plot).
+the plots of each store, drawn by the application's own plotting code (qnstudio --plot):
+the Pareto front, and for the noise-rate sweep the parallel coordinates (metric against p).
+report.py lays the tables out.
 
 Resumable: each sweep continues in its store (done runs are kept, interrupted ones are run
 again), so a killed run picks up where it stopped. --quick shrinks every budget (a few
@@ -13,13 +14,16 @@ import json
 import os
 import platform
 import sqlite3
-import statistics
 import subprocess
 import time
+
+import report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The cheap tables first: the language model alone takes longer than both ConvNet sweeps.
 SPECS = ["convnet", "noise_rate", "lm"]
+# The views plotted for each table: the parallel coordinates draw the metric against p.
+VIEWS = {"convnet": ["pareto"], "noise_rate": ["pareto", "parallel"], "lm": ["pareto"]}
 
 
 def quick(spec):
@@ -54,74 +58,19 @@ def run_sweep(qnoise, spec_path, store, log):
     return json.loads(done.stdout)
 
 
-def quantizer_label(quant):
-    method = quant["method"]
-    if method == "none":
-        return "fp32"
-    if method == "int":
-        return f"int{quant['bits']} ({quant['observer']})"
-    label = "iPQ" if method == "ipq" else "PQ"
-    return label + (" + int8" if quant.get("centroid_bits") == 8 else "")
+def plot(qnstudio, store, view, path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    subprocess.run([qnstudio, "--db", store, "--view", view, "--plot", path],
+                   check=True, env=env, stderr=subprocess.DEVNULL)
+    if not os.path.getsize(path):
+        raise SystemExit(f"{path} is empty")
 
 
-def noise_label(noise):
-    if noise["mode"] == "none":
-        return "none"
-    if noise["mode"] == "ste":
-        return "STE"
-    return f"Quant-Noise p={noise['p']:g}"
-
-
-def read_rows(store):
-    db = sqlite3.connect(store)
-    rows = {}
-    query = ("SELECT runs.id, runs.config, runs.status, results.metric_name, results.metric, "
-             "results.size_bytes, results.compression, results.seconds FROM runs "
-             "LEFT JOIN results ON results.run_id = runs.id ORDER BY runs.id")
-    for run_id, config, status, metric_name, metric, size, compression, seconds in db.execute(query):
-        config = json.loads(config)
-        key = (quantizer_label(config["quant"]), noise_label(config["noise"]))
-        row = rows.setdefault(key, {"seeds": [], "metric_name": metric_name, "size": size,
-                                    "compression": compression, "seconds": 0.0,
-                                    "before": [], "not_done": 0})
-        if status != "done":
-            row["not_done"] += 1
-            continue
-        row["metric_name"], row["size"], row["compression"] = metric_name, size, compression
-        row["seeds"].append((config["train"]["seed"], metric))
-        row["seconds"] += seconds
-        before = db.execute("SELECT value FROM metrics WHERE run_id = ? AND name = ?",
-                            (run_id, f"{metric_name}_before_finetune")).fetchone()
-        if before:
-            row["before"].append(before[0])
-    return rows
-
-
-def spread(values, scale):
-    if not values:
-        return "-"
-    mean = statistics.mean(values) * scale
-    if len(values) == 1:
-        return f"{mean:.2f}"
-    return f"{mean:.2f} ± {statistics.stdev(values) * scale:.2f}"
-
-
-def table(rows):
-    first = next(iter(rows.values()))
-    accuracy = first["metric_name"] == "accuracy"
-    scale = 100 if accuracy else 1
-    name = "accuracy (%)" if accuracy else "perplexity"
-    lines = [f"| quantizer | training noise | size (bytes) | compression | {name}, mean ± sd | "
-             f"each seed | before fine-tuning | seconds |",
-             "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"]
-    for (quantizer, noise), row in rows.items():
-        seeds = ", ".join(f"{seed}: {value * scale:.2f}" for seed, value in sorted(row["seeds"]))
-        if row["not_done"]:
-            seeds += f" ({row['not_done']} not done)"
-        lines.append(f"| {quantizer} | {noise} | {row['size'] or 0:,} | x{row['compression'] or 0:.1f} | "
-                     f"{spread([v for _, v in row['seeds']], scale)} | {seeds} | "
-                     f"{spread(row['before'], scale)} | {row['seconds']:.0f} |")
-    return "\n".join(lines)
+def store_summary(store):
+    counts = dict(sqlite3.connect(store).execute(
+        "SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
+    return {"done": counts.get("done", 0), "failed": counts.get("failed", 0),
+            "configs": sum(counts.values())}
 
 
 def main():
@@ -130,9 +79,11 @@ def main():
     parser.add_argument("--qnstudio", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--report", action="store_true",
+                        help="train nothing: RESULTS.md and the plots from the stores as they are")
     args = parser.parse_args()
     os.makedirs(os.path.join(args.out, "specs"), exist_ok=True)
-    if args.quick:  # a check starts from nothing: no run of an earlier build is kept
+    if args.quick and not args.report:  # a check starts from nothing: no earlier build's run
         for name in os.listdir(args.out):
             if ".sqlite" in name:
                 os.remove(os.path.join(args.out, name))
@@ -143,20 +94,26 @@ def main():
         if args.quick:
             spec = quick(spec)
         spec_path = os.path.join(args.out, "specs", f"{name}.json")
-        json.dump(spec, open(spec_path, "w"), indent=1)
         store = os.path.join(args.out, f"{name}.sqlite")
-        summary = run_sweep(args.qnoise, spec_path, store, os.path.join(args.out, "sweeps.log"))
-        if args.quick and (summary["failed"] or summary["done"] + summary["skipped_done"] != summary["configs"]):
-            raise SystemExit(f"{name}: {summary}")
-        plot = os.path.join(args.out, f"{name}_pareto.png")
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        subprocess.run([args.qnstudio, "--db", store, "--view", "pareto", "--plot", plot],
-                       check=True, env=env, stderr=subprocess.DEVNULL)
-        if not os.path.getsize(plot):
-            raise SystemExit(f"{plot} is empty")
-        sections.append(f"## {spec['name']}\n\n{summary['done']} runs done, {summary['failed']} "
-                        f"failed; store `{name}.sqlite`, spec `specs/{name}.json`.\n\n"
-                        f"{table(read_rows(store))}\n\n![{name}]({name}_pareto.png)\n")
+        if args.report:
+            if not os.path.exists(store):
+                break
+            summary = store_summary(store)
+        else:
+            json.dump(spec, open(spec_path, "w"), indent=1)
+            summary = run_sweep(args.qnoise, spec_path, store, os.path.join(args.out, "sweeps.log"))
+            if args.quick and (summary["failed"] or
+                               summary["done"] + summary["skipped_done"] != summary["configs"]):
+                raise SystemExit(f"{name}: {summary}")
+        plots = []
+        for view in VIEWS[name]:
+            plots.append(f"{name}_{view}.png")
+            plot(args.qnstudio, store, view, os.path.join(args.out, plots[-1]))
+        done = store_summary(store)
+        sections.append(report.section(
+            spec["name"], f"{done['done']} of {done['configs']} runs done, {done['failed']} "
+            f"failed; store `{name}.sqlite`, spec `specs/{name}.json`.",
+            report.read_rows(store), plots))
         # Written after every sweep, so a run stopped part-way still shows what it finished.
         write_results(args, sections, SPECS[len(sections):], time.time() - started)
 
@@ -164,11 +121,14 @@ def main():
 def write_results(args, sections, not_run, seconds):
     header = (f"# The paper's table in miniature{' (quick: CI budget, not results)' if args.quick else ''}\n\n"
               f"Made by `bash experiments/paper_table/run.sh` on {platform.node()} "
-              f"({os.cpu_count()} cores, {platform.machine()}), this invocation "
-              f"{seconds:.0f} s (a resumed run counts only what it ran; each table's own "
-              "seconds column is the sum of its runs). Spread: the standard deviation over "
-              "seeds. Before fine-tuning: iPQ's metric with every stage quantized and no "
-              "fine-tuning.\n")
+              f"({os.cpu_count()} cores, {platform.machine()}); written "
+              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+              f"{'' if args.report else f', after {seconds:.0f} s of this invocation'}. "
+              "Spread: the standard deviation over seeds. Before fine-tuning: iPQ's metric "
+              "with every stage quantized at once from the trained model and no fine-tuning "
+              "(one-shot). Seconds: the wall time of a row's runs added up (a shared training "
+              "counts in the run that trained it; time the job spent paused or beside other "
+              "work counts too).\n")
     pending = "".join(f"\n## {name}: not run yet\n" for name in not_run)
     open(os.path.join(args.out, "RESULTS.md"), "w").write(header + "\n" + "\n".join(sections) + pending)
 

@@ -1,0 +1,243 @@
+"""RESULTS.md's tables, read from the paper table's stores (one SQLite store a sweep).
+
+Rows are laid out like the paper's table: quantizer, training noise, size, compression, the
+metric as mean and spread over seeds with every seed's value, and iPQ's metric before
+fine-tuning. Under them: iPQ's stages (the metric right after each stage is quantized and
+after its fine-tuning), the issue's goals checked against the rows, the fp32 row's
+validation curve (how the training length was judged) and the time the runs took.
+"""
+import json
+import sqlite3
+import statistics
+from collections import OrderedDict
+
+STAGE_METRICS = ("after_quantization", "after_finetune")
+
+
+def quantizer_label(quant):
+    method = quant["method"]
+    if method == "none":
+        return "fp32"
+    if method == "int":
+        return f"int{quant['bits']} ({quant['observer']})"
+    label = "iPQ" if method == "ipq" else "PQ"
+    return label + (" + int8" if quant.get("centroid_bits") == 8 else "")
+
+
+def noise_label(noise):
+    if noise["mode"] == "none":
+        return "none"
+    if noise["mode"] == "ste":
+        return "STE"
+    return f"Quant-Noise p={noise['p']:g}"
+
+
+class Row:
+    """The runs of one (quantizer, training noise) pair: one a seed."""
+
+    def __init__(self):
+        self.seeds = []         # (seed, metric)
+        self.before = []        # metric with every stage quantized, no fine-tuning (iPQ)
+        self.stages = {}        # stage -> {"after_quantization": [...], "after_finetune": [...]}
+        self.curves = {}        # seed -> [(step, validation metric during training)]
+        self.metric_name = None
+        self.size = self.compression = None
+        self.seconds = 0.0
+        self.spans = []         # (started_at, finished_at)
+        self.not_done = 0
+
+
+def read_rows(store):
+    """(quantizer, noise) -> Row, in the order the sweep queued them."""
+    db = sqlite3.connect(store)
+    rows = OrderedDict()
+    query = ("SELECT runs.id, runs.config, runs.status, runs.started_at, runs.finished_at, "
+             "results.metric_name, results.metric, results.size_bytes, results.compression, "
+             "results.seconds FROM runs LEFT JOIN results ON results.run_id = runs.id "
+             "ORDER BY runs.id")
+    for (run_id, config, status, started, finished, metric_name, metric, size, compression,
+         seconds) in db.execute(query).fetchall():
+        config = json.loads(config)
+        row = rows.setdefault((quantizer_label(config["quant"]), noise_label(config["noise"])),
+                              Row())
+        if status != "done":
+            row.not_done += 1
+            continue
+        seed = config["train"]["seed"]
+        row.metric_name, row.size, row.compression = metric_name, size, compression
+        row.seeds.append((seed, metric))
+        row.seconds += seconds
+        row.spans.append((started, finished))
+        named = dict(db.execute("SELECT name, 1 FROM metrics WHERE run_id = ? GROUP BY name",
+                                (run_id,)).fetchall())
+        before = db.execute("SELECT value FROM metrics WHERE run_id = ? AND name = ?",
+                            (run_id, f"{metric_name}_before_finetune")).fetchone()
+        if before:
+            row.before.append(before[0])
+        for when in STAGE_METRICS:
+            name = f"{metric_name}_{when}"
+            if name not in named:
+                continue
+            for stage, value in db.execute("SELECT step, value FROM metrics WHERE run_id = ? "
+                                           "AND name = ? ORDER BY step", (run_id, name)):
+                row.stages.setdefault(stage, {w: [] for w in STAGE_METRICS})[when].append(value)
+        # During training the metric is recorded as float_<metric> (the model before compression).
+        row.curves[seed] = db.execute("SELECT step, value FROM metrics WHERE run_id = ? AND "
+                                      "name = ? ORDER BY step", (run_id, f"float_{metric_name}")).fetchall()
+    return rows
+
+
+def is_accuracy(rows):
+    return any(row.metric_name == "accuracy" for row in rows.values())
+
+
+def scale_of(rows):
+    return 100 if is_accuracy(rows) else 1
+
+
+def mean(values):
+    return statistics.mean(values) if values else None
+
+
+def spread(values, scale):
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0] * scale:.2f}"
+    return f"{statistics.mean(values) * scale:.2f} ± {statistics.stdev(values) * scale:.2f}"
+
+
+def main_table(rows):
+    scale = scale_of(rows)
+    name = "accuracy (%)" if is_accuracy(rows) else "perplexity"
+    lines = [f"| quantizer | training noise | size (bytes) | compression | {name}, mean ± sd | "
+             "each seed | before fine-tuning | seconds |",
+             "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"]
+    for (quantizer, noise), row in rows.items():
+        seeds = ", ".join(f"{seed}: {value * scale:.2f}" for seed, value in sorted(row.seeds))
+        if row.not_done:
+            seeds += f" ({row.not_done} not done)"
+        lines.append(f"| {quantizer} | {noise} | {row.size or 0:,} | x{row.compression or 0:.1f} | "
+                     f"{spread([v for _, v in row.seeds], scale)} | {seeds} | "
+                     f"{spread(row.before, scale)} | {row.seconds:.0f} |")
+    return "\n".join(lines)
+
+
+def stage_table(rows):
+    """iPQ's staircase: per stage, the metric right after quantizing it (BatchNorm
+    re-estimated) and after its fine-tuning, mean ± sd over seeds."""
+    staged = [(key, row) for key, row in rows.items() if row.stages]
+    if not staged:
+        return ""
+    scale = scale_of(rows)
+    stages = sorted({stage for _, row in staged for stage in row.stages})
+    header = "| quantizer | training noise | " + " | ".join(
+        f"stage {s}: quantized | stage {s}: fine-tuned" for s in stages) + " |"
+    lines = [header, "| --- | --- |" + " ---: |" * (2 * len(stages))]
+    for (quantizer, noise), row in staged:
+        cells = []
+        for stage in stages:
+            values = row.stages.get(stage, {w: [] for w in STAGE_METRICS})
+            cells += [spread(values[when], scale) for when in STAGE_METRICS]
+        lines.append(f"| {quantizer} | {noise} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def validation_curve(rows):
+    """The fp32 row's validation metric at each evaluation, seed by seed: whether the
+    training length lets the float model converge is read from it."""
+    row = rows.get(("fp32", "none"))
+    if not row or not row.curves:
+        return ""
+    scale = scale_of(rows)
+    lines = []
+    for seed, curve in sorted(row.curves.items()):
+        points = ", ".join(f"{step}: {value * scale:.2f}" for step, value in curve)
+        lines.append(f"- seed {seed}: {points}")
+    return "fp32 validation metric by training step:\n\n" + "\n".join(lines)
+
+
+def time_taken(rows):
+    spans = [span for row in rows.values() for span in row.spans if span[0] and span[1]]
+    if not spans:
+        return ""
+    seconds = sum(row.seconds for row in rows.values())
+    first, last = min(s for s, _ in spans), max(f for _, f in spans)
+    return (f"Time: the runs' own wall times add up to {duration(seconds)}; the first started "
+            f"{duration(last - first)} before the last finished.")
+
+
+def duration(seconds):
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _lead(rows, quantizer, values_of):
+    """Quant-Noise's lead over no noise for `quantizer`, better positive (higher accuracy,
+    lower perplexity), in the table's units; None where a row or its values are missing."""
+    with_noise = next((row for (q, n), row in rows.items()
+                       if q == quantizer and n.startswith("Quant-Noise")), None)
+    without = rows.get((quantizer, "none"))
+    if not with_noise or not without:
+        return None
+    a, b = mean(values_of(with_noise)), mean(values_of(without))
+    if a is None or b is None:
+        return None
+    return ((a - b) if is_accuracy(rows) else (b - a)) * scale_of(rows)
+
+
+def _verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def goals(rows):
+    """The issue's goals checked against the table's rows, and Quant-Noise's lead right after
+    quantization for every iPQ quantizer (a goal on Fashion-MNIST: +5 points; shown without
+    a verdict for the language model, whose goal is on the final perplexity)."""
+    accuracy = is_accuracy(rows)
+    lines = []
+    fp32 = rows.get(("fp32", "none"))
+    pq_keys = [key for key, row in rows.items() if key[0].startswith("iPQ") and row.seeds]
+    if accuracy and fp32 and fp32.seeds:
+        fp32_mean = mean([v for _, v in fp32.seeds])
+        for quantizer, noise in pq_keys:
+            row = rows[(quantizer, noise)]
+            if row.compression >= 20:
+                gap = (fp32_mean - mean([v for _, v in row.seeds])) * 100
+                lines.append(f"- {quantizer}, {noise}, x{row.compression:.1f}: {abs(gap):.2f} points "
+                             f"{'under' if gap > 0 else 'above'} fp32 after fine-tuning (goal: "
+                             f"within 1.5): {_verdict(gap <= 1.5)}")
+    unit = "points" if accuracy else "perplexity"
+    goal = lambda lead: f" (goal: +5): {_verdict(lead >= 5.0)}" if accuracy else ""
+    for quantizer in dict.fromkeys(q for q, _ in pq_keys):
+        lead = _lead(rows, quantizer, lambda row: row.before)
+        if lead is not None:
+            lines.append(f"- {quantizer}, one-shot (every stage quantized at once, no fine-tuning): "
+                         f"Quant-Noise {lead:+.2f} {unit} over no noise{goal(lead)}")
+        stages = sorted({s for (q, _), row in rows.items() if q == quantizer for s in row.stages})
+        for stage in stages:
+            lead = _lead(rows, quantizer,
+                         lambda row: row.stages.get(stage, {}).get("after_quantization", []))
+            if lead is not None:
+                lines.append(f"- {quantizer}, stage {stage} right after quantization: Quant-Noise "
+                             f"{lead:+.2f} {unit} over no noise{goal(lead)}")
+        lead = _lead(rows, quantizer, lambda row: [v for _, v in row.seeds])
+        if lead is not None and not accuracy:
+            lines.append(f"- {quantizer} after fine-tuning: Quant-Noise {lead:+.2f} perplexity "
+                         f"better than no noise (goal: no worse): {_verdict(lead >= 0)}")
+    return "\n".join(lines)
+
+
+def section(title, summary, rows, plot_names):
+    parts = [f"## {title}", summary, main_table(rows)]
+    stages = stage_table(rows)
+    if stages:
+        parts += ["iPQ stage by stage (mean ± sd over seeds):", stages]
+    checked = goals(rows)
+    if checked:
+        parts += ["Goals, checked against the rows above:", checked]
+    for text in (validation_curve(rows), time_taken(rows)):
+        if text:
+            parts.append(text)
+    parts += [f"![{name}]({name})" for name in plot_names]
+    return "\n\n".join(parts) + "\n"
