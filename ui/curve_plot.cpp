@@ -5,6 +5,7 @@
 #include "qcustomplot_include.h"
 
 #include "plot_legend.h"
+#include "plot_palette.h"
 #include "runs_table_model.h"
 #include "stage_plot.h"
 
@@ -12,14 +13,6 @@ namespace qn::ui {
 namespace {
 
 constexpr size_t kMaxCurves = 12;
-
-QColor colour(size_t index) {
-  static const QColor kPalette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},
-                                    {214, 39, 40},  {148, 103, 189}, {140, 86, 75},
-                                    {227, 119, 194}, {127, 127, 127}, {188, 189, 34},
-                                    {23, 190, 207}};
-  return kPalette[index % (sizeof kPalette / sizeof kPalette[0])];
-}
 
 }  // namespace
 
@@ -50,7 +43,7 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
     const auto& curve = found != curves.end() ? found->second : none;
     auto* loss = plot_->addGraph();
     ++loss_lines;
-    loss->setPen(QPen(colour(i), 1.5));
+    loss->setPen(QPen(palette_colour(i), 1.5));
     const auto description = describe_run(run.config);
     QString name = QStringLiteral("run %1: %2, %3").arg(run.id).arg(
         QString::fromStdString(description.quantizer), QString::fromStdString(description.noise));
@@ -65,8 +58,8 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
     if (!curve.eval_name.empty()) metric_name = curve.eval_name;
     if (!curve.float_steps.isEmpty()) {
       auto* in_training = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
-      in_training->setPen(QPen(colour(i), 1.2, Qt::DashLine));
-      in_training->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour(i), 6));
+      in_training->setPen(QPen(palette_colour(i), 1.2, Qt::DashLine));
+      in_training->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, palette_colour(i), 6));
       in_training->setData(curve.float_steps, curve.float_values, /*alreadySorted=*/true);
       in_training->removeFromLegend();
       metric_values += curve.float_values;
@@ -74,7 +67,7 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
     if (!curve.eval_steps.isEmpty()) {
       auto* compressed = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
       compressed->setLineStyle(QCPGraph::lsNone);
-      compressed->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, colour(i), colour(i), 11));
+      compressed->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, palette_colour(i), palette_colour(i), 11));
       compressed->setData(curve.eval_steps, curve.eval_values, /*alreadySorted=*/true);
       compressed->removeFromLegend();
       metric_values += curve.eval_values;
@@ -91,7 +84,7 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
   plot_->replot(QCustomPlot::rpQueuedReplot);
   stages_->show_runs(std::vector<const StoredRun*>(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(
                                                                      std::min(runs.size(), kMaxCurves))),
-                     curves, colour);
+                     curves, palette_colour);
 }
 
 void CurvePlot::add_metric_legend() {

@@ -34,6 +34,7 @@
 #include "io/run_export.h"
 #include "importance_plot.h"
 #include "parallel_plot.h"
+#include "response_plot.h"
 #include "pareto_plot.h"
 #include "plot_export.h"
 #include "qnoise_job.h"
@@ -55,7 +56,7 @@ namespace {
 
 constexpr int kRefreshMilliseconds = 1000;
 constexpr double kFirstStartShare = 0.85;  // of the screen's available width and height
-enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab, kSensitivityTab };  // in the order they are added
+enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab, kSensitivityTab, kResponseTab };  // in the order they are added
 
 }  // namespace
 
@@ -83,6 +84,8 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   tabs_->addTab(importance_, "Importance");
   sensitivity_ = new SensitivityView;
   tabs_->addTab(sensitivity_, "Sensitivity");
+  response_ = new ResponsePlot;
+  tabs_->addTab(response_, "Response");
   sensitivity_job_ = new QnoiseJob(this);
   solve_job_ = new QnoiseJob(this);
   connect(sensitivity_, &SensitivityView::measureRequested, this, &MainWindow::measure_sensitivity);
@@ -247,6 +250,7 @@ void MainWindow::build_menus() {
   view->addAction("P&arallel coordinates", QKeySequence("Ctrl+4"), this, [this] { show_view("parallel"); });
   view->addAction("&Importance", QKeySequence("Ctrl+5"), this, [this] { show_view("importance"); });
   view->addAction("&Sensitivity", QKeySequence("Ctrl+6"), this, [this] { show_view("sensitivity"); });
+  view->addAction("&Response", QKeySequence("Ctrl+7"), this, [this] { show_view("response"); });
 
   menuBar()->addMenu("&Help")->addAction("&About QNStudio", this, &MainWindow::show_about);
 }
@@ -418,8 +422,9 @@ void MainWindow::update_run_views() {
   std::vector<const StoredRun*> in_plots;  // hidden runs stay out of every plot
   std::copy_if(shown.begin(), shown.end(), std::back_inserter(in_plots),
                [](const StoredRun* run) { return !run->hidden; });
-  auto insight = insight_table(in_plots);  // one table for both views
+  auto insight = insight_table(in_plots);  // one table for the three views
   importance_->set_table(insight);
+  response_->set_table(insight);
   parallel_->set_table(std::move(insight));
 }
 
@@ -502,7 +507,8 @@ void MainWindow::show_view(const QString& view) {
                                               {"compare", kCompareTab},
                                               {"parallel", kParallelTab},
                                               {"importance", kImportanceTab},
-                                              {"sensitivity", kSensitivityTab}};
+                                              {"sensitivity", kSensitivityTab},
+                                              {"response", kResponseTab}};
   const auto found = tabs.find(view);
   tabs_->setCurrentIndex(found == tabs.end() ? kLiveTab : found->second);
 }
@@ -565,6 +571,7 @@ QCustomPlot* MainWindow::current_plot() const {
     case kParallelTab: return parallel_->plot();
     case kImportanceTab: return importance_->plot();
     case kSensitivityTab: return sensitivity_->plot();
+    case kResponseTab: return response_->plot();
     default: return live_->plot();
   }
 }

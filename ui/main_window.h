@@ -26,6 +26,7 @@ class ImportancePlot;
 class ParallelPlot;
 class ParetoPlot;
 class QnoiseJob;
+class ResponsePlot;
 class SensitivityView;
 class RunController;
 class RunSelection;
@@ -34,8 +35,8 @@ class RunsPanel;
 class RunsTableModel;
 
 // QNStudio's window: the run-setup panel on the left; the live curves, the Pareto front, the
-// comparison and the sweep insight views (parallel coordinates, key importance) in tabs; the
-// store's runs in a table below. The table, the curves, the Pareto plot, the parallel
+// comparison and the sweep insight views (parallel coordinates, key importance, the metric
+// against a key) in tabs; the store's runs in a table below. The table, the curves, the Pareto plot, the parallel
 // coordinates and the compare view follow one RunSelection. Everything shown is read from
 // the store, reloaded once a second while live refresh is on, so runs of a CLI sweep on
 // the same file appear too; every read and edit of the store runs on the StoreWorker's
@@ -61,10 +62,11 @@ class MainWindow : public QMainWindow {
   // the reason on stderr) if the file cannot be read or the spec is invalid, which is
   // known before the store is touched.
   bool queue_sweep_file(const QString& path);
-  // "live", "pareto", "compare", "parallel", "importance" or "sensitivity".
+  // "live", "pareto", "compare", "parallel", "importance", "sensitivity" or "response".
   void show_view(const QString& view);
   // The plot of the view shown (the curves for live and compare, the front for pareto, the
-  // lines for parallel, the bars for importance, the heat map for sensitivity): what File >
+  // lines for parallel, the bars for importance, the heat map for sensitivity, the metric
+  // against a key for response): what File >
   // Export plot and qnstudio --plot write.
   QCustomPlot* current_plot() const;
   // Asks the store reader for what changed (the run list, if any run was added, started or
@@ -86,6 +88,7 @@ class MainWindow : public QMainWindow {
   ParetoPlot* pareto() const { return pareto_; }
   ParallelPlot* parallel() const { return parallel_; }
   ImportancePlot* importance() const { return importance_; }
+  ResponsePlot* response() const { return response_; }
   SensitivityView* sensitivity() const { return sensitivity_; }
   RunController* controller() const { return controller_; }
   RunSelection* selection() const { return selection_; }
@@ -126,7 +129,8 @@ class MainWindow : public QMainWindow {
   void show_selected_runs();
   void update_compare();
   void update_live();
-  // The Pareto, parallel-coordinates and importance views: the finished runs as filtered.
+  // The Pareto, parallel-coordinates, importance and response views: the finished runs as
+  // filtered.
   void update_run_views();
   void show_about();
   // The Sensitivity view's Measure: `qnoise sensitivity --db` on the setup panel's config.
@@ -151,6 +155,7 @@ class MainWindow : public QMainWindow {
   ParallelPlot* parallel_;
   ImportancePlot* importance_;
   SensitivityView* sensitivity_;
+  ResponsePlot* response_;
   QnoiseJob* sensitivity_job_;
   QnoiseJob* solve_job_;
   std::vector<SolverPrediction> predictions_;  // this session's proposals

@@ -1,5 +1,5 @@
 // qnstudio: the QNStudio desktop application.
-//   qnstudio [--db FILE] [--view live|pareto|compare|parallel|importance|sensitivity] [--config RUN.json] [--model FILE.pt]
+//   qnstudio [--db FILE] [--view live|pareto|compare|parallel|importance|sensitivity|response] [--config RUN.json] [--model FILE.pt]
 //            [--sweep SPEC.json] [--screenshot FILE.png] [--plot FILE.png|svg|pdf]
 // --screenshot renders the window (offscreen works: QT_QPA_PLATFORM=offscreen) to a PNG
 // once the store is loaded, then exits: for docs and tests. --plot writes only the plot of
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   parser.addHelpOption();
   parser.addVersionOption();
   const QCommandLineOption db("db", "The results store (default: the user's store).", "FILE");
-  const QCommandLineOption view("view", "The view to show: live, pareto, compare, parallel, importance or sensitivity.", "VIEW",
+  const QCommandLineOption view("view", "The view to show: live, pareto, compare, parallel, importance, sensitivity or response.", "VIEW",
                                 "live");
   const QCommandLineOption screenshot("screenshot", "Render the window to FILE.png and exit.",
                                       "FILE");

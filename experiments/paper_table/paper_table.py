@@ -2,7 +2,7 @@
 sweep, then writes RESULTS.md (rows laid out like the paper's table: size, compression,
 metric as mean and spread over seeds, every seed's value, the metric before fine-tuning) and
 the plots of each store, drawn by the application's own plotting code (qnstudio --plot):
-the Pareto front, and for the noise-rate sweep the parallel coordinates (metric against p).
+the Pareto front, and for the noise-rate sweep the metric against p (the Response view).
 report.py lays the tables out.
 
 Resumable: each sweep continues in its store (done runs are kept, interrupted ones are run
@@ -22,8 +22,8 @@ import report
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The cheap tables first: the language model alone takes longer than both ConvNet sweeps.
 SPECS = ["convnet", "noise_rate", "lm"]
-# The views plotted for each table: the parallel coordinates draw the metric against p.
-VIEWS = {"convnet": ["pareto"], "noise_rate": ["pareto", "parallel"], "lm": ["pareto"]}
+# The views plotted for each table: the response view draws the metric against p.
+VIEWS = {"convnet": ["pareto"], "noise_rate": ["pareto", "response"], "lm": ["pareto"]}
 
 
 def quick(spec):

@@ -1,7 +1,9 @@
-// The table behind the sweep insight views: which keys become axes and how, brushing, and
-// the main-effect importance of each key, checked against values worked out by hand.
+// The table behind the sweep insight views: which keys become axes and how, brushing, the
+// main-effect importance of each key and the metric against one key, checked against values
+// worked out by hand.
 #include <QtTest>
 
+#include "sweep/metric_response.h"
 #include "sweep/sweep_insight.h"
 
 using namespace qn;
@@ -185,6 +187,71 @@ class TestSweepInsight : public QObject {
     runs.pop_back();
     runs[1].result->metric = 90;
     QVERIFY(metric_importance(insight_table(pointers(runs))).empty());  // two runs
+  }
+  void the_response_is_drawn_against_the_swept_numeric_key() {
+    auto runs = additive_grid();
+    runs.push_back(finished_run(7, {{"quant", {{"method", "pq"}, {"bits", 4}}}, {"noise", {{"p", 0.5}}},
+                                    {"train", {{"seed", 0}}}}, 70, 7000));
+    const auto table = insight_table(pointers(runs));
+    // quant.bits (2 values) and noise.p (3) are numeric; the method is text, the seed a repeat.
+    const auto axes = response_axes(table);
+    QCOMPARE(axes.size(), size_t{2});
+    QCOMPARE(table.axes[axes[0]].key, std::string("noise.p"));
+    QCOMPARE(table.axes[axes[1]].key, std::string("quant.bits"));
+  }
+
+  void runs_differing_only_by_seed_are_one_point_their_mean() {
+    std::vector<StoredRun> runs;
+    int64_t id = 1;
+    for (const std::string method : {"ipq", "int"}) {
+      for (const double p : {0.5, 0.1}) {
+        for (const int seed : {0, 1}) {
+          const double metric = (method == "int" ? 90 : 80) + 10 * p + seed;
+          runs.push_back(finished_run(id++, {{"quant", {{"method", method}}}, {"noise", {{"p", p}}},
+                                             {"train", {{"seed", seed}}}}, metric, 1000));
+        }
+      }
+    }
+    const auto table = insight_table(pointers(runs));
+    const auto response = metric_response(table, response_axes(table).at(0));
+    QCOMPARE(response.key, std::string("noise.p"));
+    QVERIFY(!response.log_scale);
+    QCOMPARE(response.lines.size(), size_t{2});
+    QCOMPARE(response.lines[0].label, std::string("quant.method=ipq"));  // first in the table
+    QCOMPARE(response.lines[1].label, std::string("quant.method=int"));
+    const auto& ipq = response.lines[0].points;
+    QCOMPARE(ipq.size(), size_t{2});
+    QCOMPARE(ipq[0].x, 0.1);  // ascending, whatever the runs' order
+    QCOMPARE(ipq[0].values, (std::vector<double>{81, 82}));
+    QCOMPARE(ipq[0].mean, 81.5);
+    QCOMPARE(ipq[1].x, 0.5);
+    QCOMPARE(ipq[1].mean, 85.5);
+    QCOMPARE(response.lines[1].points[1].mean, 95.5);
+  }
+
+  void one_varying_key_is_one_line_and_a_wide_key_is_drawn_on_a_log_scale() {
+    std::vector<StoredRun> runs;
+    int64_t id = 1;
+    for (const double lr : {1e-4, 1e-3, 1e-2}) {
+      runs.push_back(finished_run(id, {{"train", {{"lr", lr}}}}, 80.0 + static_cast<double>(id), 1000));
+      ++id;
+    }
+    const auto table = insight_table(pointers(runs));
+    const auto response = metric_response(table, response_axes(table).at(0));
+    QVERIFY(response.log_scale);
+    QCOMPARE(response.lines.size(), size_t{1});
+    QCOMPARE(response.lines[0].label, std::string("all runs"));
+    QCOMPARE(response.lines[0].points.size(), size_t{3});
+  }
+
+  void a_text_key_or_the_seed_is_refused_as_the_x_axis() {
+    const auto runs = additive_grid();
+    const auto table = insight_table(pointers(runs));
+    for (const auto* key : {"quant.method", "train.seed"}) {
+      size_t axis = 0;
+      while (table.axes[axis].key != key) ++axis;
+      QVERIFY_THROWS_EXCEPTION(std::invalid_argument, metric_response(table, axis));
+    }
   }
 };
 

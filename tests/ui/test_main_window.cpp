@@ -15,6 +15,7 @@
 #include "main_window.h"
 #include "importance_plot.h"
 #include "parallel_plot.h"
+#include "response_plot.h"
 #include "pareto_plot.h"
 #include "qcustomplot_include.h"
 #include "run_controller.h"
@@ -281,8 +282,9 @@ class TestMainWindow : public QObject {
   }
 
   // A 2 x 2 grid (bits 4 / 8, noise none / Quant-Noise): the bits explain most of the
-  // accuracy; dragging along the bits axis selects exactly the runs inside the range.
-  void parallel_coordinates_brush_the_selection_and_importance_ranks_the_keys() {
+  // accuracy; dragging along the bits axis selects exactly the runs inside the range; the
+  // response view draws the accuracy against the bits, a line for each noise mode.
+  void sweep_insight_views_read_a_grid() {
     const auto db = dir_.filePath("grid.sqlite").toStdString();
     {
       RunStore store(db);
@@ -343,6 +345,19 @@ class TestMainWindow : public QObject {
     QVERIFY(importance[0].share > 0.98);
     window.show_view("importance");
     QCOMPARE(window.current_plot(), window.importance()->plot());
+
+    window.show_view("response");
+    auto* response = window.response();
+    QCOMPARE(window.current_plot(), response->plot());
+    QCOMPARE(response->response().key, std::string("quant.bits"));
+    QCOMPARE(response->response().lines.size(), size_t{2});
+    for (const auto& line : response->response().lines) {
+      QCOMPARE(line.points.size(), size_t{2});
+      QCOMPARE(line.points[0].x, 4.0);
+      QVERIFY(std::abs(line.points[1].mean - line.points[0].mean - 0.10) < 1e-9);  // 8 bits over 4
+    }
+    QCOMPARE(response->plot()->graphCount(), 4);  // a line of means and its seeds' dots, each
+    QVERIFY(!response->show_against("noise.mode"));  // text: not an x axis
     QString error;
     QVERIFY2(export_plot(*window.current_plot(), dir_.filePath("importance.svg"), &error), qPrintable(error));
     QFile svg(dir_.filePath("importance.svg"));
