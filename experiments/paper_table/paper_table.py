@@ -20,10 +20,11 @@ import time
 import report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# The cheap tables first: the language model alone takes longer than both ConvNet sweeps.
-SPECS = ["convnet", "noise_rate", "lm"]
+# The cheap tables first: the language model alone takes longer than the ConvNet sweeps.
+SPECS = ["convnet", "extreme", "noise_rate", "lm"]
 # The views plotted for each table: the response view draws the metric against p.
-VIEWS = {"convnet": ["pareto"], "noise_rate": ["pareto", "response"], "lm": ["pareto"]}
+VIEWS = {"convnet": ["pareto"], "extreme": ["pareto"], "noise_rate": ["pareto", "response"],
+         "lm": ["pareto"]}
 
 
 def quick(spec):
@@ -88,7 +89,7 @@ def main():
             if ".sqlite" in name:
                 os.remove(os.path.join(args.out, name))
     started = time.time()
-    sections = []
+    sections = {}
     for name in SPECS:
         spec = json.load(open(os.path.join(HERE, f"{name}.json")))
         if args.quick:
@@ -97,7 +98,7 @@ def main():
         store = os.path.join(args.out, f"{name}.sqlite")
         if args.report:
             if not os.path.exists(store):
-                break
+                continue
             summary = store_summary(store)
         else:
             json.dump(spec, open(spec_path, "w"), indent=1)
@@ -110,15 +111,15 @@ def main():
             plots.append(f"{name}_{view}.png")
             plot(args.qnstudio, store, view, os.path.join(args.out, plots[-1]))
         done = store_summary(store)
-        sections.append(report.section(
+        sections[name] = (report.section(
             spec["name"], f"{done['done']} of {done['configs']} runs done, {done['failed']} "
             f"failed; store `{name}.sqlite`, spec `specs/{name}.json`.",
             report.read_rows(store), plots))
         # Written after every sweep, so a run stopped part-way still shows what it finished.
-        write_results(args, sections, SPECS[len(sections):], time.time() - started)
+        write_results(args, sections, time.time() - started)
 
 
-def write_results(args, sections, not_run, seconds):
+def write_results(args, sections, seconds):
     header = (f"# The paper's table in miniature{' (quick: CI budget, not results)' if args.quick else ''}\n\n"
               f"Made by `bash experiments/paper_table/run.sh` on {platform.node()} "
               f"({os.cpu_count()} cores, {platform.machine()}); written "
@@ -129,8 +130,8 @@ def write_results(args, sections, not_run, seconds):
               "(one-shot). Seconds: the wall time of a row's runs added up (a shared training "
               "counts in the run that trained it; time the job spent paused or beside other "
               "work counts too).\n")
-    pending = "".join(f"\n## {name}: not run yet\n" for name in not_run)
-    open(os.path.join(args.out, "RESULTS.md"), "w").write(header + "\n" + "\n".join(sections) + pending)
+    tables = [sections.get(name, f"## {name}: not run yet\n") for name in SPECS]
+    open(os.path.join(args.out, "RESULTS.md"), "w").write(header + "\n" + "\n".join(tables))
 
 
 if __name__ == "__main__":

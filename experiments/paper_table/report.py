@@ -21,6 +21,8 @@ def quantizer_label(quant):
     if method == "int":
         return f"int{quant['bits']} ({quant['observer']})"
     label = "iPQ" if method == "ipq" else "PQ"
+    if quant.get("centroids", 256) != 256:
+        label += f" K={quant['centroids']}"
     return label + (" + int8" if quant.get("centroid_bits") == 8 else "")
 
 
