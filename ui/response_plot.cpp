@@ -53,8 +53,11 @@ void ResponsePlot::set_table(InsightTable table) {
 bool ResponsePlot::show_against(const std::string& key) {
   const int index = keys_->findText(QString::fromStdString(key));
   if (index < 0) return false;
-  keys_->setCurrentIndex(index);
-  redraw();  // also when it was already picked: the caller sees a fresh plot
+  if (index == keys_->currentIndex()) {
+    redraw();  // already picked: the caller still gets a fresh plot
+  } else {
+    keys_->setCurrentIndex(index);  // redraws
+  }
   return true;
 }
 
