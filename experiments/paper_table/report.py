@@ -70,18 +70,14 @@ def read_rows(store):
         row.seeds.append((seed, metric))
         row.seconds += seconds
         row.spans.append((started, finished))
-        named = dict(db.execute("SELECT name, 1 FROM metrics WHERE run_id = ? GROUP BY name",
-                                (run_id,)).fetchall())
         before = db.execute("SELECT value FROM metrics WHERE run_id = ? AND name = ?",
                             (run_id, f"{metric_name}_before_finetune")).fetchone()
         if before:
             row.before.append(before[0])
-        for when in STAGE_METRICS:
-            name = f"{metric_name}_{when}"
-            if name not in named:
-                continue
+        for when in STAGE_METRICS:  # iPQ's and one-shot PQ's; none for int and fp32
             for stage, value in db.execute("SELECT step, value FROM metrics WHERE run_id = ? "
-                                           "AND name = ? ORDER BY step", (run_id, name)):
+                                           "AND name = ? ORDER BY step",
+                                           (run_id, f"{metric_name}_{when}")):
                 row.stages.setdefault(stage, {w: [] for w in STAGE_METRICS})[when].append(value)
         # During training the metric is recorded as float_<metric> (the model before compression).
         row.curves[seed] = db.execute("SELECT step, value FROM metrics WHERE run_id = ? AND "
