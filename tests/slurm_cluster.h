@@ -3,6 +3,7 @@
 // with a minimal configuration (state, spool and logs in a temporary folder), stopped when
 // the suite ends, and /etc/slurm/slurm.conf put back as it was. Needs root (Slurm's
 // daemons do) and Debian's slurm-wlm and munge; installer/setup.sh installs them.
+#include <netdb.h>
 #include <unistd.h>
 
 #include <QDir>
@@ -24,6 +25,17 @@ class SlurmCluster {
     }
     if (!QFile::exists("/usr/sbin/slurmctld") || !QFile::exists("/usr/sbin/munged")) {
       error_ = "slurm-wlm and munge are not installed";
+      return;
+    }
+    // What a machine has and a bare chroot may lack: without them slurmd exits at once
+    // and the Slurm clients wait for a controller they cannot reach.
+    if (QDir("/sys/fs/cgroup").isEmpty()) {
+      error_ = "slurmd needs the cgroup file system mounted at /sys/fs/cgroup";
+      return;
+    }
+    if (!resolves(short_host_name())) {
+      error_ = "the host name " + short_host_name() + " does not resolve (slurmctld listens on it): "
+               "add it to /etc/hosts";
       return;
     }
     const auto dir = folder_.path();
@@ -110,6 +122,13 @@ class SlurmCluster {
 
  private:
   static constexpr const char* kConf = "/etc/slurm/slurm.conf";
+
+  static bool resolves(const std::string& host) {
+    addrinfo* found = nullptr;
+    const bool ok = getaddrinfo(host.c_str(), nullptr, nullptr, &found) == 0;
+    if (found) freeaddrinfo(found);
+    return ok;
+  }
 
   static std::string short_host_name() {
     char name[256] = {};
