@@ -1,12 +1,13 @@
 // qnstudio: the QNStudio desktop application.
 //   qnstudio [--db FILE] [--view live|pareto|compare|parallel|importance|sensitivity|response] [--config RUN.json] [--model FILE.pt]
-//            [--sweep SPEC.json] [--screenshot FILE.png] [--plot FILE.png|svg|pdf]
+//            [--sweep SPEC.json] [--screenshot FILE.png] [--plot FILE.png|svg|pdf] [--group-seeds]
 // --screenshot renders the window (offscreen works: QT_QPA_PLATFORM=offscreen) to a PNG
 // once the store is loaded, then exits: for docs and tests. --plot writes only the plot of
 // the view (--view) instead, as File > Export plot does: for reports
 // (experiments/paper_table). --measure-stalls SECONDS
 // reports the UI thread's longest stall (experiments/ui_responsiveness).
 #include <QApplication>
+#include <QCheckBox>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QIcon>
@@ -19,6 +20,7 @@
 #include "common/runtime.h"
 #include "config/run_config.h"
 #include "main_window.h"
+#include "pareto_plot.h"
 #include "plot_export.h"
 #include "run_setup_panel.h"
 #include "stall_meter.h"
@@ -88,7 +90,9 @@ int main(int argc, char** argv) {
       "model", "Set up runs of your own model: a TorchScript file saved with torch.jit.save.",
       "FILE");
   const QCommandLineOption config("config", "Set up runs from a run config (JSON).", "FILE");
-  parser.addOptions({db, view, screenshot, plot, measure_stalls, sweep, config, model});
+  const QCommandLineOption group_seeds(
+      "group-seeds", "In the Pareto view, draw runs that differ only by seed as one point (their mean, the range as an error bar).");
+  parser.addOptions({db, view, screenshot, plot, measure_stalls, sweep, config, model, group_seeds});
   parser.process(app);
 
   qn::init_runtime();
@@ -96,6 +100,7 @@ int main(int argc, char** argv) {
                                            : QString::fromStdString(qn::default_database_path());
   qn::ui::MainWindow window(db_path);
   window.show_view(parser.value(view));
+  if (parser.isSet(group_seeds)) window.pareto()->group_seeds_box()->setChecked(true);
   try {
     if (parser.isSet(config)) {
       window.setup_panel()->set_config(

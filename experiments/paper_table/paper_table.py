@@ -61,7 +61,8 @@ def run_sweep(qnoise, spec_path, store, log):
 
 def plot(qnstudio, store, view, path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    subprocess.run([qnstudio, "--db", store, "--view", view, "--plot", path],
+    # Seeds grouped: one point a row (the mean, the seeds' range as an error bar), as the table.
+    subprocess.run([qnstudio, "--db", store, "--view", view, "--plot", path, "--group-seeds"],
                    check=True, env=env, stderr=subprocess.DEVNULL)
     if not os.path.getsize(path):
         raise SystemExit(f"{path} is empty")
