@@ -98,9 +98,8 @@ def main():
         spec_path = os.path.join(args.out, "specs", f"{name}.json")
         store = os.path.join(args.out, f"{name}.sqlite")
         if args.report:
-            if not os.path.exists(store):
+            if not os.path.exists(store) or not store_summary(store)["done"]:
                 continue
-            summary = store_summary(store)
         else:
             json.dump(spec, open(spec_path, "w"), indent=1)
             summary = run_sweep(args.qnoise, spec_path, store, os.path.join(args.out, "sweeps.log"))
