@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# On a lent GPU host (../shared/GPU.md): build core and qnoise against the host's PyTorch,
+# On a lent GPU host (a CUDA machine with PyTorch and no internet; see fetch_deps.sh): build core and qnoise against the host's PyTorch,
 # run the CUDA-against-CPU self-checks, the k-means benchmark on both devices and the
 # training benchmarks on the GPU (each beside PyTorch), and leave the logs and JSON results
 # in $OUT. Not yet run on a GPU: no session has been lent one. Prepare with experiments/gpu/fetch_deps.sh; call with
