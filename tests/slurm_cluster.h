@@ -33,9 +33,9 @@ class SlurmCluster {
       error_ = "slurmd needs the cgroup file system mounted at /sys/fs/cgroup";
       return;
     }
-    if (!resolves(short_host_name())) {
-      error_ = "the host name " + short_host_name() + " does not resolve (slurmctld listens on it): "
-               "add it to /etc/hosts";
+    const auto host = short_host_name();
+    if (!resolves(host)) {
+      error_ = "the host name " + host + " does not resolve (slurmctld listens on it): add it to /etc/hosts";
       return;
     }
     const auto dir = folder_.path();
@@ -46,7 +46,6 @@ class SlurmCluster {
       QFile::copy(kConf, dir + "/slurm.conf.saved");
     }
     QDir().mkpath("/etc/slurm");
-    const auto host = short_host_name();
     QFile conf(kConf);
     conf.open(QIODevice::WriteOnly);
     conf.write(QString("ClusterName=qnstest\n"

@@ -69,8 +69,8 @@ def plot(qnstudio, store, view, path):
 
 
 def store_summary(store):
-    counts = dict(sqlite3.connect(store).execute(
-        "SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
+    with sqlite3.connect(store) as db:
+        counts = dict(db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
     return {"done": counts.get("done", 0), "failed": counts.get("failed", 0),
             "configs": sum(counts.values())}
 
@@ -97,10 +97,9 @@ def main():
             spec = quick(spec)
         spec_path = os.path.join(args.out, "specs", f"{name}.json")
         store = os.path.join(args.out, f"{name}.sqlite")
-        if args.report:
-            if not os.path.exists(store) or not store_summary(store)["done"]:
-                continue
-        else:
+        if args.report and not (os.path.exists(store) and store_summary(store)["done"]):
+            continue  # nothing to report of this table yet
+        if not args.report:
             json.dump(spec, open(spec_path, "w"), indent=1)
             summary = run_sweep(args.qnoise, spec_path, store, os.path.join(args.out, "sweeps.log"))
             if args.quick and (summary["failed"] or
@@ -111,10 +110,10 @@ def main():
             plots.append(f"{name}_{view}.png")
             plot(args.qnstudio, store, view, os.path.join(args.out, plots[-1]))
         done = store_summary(store)
-        sections[name] = (report.section(
+        sections[name] = report.section(
             spec["name"], f"{done['done']} of {done['configs']} runs done, {done['failed']} "
             f"failed; store `{name}.sqlite`, spec `specs/{name}.json`.",
-            report.read_rows(store), plots))
+            report.read_rows(store), plots)
         # Written after every sweep, so a run stopped part-way still shows what it finished.
         write_results(args, sections, time.time() - started)
 

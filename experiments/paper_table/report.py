@@ -172,13 +172,13 @@ def duration(seconds):
 
 def _lead(rows, quantizer, values_of):
     """Quant-Noise's lead over no noise for `quantizer`, better positive (higher accuracy,
-    lower perplexity), in the table's units; None where a row or its values are missing."""
-    with_noise = next((row for (q, n), row in rows.items()
-                       if q == quantizer and n.startswith("Quant-Noise")), None)
+    lower perplexity), in the table's units; None where a row or its values are missing, or
+    where several noise rates would make "the" Quant-Noise row ambiguous."""
+    noisy = [row for (q, n), row in rows.items() if q == quantizer and n.startswith("Quant-Noise")]
     without = rows.get((quantizer, "none"))
-    if not with_noise or not without:
+    if len(noisy) != 1 or not without:
         return None
-    a, b = mean(values_of(with_noise)), mean(values_of(without))
+    a, b = mean(values_of(noisy[0])), mean(values_of(without))
     if a is None or b is None:
         return None
     return ((a - b) if is_accuracy(rows) else (b - a)) * scale_of(rows)
