@@ -6,13 +6,19 @@ the Pareto front, and for the noise-rate sweep the metric against p (the Respons
 report.py lays the tables out.
 
 Resumable: each sweep continues in its store (done runs are kept, interrupted ones are run
-again), so a killed run picks up where it stopped. --quick shrinks every budget (a few
+again), so a killed run picks up where it stopped. The stores are too large for the
+repository and a fresh clone has none, so each is also written, after its sweep and by
+--report, as a record in records/ (a compacted copy; committed): a store that is missing
+starts from its record, so the table resumes on another machine. A table with neither keeps
+its section of the RESULTS.md already there. --quick shrinks every budget (a few
 dozen steps, one seed, two rates) so that CI checks the table is produced, not what it says.
 """
 import argparse
 import json
 import os
 import platform
+import re
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -75,6 +81,34 @@ def store_summary(store):
             "configs": sum(counts.values())}
 
 
+def seed_from_record(store, record):
+    """A store that is missing starts from its record (a fresh clone, another machine)."""
+    if not os.path.exists(store) and os.path.exists(record):
+        shutil.copyfile(record, store)
+
+
+def write_record(store, record):
+    """A consistent copy of the store, compacted, written atomically; safe while a sweep
+    writes to the store (SQLite's online backup)."""
+    os.makedirs(os.path.dirname(record), exist_ok=True)
+    partial = record + ".partial"
+    with sqlite3.connect(store) as source, sqlite3.connect(partial) as copy:
+        source.backup(copy)
+        copy.execute("VACUUM")
+    os.replace(partial, record)
+
+
+def earlier_sections(path):
+    """RESULTS.md's sections by title ("## title" up to the next), to keep the tables whose
+    stores this machine does not have."""
+    if not os.path.exists(path):
+        return {}
+    text = open(path).read()
+    starts = [match.start() for match in re.finditer(r"^## ", text, re.MULTILINE)]
+    sections = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    return {section.splitlines()[0][3:]: section.rstrip("\n") + "\n" for section in sections}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--qnoise", required=True)
@@ -82,21 +116,33 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--report", action="store_true",
-                        help="train nothing: RESULTS.md and the plots from the stores as they are")
+                        help="train nothing: RESULTS.md, the plots and the records from the "
+                             "stores as they are")
+    parser.add_argument("--only", default=",".join(SPECS),
+                        help="the tables to run, comma-separated (default: all, in order: "
+                             f"{','.join(SPECS)}); the others keep their sections")
     args = parser.parse_args()
+    chosen = args.only.split(",")
+    unknown = sorted(set(chosen) - set(SPECS))
+    if unknown:
+        parser.error(f"--only: no table named {', '.join(unknown)} (tables: {', '.join(SPECS)})")
     os.makedirs(os.path.join(args.out, "specs"), exist_ok=True)
     if args.quick and not args.report:  # a check starts from nothing: no earlier build's run
         for name in os.listdir(args.out):
-            if ".sqlite" in name:
+            if ".sqlite" in name or name == "RESULTS.md":
                 os.remove(os.path.join(args.out, name))
+        shutil.rmtree(os.path.join(args.out, "records"), ignore_errors=True)
     started = time.time()
-    sections = {}
-    for name in SPECS:
-        spec = json.load(open(os.path.join(HERE, f"{name}.json")))
-        if args.quick:
-            spec = quick(spec)
+    specs = {name: json.load(open(os.path.join(HERE, f"{name}.json"))) for name in SPECS}
+    earlier = earlier_sections(os.path.join(args.out, "RESULTS.md"))
+    sections = {name: earlier[spec["name"]] for name, spec in specs.items()
+                if spec["name"] in earlier}
+    for name in chosen:
+        spec = quick(specs[name]) if args.quick else specs[name]
         spec_path = os.path.join(args.out, "specs", f"{name}.json")
         store = os.path.join(args.out, f"{name}.sqlite")
+        record = os.path.join(args.out, "records", f"{name}.sqlite")
+        seed_from_record(store, record)
         if args.report and not (os.path.exists(store) and store_summary(store)["done"]):
             continue  # nothing to report of this table yet
         if not args.report:
@@ -109,6 +155,7 @@ def main():
         for view in VIEWS[name]:
             plots.append(f"{name}_{view}.png")
             plot(args.qnstudio, store, view, os.path.join(args.out, plots[-1]))
+        write_record(store, record)
         done = store_summary(store)
         sections[name] = report.section(
             spec["name"], f"{done['done']} of {done['configs']} runs done, {done['failed']} "
@@ -116,6 +163,7 @@ def main():
             report.read_rows(store), plots)
         # Written after every sweep, so a run stopped part-way still shows what it finished.
         write_results(args, sections, time.time() - started)
+    write_results(args, sections, time.time() - started)
 
 
 def write_results(args, sections, seconds):

@@ -47,10 +47,23 @@ class Row:
         self.seconds = 0.0
         self.spans = []         # (started_at, finished_at)
         self.not_done = 0
+        self.order = None       # row_order of its config
+
+
+def row_order(config):
+    """Where a row goes in the table, whatever order its sweep ran it in (a sweep may run the
+    rows its question depends on first): fp32, int by falling bit width, PQ, iPQ (plain
+    codebooks before int8 ones, larger K first); none, STE, Quant-Noise by rate."""
+    quant, noise = config["quant"], config["noise"]
+    method = {"none": 0, "int": 1, "pq": 2, "ipq": 3}[quant["method"]]
+    quantizer = (method, -quant.get("bits", 0) if method == 1 else 0,
+                 -quant.get("centroids", 256), quant.get("centroid_bits", 0))
+    mode = {"none": 0, "ste": 1}.get(noise["mode"], 2)
+    return quantizer, mode, noise.get("p", 0)
 
 
 def read_rows(store):
-    """(quantizer, noise) -> Row, in the order the sweep queued them."""
+    """(quantizer, noise) -> Row, in the table's order (row_order)."""
     db = sqlite3.connect(store)
     rows = OrderedDict()
     query = ("SELECT runs.id, runs.config, runs.status, runs.started_at, runs.finished_at, "
@@ -62,6 +75,7 @@ def read_rows(store):
         config = json.loads(config)
         row = rows.setdefault((quantizer_label(config["quant"]), noise_label(config["noise"])),
                               Row())
+        row.order = row_order(config)
         if status != "done":
             row.not_done += 1
             continue
@@ -82,7 +96,8 @@ def read_rows(store):
         # During training the metric is recorded as float_<metric> (the model before compression).
         row.curves[seed] = db.execute("SELECT step, value FROM metrics WHERE run_id = ? AND "
                                       "name = ? ORDER BY step", (run_id, f"float_{metric_name}")).fetchall()
-    return rows
+    db.close()
+    return OrderedDict(sorted(rows.items(), key=lambda item: item[1].order))
 
 
 def is_accuracy(rows):
