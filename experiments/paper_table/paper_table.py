@@ -22,15 +22,17 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
 
 import report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The cheap tables first: the language model alone takes longer than the ConvNet sweeps.
-SPECS = ["convnet", "extreme", "noise_rate", "lm"]
+# lm_length trains the language model's fp32 row twice as long, to judge lm's length.
+SPECS = ["convnet", "extreme", "noise_rate", "lm_length", "lm"]
 # The views plotted for each table: the response view draws the metric against p.
 VIEWS = {"convnet": ["pareto"], "extreme": ["pareto"], "noise_rate": ["pareto", "response"],
-         "lm": ["pareto"]}
+         "lm_length": [], "lm": ["pareto"]}
 
 
 def quick(spec):
@@ -75,7 +77,7 @@ def plot(qnstudio, store, view, path):
 
 
 def store_summary(store):
-    with sqlite3.connect(store) as db:
+    with closing(sqlite3.connect(store)) as db:
         counts = dict(db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
     return {"done": counts.get("done", 0), "failed": counts.get("failed", 0),
             "configs": sum(counts.values())}
@@ -92,7 +94,7 @@ def write_record(store, record):
     writes to the store (SQLite's online backup)."""
     os.makedirs(os.path.dirname(record), exist_ok=True)
     partial = record + ".partial"
-    with sqlite3.connect(store) as source, sqlite3.connect(partial) as copy:
+    with closing(sqlite3.connect(store)) as source, closing(sqlite3.connect(partial)) as copy:
         source.backup(copy)
         copy.execute("VACUUM")
     os.replace(partial, record)
