@@ -101,8 +101,8 @@ def write_record(store, record):
 
 
 def earlier_sections(path):
-    """RESULTS.md's sections by title ("## title" up to the next), to keep the tables whose
-    stores this machine does not have."""
+    """RESULTS.md's sections by title ("## title" up to the next): the tables this
+    invocation does not write (not chosen, or no store on this machine) keep theirs."""
     if not os.path.exists(path):
         return {}
     text = open(path).read()
@@ -136,9 +136,7 @@ def main():
         shutil.rmtree(os.path.join(args.out, "records"), ignore_errors=True)
     started = time.time()
     specs = {name: json.load(open(os.path.join(HERE, f"{name}.json"))) for name in SPECS}
-    earlier = earlier_sections(os.path.join(args.out, "RESULTS.md"))
-    sections = {name: earlier[spec["name"]] for name, spec in specs.items()
-                if spec["name"] in earlier}
+    sections = {}
     for name in chosen:
         spec = quick(specs[name]) if args.quick else specs[name]
         spec_path = os.path.join(args.out, "specs", f"{name}.json")
@@ -164,11 +162,14 @@ def main():
             f"failed; store `{name}.sqlite`, spec `specs/{name}.json`.",
             report.read_rows(store), plots)
         # Written after every sweep, so a run stopped part-way still shows what it finished.
-        write_results(args, sections, time.time() - started)
-    write_results(args, sections, time.time() - started)
+        write_results(args, specs, sections, time.time() - started)
+    write_results(args, specs, sections, time.time() - started)
 
 
-def write_results(args, sections, seconds):
+def write_results(args, specs, sections, seconds):
+    """RESULTS.md: this invocation's sections, and for every other table the section the file
+    has now (read just before writing, so two invocations on different tables keep each
+    other's), written atomically."""
     header = (f"# The paper's table in miniature{' (quick: CI budget, not results)' if args.quick else ''}\n\n"
               f"Made by `bash experiments/paper_table/run.sh` on {platform.node()} "
               f"({os.cpu_count()} cores, {platform.machine()}); written "
@@ -179,8 +180,13 @@ def write_results(args, sections, seconds):
               "(one-shot). Seconds: the wall time of a row's runs added up (a shared training "
               "counts in the run that trained it; time the job spent paused or beside other "
               "work counts too).\n")
-    tables = [sections.get(name, f"## {name}: not run yet\n") for name in SPECS]
-    open(os.path.join(args.out, "RESULTS.md"), "w").write(header + "\n" + "\n".join(tables))
+    path = os.path.join(args.out, "RESULTS.md")
+    earlier = earlier_sections(path)
+    tables = [sections.get(name) or earlier.get(specs[name]["name"], f"## {name}: not run yet\n")
+              for name in SPECS]
+    with open(path + ".partial", "w") as partial:
+        partial.write(header + "\n" + "\n".join(tables))
+    os.replace(path + ".partial", path)
 
 
 if __name__ == "__main__":
