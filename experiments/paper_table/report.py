@@ -57,24 +57,28 @@ def row_order(config):
     quant, noise = config["quant"], config["noise"]
     method = {"none": 0, "int": 1, "pq": 2, "ipq": 3}[quant["method"]]
     quantizer = (method, -quant.get("bits", 0) if method == 1 else 0,
-                 -quant.get("centroids", 256), quant.get("centroid_bits", 0))
+                 -quant.get("centroids", 256), quant.get("centroid_bits") == 8)
     mode = {"none": 0, "ste": 1}.get(noise["mode"], 2)
-    return quantizer, mode, noise.get("p", 0)
+    return quantizer, mode, noise.get("p", 0), config["train"].get("epochs", 0)
 
 
 def read_rows(store):
     """(quantizer, noise) -> Row, in the table's order (row_order)."""
     db = sqlite3.connect(store)
     rows = OrderedDict()
-    query = ("SELECT runs.id, runs.config, runs.status, runs.started_at, runs.finished_at, "
+    query = ("SELECT runs.config, runs.id, runs.status, runs.started_at, runs.finished_at, "
              "results.metric_name, results.metric, results.size_bytes, results.compression, "
              "results.seconds FROM runs LEFT JOIN results ON results.run_id = runs.id "
              "ORDER BY runs.id")
-    for (run_id, config, status, started, finished, metric_name, metric, size, compression,
-         seconds) in db.execute(query).fetchall():
-        config = json.loads(config)
-        row = rows.setdefault((quantizer_label(config["quant"]), noise_label(config["noise"])),
-                              Row())
+    runs = [(json.loads(config), *rest) for config, *rest in db.execute(query).fetchall()]
+    # A store whose runs differ in length (lm_length.json) has a row per length.
+    lengths = {config["train"].get("epochs") for config, *_ in runs}
+    for (config, run_id, status, started, finished, metric_name, metric, size, compression,
+         seconds) in runs:
+        quantizer = quantizer_label(config["quant"])
+        if len(lengths) > 1:
+            quantizer += f", {config['train'].get('epochs')} epochs"
+        row = rows.setdefault((quantizer, noise_label(config["noise"])), Row())
         row.order = row_order(config)
         if status != "done":
             row.not_done += 1
@@ -157,17 +161,17 @@ def stage_table(rows):
 
 
 def validation_curve(rows):
-    """The fp32 row's validation metric at each evaluation, seed by seed: whether the
+    """The fp32 rows' validation metric at each evaluation, seed by seed: whether the
     training length lets the float model converge is read from it."""
-    row = rows.get(("fp32", "none"))
-    if not row or not row.curves:
-        return ""
     scale = scale_of(rows)
     lines = []
-    for seed, curve in sorted(row.curves.items()):
-        points = ", ".join(f"{step}: {value * scale:.2f}" for step, value in curve)
-        lines.append(f"- seed {seed}: {points}")
-    return "fp32 validation metric by training step:\n\n" + "\n".join(lines)
+    for (quantizer, noise), row in rows.items():
+        if not quantizer.startswith("fp32") or noise != "none":
+            continue
+        for seed, curve in sorted(row.curves.items()):
+            points = ", ".join(f"{step}: {value * scale:.2f}" for step, value in curve)
+            lines.append(f"- {quantizer}, seed {seed}: {points}")
+    return "fp32 validation metric by training step:\n\n" + "\n".join(lines) if lines else ""
 
 
 def time_taken(rows):

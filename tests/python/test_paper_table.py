@@ -31,19 +31,20 @@ CREATE TABLE trained_models (training_key TEXT, state BLOB);
 FP32 = {"method": "none"}
 INT8 = {"method": "int", "bits": 8, "observer": "histogram"}
 INT4 = {"method": "int", "bits": 4, "observer": "channel"}
-IPQ = {"method": "ipq"}
+IPQ = {"method": "ipq", "centroid_bits": 16}  # a stored config is complete: fp16 codebooks
 IPQ_INT8 = {"method": "ipq", "centroid_bits": 8}
 NONE = {"mode": "none"}
 STE = {"mode": "ste"}
 QN = {"mode": "quant-noise", "p": 0.1}
 
 
-def make_store(path, runs):
-    """A store with one done run per (quant, noise), in the order given."""
+def make_store(path, runs, epochs=(2,)):
+    """A store with one done run per (quant, noise) and length, in the order given."""
     with closing(sqlite3.connect(path)) as db:
         db.executescript(SCHEMA)
-        for run_id, (quant, noise) in enumerate(runs, start=1):
-            config = {"quant": quant, "noise": noise, "train": {"seed": 0}}
+        configs = [{"quant": quant, "noise": noise, "train": {"seed": 0, "epochs": length}}
+                   for quant, noise in runs for length in epochs]
+        for run_id, config in enumerate(configs, start=1):
             db.execute("INSERT INTO runs VALUES (?, ?, 'done', 0, 1)",
                        (run_id, json.dumps(config)))
             db.execute("INSERT INTO results VALUES (?, 'perplexity', ?, 1000, 4.0, 1.0)",
@@ -76,6 +77,23 @@ class RowOrder(unittest.TestCase):
             noises = [noise for _, noise in report.read_rows(store)]
         self.assertEqual(noises, ["Quant-Noise p=0.05", "Quant-Noise p=0.25",
                                   "Quant-Noise p=0.5"])
+
+
+    def test_a_store_of_several_lengths_has_a_row_and_a_curve_per_length(self):
+        with tempfile.TemporaryDirectory() as folder:
+            store = os.path.join(folder, "lm_length.sqlite")
+            make_store(store, [(FP32, NONE)], epochs=(16, 4, 8))
+            with closing(sqlite3.connect(store)) as db:
+                db.executemany("INSERT INTO metrics VALUES (?, 300, 'float_perplexity', ?)",
+                               [(1, 150.0), (2, 170.0), (3, 160.0)])
+                db.commit()
+            rows = report.read_rows(store)
+        self.assertEqual(list(rows), [("fp32, 4 epochs", "none"), ("fp32, 8 epochs", "none"),
+                                      ("fp32, 16 epochs", "none")])
+        self.assertEqual(report.validation_curve(rows).splitlines()[2:],
+                         ["- fp32, 4 epochs, seed 0: 300: 170.00",
+                          "- fp32, 8 epochs, seed 0: 300: 160.00",
+                          "- fp32, 16 epochs, seed 0: 300: 150.00"])
 
 
 class Records(unittest.TestCase):
