@@ -3,8 +3,9 @@
 #include <torch/types.h>
 
 #include <functional>
-#include <sstream>
 
+#include "check/check_support.h"
+#include "check/device_parity.h"
 #include "quant/affine_quantizer.h"
 #include "quant/bit_packing.h"
 #include "quant/kmeans.h"
@@ -16,21 +17,9 @@ namespace qn {
 namespace {
 
 using Check = std::function<CheckResult(const torch::Device&)>;
-
-torch::Tensor random_normal(std::vector<int64_t> shape, uint64_t seed) {
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-  return torch::randn(shape, generator, torch::kFloat);
-}
-
-CheckResult verdict(std::string name, double error, double tolerance) {
-  std::ostringstream detail;
-  detail << "max error " << error << " (tolerance " << tolerance << ")";
-  return {std::move(name), error <= tolerance, detail.str()};
-}
-
-double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kCPU) - b.to(torch::kCPU)).abs().max().item<double>();
-}
+using check::max_abs_difference;
+using check::random_normal;
+using check::verdict;
 
 CheckResult fake_quantize_per_tensor(const torch::Device& device) {
   const auto w = random_normal({64, 300}, 1) * 0.1;
@@ -168,6 +157,7 @@ std::vector<CheckResult> run_self_checks(const torch::Device& device) {
       nearest_centroid_search,  kmeans_against_naive,      pq_round_trip};
   std::vector<CheckResult> results;
   for (const auto& check : checks) results.push_back(check(device));
+  for (auto& result : run_device_parity_checks(device)) results.push_back(std::move(result));
   return results;
 }
 

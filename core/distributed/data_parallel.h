@@ -15,7 +15,7 @@
 #include <string>
 
 namespace c10d {
-class ProcessGroup;
+class ProcessGroupGloo;
 class Store;
 }  // namespace c10d
 
@@ -81,7 +81,8 @@ class DataParallel {
   int rank_;
   int world_size_;
   c10::intrusive_ptr<c10d::Store> store_;  // kept alive: rank 0's serves the others
-  c10::intrusive_ptr<c10d::ProcessGroup> group_;
+  // The concrete Gloo group: a c10d::ProcessGroup in LibTorch 1.13, a c10d::Backend in 2.x.
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
 };
 
 }  // namespace qn
