@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <QtTest>
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -18,6 +19,13 @@ struct LossRecorder : qn::TrainingObserver {
   std::vector<double> losses;
   void on_step(const qn::StepEvent& event) override { losses.push_back(event.loss); }
 };
+
+// The device of the suites that take one: $QNS_TEST_DEVICE, the CPU when it is unset
+// (experiments/gpu/run.sh sets "cuda" on a GPU host).
+inline torch::Device test_device() {
+  const char* name = std::getenv("QNS_TEST_DEVICE");
+  return torch::Device(name && *name ? name : "cpu");
+}
 
 inline torch::Tensor seeded_randn(std::vector<int64_t> shape, uint64_t seed) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);

@@ -1,36 +1,98 @@
 #!/usr/bin/env bash
-# On a lent GPU host (a CUDA machine with PyTorch and no internet; see fetch_deps.sh): build core and qnoise against the host's PyTorch,
-# run the CUDA-against-CPU self-checks, the k-means benchmark on both devices and the
-# training benchmarks on the GPU (each beside PyTorch), and leave the logs and JSON results
-# in $OUT. Not yet run on a GPU: no session has been lent one. Prepare with experiments/gpu/fetch_deps.sh; call with
+# On a lent GPU host (CUDA, PyTorch 2.x, no internet, no Qt): build core, qnoise and the
+# test suites against the host's LibTorch; run `qnoise check --device cuda` (the kernels
+# and the engine against the CPU), the benchmarks beside the same work in the host's
+# PyTorch (k-means; a training step of each preset, plain and under each noise form; the
+# noise forms on one layer) with the GPU's memory sampled, and the core test suites, the
+# device-taking ones on CUDA. Logs and JSON land in $OUT. Prepare here with
+# experiments/gpu/fetch_deps.sh, then call the device tool with
 #   carry: [".gpu-deps"]   command: bash experiments/gpu/run.sh
+# Steps run in order of importance, each within what is left of QNS_GPU_SECONDS (default
+# 540), so that a slow step costs the later ones, not the call.
 set -uo pipefail
+start=$SECONDS
+budget=${QNS_GPU_SECONDS:-540}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${OUT:-$root/build-gpu/out}
-mkdir -p "$out" /opt/qns-deps
-for package in "$root"/.gpu-deps/*.deb; do dpkg -x "$package" /opt/qns-deps; done
+deps=/opt/qns-deps
+mkdir -p "$out" "$deps/fallback"
+log() { echo "[$((SECONDS - start)) s] $*" | tee -a "$out/steps.txt"; }
+left() { echo $((budget - (SECONDS - start))); }
+# Runs "$@" with what is left of the budget; logs its exit status.
+step() {
+  local name=$1
+  shift
+  if (($(left) < 20)); then log "$name: skipped, budget spent"; return 1; fi
+  timeout "$(left)" "$@"
+  local status=$?
+  log "$name: exit $status"
+  return $status
+}
+
+for package in "$root"/.gpu-deps/*.deb; do dpkg -x "$package" "$deps"; done
+# Links to absolute paths (zlib's libz.so -> /lib/...) point into the unpacked tree.
+find "$deps" -type l -lname '/*' | while read -r link; do
+  ln -sfn "$deps$(readlink "$link")" "$link"
+done
+# The carried libraries the host lacks, and only those, for the programs to load.
+for library in "$deps"/{usr/,}lib/x86_64-linux-gnu/lib*.so.*; do
+  name=$(basename "$library")
+  ldconfig -p | grep -qP "^\t\Q$name\E " || ln -sf "$library" "$deps/fallback/$name"
+done
+export LD_LIBRARY_PATH=$deps/fallback${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+data=$root/.gpu-deps/data
+tar -xzf "$data/brown.tar.gz" -C "$data"
+export QNS_DATA_DIR=$data
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
+python3 -c 'import torch; print("pytorch", torch.__version__, "cuda", torch.version.cuda)' | tee -a "$out/gpu.txt"
+log "set up"
 
-{
-  cmake -S "$root" -B "$root/build-gpu" -DCMAKE_BUILD_TYPE=Release -DQNS_BUILD_TESTS=OFF -DQNS_BUILD_UI=OFF \
-    -DCMAKE_PREFIX_PATH="$torch_prefix;/opt/qns-deps/usr" &&
-    cmake --build "$root/build-gpu" --parallel 16 --target qnoise
-} >"$out/build.log" 2>&1 || { tail -50 "$out/build.log"; exit 1; }
+build=$root/build-gpu
+step configure cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DQNS_BUILD_UI=OFF \
+  -DQNS_WITH_POSTGRES=OFF -DCMAKE_PREFIX_PATH="$torch_prefix;$deps/usr" \
+  -DQNS_DATA_DIR="$data" >"$out/build.log" 2>&1 &&
+  step "build qnoise" cmake --build "$build" --parallel 16 --target qnoise >>"$out/build.log" 2>&1
+qnoise=$build/bin/qnoise
+if [[ ! -x $qnoise ]]; then
+  grep -E "error|Error" "$out/build.log" | head -40
+  exit 1
+fi
 
-qnoise=$root/build-gpu/bin/qnoise
-"$qnoise" check --device cuda 2>&1 | tee "$out/check_cuda.txt"
-check_status=${PIPESTATUS[0]}
+# The GPU's memory in use, per process, while a benchmark runs: its peak is the figure.
+sample_memory() {
+  nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv,noheader,nounits \
+    -lms 100 >"$out/memory_$1.csv" 2>/dev/null &
+  sampler=$!
+}
+stop_sampling() { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; }
+
+step check "$qnoise" check --device cuda 2>&1 | tee "$out/check_cuda.txt"
 twin="python3 $root/experiments/bench/twin.py"  # the host's PyTorch, on the same GPU
+# One JSON per benchmark, each line of all of them together in bench.jsonl.
 for device in cuda cpu; do
-  "$qnoise" bench kmeans --device "$device" --twin "$twin" --json >"$out/bench_kmeans_$device.json"
-  cat "$out/bench_kmeans_$device.json"
+  sample_memory "kmeans_$device"
+  step "bench kmeans $device" "$qnoise" bench kmeans --device "$device" --twin "$twin" --json \
+    >>"$out/bench.jsonl"
+  stop_sampling
 done
-# Training steps beside the same models in the host's PyTorch, in one interleaved schedule
-# (experiments/bench, docs/architecture.md "Benchmarks"), at a GPU-sized batch.
 for preset in fmnist-convnet brown-transformer-lm; do
-  "$qnoise" bench train --config "$root/resources/presets/$preset.json" --device cuda \
-    --set train.batch_size=512 --blocks 10 --twin "$twin" --json >"$out/bench_train_$preset.json"
-  tail -c 2000 "$out/bench_train_$preset.json"
+  data_option=()  # the Brown corpus is found through QNS_DATA_DIR
+  [[ $preset == fmnist-convnet ]] && data_option=(--set "data.dir=$data/fashion-mnist")
+  sample_memory "train_$preset"
+  step "bench train $preset" "$qnoise" bench train --config "$root/resources/presets/$preset.json" \
+    --device cuda --set train.batch_size=512 "${data_option[@]}" --blocks 10 --twin "$twin" \
+    --json >>"$out/bench.jsonl"
+  stop_sampling
 done
-exit "$check_status"
+sample_memory noise
+step "bench noise" "$qnoise" bench noise --device cuda --json >>"$out/bench.jsonl"
+stop_sampling
+
+# The core suites against LibTorch 2.x; the ones that take a device on CUDA.
+step "build tests" cmake --build "$build" --parallel 16 --keep-going >>"$out/build.log" 2>&1
+export QNS_TEST_DEVICE=cuda
+cd "$build" && step "core tests" ctest --output-on-failure -E "_cli$" --timeout 120 -j 8 \
+  >"$out/tests.txt" 2>&1
+tail -40 "$out/tests.txt"
+log "done"
