@@ -44,8 +44,9 @@ data=$root/.gpu-deps/data
 tar -xzf "$data/brown.tar.gz" -C "$data"
 export QNS_DATA_DIR=$data
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
-python3 -c 'import torch; print("pytorch", torch.__version__, "cuda", torch.version.cuda)' | tee -a "$out/gpu.txt"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee -a "$out/steps.txt"
+python3 -c 'import torch; print("pytorch", torch.__version__, "cuda", torch.version.cuda)' |
+  tee -a "$out/steps.txt"
 log "set up"
 
 build=$root/build-gpu
@@ -59,13 +60,20 @@ if [[ ! -x $qnoise ]]; then
   exit 1
 fi
 
-# The GPU's memory in use, per process, while a benchmark runs: its peak is the figure.
+# The GPU's memory in use, per process, every 100 ms while a benchmark runs, into
+# memory.csv (benchmark, pid, process, MiB): its peak is the figure. (The device tool
+# returns at most 8 files, so every sample shares one.)
 sample_memory() {
+  benchmark=$1
   nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv,noheader,nounits \
-    -lms 100 >"$out/memory_$1.csv" 2>/dev/null &
+    -lms 100 >/tmp/qns-memory.csv 2>/dev/null &
   sampler=$!
 }
-stop_sampling() { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; }
+stop_sampling() {
+  kill "$sampler" 2>/dev/null
+  wait "$sampler" 2>/dev/null
+  sed "s/^/$benchmark, /" /tmp/qns-memory.csv >>"$out/memory.csv"
+}
 
 step check "$qnoise" check --device cuda 2>&1 | tee "$out/check_cuda.txt"
 twin="python3 $root/experiments/bench/twin.py"  # the host's PyTorch, on the same GPU
