@@ -38,7 +38,12 @@ AffineParams affine_params_from_range(const torch::Tensor& lo, const torch::Tens
   const auto lo_with_zero = lo.to(torch::kFloat).clamp_max(0.0);
   const auto hi_with_zero = hi.to(torch::kFloat).clamp_min(0.0);
   const double eps = std::numeric_limits<float>::epsilon();
-  params.scale = ((hi_with_zero - lo_with_zero) / static_cast<double>(params.quant_max()))
+  // Divided by a tensor on the same device, not by a number: LibTorch's CUDA kernel turns a
+  // division by a number into a multiply by its reciprocal (one ulp off), where the CPU's
+  // divides; tensor by tensor both divide exactly, so every device gets the same scale.
+  const auto levels = torch::full({}, static_cast<double>(params.quant_max()),
+                                  hi_with_zero.options());
+  params.scale = ((hi_with_zero - lo_with_zero) / levels)
                      .clamp_min(eps)
                      .reshape({-1});
   params.zero_point = (-torch::round(lo_with_zero / params.scale))
