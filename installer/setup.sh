@@ -5,7 +5,10 @@
 #   bash installer/setup.sh build   set-up and build only
 #   bash installer/setup.sh package the Debian package (build/package/qnstudio_*.deb)
 # Each step is skipped when already done, so a second run goes straight to the job.
-# Environment: QNS_BUILD_DIR (default build/), QNS_DATA_DIR (default data/).
+# Environment: QNS_BUILD_DIR (default build/), QNS_DATA_DIR (default data/), QNS_TORCH_PREFIX
+# (a CUDA LibTorch's CMake prefix, e.g. PyTorch's `torch.utils.cmake_prefix_path`: the
+# engine builds against it instead of Debian's CPU LibTorch, and `--device auto` then picks
+# the GPU; README, "The CUDA engine").
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -73,7 +76,8 @@ fetch_brown_corpus() {
 # build [TARGET...]: configures once, then builds the targets (default: everything).
 build() {
   if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQNS_DATA_DIR="$data_dir"
+    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQNS_DATA_DIR="$data_dir" \
+      ${QNS_TORCH_PREFIX:+-DCMAKE_PREFIX_PATH="$QNS_TORCH_PREFIX"}
   fi
   local targets=()
   for target in "$@"; do targets+=(--target "$target"); done

@@ -27,6 +27,13 @@ inline torch::Device test_device() {
   return torch::Device(name && *name ? name : "cpu");
 }
 
+// The Python whose torch matches the LibTorch the tests link: $QNS_PYTHON, else Debian's
+// (python3-torch is the same 1.13 build as libtorch-dev). A GPU host sets its own.
+inline QString python_with_torch() {
+  const char* path = std::getenv("QNS_PYTHON");
+  return path && *path ? QString(path) : QString("/usr/bin/python3");
+}
+
 inline torch::Tensor seeded_randn(std::vector<int64_t> shape, uint64_t seed) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   return torch::randn(shape, generator, torch::kFloat);

@@ -111,6 +111,9 @@ fi
 wanted tests || { log "done"; exit 0; }
 step "build tests" cmake --build "$build" --parallel 16 -- -k >>"$out/build.log" 2>&1
 export QNS_TEST_DEVICE=cuda
+export QNS_PYTHON=$(command -v python3)  # the host's PyTorch makes the TorchScript fixtures
+# The suites that train on Fashion-MNIST read it from Debian's place.
+mkdir -p /usr/share/datasets && ln -sfn "$data/fashion-mnist" /usr/share/datasets/fashion-mnist
 cd "$build" && step "core tests" ctest --output-on-failure -E "_cli$|^test_data$" --timeout 120 -j 8 \
   >"$out/tests.txt" 2>&1
 tail -40 "$out/tests.txt"

@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include "cli_support.h"
+#include "test_support.h"
 
 using qn::test::json_of;
 using qn::test::Outcome;
@@ -33,7 +34,7 @@ class TestTorchScriptCli : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    const auto made = qn::test::run_program("/usr/bin/python3",
+    const auto made = qn::test::run_program(qn::test::python_with_torch(),
                           {source_ + "/tests/python/make_scripted_models.py", dir_.path()});
     QVERIFY2(made.exit_code == 0, made.err.constData());
   }
@@ -88,7 +89,7 @@ class TestTorchScriptCli : public QObject {
     const double metric = json_of(evaluated)["metric"].toDouble();
     QCOMPARE(metric, result["metric"].toDouble());
     // data.train_limit: the standardisation's statistics come from those 512 images.
-    const auto python = qn::test::run_program("/usr/bin/python3", {source_ + "/experiments/your_model/evaluate_exported.py",
+    const auto python = qn::test::run_program(qn::test::python_with_torch(), {source_ + "/experiments/your_model/evaluate_exported.py",
                                                  exported, "--train-limit", "512", "--json"});
     QVERIFY2(python.exit_code == 0, python.err.constData());
     const double pytorch_accuracy = json_of(python)["accuracy"].toDouble();

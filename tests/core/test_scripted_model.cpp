@@ -32,7 +32,7 @@ namespace {
 // Runs python3 with `arguments`; its standard output, or a failed test naming what it said.
 QByteArray run_python(const QStringList& arguments) {
   QProcess python;
-  python.start("/usr/bin/python3", arguments);
+  python.start(qn::test::python_with_torch(), arguments);
   if (!python.waitForFinished(300000) || python.exitCode() != 0) {
     qWarning("python3 %s failed: %s", qPrintable(arguments.join(' ')),
              python.readAllStandardError().constData());

@@ -20,6 +20,7 @@
 #include "qcustomplot_include.h"
 #include "run_controller.h"
 #include "run_setup_panel.h"
+#include "test_support.h"
 #include "runs_panel.h"
 #include "runs_table_model.h"
 #include "sensitivity_view.h"
@@ -82,7 +83,7 @@ class TestMainWindow : public QObject {
   // it uncompressed (quant.exclude), and the size once compressed follows.
   void your_model_lists_its_layers_and_a_layer_can_be_left_uncompressed() {
     QProcess python;
-    python.start("/usr/bin/python3", {QNS_SOURCE_DIR "/tests/python/make_scripted_models.py",
+    python.start(qn::test::python_with_torch(), {QNS_SOURCE_DIR "/tests/python/make_scripted_models.py",
                                       dir_.filePath("models")});
     QVERIFY(python.waitForFinished(120000) && python.exitCode() == 0);
     MainWindow window(dir_.filePath("your-model.sqlite"));
