@@ -7,6 +7,9 @@
 # device-taking ones on CUDA. Logs and JSON land in $OUT. Prepare here with
 # experiments/gpu/fetch_deps.sh, then call the device tool with
 #   carry: [".gpu-deps"]   command: bash experiments/gpu/run.sh
+# What travels must stay under the tool's 64 MiB: .gpu-deps (36 MB) and the tracked files
+# leave no room for experiments/paper_table/records/ (28 MB), so move those aside for the
+# call (the results in experiments/gpu/RESULTS.md were taken so).
 # Steps run in order of importance, each within what is left of QNS_GPU_SECONDS (default
 # 540), so that a slow step costs the later ones, not the call. QNS_GPU_PARTS picks the
 # parts after the build (default "check bench tests").
