@@ -134,7 +134,9 @@ def main_table(rows):
         seeds = ", ".join(f"{seed}: {value * scale:.2f}" for seed, value in sorted(row.seeds))
         if row.not_done:
             seeds += f" ({row.not_done} not done)"
-        lines.append(f"| {quantizer} | {noise} | {row.size or 0:,} | x{row.compression or 0:.1f} | "
+        size = f"{row.size:,}" if row.size else "-"  # no run of the row done: nothing measured
+        compression = f"x{row.compression:.1f}" if row.compression else "-"
+        lines.append(f"| {quantizer} | {noise} | {size} | {compression} | "
                      f"{spread([v for _, v in row.seeds], scale)} | {seeds} | "
                      f"{spread(row.before, scale)} | {row.seconds:.0f} |")
     return "\n".join(lines)
