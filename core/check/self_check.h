@@ -17,7 +17,8 @@ struct CheckResult {
 // test-backend-ops: each kernel runs on `device` and is compared with an independent
 // reference computed on the CPU: LibTorch's own fake-quantize, brute-force distances, a
 // naive Lloyd iteration, a byte-by-byte bit packer. On a CUDA device this is CUDA against
-// CPU; on the CPU it checks the fast paths against the slow ones.
+// CPU; on the CPU it checks the fast paths against the slow ones. Then the engine on
+// `device` against the engine on the CPU (check/device_parity.h).
 std::vector<CheckResult> run_self_checks(const torch::Device& device);
 
 }  // namespace qn
