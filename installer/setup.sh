@@ -75,9 +75,10 @@ fetch_brown_corpus() {
 
 # build [TARGET...]: configures once, then builds the targets (default: everything).
 build() {
-  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  # Configured once; again whenever QNS_TORCH_PREFIX is given, so that it always takes effect.
+  if [ ! -f "$build_dir/CMakeCache.txt" ] || [ -n "${QNS_TORCH_PREFIX:-}" ]; then
     cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQNS_DATA_DIR="$data_dir" \
-      ${QNS_TORCH_PREFIX:+-DCMAKE_PREFIX_PATH="$QNS_TORCH_PREFIX"}
+      ${QNS_TORCH_PREFIX:+-DCMAKE_PREFIX_PATH="$QNS_TORCH_PREFIX" -DTorch_DIR="$QNS_TORCH_PREFIX/Torch"}
   fi
   local targets=()
   for target in "$@"; do targets+=(--target "$target"); done

@@ -16,7 +16,7 @@ apt-get download \
   nlohmann-json3-dev libcli11-dev libsqlite3-dev libsqlite3-0 zlib1g-dev zlib1g libssl-dev libssl3 \
   libstb-dev libstb0 libgloo-dev \
   qt6-base-dev qt6-base-dev-tools libqt6core6 libqt6test6 libicu72 libdouble-conversion3 libb2-1 \
-  libpcre2-16-0 libglib2.0-0 qmake6 qmake6-bin 2>&1 | grep -v "^W: Download is performed unsandboxed" || true
+  libpcre2-16-0 libglib2.0-0 qmake6 qmake6-bin 2>&1 | { grep -v "^W: Download is performed unsandboxed" || true; }
 fmnist=/usr/share/datasets/fashion-mnist
 for kind in images-idx3 labels-idx1; do
   cp "$fmnist/t10k-$kind-ubyte.gz" data/fashion-mnist/

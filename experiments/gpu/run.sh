@@ -4,8 +4,8 @@
 # and the engine against the CPU), the benchmarks beside the same work in the host's
 # PyTorch (k-means; a training step of each preset, plain and under each noise form; the
 # noise forms on one layer) with the GPU's memory sampled, and the core test suites, the
-# device-taking ones on CUDA. Logs and JSON land in $OUT. Prepare here with
-# experiments/gpu/fetch_deps.sh, then call the device tool with
+# device-taking one (test_device_parity) on CUDA. Logs and JSON land in $OUT. Prepare here
+# with experiments/gpu/fetch_deps.sh, then call the device tool with
 #   carry: [".gpu-deps"]   command: bash experiments/gpu/run.sh
 # What travels must stay under the tool's 64 MiB: .gpu-deps (36 MB) and the tracked files
 # leave no room for experiments/paper_table/records/ (28 MB), so move those aside for the
@@ -20,17 +20,20 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${OUT:-$root/build-gpu/out}
 deps=/opt/qns-deps
 mkdir -p "$out" "$deps/fallback"
-log() { echo "[$((SECONDS - start)) s] $*" | tee -a "$out/steps.txt"; }
+# Progress to stderr and steps.txt: a step's stdout may be a result file.
+log() { echo "[$((SECONDS - start)) s] $*" | tee -a "$out/steps.txt" >&2; }
 left() { echo $((budget - (SECONDS - start))); }
 wanted() { [[ " ${QNS_GPU_PARTS:-check bench tests} " == *" $1 "* ]]; }
+failed=0  # the script's exit status: 1 once any step failed
 # Runs "$@" with what is left of the budget; logs its exit status.
 step() {
   local name=$1
   shift
-  if (($(left) < 20)); then log "$name: skipped, budget spent"; return 1; fi
+  if (($(left) < 20)); then log "$name: skipped, budget spent"; failed=1; return 1; fi
   timeout "$(left)" "$@"
   local status=$?
   log "$name: exit $status"
+  ((status == 0)) || failed=1
   return $status
 }
 
@@ -39,10 +42,13 @@ for package in "$root"/.gpu-deps/*.deb; do dpkg -x "$package" "$deps"; done
 find "$deps" -type l -lname '/*' | while read -r link; do
   ln -sfn "$deps$(readlink "$link")" "$link"
 done
-# The carried libraries the host lacks, and only those, for the programs to load.
+# The carried libraries the host lacks, and only those, for the programs to load. (The
+# cache is read once into a file: `ldconfig -p | grep -q` under pipefail fails whenever
+# grep stops reading early.)
+ldconfig -p >/tmp/qns-host-libraries.txt
 for library in "$deps"/{usr/,}lib/x86_64-linux-gnu/lib*.so.*; do
   name=$(basename "$library")
-  ldconfig -p | grep -qP "^\t\Q$name\E " || ln -sf "$library" "$deps/fallback/$name"
+  grep -qP "^\t\Q$name\E " /tmp/qns-host-libraries.txt || ln -sf "$library" "$deps/fallback/$name"
 done
 export LD_LIBRARY_PATH=$deps/fallback${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 data=$root/.gpu-deps/data
@@ -55,15 +61,12 @@ python3 -c 'import torch; print("pytorch", torch.__version__, "cuda", torch.vers
 log "set up"
 
 build=$root/build-gpu
-step configure cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DQNS_BUILD_UI=OFF \
+step configure cmake -S "$root" -B "$build" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release -DQNS_BUILD_UI=OFF \
   -DQNS_WITH_POSTGRES=OFF -DCMAKE_PREFIX_PATH="$torch_prefix;$deps/usr" \
   -DQNS_DATA_DIR="$data" >"$out/build.log" 2>&1 &&
-  step "build qnoise" cmake --build "$build" --parallel 16 --target qnoise >>"$out/build.log" 2>&1
+  step "build qnoise" cmake --build "$build" --parallel 16 --target qnoise >>"$out/build.log" 2>&1 ||
+  { grep -E "error|Error" "$out/build.log" | head -40; exit 1; }  # never an older build's qnoise
 qnoise=$build/bin/qnoise
-if [[ ! -x $qnoise ]]; then
-  grep -E "error|Error" "$out/build.log" | head -40
-  exit 1
-fi
 
 # The GPU's memory in use, per process, every 100 ms while a benchmark runs, into
 # memory.csv (benchmark, pid, process, MiB): its peak is the figure. (The device tool
@@ -80,7 +83,10 @@ stop_sampling() {
   sed "s/^/$benchmark, /" /tmp/qns-memory.csv >>"$out/memory.csv"
 }
 
-wanted check && step check "$qnoise" check --device cuda 2>&1 | tee "$out/check_cuda.txt"
+if wanted check; then
+  step check "$qnoise" check --device cuda >"$out/check_cuda.txt" 2>&1
+  cat "$out/check_cuda.txt"
+fi
 
 if wanted bench; then
   twin="python3 $root/experiments/bench/twin.py"  # the host's PyTorch, on the same GPU
@@ -109,10 +115,12 @@ if wanted bench; then
   stop_sampling
 fi
 
-# The core suites against LibTorch 2.x; the ones that take a device on CUDA. test_data
-# reads Fashion-MNIST's training set where Debian installs it, which this host lacks.
-wanted tests || { log "done"; exit 0; }
-step "build tests" cmake --build "$build" --parallel 16 -- -k >>"$out/build.log" 2>&1
+# The core suites against LibTorch 2.x, test_device_parity on CUDA (the others compute on
+# the CPU). test_data is left out: it checks Fashion-MNIST's 60,000 training images, and
+# only the 10,000 test images travel (as both sets).
+wanted tests || { log "done"; exit "$failed"; }
+step "build tests" cmake --build "$build" --parallel 16 -- -k >>"$out/build.log" 2>&1 ||
+  log "some suites did not build: build.log; CTest reports them as not run"
 export QNS_TEST_DEVICE=cuda
 export QNS_PYTHON=$(command -v python3)  # the host's PyTorch makes the TorchScript fixtures
 # The suites that train on Fashion-MNIST read it from Debian's place.
@@ -121,3 +129,4 @@ cd "$build" && step "core tests" ctest --output-on-failure -E "_cli$|^test_data$
   >"$out/tests.txt" 2>&1
 tail -40 "$out/tests.txt"
 log "done"
+exit "$failed"
