@@ -227,24 +227,27 @@ def goals(rows):
                              f"{'under' if gap > 0 else 'above'} fp32 after fine-tuning (goal: "
                              f"within 1.5): {_verdict(gap <= 1.5)}")
     # The lead is positive where Quant-Noise is better: more accuracy, less perplexity.
-    lead_text = "points over no noise" if accuracy else "perplexity better than no noise"
+    def lead_text(lead):
+        if accuracy:
+            return f"{lead:+.2f} points over no noise"
+        return f"{abs(lead):.2f} perplexity {'better' if lead >= 0 else 'worse'} than no noise"
     goal = lambda lead: f" (goal: +5): {_verdict(lead >= 5.0)}" if accuracy else ""
     for quantizer in dict.fromkeys(q for q, _ in pq_keys):
         lead = _lead(rows, quantizer, lambda row: row.before)
         if lead is not None:
             lines.append(f"- {quantizer}, one-shot (every stage quantized at once, no fine-tuning): "
-                         f"Quant-Noise {lead:+.2f} {lead_text}{goal(lead)}")
+                         f"Quant-Noise {lead_text(lead)}{goal(lead)}")
         stages = sorted({s for (q, _), row in rows.items() if q == quantizer for s in row.stages})
         for stage in stages:
             lead = _lead(rows, quantizer,
                          lambda row: row.stages.get(stage, {}).get("after_quantization", []))
             if lead is not None:
                 lines.append(f"- {quantizer}, stage {stage} right after quantization: Quant-Noise "
-                             f"{lead:+.2f} {lead_text}{goal(lead)}")
+                             f"{lead_text(lead)}{goal(lead)}")
         lead = _lead(rows, quantizer, lambda row: [v for _, v in row.seeds])
         if lead is not None and not accuracy:
-            lines.append(f"- {quantizer} after fine-tuning: Quant-Noise {lead:+.2f} perplexity "
-                         f"better than no noise (goal: no worse): {_verdict(lead >= 0)}")
+            lines.append(f"- {quantizer} after fine-tuning: Quant-Noise {lead_text(lead)} "
+                         f"(goal: no worse): {_verdict(lead >= 0)}")
     return "\n".join(lines)
 
 
