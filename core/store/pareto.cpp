@@ -5,7 +5,7 @@
 
 namespace qn {
 
-std::vector<size_t> pareto_front(const std::vector<ParetoPoint>& points, bool lower_is_better) {
+std::vector<std::size_t> pareto_front(const std::vector<ParetoPoint>& points, bool lower_is_better) {
   // In "higher is better" terms throughout.
   auto quality = [&](size_t i) { return lower_is_better ? -points[i].metric : points[i].metric; };
   std::vector<size_t> order(points.size());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -14,6 +15,6 @@ struct ParetoPoint {
 // another if it is no larger and no worse, and smaller or better; the metric is better when
 // higher (accuracy) or, with `lower_is_better`, when lower (perplexity). Points that tie
 // exactly are all on the front. O(n log n).
-std::vector<size_t> pareto_front(const std::vector<ParetoPoint>& points, bool lower_is_better);
+std::vector<std::size_t> pareto_front(const std::vector<ParetoPoint>& points, bool lower_is_better);
 
 }  // namespace qn
