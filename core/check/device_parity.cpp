@@ -6,7 +6,6 @@
 #include <string>
 
 #include "check/check_support.h"
-#include "common/runtime.h"
 #include "config/run_config.h"
 #include "data/task_data.h"
 #include "io/checkpoint.h"

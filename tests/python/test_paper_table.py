@@ -96,6 +96,29 @@ class RowOrder(unittest.TestCase):
                           "- fp32, 16 epochs, seed 0: 300: 150.00"])
 
 
+class Wording(unittest.TestCase):
+    def make(self, folder):
+        store = os.path.join(folder, "lm.sqlite")
+        make_store(store, [(FP32, NONE), (IPQ, NONE), (IPQ, QN)])  # perplexity 101, 102, 103
+        with closing(sqlite3.connect(store)) as db:
+            config = {"quant": INT8, "noise": STE, "train": {"seed": 0, "epochs": 2}}
+            db.execute("INSERT INTO runs VALUES (4, ?, 'queued', NULL, NULL)",
+                       (json.dumps(config),))
+            db.commit()
+        return report.read_rows(store)
+
+    def test_a_row_with_no_run_done_shows_no_size(self):
+        with tempfile.TemporaryDirectory() as folder:
+            table = report.main_table(self.make(folder))
+        self.assertIn("| int8 (histogram) | STE | - | - | - |  (1 not done) |", table)
+
+    def test_a_higher_perplexity_with_noise_is_worded_worse_and_fails_the_goal(self):
+        with tempfile.TemporaryDirectory() as folder:
+            goals = report.goals(self.make(folder))
+        self.assertIn("- iPQ after fine-tuning: Quant-Noise 1.00 perplexity worse than no noise "
+                      "(goal: no worse): **not met**", goals)
+
+
 class Records(unittest.TestCase):
     def test_a_missing_store_starts_from_its_record_with_every_row(self):
         with tempfile.TemporaryDirectory() as folder:
