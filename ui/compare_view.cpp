@@ -1,68 +1,189 @@
 #include "compare_view.h"
 
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <map>
+#include <algorithm>
 
-#include "config/config_difference.h"
 #include "curve_plot.h"
-#include "runs_table_model.h"
+#include "train/stage_result.h"
 
 namespace qn::ui {
 namespace {
 
-// The table repeats these columns of the runs table after the differing keys.
-constexpr RunsTableModel::Column kResultColumns[] = {RunsTableModel::Metric, RunsTableModel::Size,
-                                                     RunsTableModel::Compression};
+constexpr int kMinimumCurveHeight = 260;  // the loss and metric stay readable above the table
+
+// The PQ stage metrics of a run's curves, as the store holds them.
+std::vector<MetricPoint> stage_metrics(const RunCurve& curve) {
+  std::vector<MetricPoint> points;
+  for (int i = 0; i < curve.stage_numbers.size(); ++i) {
+    points.push_back({static_cast<int64_t>(curve.stage_numbers[i]),
+                      after_quantization_name(curve.eval_name), curve.after_quantization[i]});
+  }
+  for (int i = 0; i < curve.finetuned_stage_numbers.size(); ++i) {
+    points.push_back({static_cast<int64_t>(curve.finetuned_stage_numbers[i]),
+                      after_finetune_name(curve.eval_name), curve.after_finetune[i]});
+  }
+  return points;
+}
+
+QString describe(const StoredRun& run) {
+  const auto quant = run.config.value("quant", nlohmann::json::object()).value("method", "");
+  const auto noise = run.config.value("noise", nlohmann::json::object()).value("mode", "");
+  return QStringLiteral("run %1 (%2%3)")
+      .arg(run.id)
+      .arg(quant == "none" ? QString("fp32") : QString::fromStdString(quant))
+      .arg(quant == "none" || noise == "none" ? QString() : ", " + QString::fromStdString(noise));
+}
 
 }  // namespace
 
 CompareView::CompareView(QWidget* parent)
-    : QWidget(parent), curves_(new CurvePlot), table_(new QTableWidget) {
+    : QWidget(parent),
+      curves_(new CurvePlot),
+      hint_(new QLabel),
+      baseline_(new QComboBox),
+      table_(new QTableWidget) {
   auto* noise_variants = new QPushButton("Same config: none vs STE vs Quant-Noise");
   noise_variants->setToolTip("Select the runs that differ from the selected one only by noise");
   connect(noise_variants, &QPushButton::clicked, this, &CompareView::noiseVariantsRequested);
+  baseline_->setToolTip("The run every difference is taken against");
+  connect(baseline_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+    if (index >= 0 && index < static_cast<int>(baseline_runs_.size())) {
+      chosen_baseline_ = baseline_runs_[static_cast<size_t>(index)]->id;
+    }
+    show_table();
+  });
+  auto* copy = new QPushButton("Copy");
+  copy->setToolTip("Copy the table as tab-separated text (pastes into a spreadsheet)");
+  connect(copy, &QPushButton::clicked, this, &CompareView::copy_table);
+  auto* csv = new QPushButton("Export CSV...");
+  connect(csv, &QPushButton::clicked, this,
+          [this] { export_table("Export the comparison as CSV", "CSV (*.csv)", comparison_csv); });
+  auto* latex = new QPushButton("Export LaTeX...");
+  connect(latex, &QPushButton::clicked, this,
+          [this] { export_table("Export the comparison as a LaTeX table", "LaTeX (*.tex)", comparison_latex); });
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(noise_variants);
+  bar->addSpacing(16);
+  bar->addWidget(new QLabel("Baseline:"));
+  bar->addWidget(baseline_);
+  bar->addStretch(1);
+  bar->addWidget(copy);
+  bar->addWidget(csv);
+  bar->addWidget(latex);
+
+  curves_->setMinimumHeight(kMinimumCurveHeight);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
+  auto* split = new QSplitter(Qt::Vertical);
+  split->addWidget(curves_);
+  split->addWidget(table_);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  hint_->setWordWrap(true);
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(noise_variants, 0, Qt::AlignLeft);
-  layout->addWidget(curves_, 3);
-  layout->addWidget(table_, 2);
+  layout->addLayout(bar);
+  layout->addWidget(hint_);
+  layout->addWidget(split, 1);
 }
 
 QCustomPlot* CompareView::plot() const { return curves_->plot(); }
 
 void CompareView::show_runs(const std::vector<const StoredRun*>& runs, const CurveMap& curves,
-                            const RunsTableModel& model) {
+                            const std::vector<StoredRun>& all) {
   curves_->show_runs(runs, curves);
-  std::vector<const nlohmann::json*> configs;
-  std::vector<std::map<std::string, std::string>> flat;
+  compared_.clear();
   for (const auto* run : runs) {
-    configs.push_back(&run->config);
-    flat.push_back(flatten_config(run->config));
+    const auto curve = curves.find(run->id);
+    compared_.push_back({run, curve == curves.end() ? std::vector<MetricPoint>{} : stage_metrics(curve->second)});
   }
-  const auto differing = differing_keys(configs);
-  const int key_rows = static_cast<int>(differing.size());
+  // The baseline: the user's choice while it is selected, else the default, which joins
+  // the comparison even when it is not selected (the fp32 run of the same config).
+  const auto in_selection = [&](int64_t id) {
+    return std::any_of(runs.begin(), runs.end(), [id](const StoredRun* run) { return run->id == id; });
+  };
+  if (chosen_baseline_ && !in_selection(*chosen_baseline_)) chosen_baseline_.reset();
+  const auto baseline = chosen_baseline_ ? chosen_baseline_ : default_baseline(runs, all);
+  if (baseline && !in_selection(*baseline)) {
+    const auto found = std::find_if(all.begin(), all.end(), [&](const StoredRun& run) { return run.id == *baseline; });
+    if (found != all.end()) compared_.insert(compared_.begin(), {&*found, {}});
+  }
+  baseline_runs_.clear();
+  baseline_->clear();
+  for (const auto& compared : compared_) {
+    baseline_runs_.push_back(compared.run);
+    baseline_->addItem(describe(*compared.run));
+    if (baseline && compared.run->id == *baseline) baseline_->setCurrentIndex(baseline_->count() - 1);
+  }
+  hint_->setVisible(runs.empty());
+  hint_->setText("Select runs to compare: Ctrl-click rows of the runs table or points of the Pareto "
+                 "plot, or press the button above to pick the runs that differ from one only by noise.");
+  show_table();
+}
+
+void CompareView::show_table() {
+  const int index = baseline_->currentIndex();
+  comparison_ = compare_runs(compared_, index >= 0 ? baseline_runs_[static_cast<size_t>(index)]->id : 0);
+  const size_t runs = comparison_.run_ids.size();
   table_->clear();
-  table_->setColumnCount(static_cast<int>(runs.size()));
-  table_->setRowCount(key_rows + static_cast<int>(std::size(kResultColumns)));
+  table_->setColumnCount(static_cast<int>(runs));
+  table_->setRowCount(static_cast<int>(comparison_.differing_keys.size() + comparison_.quantities.size()));
   QStringList columns, rows;
-  for (const auto* run : runs) columns << QStringLiteral("run %1").arg(run->id);
-  for (const auto& key : differing) rows << QString::fromStdString(key);
-  for (const auto column : kResultColumns) rows << model.headerData(column, Qt::Horizontal, Qt::DisplayRole).toString();
+  for (size_t i = 0; i < runs; ++i) {
+    columns << QStringLiteral("run %1%2").arg(comparison_.run_ids[i]).arg(i == 0 ? " (baseline)" : "");
+  }
+  int row = 0;
+  for (size_t k = 0; k < comparison_.differing_keys.size(); ++k, ++row) {
+    rows << QString::fromStdString(comparison_.differing_keys[k]);
+    for (size_t i = 0; i < runs; ++i) {
+      table_->setItem(row, static_cast<int>(i), new QTableWidgetItem(QString::fromStdString(comparison_.key_values[k][i])));
+    }
+  }
+  for (const auto& quantity : comparison_.quantities) {
+    rows << QString::fromStdString(quantity.name);
+    const auto& base = quantity.values.front();
+    for (size_t i = 0; i < runs; ++i) {
+      const auto& value = quantity.values[i];
+      QString text = value ? QString::fromStdString(format_value(quantity.kind, *value)) : "-";
+      if (i > 0 && value && base) {
+        text += "   " + QString::fromStdString(format_difference(quantity.kind, *value, *base));
+      }
+      auto* item = new QTableWidgetItem(text);
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      table_->setItem(row, static_cast<int>(i), item);
+    }
+    ++row;
+  }
   table_->setHorizontalHeaderLabels(columns);
   table_->setVerticalHeaderLabels(rows);
-  for (size_t column = 0; column < runs.size(); ++column) {
-    const int table_column = static_cast<int>(column);
-    for (int row = 0; row < key_rows; ++row) {
-      const auto& value = flat[column][differing[static_cast<size_t>(row)]];
-      table_->setItem(row, table_column, new QTableWidgetItem(QString::fromStdString(value)));
-    }
-    const int model_row = model.row_of(runs[column]->id);
-    int row = key_rows;
-    for (const auto result_column : kResultColumns) {
-      const auto text = model.index(model_row, result_column).data(Qt::DisplayRole).toString();
-      table_->setItem(row++, table_column, new QTableWidgetItem(text));
-    }
+  table_->resizeColumnsToContents();
+}
+
+void CompareView::copy_table() {
+  QApplication::clipboard()->setText(QString::fromStdString(comparison_tsv(comparison_)));
+}
+
+void CompareView::export_table(const QString& title, const QString& filter,
+                               std::string (*format)(const RunComparison&)) {
+  const auto path = QFileDialog::getSaveFileName(this, title, {}, filter);
+  if (path.isEmpty()) return;
+  QFile file(path);
+  const auto bytes = QByteArray::fromStdString(format(comparison_));
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) != bytes.size()) {
+    QMessageBox::warning(this, "Cannot export the comparison",
+                         QStringLiteral("Could not write %1: %2").arg(path, file.errorString()));
   }
 }
 

@@ -12,7 +12,6 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QScreen>
-#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -46,6 +45,10 @@
 #include "run_setup_panel.h"
 #include "runs_panel.h"
 #include "runs_table_model.h"
+#include "queue_counts.h"
+#include "quick_start.h"
+#include "quit_question.h"
+#include "resume_banner.h"
 #include "sweep/sweep_insight.h"
 #include "sweep/sweep_spec.h"
 #include "sweep_dialog.h"
@@ -62,13 +65,7 @@ enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab, kSen
 
 MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(parent) {
   selection_ = new RunSelection(this);
-  setup_ = new RunSetupPanel;
-  auto* setup_scroll = new QScrollArea;
-  setup_scroll->setWidget(setup_);
-  setup_scroll->setWidgetResizable(true);
-  // The panel may be narrower than it would like (its layer table then scrolls): the
-  // first start gives it its width where the screen has room (fit_first_start).
-  setup_scroll->setMinimumWidth(setup_->minimumSizeHint().width() + 24);
+  setup_ = new RunSetupPanel;  // it scrolls itself; Run and Sweep stay in view (its footer)
 
   live_ = new CurvePlot;
   pareto_ = new ParetoPlot(selection_);
@@ -120,13 +117,20 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   runs_ = new RunsPanel(selection_);
   runs_model_ = runs_->model();
 
+  resume_banner_ = new ResumeBanner;
+  connect(resume_banner_, &ResumeBanner::resumeRequested, this, [this] { store_->resume_queue(); });
+  auto* runs_with_banner = new QWidget;
+  auto* runs_layout = new QVBoxLayout(runs_with_banner);
+  runs_layout->setContentsMargins(0, 0, 0, 0);
+  runs_layout->addWidget(resume_banner_);
+  runs_layout->addWidget(runs_);
   auto* right = new QSplitter(Qt::Vertical);
   right->addWidget(tabs_);
-  right->addWidget(runs_);
+  right->addWidget(runs_with_banner);
   right->setStretchFactor(0, 3);
   right->setStretchFactor(1, 2);
   splitter_ = new QSplitter(Qt::Horizontal);
-  splitter_->addWidget(setup_scroll);
+  splitter_->addWidget(setup_);
   splitter_->addWidget(right);
   splitter_->setStretchFactor(1, 1);
   setCentralWidget(splitter_);
@@ -214,6 +218,7 @@ void MainWindow::build_menus() {
     }
   });
   file->addSeparator();
+  add_selected_runs_menu(file);
   file->addAction("Export &plot...", QKeySequence("Ctrl+Shift+P"), this, &MainWindow::export_plot);
   file->addAction("Export &table as CSV...", this, &MainWindow::export_table);
   file->addSeparator();
@@ -235,6 +240,7 @@ void MainWindow::build_menus() {
     if (setup_->ready()) open_sweep_dialog(setup_->config());
   });
   run->addAction("&Cancel selected runs", QKeySequence("Ctrl+."), this, &MainWindow::cancel_selected);
+  add_selected_runs_menu(run);
   run->addSeparator();
   live_refresh_ = run->addAction("&Live refresh");
   live_refresh_->setCheckable(true);
@@ -252,7 +258,17 @@ void MainWindow::build_menus() {
   view->addAction("&Sensitivity", QKeySequence("Ctrl+6"), this, [this] { show_view("sensitivity"); });
   view->addAction("&Response", QKeySequence("Ctrl+7"), this, [this] { show_view("response"); });
 
-  menuBar()->addMenu("&Help")->addAction("&About QNStudio", this, &MainWindow::show_about);
+  auto* help = menuBar()->addMenu("&Help");
+  help->addAction("&Quick start", QKeySequence::HelpContents, this, [this] { show_quick_start(this); });
+  help->addAction("&About QNStudio", this, &MainWindow::show_about);
+}
+
+void MainWindow::add_selected_runs_menu(QMenu* menu) {
+  auto* selected = menu->addMenu("Selected &runs");
+  connect(selected, &QMenu::aboutToShow, this, [this, selected] {
+    selected->clear();
+    add_run_actions(selected);
+  });
 }
 
 void MainWindow::open_database(const QString& path) {
@@ -275,6 +291,7 @@ void MainWindow::adopt_store(StoreWorker* store) {
   delete store_;
   store_ = store;
   curves_.clear();
+  resume_offered_ = false;
   connect(store_, &StoreWorker::runsRead, this, &MainWindow::apply_runs);
   connect(store_, &StoreWorker::curvesRead, this, &MainWindow::apply_curves);
   connect(store_, &StoreWorker::progressRead, this, &MainWindow::apply_progress);
@@ -296,6 +313,12 @@ void MainWindow::adopt_store(StoreWorker* store) {
                                            : QStringLiteral("Queued %1 runs").arg(ids.size()));
     select_runs(std::vector<int64_t>(ids.begin(), ids.end()));  // shown once the list has them
   });
+  connect(store_, &StoreWorker::queueResumed, this, [this](int requeued) {
+    resume_banner_->hide();
+    controller_->wake();
+    status_label_->setText(QStringLiteral("Resumed the queue (%1 interrupted run%2 queued again)")
+                               .arg(requeued).arg(requeued == 1 ? "" : "s"));
+  });
   connect(store_, &StoreWorker::sweepsQueued, this, [this](int queued, int configs) {
     controller_->wake();
     status_label_->setText(QStringLiteral("Queued %1 of the sweep's %2 runs (the others are done)")
@@ -316,6 +339,11 @@ void MainWindow::adopt_store(StoreWorker* store) {
   });
   connect(controller_, &RunController::queueFinished, this, [this](int done, int failed, int cancelled) {
     progress_->hide();
+    if (quit_when_idle_) {
+      quitting_ = true;
+      close();
+      return;
+    }
     status_label_->setText(QStringLiteral("Queue finished: %1 done, %2 failed, %3 cancelled")
                                .arg(done).arg(failed).arg(cancelled));
   });
@@ -387,6 +415,7 @@ void MainWindow::reload() {
 
 void MainWindow::apply_runs(RunList runs) {
   runs_->set_runs(std::move(runs));
+  if (!resume_offered_) offer_to_resume();
   for (auto curve = curves_.begin(); curve != curves_.end();) {  // deleted runs' curves go
     curve = runs_model_->row_of(curve->first) < 0 ? curves_.erase(curve) : std::next(curve);
   }
@@ -488,7 +517,7 @@ std::vector<int64_t> MainWindow::curves_to_read(bool refresh_unfinished) const {
 
 void MainWindow::update_live() { live_->show_runs(live_runs(), curves_); }
 
-void MainWindow::update_compare() { compare_->show_runs(selected_runs(), curves_, *runs_model_); }
+void MainWindow::update_compare() { compare_->show_runs(selected_runs(), curves_, runs_model_->runs()); }
 
 bool MainWindow::queue_sweep_file(const QString& path) {
   try {
@@ -605,26 +634,41 @@ void MainWindow::export_table() {
 }
 
 void MainWindow::show_context_menu(const QPoint& global_position) {
-  const auto ids = selected_run_ids();
-  if (ids.empty()) return;
+  if (selected_run_ids().empty()) return;
   QMenu menu(this);
-  auto* qnz = menu.addAction("Export .qnz...", this, [this] { export_selected(false); });
-  auto* decompressed = menu.addAction("Export decompressed...", this, [this] { export_selected(true); });
-  qnz->setEnabled(ids.size() == 1);
-  decompressed->setEnabled(ids.size() == 1);
-  menu.addAction("Open in compare", this, [this] { show_view("compare"); });
-  const int row = runs_model_->row_of(ids[0]);
-  auto* use_config = menu.addAction("Use this config", this, [this, row] {
-    setup_->set_config(*runs_model_->config_at(row));
-  });
-  use_config->setEnabled(row >= 0 && runs_model_->config_at(row).has_value());
-  menu.addSeparator();
-  menu.addAction("Re-run", this, &MainWindow::rerun_selected);
-  menu.addAction("Cancel", this, &MainWindow::cancel_selected);
-  menu.addAction("Hide from plots", this, [this] { set_selected_hidden(true); });
-  menu.addAction("Show in plots", this, [this] { set_selected_hidden(false); });
-  menu.addAction("Delete...", this, &MainWindow::delete_selected);
+  add_run_actions(&menu);
   menu.exec(global_position);
+}
+
+void MainWindow::add_run_actions(QMenu* menu) {
+  // Each action enabled only where it applies to the selection as it is now.
+  const auto runs = selected_runs();
+  const auto any = [&runs](auto predicate) { return std::any_of(runs.begin(), runs.end(), predicate); };
+  const bool one_done = runs.size() == 1 && runs[0]->status == RunStatus::Done;
+  const QString why_not_export = runs.size() == 1 ? "Only a done run has a model to export"
+                                                  : "Select one done run to export";
+  auto* qnz = menu->addAction("&Export compressed (.qnz)...", this, [this] { export_selected(false); });
+  auto* decompressed = menu->addAction("Export &decompressed (PyTorch)...", this, [this] { export_selected(true); });
+  for (auto* action : {qnz, decompressed}) {
+    action->setEnabled(one_done);
+    if (!one_done) action->setToolTip(why_not_export);
+  }
+  menu->addAction("Open in &compare", this, [this] { show_view("compare"); })->setEnabled(!runs.empty());
+  auto* use_config = menu->addAction("&Use this config", this, [this] {
+    const int row = runs_model_->row_of(selected_run_ids().front());
+    if (row >= 0 && runs_model_->config_at(row)) setup_->set_config(*runs_model_->config_at(row));
+  });
+  use_config->setEnabled(runs.size() == 1 && runs_model_->config_at(runs_model_->row_of(runs[0]->id)).has_value());
+  menu->addSeparator();
+  menu->addAction("Re-&run", this, &MainWindow::rerun_selected)->setEnabled(!runs.empty());
+  menu->addAction("&Cancel", this, &MainWindow::cancel_selected)->setEnabled(any([](const StoredRun* run) {
+    return run->status == RunStatus::Queued || run->status == RunStatus::Running;
+  }));
+  menu->addAction("&Hide from plots", this, [this] { set_selected_hidden(true); })
+      ->setEnabled(any([](const StoredRun* run) { return !run->hidden; }));
+  menu->addAction("&Show in plots", this, [this] { set_selected_hidden(false); })
+      ->setEnabled(any([](const StoredRun* run) { return run->hidden; }));
+  menu->addAction("De&lete...", this, &MainWindow::delete_selected)->setEnabled(!runs.empty());
 }
 
 void MainWindow::show_about() {
@@ -637,7 +681,52 @@ void MainWindow::show_about() {
                               QString::fromStdString(describe_resolved_device("auto"))));
 }
 
+void MainWindow::offer_to_resume() {
+  resume_offered_ = true;
+  const auto counts = count_queue(runs_model_->runs());
+  if (counts.waiting() == 0) return;
+  if (ResumeBanner::resumes_at_start()) {
+    store_->resume_queue();
+  } else {
+    resume_banner_->offer(counts);
+  }
+}
+
+bool MainWindow::confirm_quit() {
+  if (quitting_ || !controller_ || !controller_->busy()) return true;
+  switch (ask_how_to_quit(this, count_queue(runs_model_->runs()))) {
+    case QuitChoice::LeaveQueued:
+      return true;  // the controller, destroyed, interrupts its run
+    case QuitChoice::FinishFirst:
+      quit_when_idle_ = true;
+      status_label_->setText("QNStudio quits once the queue has finished (Run > Cancel selected "
+                             "runs stops a run; closing again asks again)");
+      return false;
+    case QuitChoice::CancelRuns: {
+      std::vector<int64_t> ids;
+      for (const auto& run : runs_model_->runs()) {
+        if (run.status == RunStatus::Running || run.status == RunStatus::Queued) ids.push_back(run.id);
+      }
+      // Quit once the store has the cancels (the controller's runs then end as cancelled).
+      connect(store_, &StoreWorker::edited, this, [this] {
+        quitting_ = true;
+        close();
+      }, Qt::SingleShotConnection);
+      store_->cancel_runs(ids);
+      return false;
+    }
+    case QuitChoice::StayOpen:
+      return false;
+  }
+  return false;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!confirm_quit()) {
+    event->ignore();
+    return;
+  }
+  quit_when_idle_ = false;
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("setup/last_config", QString::fromStdString(to_json(setup_->config()).dump()));

@@ -11,6 +11,7 @@
 
 class QAction;
 class QLabel;
+class QMenu;
 class QSplitter;
 class QProgressBar;
 class QTabWidget;
@@ -32,6 +33,7 @@ class RunController;
 class RunSelection;
 class RunSetupPanel;
 class RunsPanel;
+class ResumeBanner;
 class RunsTableModel;
 
 // QNStudio's window: the run-setup panel on the left; the live curves, the Pareto front, the
@@ -99,6 +101,7 @@ class MainWindow : public QMainWindow {
   void runsShown();
 
  protected:
+  // Quitting while this window trains asks what becomes of the runs (ask_how_to_quit).
   void closeEvent(QCloseEvent* event) override;
 
  private:
@@ -116,6 +119,10 @@ class MainWindow : public QMainWindow {
   void export_plot();
   void export_table();
   void show_context_menu(const QPoint& global_position);
+  // The actions on the selected runs (export, compare, re-run, cancel, hide, delete), each
+  // enabled where it applies: the runs' context menu and "Selected runs" in File and Run.
+  void add_run_actions(QMenu* menu);
+  void add_selected_runs_menu(QMenu* menu);
   void apply_runs(RunList runs);
   void apply_curves(const CurveMap& curves);
   void apply_progress(ProgressMap progress);
@@ -133,6 +140,10 @@ class MainWindow : public QMainWindow {
   // filtered.
   void update_run_views();
   void show_about();
+  // On a store's first run list: runs waiting are offered to resume (or resumed, as chosen).
+  void offer_to_resume();
+  // Whether the window may close now; otherwise it acts on the user's choice.
+  bool confirm_quit();
   // The Sensitivity view's Measure: `qnoise sensitivity --db` on the setup panel's config.
   void measure_sensitivity();
   // The setup panel's Propose: `qnoise solve --db` within `target`; the answer becomes the
@@ -163,6 +174,10 @@ class MainWindow : public QMainWindow {
   CompareView* compare_;
   RunsTableModel* runs_model_;  // runs_'s
   RunsPanel* runs_;
+  ResumeBanner* resume_banner_;
+  bool resume_offered_ = false;  // for the store shown
+  bool quit_when_idle_ = false;  // "Finish first" was chosen
+  bool quitting_ = false;        // asked already: close without asking
   QLabel* status_label_;
   QLabel* queue_label_;
   QLabel* store_busy_label_;  // shown while an edit waits for a busy store

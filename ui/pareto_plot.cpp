@@ -1,6 +1,7 @@
 #include "pareto_plot.h"
 
 #include <QCheckBox>
+#include <QRubberBand>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -130,6 +131,8 @@ ParetoPlot::ParetoPlot(RunSelection* selection, QWidget* parent)
   highlight_->removeFromLegend();
   connect(plot_, &QCustomPlot::mouseMove, this, &ParetoPlot::on_mouse_move);
   connect(plot_, &QCustomPlot::mousePress, this, &ParetoPlot::on_mouse_press);
+  connect(plot_, &QCustomPlot::mouseRelease, this, &ParetoPlot::on_mouse_release);
+  band_ = new QRubberBand(QRubberBand::Rectangle, plot_);
   connect(selection_, &RunSelection::changed, this, &ParetoPlot::show_selection);
   set_runs(nullptr, {});
 }
@@ -296,6 +299,10 @@ QString ParetoPlot::tip_of_run(int64_t run_id) const {
 }
 
 void ParetoPlot::on_mouse_move(QMouseEvent* event) {
+  if (band_->isVisible()) {
+    band_->setGeometry(QRect(band_origin_, event->position().toPoint()).normalized());
+    return;
+  }
   const auto* point = nearest(event->position());
   if (point) {
     QToolTip::showText(event->globalPosition().toPoint(), tip_at(*point), plot_);
@@ -305,9 +312,51 @@ void ParetoPlot::on_mouse_move(QMouseEvent* event) {
 }
 
 void ParetoPlot::on_mouse_press(QMouseEvent* event) {
+  const bool adding = event->modifiers() & Qt::ControlModifier;
   if (const auto* point = nearest(event->position())) {
-    selection_->set(point->run_ids);
+    if (!adding) {
+      selection_->set(point->run_ids);
+      return;
+    }
+    // Ctrl-click: the point's runs join the selection, or leave it if they were in it.
+    auto ids = selection_->ids();
+    const bool selected = std::all_of(point->run_ids.begin(), point->run_ids.end(),
+                                      [this](int64_t id) { return selection_->contains(id); });
+    for (const auto id : point->run_ids) {
+      const auto found = std::find(ids.begin(), ids.end(), id);
+      if (selected && found != ids.end()) ids.erase(found);
+      if (!selected && found == ids.end()) ids.push_back(id);
+    }
+    selection_->set(std::move(ids));
+    return;
   }
+  band_origin_ = event->position().toPoint();
+  band_->setGeometry(QRect(band_origin_, QSize()));
+  band_->show();
+}
+
+void ParetoPlot::on_mouse_release(QMouseEvent* event) {
+  if (!band_->isVisible()) return;
+  band_->hide();
+  const auto rectangle = QRect(band_origin_, event->position().toPoint()).normalized();
+  auto ids = runs_within(rectangle);
+  if (event->modifiers() & Qt::ControlModifier) {
+    auto joined = selection_->ids();
+    for (const auto id : ids) {
+      if (!selection_->contains(id)) joined.push_back(id);
+    }
+    ids = std::move(joined);
+  }
+  selection_->set(std::move(ids));  // a click on an empty spot clears the selection
+}
+
+std::vector<int64_t> ParetoPlot::runs_within(const QRect& rectangle) const {
+  std::vector<int64_t> ids;
+  for (const auto& point : points_) {
+    const QPointF pixel(plot_->xAxis->coordToPixel(point.x), plot_->yAxis->coordToPixel(point.y));
+    if (rectangle.contains(pixel.toPoint())) ids.insert(ids.end(), point.run_ids.begin(), point.run_ids.end());
+  }
+  return ids;
 }
 
 }  // namespace qn::ui

@@ -8,6 +8,7 @@
 #include "store_worker.h"
 
 class QCheckBox;
+class QRubberBand;
 class QCustomPlot;
 class QCPErrorBars;
 class QCPGraph;
@@ -28,7 +29,8 @@ struct SolverPrediction {
 // y = its metric (accuracy up; perplexity axis reversed, so better is always up). One
 // colour and shape per noise mode, the fp32 baseline apart, and the Pareto front as a
 // step line. Hovering shows a run's config and result; clicking selects it (in the shared
-// RunSelection, whose runs it circles). With seeds
+// RunSelection, whose runs it circles), Ctrl-click adds or removes it, and dragging from an
+// empty spot selects the points in the rectangle (with Ctrl, adds them). With seeds
 // grouped, runs that differ only by their seed become one point at their mean metric with
 // an error bar from the lowest to the highest.
 class ParetoPlot : public QWidget {
@@ -66,6 +68,9 @@ class ParetoPlot : public QWidget {
   void draw_predictions();  // after the points
   void on_mouse_move(QMouseEvent* event);
   void on_mouse_press(QMouseEvent* event);
+  void on_mouse_release(QMouseEvent* event);
+  // The runs of the points inside `rectangle` (plot pixels).
+  std::vector<int64_t> runs_within(const QRect& rectangle) const;
   const Point* nearest(const QPointF& pixel) const;
   QString tip_at(const Point& point) const;
 
@@ -77,6 +82,8 @@ class ParetoPlot : public QWidget {
   int joined_predictions_ = 0;
   QCPErrorBars* spreads_[4];  // one a series, for grouped seeds
   QCheckBox* group_box_;
+  QRubberBand* band_;  // shown while a rectangle is dragged
+  QPoint band_origin_;
   RunList run_list_;
   std::vector<const StoredRun*> runs_;  // as last set, in run_list_
   bool group_seeds_ = false;

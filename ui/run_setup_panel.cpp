@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTimer>
@@ -22,6 +23,7 @@
 #include <algorithm>
 
 #include "byte_format.h"
+#include "number_fields.h"
 #include "config/layer_quant.h"
 #include "common/error.h"
 #include "config/choices.h"
@@ -73,7 +75,7 @@ QGroupBox* form_group(const char* title,
 }
 
 QSpinBox* spin(int min, int max, int value) {
-  auto* box = new QSpinBox;
+  auto* box = new BoundedSpinBox;
   box->setRange(min, max);
   box->setValue(value);
   return box;
@@ -125,11 +127,16 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   max_steps_ = spin(0, 100000000, 0);
   max_steps_->setSpecialValueText("epochs decide");
   batch_ = spin(1, 65536, 1);
-  lr_ = new QDoubleSpinBox;
-  lr_->setDecimals(5);
-  lr_->setRange(1e-5, 10);
+  lr_ = new ScientificSpinBox;
+  lr_->setRange(1e-7, 10);
   lr_->setSingleStep(1e-4);
   seed_ = spin(0, 1000000, 0);
+  train_limit_ = spin(0, 2000000000, 0);
+  train_limit_->setSpecialValueText("all");
+  train_limit_->setToolTip("Train on only the first N training examples (0: all of them)");
+  eval_limit_ = spin(0, 2000000000, 0);
+  eval_limit_->setSpecialValueText("all");
+  eval_limit_->setToolTip("Score on only the first N evaluation examples (0: all of them)");
   eval_every_ = spin(0, 100000000, 0);
   eval_every_->setSpecialValueText("at the end");
   eval_every_->setSuffix(" steps");
@@ -197,6 +204,8 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   auto* training = form_group("Training", {{"epochs", epochs_}, {"max steps", max_steps_},
                                            {"batch", batch_}, {"learning rate", lr_},
                                            {"seed", seed_}, {"evaluate every", eval_every_},
+                                           {"training examples", train_limit_},
+                                           {"evaluation examples", eval_limit_},
                                            {"device", device_}});
   auto* quant = form_group("Quantizer", {{"method", quantizer_}, {"bits (intN)", bits_},
                                          {"observer", observer_},
@@ -216,14 +225,27 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   auto* target = form_group("Mixed precision for a target size", {{"target", target_row}});
   target->layout()->addWidget(proposal_);
 
-  auto* layout = new QVBoxLayout(this);
-  for (auto* group : {task, layers, training, quant, noise, target}) layout->addWidget(group);
-  layout->addWidget(status_);
+  // The groups scroll; the check's verdict and Run and Sweep stay in a footer below them,
+  // in view whatever the window's height.
+  auto* groups = new QWidget;
+  auto* groups_layout = new QVBoxLayout(groups);
+  for (auto* group : {task, layers, training, quant, noise, target}) groups_layout->addWidget(group);
+  groups_layout->addStretch(1);
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(groups);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  // The panel may be narrower than it would like (its layer table then scrolls): the
+  // window's first start gives it its width where the screen has room.
+  scroll->setMinimumWidth(groups->minimumSizeHint().width() + 24);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(run_button_, 1);
   buttons->addWidget(sweep_button_);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(scroll, 1);
+  layout->addWidget(status_);
   layout->addLayout(buttons);
-  layout->addStretch(1);
 
   validation_timer_ = new QTimer(this);
   validation_timer_->setSingleShot(true);
@@ -237,10 +259,30 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   connect(rate_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double value) {
     const QSignalBlocker block(rate_slider_);
     rate_slider_->setValue(static_cast<int>(std::lround(value * kRateSteps)));
+    if (rate_->isEnabled()) quant_noise_rate_ = value;  // the user's, while Quant-Noise is on
   });
-  for (auto* box : {width_, hidden_, epochs_, max_steps_, batch_, seed_, eval_every_, bits_, linear_block_,
+  for (auto* box : {width_, hidden_, epochs_, max_steps_, batch_, seed_, eval_every_, train_limit_,
+                    eval_limit_, bits_, linear_block_,
                     conv1x1_block_, conv_block_, embedding_block_, centroids_, finetune_steps_}) {
     connect(box, qOverload<int>(&QSpinBox::valueChanged), this, &RunSetupPanel::schedule_validation);
+  }
+  number_fields_ = {{"width / dim", width_}, {"hidden / FFN", hidden_}, {"epochs", epochs_},
+                    {"max steps", max_steps_}, {"batch", batch_}, {"learning rate", lr_},
+                    {"seed", seed_}, {"evaluate every", eval_every_},
+                    {"training examples", train_limit_}, {"evaluation examples", eval_limit_},
+                    {"bits", bits_},
+                    {"block: linear", linear_block_}, {"block: conv 1x1", conv1x1_block_},
+                    {"block: conv kxk", conv_block_}, {"block: embedding", embedding_block_},
+                    {"centroids K", centroids_}, {"iPQ fine-tune steps", finetune_steps_},
+                    {"rate p", rate_}};
+  for (const auto& field : number_fields_) {
+    auto* box = field.second;
+    if (auto* integer = qobject_cast<QSpinBox*>(box)) {
+      connect(integer, &QSpinBox::textChanged, this, &RunSetupPanel::check_ranges);
+    } else if (auto* real = qobject_cast<QDoubleSpinBox*>(box)) {
+      connect(real, &QDoubleSpinBox::textChanged, this, &RunSetupPanel::check_ranges);
+    }
+    connect(box, &QAbstractSpinBox::editingFinished, this, &RunSetupPanel::check_ranges);
   }
   for (auto* box : {lr_, rate_}) {
     connect(box, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
@@ -338,6 +380,8 @@ RunConfig RunSetupPanel::config() const {
   train.lr = lr_->value();
   train.seed = static_cast<uint64_t>(seed_->value());
   train.eval_every = eval_every_->value();
+  config.data.train_limit = train_limit_->value();
+  config.data.eval_limit = eval_limit_->value();
   config.device = device_->currentText().toStdString();
   auto& quant = config.quant;
   quant.bits = bits_->value();
@@ -352,7 +396,9 @@ RunConfig RunSetupPanel::config() const {
   auto& noise = config.noise;
   noise.mode = noise_mode_choices().at(static_cast<size_t>(noise_->currentIndex())).mode;
   noise.form = parse_noise_form(form_->currentText().toStdString());
-  noise.p = rate_->value();
+  // Quant-Noise's rate is the user's; the other modes keep the one stored (they ignore it,
+  // and a stored run's config hash must not change).
+  noise.p = noise.mode == NoiseMode::QuantNoise ? quant_noise_rate_ : base_.noise.p;
   return config;
 }
 
@@ -378,6 +424,8 @@ void RunSetupPanel::set_config(const RunConfig& config) {
   lr_->setValue(train.lr);
   seed_->setValue(static_cast<int>(train.seed));
   eval_every_->setValue(static_cast<int>(train.eval_every));
+  train_limit_->setValue(static_cast<int>(config.data.train_limit));
+  eval_limit_->setValue(static_cast<int>(config.data.eval_limit));
   device_->setCurrentText(QString::fromStdString(config.device));
   const auto& quant = config.quant;
   quantizer_->setCurrentIndex(static_cast<int>(quantizer_choice_of(quant)));
@@ -391,7 +439,7 @@ void RunSetupPanel::set_config(const RunConfig& config) {
   finetune_steps_->setValue(static_cast<int>(quant.finetune_steps));
   noise_->setCurrentIndex(static_cast<int>(noise_mode_choice_of(config.noise.mode)));
   form_->setCurrentText(QString::fromStdString(to_string(config.noise.form)));
-  rate_->setValue(config.noise.p);
+  quant_noise_rate_ = config.noise.p;
   loading_ = false;
   validation_timer_->stop();
   update_enabled_fields();
@@ -428,6 +476,19 @@ void RunSetupPanel::update_enabled_fields() {
   form_->setEnabled(quant_noise && pq);
   rate_->setEnabled(quant_noise);
   rate_slider_->setEnabled(quant_noise);
+  // Greyed fields show the value that applies: int8's and int4's width, STE's p = 1 and
+  // post-training's p = 0; Quant-Noise starts at the paper's rate.
+  if (choice.method == QuantMethod::Int && choice.bits != 0) {
+    const QSignalBlocker block(bits_);
+    bits_->setValue(choice.bits);
+  }
+  if (quant_noise && quant_noise_rate_ <= 0) quant_noise_rate_ = recommended_noise_rate(choice.method);
+  const bool ste =
+      noise_mode_choices().at(static_cast<size_t>(noise_->currentIndex())).mode == NoiseMode::Ste;
+  const QSignalBlocker block(rate_);
+  rate_->setValue(quant_noise ? quant_noise_rate_ : ste ? 1.0 : 0.0);
+  const QSignalBlocker block_slider(rate_slider_);
+  rate_slider_->setValue(static_cast<int>(std::lround(rate_->value() * kRateSteps)));
 }
 
 // The engine's check builds the model (milliseconds for the presets, seconds for a big
@@ -476,12 +537,33 @@ ConfigCheck check_config(const RunConfig& config) {
 
 void RunSetupPanel::show_check(const ConfigCheck& check) {
   valid_ = check.valid;
-  status_->setStyleSheet(valid_ ? QString() : QStringLiteral("color: #b00020"));
-  status_->setText(check.message);
+  check_message_ = check.message;
   if (valid_) layers_->show_layers(check.layers);  // a refused config keeps the last listing
-  run_button_->setEnabled(valid_);
-  sweep_button_->setEnabled(valid_);
-  propose_button_->setEnabled(valid_);
+  show_verdict();
+}
+
+void RunSetupPanel::check_ranges() {
+  QStringList problems;
+  for (const auto& [name, box] : number_fields_) {
+    const auto problem = range_problem(*box);
+    box->setStyleSheet(problem.isEmpty() ? QString() : QStringLiteral("QAbstractSpinBox { border: 2px solid #b00020; }"));
+    if (!problem.isEmpty()) problems << name + " " + problem;
+  }
+  range_problems_ = problems.join("; ");
+  show_verdict();
+}
+
+void RunSetupPanel::show_verdict() {
+  // A field out of range is refused before the engine's check: the value typed is not the
+  // one the config holds.
+  const bool runnable = valid_ && range_problems_.isEmpty();
+  status_->setStyleSheet(runnable ? QString() : QStringLiteral("color: #b00020"));
+  status_->setText(range_problems_.isEmpty()
+                       ? check_message_
+                       : "Cannot run: " + range_problems_ + " (leaving the field restores its last value)");
+  run_button_->setEnabled(runnable);
+  sweep_button_->setEnabled(runnable);
+  propose_button_->setEnabled(runnable);
 }
 
 QString RunSetupPanel::status_text() const { return status_->text(); }

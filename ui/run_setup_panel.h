@@ -3,11 +3,14 @@
 #include <QStringList>
 #include <QWidget>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "config/run_config.h"
 #include "layer_table.h"
 
 class QComboBox;
+class QAbstractSpinBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -104,6 +107,8 @@ class RunSetupPanel : public QWidget {
   LayerTable* layers_;
   QSpinBox *width_, *hidden_;
   QSpinBox *epochs_, *max_steps_, *batch_, *seed_, *eval_every_;
+  QSpinBox* train_limit_;  // data.train_limit, 0 = all
+  QSpinBox* eval_limit_;   // data.eval_limit, 0 = all
   QDoubleSpinBox* lr_;
   QComboBox* device_;
   QComboBox *quantizer_, *observer_;
@@ -113,6 +118,8 @@ class RunSetupPanel : public QWidget {
   QComboBox *noise_, *form_;
   QSlider* rate_slider_;
   QDoubleSpinBox* rate_;
+  // Quant-Noise's p as the user set it (the rate field shows 1 for STE and 0 for none).
+  double quant_noise_rate_ = 0;
   QLabel* status_;
   QPushButton *run_button_, *sweep_button_;
   QComboBox* target_unit_;  // KB, or a compression ratio
@@ -121,11 +128,18 @@ class RunSetupPanel : public QWidget {
   QLabel* proposal_;
   void record_edit();  // an undo step, if the config changed since the last one
   void show_check(const ConfigCheck& check);
+  // Marks the number fields whose text is out of range and refuses the config while any is.
+  void check_ranges();
+  // The status line and the buttons from the engine's verdict and the fields' ranges.
+  void show_verdict();
 
   QTimer* validation_timer_;
   int check_generation_ = 0;  // the latest check's; older answers are dropped
   int checks_running_ = 0;
   bool valid_ = false;
+  QString check_message_;   // the engine's last verdict on the config
+  QString range_problems_;  // fields whose text is out of range, with their ranges
+  std::vector<std::pair<QString, QAbstractSpinBox*>> number_fields_;  // named as on screen
   bool loading_ = false;
   QUndoStack* undo_stack_;
   std::optional<RunConfig> recorded_;  // the config as of the last undo step

@@ -3,6 +3,7 @@
 #include <QMetaObject>
 #include <algorithm>
 
+#include "sweep/run_queue.h"
 #include "sweep/sweep_planner.h"
 #include "train/stage_result.h"
 #include "train/training_events.h"
@@ -67,6 +68,7 @@ StoreWorker::StoreWorker(QString db_path, QObject* parent)
   post([this, problem] {
         try {
           store();
+          reap_interrupted_runs();
         } catch (const std::exception& failure) {
           *problem = QString::fromStdString(failure.what());
         }
@@ -202,6 +204,21 @@ void StoreWorker::cancel_runs(std::vector<int64_t> run_ids) {
     for (const auto id : run_ids) store.cancel(id);
     return say("Cancelled " + count_text(run_ids.size(), "run"));
   });
+}
+
+void StoreWorker::resume_queue() {
+  post_edit("resume the queue", [this](RunStore& store) -> Announcement {
+    const int requeued = store.requeue({RunStatus::Interrupted});
+    return [this, requeued] { Q_EMIT queueResumed(requeued); };
+  });
+}
+
+void StoreWorker::reap_interrupted_runs() {
+  try {
+    store().mark_interrupted(kStaleHeartbeatSeconds);
+  } catch (const std::exception&) {
+    // A store this user may only read is still shown; its runs keep the status they have.
+  }
 }
 
 void StoreWorker::remove_runs(std::vector<int64_t> run_ids) {

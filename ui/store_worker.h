@@ -56,7 +56,9 @@ class StoreWorker : public QObject {
   Q_OBJECT
 
  public:
-  // Opens `db_path` on the store thread: opened() or openFailed() follows.
+  // Opens `db_path` on the store thread: opened() or openFailed() follows. Runs left
+  // running by a process that is gone are marked interrupted then, so that the first run
+  // list says which runs wait.
   explicit StoreWorker(QString db_path, QObject* parent = nullptr);
   ~StoreWorker() override;  // waits for the operation in progress
 
@@ -71,6 +73,9 @@ class StoreWorker : public QObject {
   void enqueue_runs(std::vector<RunConfig> configs);           // then runsQueued
   void enqueue_sweeps(std::vector<nlohmann::json> specs);      // then sweepsQueued
   void cancel_runs(std::vector<int64_t> run_ids);              // then edited
+  // Interrupted runs go back to the queue, whatever their attempts (the user asks for
+  // it): then queueResumed.
+  void resume_queue();
   void remove_runs(std::vector<int64_t> run_ids);              // then edited
   void set_hidden(std::vector<int64_t> run_ids, bool hidden);  // then edited
   void export_run(int64_t run_id, QString path, ExportFormat format);  // then exported
@@ -95,6 +100,7 @@ class StoreWorker : public QObject {
   void sensitivityRead(QList<qint64> ids, std::shared_ptr<const qn::SensitivityTable> table);
 
   void runsQueued(QList<qint64> run_ids);
+  void queueResumed(int requeued);
   void sweepsQueued(int queued, int configs);
   void exported(QString path, qint64 bytes);
   // An edit that changed the store; the run list is read again after it.
@@ -117,6 +123,7 @@ class StoreWorker : public QObject {
   // its exception; then reads the run list again.
   void post_edit(QString action, std::function<Announcement(RunStore&)> edit);
   Announcement say(QString what);  // edited(what)
+  void reap_interrupted_runs();  // store thread
   // The connection, opened on first use (and again after a failed read). Store thread.
   RunStore& store();
   // Runs `job` on the store thread, then `done` back on this object's thread.

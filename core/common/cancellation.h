@@ -27,6 +27,14 @@ class RunCancelled : public Error {
   RunCancelled() : Error("the run was cancelled") {}
 };
 
+// The work stopped because the process doing it is stopping (the GUI quitting), not
+// because anyone cancelled the run: the store records the run as interrupted, and it
+// resumes later.
+class RunInterrupted : public RunCancelled {
+ public:
+  RunInterrupted() = default;
+};
+
 // Throws RunCancelled if `cancel` is given and cancelled. Work that takes an optional token
 // (nullptr: it cannot be cancelled) calls this between its units of work.
 inline void throw_if_cancelled(const CancelToken* cancel) {

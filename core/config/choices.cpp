@@ -56,6 +56,10 @@ size_t noise_mode_choice_of(NoiseMode mode) {
   return 0;
 }
 
+double recommended_noise_rate(QuantMethod method) {
+  return uses_codebooks(method) ? 0.1 : 0.5;
+}
+
 const std::vector<std::string>& observer_names() {
   static const std::vector<std::string> names = {"minmax", "channel", "histogram"};
   return names;

@@ -39,6 +39,10 @@ struct NoiseModeChoice {
 const std::vector<NoiseModeChoice>& noise_mode_choices();
 size_t noise_mode_choice_of(NoiseMode mode);
 
+// The Quant-Noise rate a new run starts at, the paper's: 0.1 for product quantization (it
+// recommends 0.05 to 0.2), 0.5 for scalar quantization (its public int8 example).
+double recommended_noise_rate(QuantMethod method);
+
 // The values of quant.observer, noise.form, device and the built-in tasks.
 const std::vector<std::string>& observer_names();
 const std::vector<std::string>& noise_form_names();

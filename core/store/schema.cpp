@@ -273,6 +273,11 @@ void refuse_newer_or_foreign(Database& db, int version) {
 }
 
 void migrate_sqlite(Database& db, int target) {
+  // Read before anything is written: somebody else's database is refused as it was.
+  refuse_newer_or_foreign(db, schema_version(db));
+  // The WAL journal: readers never block the writer, so the GUI reads while a sweep writes.
+  // It is kept in the file, so it is set only on a store or a new file.
+  db.execute("PRAGMA journal_mode = WAL");
   db.transaction([&] {  // one writer decides; others wait, then find the work done
     const int version = schema_version(db);
     refuse_newer_or_foreign(db, version);

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "common/error.h"
+#include "store/sqlite_description_locks.h"
 
 namespace qn {
 namespace {
@@ -66,9 +67,9 @@ class SqliteStatement : public StatementEngine {
 }  // namespace
 
 SqliteDatabase::SqliteDatabase(const std::string& path, int busy_timeout_ms) : Database(path) {
-  // Never open the file any other way (to peek at its header, say): closing any descriptor
-  // of a file drops every POSIX lock this process holds on it, including those of another
-  // connection here (the heartbeat's), and SQLite then corrupts the database.
+  // Locks that no other descriptor's close can drop (sqlite_description_locks.h): the GUI
+  // opens files beside its connections (file dialogs), and so may any library it loads.
+  use_open_file_description_locks();
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -80,11 +81,12 @@ SqliteDatabase::SqliteDatabase(const std::string& path, int busy_timeout_ms) : D
   if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) ==
       SQLITE_NOTADB) {
     sqlite3_close(db_);
-    throw InputError("'" + path + "' is not a SQLite database; give --db a new file name or " +
-                     "a QNStudio database (the file was left untouched)");
+    throw InputError("'" + path + "' is not a SQLite database (the file was left untouched); " +
+                     "open a QNStudio store or name a new file");
   }
+  // Connection settings only: they write nothing to the file. The WAL journal, which does,
+  // is set once the file is known to be a store or new (schema.h, migrate).
   try {
-    execute("PRAGMA journal_mode = WAL");
     execute("PRAGMA synchronous = NORMAL");
     execute("PRAGMA foreign_keys = ON");
   } catch (const Error& error) {

@@ -6,11 +6,11 @@ struct sqlite3;
 
 namespace qn {
 
-// A SQLite connection set up as the store needs it: WAL journal (readers never block the
-// writer, so the GUI can read while a sweep writes), a busy timeout (writers wait for each
-// other instead of failing), foreign keys on. Opening a file that is not a SQLite
-// database, or that cannot be opened, is an InputError naming it; the file is left
-// untouched.
+// A SQLite connection set up as the store needs it: locks no other descriptor's close can
+// drop (sqlite_description_locks.h), a busy timeout (writers wait for each other instead
+// of failing), foreign keys on. Opening a file that is not a SQLite database, or that
+// cannot be opened, is an InputError naming it; the file is left untouched. The WAL
+// journal is the store's to set (schema.h, migrate): it changes the file.
 class SqliteDatabase : public Database {
  public:
   explicit SqliteDatabase(const std::string& path, int busy_timeout_ms = 10000);

@@ -76,6 +76,13 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
                  run_checkpoint(config, result));
     return result;
   } catch (const RunCancelled& cancelled) {
+    // The queue stopping (its process quitting) decides nothing about the run: it is
+    // interrupted and resumes later. Only a cancel asked of the run itself cancels it.
+    if (cancel && cancel->cancelled() && !store.cancel_requested(run.id)) {
+      store.end(run.id, RunStatus::Interrupted,
+                "interrupted: the process running it stopped before it finished");
+      throw RunInterrupted();
+    }
     store.end(run.id, RunStatus::Cancelled, cancelled.what());
     throw;
   } catch (const std::exception& error) {  // qn::Error, LibTorch's c10::Error, bad_alloc
@@ -104,6 +111,8 @@ QueueSummary run_queue(RunStore& store, std::optional<int64_t> sweep_id,
       try {
         execute_run(store, *run, progress, cancel, options);
         ++summary.done;
+      } catch (const RunInterrupted&) {
+        ++summary.interrupted;
       } catch (const RunCancelled&) {
         ++summary.cancelled;
       } catch (const std::exception&) {  // recorded in the store; the queue goes on

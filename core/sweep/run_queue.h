@@ -43,14 +43,16 @@ constexpr int64_t kMaxRunAttempts = 3;
 
 struct QueueSummary {
   int done = 0, failed = 0, cancelled = 0;
+  int interrupted = 0;  // stopped by `cancel` (the queue's process stopping), not by a user
 };
 
 // Trains one run that the store already marks running (claimed): records its step and
 // eval metrics in batches, beats its heartbeat from a helper thread (with its own
 // connection, so long evaluations or k-means do not look like a crash), stops when
 // `cancel` fires or another process cancels it in the store, and ends it as done (with its
-// result, which it returns), or as cancelled or failed (with the error, which it then
-// rethrows). `progress`, if given, sees every event. Its training is shared with the
+// result, which it returns), or as cancelled (asked in the store), interrupted (`cancel`
+// fired: its process is stopping; RunInterrupted) or failed, with the error, which it then
+// rethrows. `progress`, if given, sees every event. Its training is shared with the
 // store's other runs of the same training_key (TrainedModelStore) unless
 // options.share_training is false.
 // With `parallel`, this process is rank 0 of a group that trains the run together

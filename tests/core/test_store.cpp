@@ -373,8 +373,11 @@ class TestStore : public QObject {
       SqliteDatabase db(foreign);
       db.execute("CREATE TABLE recipes (name TEXT)");
     }
+    const std::string foreign_bytes = read_file(foreign);
     QVERIFY(qn::test::throws_input_error([&] { RunStore store(foreign); },
                                          {"foreign.sqlite", "not a QNStudio store"}));
+    QCOMPARE(read_file(foreign), foreign_bytes);  // its journal mode too (WAL is in the header)
+    QVERIFY(!QFile::exists(QString::fromStdString(foreign + "-wal")));
 
     // A newer QNStudio's store.
     const auto newer = path("newer.sqlite");
