@@ -23,7 +23,8 @@ brown_version=1.9.80
 # server and the single-node cluster the tests start (tests/postgres_server.h,
 # tests/slurm_cluster.h). The last two lines make and check the .deb
 # (man pages, lintian, metadata validators; Xvfb to start the installed GUI on a real X
-# server).
+# server). xdotool drives the real window in tests/ui/window_e2e.py; sqlite3 is the outside
+# reader that shares a store with the window there and in tests/core/test_store_sharing.cpp.
 packages=(
   g++ cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-openmp
@@ -34,6 +35,7 @@ packages=(
   python3-torch python3-numpy
   help2man lintian desktop-file-utils appstream
   xvfb xauth x11-utils x11-apps netpbm
+  xdotool sqlite3
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }

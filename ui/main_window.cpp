@@ -264,7 +264,7 @@ void MainWindow::build_menus() {
 }
 
 void MainWindow::add_selected_runs_menu(QMenu* menu) {
-  auto* selected = menu->addMenu("Selected &runs");
+  auto* selected = menu->addMenu("Selected r&uns");
   connect(selected, &QMenu::aboutToShow, this, [this, selected] {
     selected->clear();
     add_run_actions(selected);
@@ -653,7 +653,7 @@ void MainWindow::add_run_actions(QMenu* menu) {
     action->setEnabled(one_done);
     if (!one_done) action->setToolTip(why_not_export);
   }
-  menu->addAction("Open in &compare", this, [this] { show_view("compare"); })->setEnabled(!runs.empty());
+  menu->addAction("Open in c&ompare", this, [this] { show_view("compare"); })->setEnabled(!runs.empty());
   auto* use_config = menu->addAction("&Use this config", this, [this] {
     const int row = runs_model_->row_of(selected_run_ids().front());
     if (row >= 0 && runs_model_->config_at(row)) setup_->set_config(*runs_model_->config_at(row));

@@ -32,7 +32,7 @@ ResumeBanner::ResumeBanner(QWidget* parent) : QFrame(parent), text_(new QLabel) 
   setAutoFillBackground(true);
   setBackgroundRole(QPalette::ToolTipBase);
   text_->setWordWrap(true);
-  auto* resume = new QPushButton("&Resume now");
+  auto* resume = new QPushButton("Resume &now");
   auto* always = new QPushButton("Resume at every start");
   always->setToolTip("Resume waiting runs without asking whenever QNStudio opens a store");
   auto* later = new QPushButton("Not now");
