@@ -51,7 +51,6 @@ QString describe(const StoredRun& run) {
 CompareView::CompareView(QWidget* parent)
     : QWidget(parent),
       curves_(new CurvePlot),
-      hint_(new QLabel),
       baseline_(new QComboBox),
       table_(new QTableWidget) {
   auto* noise_variants = new QPushButton("Same config: none vs STE vs Quant-Noise");
@@ -85,6 +84,8 @@ CompareView::CompareView(QWidget* parent)
   bar->addWidget(latex);
 
   curves_->setMinimumHeight(kMinimumCurveHeight);
+  curves_->set_empty_text("No runs selected. Ctrl-click rows of the runs table or points of the\n"
+                          "Pareto plot, or press \"Same config: none vs STE vs Quant-Noise\".");
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
   auto* split = new QSplitter(Qt::Vertical);
@@ -92,10 +93,8 @@ CompareView::CompareView(QWidget* parent)
   split->addWidget(table_);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
-  hint_->setWordWrap(true);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
-  layout->addWidget(hint_);
   layout->addWidget(split, 1);
 }
 
@@ -127,9 +126,6 @@ void CompareView::show_runs(const std::vector<const StoredRun*>& runs, const Cur
     baseline_->addItem(describe(*compared.run));
     if (baseline && compared.run->id == *baseline) baseline_->setCurrentIndex(baseline_->count() - 1);
   }
-  hint_->setVisible(runs.empty());
-  hint_->setText("Select runs to compare: Ctrl-click rows of the runs table or points of the Pareto "
-                 "plot, or press the button above to pick the runs that differ from one only by noise.");
   show_table();
 }
 

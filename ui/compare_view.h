@@ -9,7 +9,6 @@
 
 class QComboBox;
 class QCustomPlot;
-class QLabel;
 class QTableWidget;
 
 namespace qn::ui {
@@ -46,7 +45,6 @@ class CompareView : public QWidget {
   void export_table(const QString& title, const QString& filter, std::string (*format)(const RunComparison&));
 
   CurvePlot* curves_;
-  QLabel* hint_;
   QComboBox* baseline_;
   QTableWidget* table_;
   std::vector<ComparedRun> compared_;  // the runs shown, with their stage metrics

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include "qcustomplot_include.h"
 
+#include "plot_hint.h"
 #include "plot_legend.h"
 #include "plot_palette.h"
 #include "runs_table_model.h"
@@ -81,10 +82,26 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
   fit_metric_axis(metric_name, metric_values);
   const auto steps = plot_->xAxis->range();  // room for the end's markers
   plot_->xAxis->setRange(steps.lower, steps.upper + 0.03 * std::max(1.0, steps.size()));
+  set_empty_hint(*plot_, hint_for(runs, curves));
   plot_->replot(QCustomPlot::rpQueuedReplot);
   stages_->show_runs(std::vector<const StoredRun*>(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(
                                                                      std::min(runs.size(), kMaxCurves))),
                      curves, palette_colour);
+}
+
+QString CurvePlot::hint_for(const std::vector<const StoredRun*>& runs, const CurveMap& curves) const {
+  if (runs.empty()) return empty_text_;
+  const bool any_points = std::any_of(runs.begin(), runs.end(), [&curves](const StoredRun* run) {
+    const auto found = curves.find(run->id);
+    return found != curves.end() && !found->second.steps.isEmpty();
+  });
+  if (any_points) return {};
+  QStringList names;
+  for (const auto* run : runs) {
+    names << QStringLiteral("run %1 (%2)").arg(run->id).arg(QString::fromStdString(to_string(run->status)));
+  }
+  return QStringLiteral("No curve yet for %1:\na run's loss and metric appear here once it trains.")
+      .arg(names.join(", "));
 }
 
 void CurvePlot::add_metric_legend() {

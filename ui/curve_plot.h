@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QWidget>
 #include <vector>
 
@@ -28,13 +29,20 @@ class CurvePlot : public QWidget {
   // curves yet gets an empty line and its legend entry.
   void show_runs(const std::vector<const StoredRun*>& runs, const CurveMap& curves);
   QCustomPlot* plot() const { return plot_; }
+  // What the plot says when it is given no run (a hint of what to do).
+  void set_empty_text(const QString& text) { empty_text_ = text; }
 
  private:
   StagePlot* stages_;
   void add_metric_legend();
   void fit_metric_axis(const std::string& metric_name, const QVector<double>& values);
 
+  // What the plot says instead of empty axes: empty_text_, or that the runs have no curve yet.
+  QString hint_for(const std::vector<const StoredRun*>& runs, const CurveMap& curves) const;
+
   QCustomPlot* plot_;
+  QString empty_text_ = "No run yet. Choose a preset on the left and press Run (Ctrl+R):\n"
+                        "the running run's loss and metric appear here as it trains.";
 };
 
 }  // namespace qn::ui

@@ -4,6 +4,7 @@
 #include <QVBoxLayout>
 
 #include "qcustomplot_include.h"
+#include "plot_hint.h"
 
 namespace qn::ui {
 
@@ -22,6 +23,24 @@ ImportancePlot::ImportancePlot(QWidget* parent)
   set_table({});
 }
 
+namespace {
+
+// Why the bars need not add up to 100%, with their sum.
+QString share_sum_text(const std::vector<KeyImportance>& importance) {
+  double sum = 0;
+  for (const auto& entry : importance) sum += entry.share;
+  if (sum > 1.005) {
+    return QStringLiteral("The bars add up to %1%: each key is measured alone, and keys that the "
+                          "runs vary together each take the credit they share.")
+        .arg(100 * sum, 0, 'f', 0);
+  }
+  return QStringLiteral("The bars add up to %1%; the rest of the variance is the keys' "
+                        "interactions and the runs' noise (seeds).")
+      .arg(100 * sum, 0, 'f', 0);
+}
+
+}  // namespace
+
 void ImportancePlot::set_table(const InsightTable& table) {
   importance_ = metric_importance(table);
   plot_->clearPlottables();
@@ -30,16 +49,20 @@ void ImportancePlot::set_table(const InsightTable& table) {
     caption_->setText("Nothing to explain yet: importance needs at least three finished runs "
                       "whose metric differs and a config key that varies among them.");
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    set_empty_hint(*plot_, "Nothing to explain yet: at least three finished runs\n"
+                           "whose metric differs, and a config key that varies among them.");
     plot_->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
+  set_empty_hint(*plot_, {});
   caption_->setText(
       QStringLiteral("What each varied key explains of the %1 of %2 finished runs: the runs are "
                      "grouped by the key's value and the bar is the share of the variance that lies "
                      "between the groups (eta squared; on a full grid, fANOVA's main effect). Keys "
                      "that vary together share one bar; on a partial grid they also share credit. "
-                     "A key with many numeric values is grouped in quartiles.")
-          .arg(QString::fromStdString(table.metric_name)).arg(table.run_ids.size()));
+                     "A key with many numeric values is grouped in quartiles. %3")
+          .arg(QString::fromStdString(table.metric_name)).arg(table.run_ids.size())
+          .arg(share_sum_text(importance_)));
   auto* bars = new QCPBars(plot_->yAxis, plot_->xAxis);  // horizontal: keys up the y axis
   bars->setBrush(QColor(31, 119, 180));
   bars->setPen(Qt::NoPen);

@@ -137,7 +137,8 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
 
   status_label_ = new QLabel;
   progress_ = new QProgressBar;
-  progress_->setMaximumWidth(220);
+  // Wide enough for its longest text on one line ("step 12000/12000  loss 0.123").
+  progress_->setMinimumWidth(progress_->fontMetrics().horizontalAdvance("step 000000/000000  loss 0.000") + 40);
   progress_->hide();
   queue_label_ = new QLabel;
   store_busy_label_ = new QLabel("Waiting for the store...");

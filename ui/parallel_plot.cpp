@@ -8,6 +8,8 @@
 
 #include "byte_format.h"
 #include "qcustomplot_include.h"
+#include "plot_hint.h"
+#include "config/key_titles.h"
 #include "run_selection.h"
 
 namespace qn::ui {
@@ -105,6 +107,8 @@ void ParallelPlot::redraw() {
   if (runs == 0) {
     caption_->setText("No finished runs to compare: the runs shown in the table (as filtered) "
                       "that are done appear here, one line each.");
+    set_empty_hint(*plot_, "No finished runs to draw: each done run shown in the table\n"
+                           "is a line across the config keys that vary, its size and its metric.");
     plot_->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
@@ -114,6 +118,7 @@ void ParallelPlot::redraw() {
                      "select the runs in a range (brushes on several axes combine); click an "
                      "axis to clear its brush.")
           .arg(runs).arg(table_.config_axes).arg(QString::fromStdString(table_.metric_name)));
+  set_empty_hint(*plot_, {});
   plot_->xAxis->setRange(-0.6, static_cast<double>(axes.size()) - 0.4);
   plot_->yAxis->setRange(-0.06, 1.18);
 
@@ -128,7 +133,8 @@ void ParallelPlot::redraw() {
     // Titles alternate between two heights so that long keys side by side stay readable.
     title->position->setCoords(x, index % 2 == 0 ? 1.03 : 1.09);
     title->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
-    title->setText(QString::fromStdString(axis.key));
+    title->setText(QString::fromStdString(key_title(axis.key)));
+    title->setLayer("axes");  // above the runs' lines
     title->setFont(QFont(font().family(), font().pointSize(), QFont::Bold));
     std::vector<double> ticks;
     if (axis.categorical) {
@@ -144,6 +150,9 @@ void ParallelPlot::redraw() {
       label->setPadding(QMargins(5, 0, 0, 0));
       label->setText(value_label(axis, tick, index == table_.config_axes));
       label->setColor(QColor(60, 60, 60));
+      // Above the runs' lines, on a light backing, so no line covers a value.
+      label->setLayer("axes");
+      label->setBrush(QColor(255, 255, 255, 210));
     }
   }
   const auto& metric = axes.back();

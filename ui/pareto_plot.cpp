@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include "qcustomplot_include.h"
+#include "plot_hint.h"
 
 #include "byte_format.h"
 #include "config/choices.h"
@@ -19,6 +20,9 @@
 
 namespace qn::ui {
 namespace {
+
+constexpr int kSeriesCount = ParetoPlot::kSeriesCount;
+constexpr int kQuantizerCount = ParetoPlot::kQuantizerCount;
 
 constexpr double kPickRadiusPixels = 12;
 
@@ -43,18 +47,20 @@ class ByteTicker : public QCPAxisTickerLog {
   }
 };
 
-struct Series {
-  QColor colour;
-  QCPScatterStyle::ScatterShape shape;
+// A point's colour says its noise mode (the fp32 baseline apart, in black), its shape its
+// quantizer: five PQ points at one size are told apart at a glance.
+const QColor kSeriesColours[kSeriesCount] = {
+    QColor(40, 40, 40),     // fp32 baseline
+    QColor(31, 119, 180),   // then noise_mode_choices(): none
+    QColor(255, 127, 14),   // STE
+    QColor(44, 160, 44),    // Quant-Noise
 };
 
-// The four kinds of point, in legend order: the fp32 baseline, then one a noise mode in
-// the order of noise_mode_choices().
-const Series kSeries[] = {
-    {QColor(40, 40, 40), QCPScatterStyle::ssStar},
-    {QColor(31, 119, 180), QCPScatterStyle::ssCircle},
-    {QColor(255, 127, 14), QCPScatterStyle::ssTriangle},
-    {QColor(44, 160, 44), QCPScatterStyle::ssDiamond},
+// One shape a quantizer_choices() entry: fp32, int8, int4, intN, PQ, iPQ, iPQ + int8.
+const QCPScatterStyle::ScatterShape kQuantizerShapes[kQuantizerCount] = {
+    QCPScatterStyle::ssStar,     QCPScatterStyle::ssCircle,   QCPScatterStyle::ssSquare,
+    QCPScatterStyle::ssCrossSquare, QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond,
+    QCPScatterStyle::ssTriangleInverted,
 };
 
 QString series_label(int series) {
@@ -62,10 +68,20 @@ QString series_label(int series) {
   return QString::fromStdString(noise_mode_choices().at(static_cast<size_t>(series - 1)).label);
 }
 
-int series_of(const nlohmann::json& stored_config) {
+QCPScatterStyle point_style(int series, int quantizer) {
+  const auto shape = kQuantizerShapes[quantizer];
+  const bool star = shape == QCPScatterStyle::ssStar;
+  const auto colour = kSeriesColours[series];
+  // Outlined shapes filled lighter, so that overlapping points stay visible.
+  return QCPScatterStyle(shape, QPen(colour, star ? 2 : 1.5), colour.lighter(160), star ? 14 : 10);
+}
+
+// The (series, quantizer) of a run's config.
+std::pair<int, int> kind_of(const nlohmann::json& stored_config) {
   const auto config = parse_stored_config(stored_config);
-  if (!config || config->quant.method == QuantMethod::None) return 0;
-  return 1 + static_cast<int>(noise_mode_choice_of(config->noise.mode));
+  if (!config || config->quant.method == QuantMethod::None) return {0, 0};
+  return {1 + static_cast<int>(noise_mode_choice_of(config->noise.mode)),
+          static_cast<int>(quantizer_choice_of(config->quant))};
 }
 
 // What hovering a point shows: the run's quantizer, noise, result and the rest of its
@@ -103,23 +119,37 @@ ParetoPlot::ParetoPlot(RunSelection* selection, QWidget* parent)
   plot_->xAxis->setLabel("exact size on disk");
   plot_->legend->setVisible(true);
   put_legend_below(*plot_, 2);
-  for (int index = 0; index < 4; ++index) {
-    const auto& series = kSeries[index];
-    auto* graph = plot_->addGraph();
-    auto* spread = spreads_[index] = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
-    spread->setDataPlottable(graph);
-    spread->setPen(QPen(series.colour));
-    spread->removeFromLegend();
-    graph->setName(series_label(index));
-    graph->setLineStyle(QCPGraph::lsNone);
-    const bool star = series.shape == QCPScatterStyle::ssStar;
-    graph->setScatterStyle(QCPScatterStyle(series.shape, QPen(series.colour, star ? 2 : 1),
-                                           series.colour, star ? 14 : 9));
+  for (int series = 0; series < kSeriesCount; ++series) {
+    for (int quantizer = 0; quantizer < kQuantizerCount; ++quantizer) {
+      auto* graph = points_graph_[series][quantizer] = plot_->addGraph();
+      auto* spread = spreads_[series][quantizer] = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
+      spread->setDataPlottable(graph);
+      spread->setPen(QPen(kSeriesColours[series]));
+      spread->removeFromLegend();
+      graph->setLineStyle(QCPGraph::lsNone);
+      graph->setScatterStyle(point_style(series, quantizer));
+      graph->removeFromLegend();
+    }
   }
-  auto* front = plot_->addGraph();
-  front->setName("Pareto front");
-  front->setLineStyle(QCPGraph::lsStepLeft);
-  front->setPen(QPen(QColor(120, 120, 120), 1.5, Qt::DashLine));
+  // The legend keys, drawn with no data: a colour a noise mode, a (grey) shape a quantizer.
+  for (int series = 0; series < kSeriesCount; ++series) {
+    auto* key = colour_keys_[series] = plot_->addGraph();
+    key->setName(series_label(series));
+    key->setLineStyle(QCPGraph::lsNone);
+    key->setScatterStyle(series == 0 ? point_style(0, 0)
+                                     : QCPScatterStyle(QCPScatterStyle::ssSquare, kSeriesColours[series],
+                                                       kSeriesColours[series], 10));
+  }
+  for (int quantizer = 1; quantizer < kQuantizerCount; ++quantizer) {
+    auto* key = shape_keys_[quantizer] = plot_->addGraph();
+    key->setName(QString::fromStdString(quantizer_choices().at(static_cast<size_t>(quantizer)).label));
+    key->setLineStyle(QCPGraph::lsNone);
+    key->setScatterStyle(QCPScatterStyle(kQuantizerShapes[quantizer], QPen(Qt::darkGray, 1.5), Qt::NoBrush, 10));
+  }
+  front_ = plot_->addGraph();
+  front_->setName("Pareto front");
+  front_->setLineStyle(QCPGraph::lsStepLeft);
+  front_->setPen(QPen(QColor(120, 120, 120), 1.5, Qt::DashLine));
   predicted_ = plot_->addGraph();
   predicted_->setName("solver's prediction");
   predicted_->setLineStyle(QCPGraph::lsNone);
@@ -176,7 +206,10 @@ void ParetoPlot::redraw() {
     groups[found->second].push_back(run);
   }
   points_.clear();
-  QVector<double> xs[4], ys[4], below[4], above[4];
+  struct Coordinates {
+    QVector<double> xs, ys, below, above;
+  };
+  std::map<std::pair<int, int>, Coordinates> by_kind;
   std::vector<ParetoPoint> front_points;
   for (const auto& group : groups) {
     double sum = 0, low = group.front()->result->metric, high = low;
@@ -189,24 +222,31 @@ void ParetoPlot::redraw() {
     }
     const double x = static_cast<double>(group.front()->result->size_bytes);
     const double y = sum / static_cast<double>(group.size());
-    const int series = series_of(group.front()->config);
-    xs[series].push_back(x);
-    ys[series].push_back(y);
-    below[series].push_back(y - low);
-    above[series].push_back(high - y);
+    auto& kind = by_kind[kind_of(group.front()->config)];
+    kind.xs.push_back(x);
+    kind.ys.push_back(y);
+    kind.below.push_back(y - low);
+    kind.above.push_back(high - y);
     points_.push_back({group, ids, x, y, low, high});
     front_points.push_back({group.front()->result->size_bytes, y});
   }
-  for (int series = 0; series < 4; ++series) {
-    plot_->graph(series)->setData(xs[series], ys[series]);
-    spreads_[series]->setData(below[series], above[series]);
+  for (int series = 0; series < kSeriesCount; ++series) {
+    for (int quantizer = 0; quantizer < kQuantizerCount; ++quantizer) {
+      const auto found = by_kind.find({series, quantizer});
+      const auto& kind = found == by_kind.end() ? Coordinates{} : found->second;
+      points_graph_[series][quantizer]->setData(kind.xs, kind.ys);
+      spreads_[series][quantizer]->setData(kind.below, kind.above);
+    }
   }
+  std::set<std::pair<int, int>> kinds;
+  for (const auto& entry : by_kind) kinds.insert(entry.first);
+  show_legend_keys(kinds);
   QVector<double> front_x, front_y;
   for (const size_t index : pareto_front(front_points, lower_is_better)) {
     front_x.push_back(points_[index].x);
     front_y.push_back(points_[index].y);
   }
-  plot_->graph(4)->setData(front_x, front_y);  // sorted by x, as pareto_front returns it
+  front_->setData(front_x, front_y);  // sorted by x, as pareto_front returns it
   draw_predictions();
 
   plot_->yAxis->setLabel(lower_is_better ? "perplexity (lower is better, axis reversed)"
@@ -223,7 +263,29 @@ void ParetoPlot::redraw() {
     const double margin = std::max(1e-3, (y_range.upper - y_range.lower) * 0.1);
     plot_->yAxis->setRange(y_range.lower - margin, y_range.upper + margin);
   }
+  set_empty_hint(*plot_, points_.empty() ? QStringLiteral(
+      "No finished run to plot yet. Each done run is a point here: its metric\n"
+      "against its exact size on disk. Press Run (Ctrl+R) or Sweep... on the left.") : QString());
   show_selection();  // the points moved; replots
+}
+
+void ParetoPlot::show_legend_keys(const std::set<std::pair<int, int>>& kinds) {
+  // Only the colours and shapes drawn, in a fixed order: noise modes, then quantizers.
+  bool series_drawn[kSeriesCount] = {}, quantizer_drawn[kQuantizerCount] = {};
+  for (const auto& kind : kinds) {
+    series_drawn[kind.first] = true;
+    if (kind.first > 0) quantizer_drawn[kind.second] = true;
+  }
+  for (auto* key : colour_keys_) key->removeFromLegend();
+  for (auto* key : shape_keys_) if (key) key->removeFromLegend();
+  front_->removeFromLegend();
+  for (int series = 0; series < kSeriesCount; ++series) {
+    if (series_drawn[series]) colour_keys_[series]->addToLegend();
+  }
+  for (int quantizer = 1; quantizer < kQuantizerCount; ++quantizer) {
+    if (quantizer_drawn[quantizer]) shape_keys_[quantizer]->addToLegend();
+  }
+  front_->addToLegend();
 }
 
 void ParetoPlot::draw_predictions() {

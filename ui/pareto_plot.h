@@ -2,6 +2,8 @@
 
 #include <QWidget>
 #include <map>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "store/run_store.h"
@@ -26,9 +28,9 @@ struct SolverPrediction {
 };
 
 // Every finished run as a point: x = exact size in bytes (log scale, B/KB/MB labels),
-// y = its metric (accuracy up; perplexity axis reversed, so better is always up). One
-// colour and shape per noise mode, the fp32 baseline apart, and the Pareto front as a
-// step line. Hovering shows a run's config and result; clicking selects it (in the shared
+// y = its metric (accuracy up; perplexity axis reversed, so better is always up). A colour
+// per noise mode (the fp32 baseline in black), a shape per quantizer, and the Pareto front
+// as a step line. Hovering shows a run's config and result; clicking selects it (in the shared
 // RunSelection, whose runs it circles), Ctrl-click adds or removes it, and dragging from an
 // empty spot selects the points in the rectangle (with Ctrl, adds them). With seeds
 // grouped, runs that differ only by their seed become one point at their mean metric with
@@ -37,6 +39,9 @@ class ParetoPlot : public QWidget {
   Q_OBJECT
 
  public:
+  static constexpr int kSeriesCount = 4;     // the fp32 baseline, then a noise mode each
+  static constexpr int kQuantizerCount = 7;  // quantizer_choices()
+
   explicit ParetoPlot(RunSelection* selection, QWidget* parent = nullptr);
 
   // Plots `shown`, runs of the list `runs` (which keeps them alive).
@@ -80,7 +85,13 @@ class ParetoPlot : public QWidget {
   QCPGraph* predicted_;  // the solver's predictions
   std::vector<SolverPrediction> predictions_;
   int joined_predictions_ = 0;
-  QCPErrorBars* spreads_[4];  // one a series, for grouped seeds
+  // The legend keys of the kinds of point drawn: (series, quantizer) pairs.
+  void show_legend_keys(const std::set<std::pair<int, int>>& kinds);
+  QCPGraph* points_graph_[kSeriesCount][kQuantizerCount];  // the points of each kind
+  QCPErrorBars* spreads_[kSeriesCount][kQuantizerCount];   // their seeds' ranges
+  QCPGraph* colour_keys_[kSeriesCount];                    // legend only
+  QCPGraph* shape_keys_[kQuantizerCount] = {};             // legend only (not fp32's)
+  QCPGraph* front_;
   QCheckBox* group_box_;
   QRubberBand* band_;  // shown while a rectangle is dragged
   QPoint band_origin_;

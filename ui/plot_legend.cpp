@@ -1,5 +1,7 @@
 #include "plot_legend.h"
 
+#include <algorithm>
+
 #include "qcustomplot_include.h"
 
 namespace qn::ui {
@@ -7,9 +9,24 @@ namespace {
 
 constexpr int kNoWidthLimit = 1 << 20;  // pixels: wider than any screen
 
+// As many columns as the widest entry allows in the plot's width, at most `max_columns`.
+void fit_columns(QCustomPlot& plot, int max_columns) {
+  auto* legend = plot.legend;
+  int widest = 1;
+  for (int i = 0; i < legend->itemCount(); ++i) {
+    widest = std::max(widest, legend->item(i)->minimumOuterSizeHint().width());
+  }
+  const auto margins = legend->margins();
+  const int available = plot.width() - margins.left() - margins.right() - 10;
+  const int columns = std::clamp(available / (widest + legend->columnSpacing()), 1, max_columns);
+  if (legend->wrap() == columns) return;
+  legend->setWrap(columns);
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, /*rearrange=*/true);
+}
+
 }  // namespace
 
-void put_legend_below(QCustomPlot& plot, int columns) {
+void put_legend_below(QCustomPlot& plot, int max_columns) {
   auto* legend_row = new QCPLayoutGrid;
   plot.plotLayout()->addElement(1, 0, legend_row);
   legend_row->setMargins(QMargins(5, 0, 5, 5));
@@ -19,9 +36,12 @@ void put_legend_below(QCustomPlot& plot, int columns) {
   legend_row->setMaximumSize(kNoWidthLimit, QWIDGETSIZE_MAX);
   legend_row->addElement(0, 0, plot.legend);
   plot.legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  plot.legend->setWrap(columns);
+  plot.legend->setWrap(max_columns);
   plot.legend->setBorderPen(Qt::NoPen);
   plot.plotLayout()->setRowStretchFactor(1, 0.001);
+  // Before every replot (a resize replots), since entries come and go with the runs shown.
+  QObject::connect(&plot, &QCustomPlot::beforeReplot, &plot,
+                   [&plot, max_columns] { fit_columns(plot, max_columns); });
 }
 
 }  // namespace qn::ui

@@ -10,6 +10,7 @@
 #include "plot_legend.h"
 #include "plot_palette.h"
 #include "qcustomplot_include.h"
+#include "plot_hint.h"
 
 namespace qn::ui {
 namespace {
@@ -68,9 +69,12 @@ void ResponsePlot::redraw() {
   if (keys_->currentIndex() < 0) {
     caption_->setText("Nothing to draw against: no numeric config key varies among the finished "
                       "runs shown. A sweep over the noise rate, the bits or the learning rate has one.");
+    set_empty_hint(*plot_, "Nothing to draw against: no numeric config key varies among\n"
+                           "the finished runs shown (a sweep over p, the bits or the rate has one).");
     plot_->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
+  set_empty_hint(*plot_, {});
   response_ = metric_response(table_, keys_->currentData().toULongLong());
   const bool perplexity = table_.metric_name == "perplexity";
   caption_->setText(

@@ -12,6 +12,7 @@
 
 #include "byte_format.h"
 #include "qcustomplot_include.h"
+#include "plot_hint.h"
 
 namespace qn::ui {
 namespace {
@@ -129,9 +130,12 @@ void SensitivityView::redraw() {
   if (!table_ || table_->rows.empty()) {
     summary_->setText("No sensitivity table in this store yet. Measure one for the config on the "
                       "left (or run qnoise sensitivity --db on this store).");
+    set_empty_hint(*plot_, "No sensitivity table yet: press Measure above for the config\n"
+                           "on the left (each layer quantized alone, the others fp32).");
     plot_->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
+  set_empty_hint(*plot_, {});
   const auto& table = *table_;
   std::vector<std::string> layers;
   for (const auto& row : table.rows) {

@@ -204,7 +204,12 @@ RunComparison compare_runs(const std::vector<ComparedRun>& runs, int64_t baselin
   comparison.differing_keys = differing_keys(configs);
   for (const auto& key : comparison.differing_keys) {
     std::vector<std::string> values;
-    for (auto& config : flat) values.push_back(config.count(key) ? config[key] : "(unset)");
+    for (auto& config : flat) {
+      // STE quantizes every weight (p = 1 in effect) and post-training none: the stored rate
+      // is not theirs, and a 0 beside "STE" would mislead.
+      const bool rate_unused = key == "noise.p" && config["noise.mode"] != "quant-noise";
+      values.push_back(rate_unused ? "(not used)" : config.count(key) ? config[key] : "(unset)");
+    }
     comparison.key_values.push_back(std::move(values));
   }
   comparison.quantities = quantities_of(ordered);

@@ -1,11 +1,14 @@
 #include "sweep/sweep_insight.h"
 
+#include "config/key_titles.h"
+
 #include <algorithm>
 #include <map>
 #include <numeric>
 #include <set>
 
 #include "config/config_difference.h"
+#include "config/key_titles.h"
 
 namespace qn {
 namespace {
@@ -36,18 +39,22 @@ void set_range(InsightAxis& axis) {
   axis.high = *high;
 }
 
-InsightAxis numeric_axis(std::string key, std::vector<double> values) {
+// Sizes differ by ratios (x4 for int8, x27 for PQ): their axis is logarithmic from a
+// smaller span than the config keys'.
+constexpr double kSizeLogScaleSpan = 3;
+
+InsightAxis numeric_axis(std::string key, std::vector<double> values,
+                         double log_scale_span = kLogScaleSpan) {
   InsightAxis axis;
   axis.key = std::move(key);
   axis.values = std::move(values);
   set_range(axis);
-  axis.log_scale = axis.low > 0 && axis.high >= kLogScaleSpan * axis.low;
+  axis.log_scale = axis.low > 0 && axis.high >= log_scale_span * axis.low;
   return axis;
 }
 
 std::string text_of(const nlohmann::json* value) {
-  if (!value) return kUnset;
-  return value->is_string() ? value->get<std::string>() : value->dump();
+  return value ? value_text(*value) : kUnset;  // a list of layer overrides in brief, not JSON
 }
 
 // An axis of one config key; `values` holds each run's value, null where it lacks the key.
@@ -145,7 +152,7 @@ InsightTable insight_table(const std::vector<const StoredRun*>& runs) {
     sizes.push_back(static_cast<double>(run->result->size_bytes));
     metrics.push_back(run->result->metric);
   }
-  table.axes.push_back(numeric_axis("size_bytes", std::move(sizes)));
+  table.axes.push_back(numeric_axis("size_bytes", std::move(sizes), kSizeLogScaleSpan));
   table.axes.push_back(numeric_axis(table.metric_name, std::move(metrics)));
   return table;
 }

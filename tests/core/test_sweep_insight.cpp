@@ -3,6 +3,7 @@
 // worked out by hand.
 #include <QtTest>
 
+#include "config/key_titles.h"
 #include "sweep/metric_response.h"
 #include "sweep/sweep_insight.h"
 
@@ -78,7 +79,7 @@ class TestSweepInsight : public QObject {
     QVERIFY(!p.log_scale);  // 0.1 .. 0.9 spans 9x
     QCOMPARE(p.low, 0.1);
     QCOMPARE(p.high, 0.9);
-    QVERIFY(table.axes[3].log_scale == false);  // 1000 .. 6000 bytes
+    QVERIFY(table.axes[3].log_scale);  // 1000 .. 6000 bytes: sizes differ by ratios
     QCOMPARE(table.axes[4].values[0], 77.0);
   }
 
@@ -93,6 +94,20 @@ class TestSweepInsight : public QObject {
     const auto& bits = axis_named(table, "quant.bits");
     QVERIFY(bits.categorical);
     QCOMPARE(bits.levels, (std::vector<std::string>{"(unset)", "8", "auto"}));
+  }
+
+  void layer_overrides_read_in_brief_and_keys_have_titles() {
+    std::vector<StoredRun> runs = {
+        finished_run(1, {{"quant", {{"layers", nlohmann::json::array({{{"pattern", "fc1"}, {"method", "int"}, {"bits", 8}},
+                                                             {{"pattern", "conv*"}, {"method", "pq"}}})}}}},
+                     0.8, 100),
+        finished_run(2, {}, 0.9, 1000)};
+    const auto table = insight_table(pointers(runs));
+    QCOMPARE(axis_named(table, "quant.layers").levels,
+             (std::vector<std::string>{"(unset)", "fc1: int8, conv*: pq"}));
+    QCOMPARE(key_title("quant.layers"), std::string("layer overrides"));
+    QCOMPARE(key_title("noise.p"), std::string("noise rate p"));
+    QCOMPARE(key_title("model.something_new"), std::string("model.something_new"));
     QCOMPARE(bits.values, (std::vector<double>{1, 2, 0}));
   }
 
