@@ -58,6 +58,7 @@ namespace qn::ui {
 namespace {
 
 constexpr int kRefreshMilliseconds = 1000;
+constexpr int kResumeOfferDelayMilliseconds = 2500;
 constexpr double kFirstStartShare = 0.85;  // of the screen's available width and height
 enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab, kSensitivityTab, kResponseTab };  // in the order they are added
 
@@ -292,7 +293,12 @@ void MainWindow::adopt_store(StoreWorker* store) {
   delete store_;
   store_ = store;
   curves_.clear();
-  resume_offered_ = false;
+  runs_listed_ = false;
+  // Asked a moment after the store opens: a sweep started with the window (the demo) has
+  // claimed its first run by then, and its queued runs are not the window's to offer.
+  QTimer::singleShot(kResumeOfferDelayMilliseconds, this, [this, store] {
+    if (store_ == store) offer_to_resume();
+  });
   connect(store_, &StoreWorker::runsRead, this, &MainWindow::apply_runs);
   connect(store_, &StoreWorker::curvesRead, this, &MainWindow::apply_curves);
   connect(store_, &StoreWorker::progressRead, this, &MainWindow::apply_progress);
@@ -416,7 +422,7 @@ void MainWindow::reload() {
 
 void MainWindow::apply_runs(RunList runs) {
   runs_->set_runs(std::move(runs));
-  if (!resume_offered_) offer_to_resume();
+  runs_listed_ = true;
   for (auto curve = curves_.begin(); curve != curves_.end();) {  // deleted runs' curves go
     curve = runs_model_->row_of(curve->first) < 0 ? curves_.erase(curve) : std::next(curve);
   }
@@ -683,9 +689,16 @@ void MainWindow::show_about() {
 }
 
 void MainWindow::offer_to_resume() {
-  resume_offered_ = true;
+  if (!runs_listed_) {  // a slow store (a remote server): ask once its runs are known
+    QTimer::singleShot(kResumeOfferDelayMilliseconds, this, [this, store = store_] {
+      if (store_ == store) offer_to_resume();
+    });
+    return;
+  }
   const auto counts = count_queue(runs_model_->runs());
-  if (counts.waiting() == 0) return;
+  // A run running is another process at work on this store (the window reaped those of
+  // gone processes when it opened it): it takes the queue; nothing is offered.
+  if (counts.waiting() == 0 || counts.running > 0) return;
   if (ResumeBanner::resumes_at_start()) {
     store_->resume_queue();
   } else {

@@ -140,7 +140,8 @@ class MainWindow : public QMainWindow {
   // filtered.
   void update_run_views();
   void show_about();
-  // On a store's first run list: runs waiting are offered to resume (or resumed, as chosen).
+  // Shortly after a store opens: runs waiting that no process takes are offered to resume
+  // (or resumed, as chosen).
   void offer_to_resume();
   // Whether the window may close now; otherwise it acts on the user's choice.
   bool confirm_quit();
@@ -175,7 +176,7 @@ class MainWindow : public QMainWindow {
   RunsTableModel* runs_model_;  // runs_'s
   RunsPanel* runs_;
   ResumeBanner* resume_banner_;
-  bool resume_offered_ = false;  // for the store shown
+  bool runs_listed_ = false;     // the store shown has sent its run list
   bool quit_when_idle_ = false;  // "Finish first" was chosen
   bool quitting_ = false;        // asked already: close without asking
   QLabel* status_label_;

@@ -87,10 +87,11 @@ void ResponsePlot::redraw() {
     const auto& line = response_.lines[index];
     const auto colour = palette_colour(index);
     auto* means = plot_->addGraph();
-    // In a mixed store a label names many keys: elided to fit a legend column.
+    // In a mixed store a label names many keys: elided to fit a legend column, and
+    // numbered, so that two labels elided alike are still told apart.
     means->setName(QFontMetrics(plot_->legend->font())
-                       .elidedText(QString::fromStdString(line.label), Qt::ElideMiddle,
-                                   std::max(120, plot_->width() / kLegendColumns - 60)));
+                       .elidedText(QStringLiteral("%1. %2").arg(index + 1).arg(QString::fromStdString(line.label)),
+                                   Qt::ElideRight, std::max(120, plot_->width() / kLegendColumns - 60)));
     means->setPen(QPen(colour, 2));
     means->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, colour, 7));
     auto* seeds = plot_->addGraph();

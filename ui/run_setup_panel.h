@@ -79,6 +79,11 @@ class RunSetupPanel : public QWidget {
   QSpinBox* linear_block() const { return linear_block_; }
   QSpinBox* conv_block() const { return conv_block_; }
   QSpinBox* max_steps() const { return max_steps_; }
+  QSpinBox* batch() const { return batch_; }
+  QSpinBox* bits() const { return bits_; }
+  QDoubleSpinBox* learning_rate() const { return lr_; }
+  QDoubleSpinBox* noise_rate() const { return rate_; }
+  QComboBox* noise_mode() const { return noise_; }
   QSpinBox* model_width() const { return width_; }
   QSpinBox* model_hidden() const { return hidden_; }
   LayerTable* layer_table() const { return layers_; }

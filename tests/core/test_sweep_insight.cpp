@@ -94,12 +94,15 @@ class TestSweepInsight : public QObject {
     const auto& bits = axis_named(table, "quant.bits");
     QVERIFY(bits.categorical);
     QCOMPARE(bits.levels, (std::vector<std::string>{"(unset)", "8", "auto"}));
+    QCOMPARE(bits.values, (std::vector<double>{1, 2, 0}));
   }
 
   void layer_overrides_read_in_brief_and_keys_have_titles() {
     std::vector<StoredRun> runs = {
-        finished_run(1, {{"quant", {{"layers", nlohmann::json::array({{{"pattern", "fc1"}, {"method", "int"}, {"bits", 8}},
-                                                             {{"pattern", "conv*"}, {"method", "pq"}}})}}}},
+        finished_run(1,
+                     {{"quant", {{"layers", nlohmann::json::array(
+                                                {{{"pattern", "fc1"}, {"method", "int"}, {"bits", 8}},
+                                                 {{"pattern", "conv*"}, {"method", "pq"}}})}}}},
                      0.8, 100),
         finished_run(2, {}, 0.9, 1000)};
     const auto table = insight_table(pointers(runs));
@@ -108,7 +111,6 @@ class TestSweepInsight : public QObject {
     QCOMPARE(key_title("quant.layers"), std::string("layer overrides"));
     QCOMPARE(key_title("noise.p"), std::string("noise rate p"));
     QCOMPARE(key_title("model.something_new"), std::string("model.something_new"));
-    QCOMPARE(bits.values, (std::vector<double>{1, 2, 0}));
   }
 
   void only_finished_runs_of_the_majority_metric_count() {
