@@ -86,6 +86,7 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
   plot_->yAxis2->setLabel(metric_name.empty() ? QStringLiteral("metric")
                                               : QString::fromStdString(metric_name));
   plot_->legend->setVisible(loss_lines > 0);
+  plot_->yAxis2->setVisible(!metric_values.isEmpty());  // no metric yet: no bare 0-5 axis
   plot_->rescaleAxes();
   fit_metric_axis(metric_name, metric_values);
   const auto steps = plot_->xAxis->range();  // room for the end's markers

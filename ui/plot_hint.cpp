@@ -36,6 +36,9 @@ void set_empty_hint(QCustomPlot& plot, const QString& hint) {
   if (!text) {
     text = new QCPItemText(&plot);
     text->setObjectName(kHintName);
+    // Not a child of the (hidden) axis rect: QCustomPlot 2.1 makes an item its clip rect's
+    // child, and unsetting the clipping alone keeps it so; with no clip rect first, it is not.
+    text->setClipAxisRect(nullptr);
     text->setClipToAxisRect(false);
     text->position->setType(QCPItemPosition::ptViewportRatio);
     text->position->setCoords(0.5, 0.45);

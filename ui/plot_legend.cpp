@@ -13,8 +13,8 @@ constexpr int kNoWidthLimit = 1 << 20;  // pixels: wider than any screen
 void fit_columns(QCustomPlot& plot, int max_columns) {
   auto* legend = plot.legend;
   int widest = 1;
-  for (int i = 0; i < legend->itemCount(); ++i) {
-    widest = std::max(widest, legend->item(i)->minimumOuterSizeHint().width());
+  for (int i = 0; i < legend->itemCount(); ++i) {  // cells, some empty in a wrapped grid
+    if (const auto* item = legend->item(i)) widest = std::max(widest, item->minimumOuterSizeHint().width());
   }
   const auto margins = legend->margins();
   const int available = plot.width() - margins.left() - margins.right() - 10;

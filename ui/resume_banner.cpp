@@ -14,9 +14,10 @@ QString describe_waiting(const QueueCounts& counts) {
   QStringList parts;
   if (counts.queued > 0) parts << QStringLiteral("%1 queued").arg(counts.queued);
   if (counts.interrupted > 0) {
-    parts << QStringLiteral("%1 interrupted (cut off by a quit or a crash; resuming starts "
-                            "them again from the beginning)")
-                 .arg(counts.interrupted);
+    parts << QStringLiteral("%1 interrupted (cut off by a quit or a crash; resumed, %2 "
+                            "again from the beginning)")
+                 .arg(counts.interrupted)
+                 .arg(counts.interrupted == 1 ? "it starts" : "they start");
   }
   return QStringLiteral("%1 run%2 of this store wait%3: %4. Nothing trains them until you resume.")
       .arg(counts.waiting())

@@ -277,11 +277,11 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
                     {"rate p", rate_}};
   for (const auto& field : number_fields_) {
     auto* box = field.second;
-    if (auto* integer = qobject_cast<QSpinBox*>(box)) {
-      connect(integer, &QSpinBox::textChanged, this, &RunSetupPanel::check_ranges);
-    } else if (auto* real = qobject_cast<QDoubleSpinBox*>(box)) {
-      connect(real, &QDoubleSpinBox::textChanged, this, &RunSetupPanel::check_ranges);
-    }
+    // A value is taken when its editing ends (Return, or leaving the field), not at each
+    // keystroke: typing 99999999 must not leave 9999, a valid step on the way, behind.
+    box->setKeyboardTracking(false);
+    // The editor's own signal: a spin box says nothing while its text is out of range.
+    connect(box->findChild<QLineEdit*>(), &QLineEdit::textChanged, this, &RunSetupPanel::check_ranges);
     connect(box, &QAbstractSpinBox::editingFinished, this, &RunSetupPanel::check_ranges);
   }
   for (auto* box : {lr_, rate_}) {

@@ -91,7 +91,7 @@ void RunsPanel::set_runs(RunList runs) {
     // The progress column is sized for a long stage's text, not for the runs listed now
     // (often none running): its text grows as a run goes, and is never cut.
     const int progress_width =
-        view_->fontMetrics().horizontalAdvance("ipq stage 3/3 fine-tuning 1200/3000, 12 min 30 s left") + 16;
+        view_->fontMetrics().horizontalAdvance("training 1200/3000, 12 min 30 s left") + 16;
     view_->horizontalHeader()->resizeSection(
         RunsTableModel::Progress,
         std::max(progress_width, view_->horizontalHeader()->sectionSize(RunsTableModel::Progress)));

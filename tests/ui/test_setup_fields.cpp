@@ -77,6 +77,7 @@ class TestSetupFields : public QObject {
     panel.show();
     QTRY_VERIFY(panel.ready());
     type_into(panel.learning_rate(), "3e-4");
+    QCOMPARE(panel.learning_rate()->text(), QString("3e-4"));
     QTest::keyClick(panel.learning_rate(), Qt::Key_Return);
     QCOMPARE(panel.config().train.lr, 3e-4);
     type_into(panel.learning_rate(), "1e9");

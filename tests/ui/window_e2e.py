@@ -194,6 +194,7 @@ def run_tasks(session):
         session.focus(dialog)
         session.keys("Escape")
         wait_for("the File dialog to close", lambda: not session.find_window("Open a QNStudio store"))
+        session.focus(session.window)
         after = session.locks()
         (session.out / "proc_locks.txt").write_text(
             "before the File dialog:\n" + "\n".join(before) +
@@ -226,6 +227,7 @@ def run_tasks(session):
         session.keys("Return")
         wait_for("the exported file", lambda: target.exists() and target.stat().st_size > 0)
         time.sleep(0.5)
+        session.focus(session.window)  # no window manager gives it back when a dialog closes
         with closing(sqlite3.connect(str(session.store), timeout=30)) as db:
             stored = db.execute("SELECT data FROM checkpoints WHERE run_id = 2").fetchone()[0]
         if target.read_bytes() != stored:
@@ -235,6 +237,9 @@ def run_tasks(session):
         session.keys("ctrl+3")
         time.sleep(1.5)
         session.screenshot("compare.png")
+        session.keys("ctrl+2")
+        time.sleep(1)
+        session.screenshot("pareto.png")
 
     def cancel_a_run():
         session.keys("ctrl+q")  # nothing runs: it quits without a question
