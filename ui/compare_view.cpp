@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
@@ -21,7 +22,7 @@
 namespace qn::ui {
 namespace {
 
-constexpr int kMinimumCurveHeight = 260;  // the loss and metric stay readable above the table
+constexpr int kMinimumCurveHeight = 340;  // the loss, metric and stages stay readable above the table
 
 // The PQ stage metrics of a run's curves, as the store holds them.
 std::vector<MetricPoint> stage_metrics(const RunCurve& curve) {
@@ -56,32 +57,40 @@ CompareView::CompareView(QWidget* parent)
   auto* noise_variants = new QPushButton("Same config: none vs STE vs Quant-Noise");
   noise_variants->setToolTip("Select the runs that differ from the selected one only by noise");
   connect(noise_variants, &QPushButton::clicked, this, &CompareView::noiseVariantsRequested);
-  baseline_->setToolTip("The run every difference is taken against");
+  baseline_->setToolTip("The baseline run: every difference is taken against it");
+  baseline_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  baseline_->setMinimumContentsLength(12);
   connect(baseline_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
     if (index >= 0 && index < static_cast<int>(baseline_runs_.size())) {
       chosen_baseline_ = baseline_runs_[static_cast<size_t>(index)]->id;
     }
     show_table();
   });
-  auto* copy = new QPushButton("Copy");
-  copy->setToolTip("Copy the table as tab-separated text (pastes into a spreadsheet)");
-  connect(copy, &QPushButton::clicked, this, &CompareView::copy_table);
-  auto* csv = new QPushButton("Export CSV...");
-  connect(csv, &QPushButton::clicked, this,
-          [this] { export_table("Export the comparison as CSV", "CSV (*.csv)", comparison_csv); });
-  auto* latex = new QPushButton("Export LaTeX...");
-  connect(latex, &QPushButton::clicked, this,
-          [this] { export_table("Export the comparison as a LaTeX table", "LaTeX (*.tex)", comparison_latex); });
+  // Copy and the exports under one button: the bar stays narrow.
+  auto* share = new QPushButton("Copy / export");
+  auto* share_menu = new QMenu(share);
+  share_menu->addAction("&Copy as text (tab-separated, pastes into a spreadsheet)", this, &CompareView::copy_table);
+  share_menu->addAction("Export as &CSV...", this, [this] {
+    export_table("Export the comparison as CSV", "CSV (*.csv)", comparison_csv);
+  });
+  share_menu->addAction("Export as &LaTeX...", this, [this] {
+    export_table("Export the comparison as a LaTeX table", "LaTeX (*.tex)", comparison_latex);
+  });
+  share->setMenu(share_menu);
 
+  // Two short rows, not one long one: the window's first start must fit a small screen.
   auto* bar = new QHBoxLayout;
   bar->addWidget(noise_variants);
-  bar->addSpacing(16);
-  bar->addWidget(new QLabel("Baseline:"));
-  bar->addWidget(baseline_);
   bar->addStretch(1);
-  bar->addWidget(copy);
-  bar->addWidget(csv);
-  bar->addWidget(latex);
+  auto* table_bar = new QHBoxLayout;
+  table_bar->addWidget(new QLabel("Baseline:"));
+  table_bar->addWidget(baseline_, 1);
+  table_bar->addWidget(share);
+  auto* table_box = new QWidget;
+  auto* table_layout = new QVBoxLayout(table_box);
+  table_layout->setContentsMargins(0, 0, 0, 0);
+  table_layout->addLayout(table_bar);
+  table_layout->addWidget(table_);
 
   curves_->setMinimumHeight(kMinimumCurveHeight);
   curves_->set_empty_text("No runs selected. Ctrl-click rows of the runs table or points of the\n"
@@ -90,9 +99,9 @@ CompareView::CompareView(QWidget* parent)
   table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(curves_);
-  split->addWidget(table_);
-  split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 2);
+  split->addWidget(table_box);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
   layout->addWidget(split, 1);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include "qcustomplot_include.h"
 
+#include "metric_axis.h"
 #include "plot_hint.h"
 #include "plot_legend.h"
 #include "plot_palette.h"
@@ -88,7 +89,7 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
   plot_->legend->setVisible(loss_lines > 0);
   plot_->yAxis2->setVisible(!metric_values.isEmpty());  // no metric yet: no bare 0-5 axis
   plot_->rescaleAxes();
-  fit_metric_axis(metric_name, metric_values);
+  fit_metric_axis(*plot_->yAxis2, metric_name, metric_values);
   const auto steps = plot_->xAxis->range();  // room for the end's markers
   plot_->xAxis->setRange(steps.lower, steps.upper + 0.03 * std::max(1.0, steps.size()));
   set_empty_hint(*plot_, hint_for(runs, curves));
@@ -124,18 +125,6 @@ void CurvePlot::add_metric_legend() {
   compressed->setLineStyle(QCPGraph::lsNone);
   compressed->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, grey, grey, 11));
   compressed->setName("compressed model (right axis)");
-}
-
-void CurvePlot::fit_metric_axis(const std::string& metric_name, const QVector<double>& values) {
-  if (values.isEmpty()) return;
-  const auto [low, high] = std::minmax_element(values.begin(), values.end());
-  const double margin = std::max((*high - *low) * 0.1, metric_name == "accuracy" ? 0.01 : *high * 0.05);
-  double lower = *low - margin, upper = *high + margin;
-  if (metric_name == "accuracy") {
-    lower = std::max(0.0, lower);
-    upper = std::min(1.0, upper);
-  }
-  plot_->yAxis2->setRange(lower, upper);
 }
 
 }  // namespace qn::ui

@@ -35,7 +35,6 @@ class CurvePlot : public QWidget {
  private:
   StagePlot* stages_;
   void add_metric_legend();
-  void fit_metric_axis(const std::string& metric_name, const QVector<double>& values);
 
   // What the plot says instead of empty axes: empty_text_, or that the runs have no curve yet.
   QString hint_for(const std::vector<const StoredRun*>& runs, const CurveMap& curves) const;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <vector>
 #include "qcustomplot_include.h"
 #include "plot_hint.h"
 
@@ -26,15 +27,18 @@ constexpr int kQuantizerCount = ParetoPlot::kQuantizerCount;
 
 constexpr double kPickRadiusPixels = 12;
 
-// Log-scale ticks at 1, 2 and 5 times powers of ten, labelled as byte sizes.
+// Log-scale ticks at powers of ten (and 2 and 5 times them on narrower ranges), labelled
+// as byte sizes.
 class ByteTicker : public QCPAxisTickerLog {
  protected:
   QVector<double> createTickVector(double, const QCPRange& range) override {
     QVector<double> ticks;
     if (range.lower <= 0) return ticks;
+    // 1, 2 and 5 a decade while they fit; over more than three decades, 1 only.
+    const bool wide = range.upper / range.lower > 1e3;
     for (double decade = std::pow(10.0, std::floor(std::log10(range.lower)));
          decade <= range.upper; decade *= 10) {
-      for (const double multiple : {1.0, 2.0, 5.0}) {
+      for (const double multiple : wide ? std::vector<double>{1.0} : std::vector<double>{1.0, 2.0, 5.0}) {
         if (decade * multiple >= range.lower && decade * multiple <= range.upper) {
           ticks.push_back(decade * multiple);
         }
@@ -256,12 +260,18 @@ void ParetoPlot::redraw() {
     plot_->xAxis->setRange(1e4, 1e7);
     plot_->yAxis->setRange(0, 1);
   } else {
-    plot_->rescaleAxes();
-    const auto x_range = plot_->xAxis->range();
-    plot_->xAxis->setRange(x_range.lower / 1.6, x_range.upper * 1.6);
-    const auto y_range = plot_->yAxis->range();
-    const double margin = std::max(1e-3, (y_range.upper - y_range.lower) * 0.1);
-    plot_->yAxis->setRange(y_range.lower - margin, y_range.upper + margin);
+    // From the points themselves: one point (or one size) must not open the axes to
+    // QCustomPlot's default spans (five decades of sizes, accuracy from -0.5 to 1.5).
+    double x_low = points_.front().x, x_high = x_low, y_low = points_.front().low, y_high = points_.front().high;
+    for (const auto& point : points_) {
+      x_low = std::min(x_low, point.x);
+      x_high = std::max(x_high, point.x);
+      y_low = std::min(y_low, point.low);
+      y_high = std::max(y_high, point.high);
+    }
+    plot_->xAxis->setRange(x_low / 1.6, x_high * 1.6);
+    const double margin = std::max(lower_is_better ? y_high * 0.01 : 0.005, (y_high - y_low) * 0.1);
+    plot_->yAxis->setRange(y_low - margin, y_high + margin);
   }
   set_empty_hint(*plot_, points_.empty() ? QStringLiteral(
       "No finished run to plot yet. Each done run is a point here: its metric\n"

@@ -3,6 +3,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "metric_axis.h"
 #include "qcustomplot_include.h"
 
 
@@ -71,9 +72,7 @@ void StagePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
   if (values.isEmpty()) return;
   plot_->yAxis->setLabel(QString::fromStdString(metric_name.empty() ? "metric" : metric_name));
   plot_->rescaleAxes();
-  const auto [low, high] = std::minmax_element(values.begin(), values.end());
-  const double margin = std::max((*high - *low) * 0.08, 0.005);
-  plot_->yAxis->setRange(*low - margin, *high + margin);
+  fit_metric_axis(*plot_->yAxis, metric_name, values);
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

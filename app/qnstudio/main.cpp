@@ -92,7 +92,9 @@ int main(int argc, char** argv) {
   const QCommandLineOption config("config", "Set up runs from a run config (JSON).", "FILE");
   const QCommandLineOption group_seeds(
       "group-seeds", "In the Pareto view, draw runs that differ only by seed as one point (their mean, the range as an error bar).");
-  parser.addOptions({db, view, screenshot, plot, measure_stalls, sweep, config, model, group_seeds});
+  const QCommandLineOption select("select", "Select these runs (ids, comma-separated) once the store is read.",
+                                  "IDS");
+  parser.addOptions({db, view, screenshot, plot, measure_stalls, sweep, config, model, group_seeds, select});
   parser.process(app);
 
   qn::init_runtime();
@@ -111,6 +113,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (parser.isSet(model)) window.setup_panel()->use_model_file(parser.value(model));
+  if (parser.isSet(select)) {
+    std::vector<int64_t> ids;
+    for (const auto& id : parser.value(select).split(',', Qt::SkipEmptyParts)) ids.push_back(id.toLongLong());
+    window.select_runs(std::move(ids));  // ids outlive the rows: shown once the list has them
+  }
   if (parser.isSet(sweep) && !window.queue_sweep_file(parser.value(sweep))) return 2;
   if (parser.isSet(measure_stalls)) {
     window.resize(1500, 950);
@@ -126,7 +133,7 @@ int main(int argc, char** argv) {
   // Once the store's runs are shown, their curves read and the config checked, render and
   // exit.
   QObject::connect(&window, &qn::ui::MainWindow::runsShown, &window, [&] {
-    if (parser.value(view) == "compare") window.select_noise_variants();
+    if (parser.value(view) == "compare" && !parser.isSet(select)) window.select_noise_variants();
     auto* poll = new QTimer(&window);
     QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {
       // The settled window: the setup panel's check of its config answered too.

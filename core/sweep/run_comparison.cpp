@@ -236,7 +236,7 @@ std::string format_difference(QuantityKind kind, double value, double baseline) 
     case QuantityKind::Bytes:
       return (difference >= 0 ? "+" : "") + bytes_text(difference) + " (" +
              ratio_text(value, baseline) + ")";
-    case QuantityKind::Compression: return ratio_text(value, baseline);
+    case QuantityKind::Compression: return "";  // the size's ratio says it already
     case QuantityKind::Seconds: return signed_text(difference, "%.0f") + " s";
   }
   return signed_text(difference, "%g");

@@ -25,7 +25,7 @@ enum class QuantityKind {
   Accuracy,    // a share: shown as %, differences in points
   Perplexity,  // lower is better: differences in its unit and as a ratio
   Bytes,       // differences in bytes and as a ratio
-  Compression, // "x26.7": differences as a ratio
+  Compression, // "x26.7": no difference of its own (the size's ratio is it)
   Seconds,
 };
 
@@ -54,8 +54,8 @@ RunComparison compare_runs(const std::vector<ComparedRun>& runs, int64_t baselin
 
 // A value as the comparison shows it ("86.57%", "153.2 KB", "x26.7", "108.04", "95 s").
 std::string format_value(QuantityKind kind, double value);
-// `value`'s difference from `baseline` ("+0.42 pts", "-12.0 KB (x0.93)", "x1.05",
-// "-0.21 (x0.998)", "+3 s").
+// `value`'s difference from `baseline` ("+0.42 pts", "-12.0 KB (x0.93)", "-0.21 (x0.998)",
+// "+3 s"; none for compression, whose ratio is the size's).
 std::string format_difference(QuantityKind kind, double value, double baseline);
 
 // The comparison as a table: a header row (quantity, then a column per run: the baseline's
