@@ -3,6 +3,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
+#include <QFileInfo>
 #include <QFileDialog>
 #include <QInputDialog>
 #include <QLabel>
@@ -193,7 +195,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::build_menus() {
   auto* file = menuBar()->addMenu("&File");
   file->addAction("&Open store...", QKeySequence::Open, this, [this] {
-    const auto path = QFileDialog::getOpenFileName(this, "Open a QNStudio store", {},
+    const auto path = QFileDialog::getOpenFileName(this, "Open a QNStudio store", store_folder(),
                                                    "SQLite stores (*.sqlite *.db);;All files (*)");
     if (!path.isEmpty()) open_database(path);
   });
@@ -208,7 +210,8 @@ void MainWindow::build_menus() {
     if (accepted && !uri.trimmed().isEmpty()) open_database(uri.trimmed());
   });
   file->addAction("&New database...", QKeySequence::New, this, [this] {
-    const auto path = QFileDialog::getSaveFileName(this, "New QNStudio store", "runs.sqlite",
+    const auto path = QFileDialog::getSaveFileName(this, "New QNStudio store",
+                                                   QDir(store_folder()).filePath("runs.sqlite"),
                                                    "SQLite stores (*.sqlite)");
     if (!path.isEmpty()) open_database(path);
   });
@@ -263,6 +266,13 @@ void MainWindow::build_menus() {
   auto* help = menuBar()->addMenu("&Help");
   help->addAction("&Quick start", QKeySequence::HelpContents, this, [this] { show_quick_start(this); });
   help->addAction("&About QNStudio", this, &MainWindow::show_about);
+}
+
+QString MainWindow::store_folder() const {
+  // The folder of the store shown (a file dialog opens there, beside it); a server's
+  // store has none.
+  const auto& path = store_ ? store_->path() : QString();
+  return path.startsWith("postgres") ? QString() : QFileInfo(path).absolutePath();
 }
 
 void MainWindow::add_selected_runs_menu(QMenu* menu) {

@@ -123,6 +123,7 @@ class MainWindow : public QMainWindow {
   // enabled where it applies: the runs' context menu and "Selected runs" in File and Run.
   void add_run_actions(QMenu* menu);
   void add_selected_runs_menu(QMenu* menu);
+  QString store_folder() const;
   void apply_runs(RunList runs);
   void apply_curves(const CurveMap& curves);
   void apply_progress(ProgressMap progress);

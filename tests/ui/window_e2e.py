@@ -79,12 +79,22 @@ class Session:
             number = display.readline().strip()
         if not number:
             raise Failure("Xvfb did not start")
+        self.use_detail_view_in_file_dialogs()
         self.env.update({
             "DISPLAY": ":" + number, "HOME": str(self.home), "QT_QPA_PLATFORM": "xcb",
             "XDG_CONFIG_HOME": str(self.home / ".config"),
             "XDG_DATA_HOME": str(self.home / ".local/share"),
             "XDG_RUNTIME_DIR": str(self.home), "OMP_NUM_THREADS": "1",
         })
+
+    def use_detail_view_in_file_dialogs(self):
+        """Qt's file dialog as many users leave it: the detail view, whose Type column asks
+        the MIME database, which reads a file whose name it does not know (a .sqlite) to
+        sniff its type: another descriptor of the store opened and closed in the window's
+        process."""
+        config = self.home / ".config"
+        config.mkdir(parents=True, exist_ok=True)
+        (config / "QtProject.conf").write_text("[FileDialog]\nviewMode=Detail\n")
 
     def launch(self, *arguments):
         self.app = subprocess.Popen([self.qnstudio, "--db", str(self.store), *arguments],
@@ -124,9 +134,12 @@ class Session:
     def type_text(self, text):
         self.xdotool("type", "--delay", "20", text)
 
-    def screenshot(self, name):
+    def screenshot(self, name, window=None):
+        """The screen, or one window (a dialog: taken from the screen, it shows black with
+        no compositing window manager)."""
         path = self.out / name
-        xwd = subprocess.run(["xwd", "-root", "-silent"], env=self.env, capture_output=True)
+        target = ["-id", window] if window else ["-root"]
+        xwd = subprocess.run(["xwd", *target, "-silent"], env=self.env, capture_output=True)
         pnm = subprocess.run(["xwdtopnm"], input=xwd.stdout, capture_output=True)
         png = subprocess.run(["pnmtopng"], input=pnm.stdout, capture_output=True)
         path.write_bytes(png.stdout)
@@ -190,7 +203,7 @@ def run_tasks(session):
         session.keys("ctrl+o")
         dialog = wait_for("the File dialog", lambda: session.find_window("Open a QNStudio store"))
         time.sleep(1.5)  # the dialog lists the folder (the store and its -wal and -shm)
-        session.screenshot("file_dialog.png")
+        session.screenshot("file_dialog.png", dialog)
         session.focus(dialog)
         session.keys("Escape")
         wait_for("the File dialog to close", lambda: not session.find_window("Open a QNStudio store"))
@@ -256,7 +269,7 @@ def run_tasks(session):
         session.keys("ctrl+q")
         question = wait_for("the quit question", lambda: session.find_window("Quit QNStudio"))
         time.sleep(0.5)
-        session.screenshot("quit_question.png")
+        session.screenshot("quit_question.png", question)
         session.focus(question)
         session.keys("alt+l")  # Leave queued
         wait_for("the window to close", lambda: session.app.poll() is not None, timeout=60)
