@@ -22,7 +22,9 @@
 namespace qn::ui {
 namespace {
 
-constexpr int kMinimumCurveHeight = 340;  // the loss, metric and stages stay readable above the table
+// The curves keep room above the table, without raising the window's minimum height (the
+// runs table under the views must keep its rows on a 768 px screen).
+constexpr int kMinimumCurveHeight = 200;
 
 // The PQ stage metrics of a run's curves, as the store holds them.
 std::vector<MetricPoint> stage_metrics(const RunCurve& curve) {
@@ -100,8 +102,8 @@ CompareView::CompareView(QWidget* parent)
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(curves_);
   split->addWidget(table_box);
-  split->setStretchFactor(0, 1);
-  split->setStretchFactor(1, 1);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
   layout->addWidget(split, 1);

@@ -276,10 +276,19 @@ def run_tasks(session):
         if session.status(4) != "interrupted":
             raise Failure(f"a run cut off by quitting is {session.status(4)}, not interrupted")
         session.launch("--config", str(tiny))
-        time.sleep(2)
+        time.sleep(4)  # the window offers a moment after the store opens
         session.screenshot("resume_offer.png")
-        session.keys("alt+n")  # the banner's "Resume now"
-        wait_for("run 4 resumed", lambda: session.status(4) == "running", timeout=120)
+
+        def resume():
+            session.keys("alt+n")  # the banner's "Resume now" (again, if it was not up yet)
+            return wait_for("run 4 resumed", lambda: session.status(4) == "running", timeout=3)
+
+        def resumed():
+            try:
+                return resume()
+            except Failure:
+                return False
+        wait_for("run 4 resumed after Resume now", resumed, timeout=60, interval=0)
         with closing(sqlite3.connect(str(session.store), timeout=30)) as db:
             attempts = db.execute("SELECT attempts FROM runs WHERE id = 4").fetchone()[0]
         if attempts != 2:
