@@ -32,7 +32,7 @@
 #include "config/config_difference.h"
 #include "config/run_config.h"
 #include "curve_plot.h"
-#include "io/run_export.h"
+#include "train/run_export.h"
 #include "importance_plot.h"
 #include "parallel_plot.h"
 #include "response_plot.h"
@@ -60,7 +60,6 @@ namespace qn::ui {
 namespace {
 
 constexpr int kRefreshMilliseconds = 1000;
-constexpr int kResumeOfferDelayMilliseconds = 2500;
 constexpr double kFirstStartShare = 0.85;  // of the screen's available width and height
 enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab, kSensitivityTab, kResponseTab };  // in the order they are added
 
@@ -192,97 +191,6 @@ void MainWindow::fit_first_start() {
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::build_menus() {
-  auto* file = menuBar()->addMenu("&File");
-  file->addAction("&Open store...", QKeySequence::Open, this, [this] {
-    const auto path = QFileDialog::getOpenFileName(this, "Open a QNStudio store", store_folder(),
-                                                   "SQLite stores (*.sqlite *.db);;All files (*)");
-    if (!path.isEmpty()) open_database(path);
-  });
-  file->addAction("Open &PostgreSQL store...", this, [this] {
-    // The store many workers share (qnoise worker); the password comes from ~/.pgpass or
-    // PGPASSWORD, never from the URI (the engine refuses one there).
-    bool accepted = false;
-    const auto uri = QInputDialog::getText(
-        this, "Open a PostgreSQL store",
-        "URI (postgresql://user@host:port/dbname; the password from ~/.pgpass or PGPASSWORD):",
-        QLineEdit::Normal, "postgresql://", &accepted);
-    if (accepted && !uri.trimmed().isEmpty()) open_database(uri.trimmed());
-  });
-  file->addAction("&New database...", QKeySequence::New, this, [this] {
-    const auto path = QFileDialog::getSaveFileName(this, "New QNStudio store",
-                                                   QDir(store_folder()).filePath("runs.sqlite"),
-                                                   "SQLite stores (*.sqlite)");
-    if (!path.isEmpty()) open_database(path);
-  });
-  auto* recent = file->addMenu("Open &recent");
-  connect(recent, &QMenu::aboutToShow, this, [this, recent] {
-    recent->clear();
-    for (const auto& path : QSettings().value("database/recent").toStringList()) {
-      recent->addAction(path, this, [this, path] { open_database(path); });
-    }
-  });
-  file->addSeparator();
-  add_selected_runs_menu(file);
-  file->addAction("Export &plot...", QKeySequence("Ctrl+Shift+P"), this, &MainWindow::export_plot);
-  file->addAction("Export &table as CSV...", this, &MainWindow::export_table);
-  file->addSeparator();
-  file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
-
-  auto* edit = menuBar()->addMenu("&Edit");
-  auto* undo = setup_->undo_stack()->createUndoAction(this, "&Undo");
-  undo->setShortcut(QKeySequence::Undo);
-  auto* redo = setup_->undo_stack()->createRedoAction(this, "&Redo");
-  redo->setShortcut(QKeySequence::Redo);
-  edit->addActions({undo, redo});
-
-  auto* run = menuBar()->addMenu("&Run");
-  auto* run_action = run->addAction("&Run", QKeySequence("Ctrl+R"), this, [this] {
-    if (setup_->ready()) run_config(setup_->config());
-  });
-  run_action->setStatusTip("Queue a run of the configuration on the left");
-  run->addAction("&Sweep...", QKeySequence("Ctrl+Shift+R"), this, [this] {
-    if (setup_->ready()) open_sweep_dialog(setup_->config());
-  });
-  run->addAction("&Cancel selected runs", QKeySequence("Ctrl+."), this, &MainWindow::cancel_selected);
-  add_selected_runs_menu(run);
-  run->addSeparator();
-  live_refresh_ = run->addAction("&Live refresh");
-  live_refresh_->setCheckable(true);
-  live_refresh_->setChecked(true);
-  connect(live_refresh_, &QAction::toggled, this, [this](bool on) {
-    on ? refresh_timer_->start() : refresh_timer_->stop();
-  });
-
-  auto* view = menuBar()->addMenu("&View");
-  view->addAction("&Live", QKeySequence("Ctrl+1"), this, [this] { show_view("live"); });
-  view->addAction("&Pareto", QKeySequence("Ctrl+2"), this, [this] { show_view("pareto"); });
-  view->addAction("&Compare", QKeySequence("Ctrl+3"), this, [this] { show_view("compare"); });
-  view->addAction("P&arallel coordinates", QKeySequence("Ctrl+4"), this, [this] { show_view("parallel"); });
-  view->addAction("&Importance", QKeySequence("Ctrl+5"), this, [this] { show_view("importance"); });
-  view->addAction("&Sensitivity", QKeySequence("Ctrl+6"), this, [this] { show_view("sensitivity"); });
-  view->addAction("&Response", QKeySequence("Ctrl+7"), this, [this] { show_view("response"); });
-
-  auto* help = menuBar()->addMenu("&Help");
-  help->addAction("&Quick start", QKeySequence::HelpContents, this, [this] { show_quick_start(this); });
-  help->addAction("&About QNStudio", this, &MainWindow::show_about);
-}
-
-QString MainWindow::store_folder() const {
-  // The folder of the store shown (a file dialog opens there, beside it); a server's
-  // store has none.
-  const auto& path = store_ ? store_->path() : QString();
-  return path.startsWith("postgres") ? QString() : QFileInfo(path).absolutePath();
-}
-
-void MainWindow::add_selected_runs_menu(QMenu* menu) {
-  auto* selected = menu->addMenu("Selected r&uns");
-  connect(selected, &QMenu::aboutToShow, this, [this, selected] {
-    selected->clear();
-    add_run_actions(selected);
-  });
-}
-
 void MainWindow::open_database(const QString& path) {
   auto* store = new StoreWorker(path, this);
   const bool first = store_ == nullptr;
@@ -376,54 +284,6 @@ void MainWindow::adopt_store(StoreWorker* store) {
   setWindowTitle(QStringLiteral("QNStudio - %1").arg(path));
   store_->request({}, /*force_run_list=*/true);
   store_->read_sensitivity(std::nullopt);
-}
-
-void MainWindow::measure_sensitivity() {
-  if (!setup_->ready()) {
-    sensitivity_->set_measuring(false, "The config on the left cannot run: " + setup_->status_text());
-    return;
-  }
-  if (sensitivity_job_->start({"sensitivity", "--db", store_->path()},
-                              sensitivity_->measured_config(setup_->config()))) {
-    sensitivity_->set_measuring(true, "Measuring: starting qnoise sensitivity...");
-  }
-}
-
-void MainWindow::adopt_proposal(const nlohmann::json& answer) {
-  // An answer this window cannot read (a qnoise of another version) is said, not thrown.
-  try {
-    // The proposal is evaluated as the panel's config was (all examples, or its own limit);
-    // BatchNorm is re-estimated as measured.
-    auto proposed = parse_run_config(answer.at("config"));
-    proposed.data.eval_limit = evaluated_examples_;
-    setup_->set_config(proposed);
-    const auto predicted_bytes = answer.at("predicted_bytes").get<int64_t>();
-    const auto predicted_metric = answer.at("predicted_metric").get<double>();
-    predictions_.push_back({config_hash(to_json(setup_->config())), predicted_bytes, predicted_metric});
-    pareto_->set_predictions(predictions_);
-    setup_->show_proposal(
-        QStringLiteral("Proposed: %1 (x%2), predicted %3 %4 against %5 with no layer quantized "
-                       "(on the examples the table was measured on). "
-                       "The layers' \"stored as\" show the choice; Run measures it, and the Pareto "
-                       "view joins the prediction (hollow square) to the result.")
-            .arg(format_bytes(static_cast<double>(predicted_bytes)))
-            .arg(answer.at("fp32_size_bytes").get<double>() / static_cast<double>(predicted_bytes), 0, 'f', 1)
-            .arg(QString::fromStdString(answer.at("metric_name").get<std::string>()))
-            .arg(predicted_metric, 0, 'f', 4)
-            .arg(answer.at("baseline_metric").get<double>(), 0, 'f', 4));
-  } catch (const std::exception& problem) {
-    setup_->show_proposal(QStringLiteral("No proposal: qnoise solve's answer cannot be read (%1)")
-                              .arg(QString::fromUtf8(problem.what())));
-  }
-}
-
-void MainWindow::propose_mixed_config(const RunConfig& config, const QStringList& target) {
-  // Solved on the table the Sensitivity view measures (or would) for this config.
-  evaluated_examples_ = config.data.eval_limit;
-  if (solve_job_->start(QStringList{"solve", "--db", store_->path()} + target,
-                        sensitivity_->measured_config(config))) {
-    setup_->show_proposal("Solving: starting qnoise solve...");
-  }
 }
 
 void MainWindow::reload() {
@@ -559,57 +419,6 @@ void MainWindow::show_view(const QString& view) {
   tabs_->setCurrentIndex(found == tabs.end() ? kLiveTab : found->second);
 }
 
-void MainWindow::run_config(const RunConfig& config) {
-  QSettings().setValue("setup/last_config", QString::fromStdString(to_json(config).dump()));
-  store_->enqueue_runs({config});
-}
-
-void MainWindow::open_sweep_dialog(const RunConfig& config) {
-  SweepDialog dialog(config, this);
-  if (dialog.exec() == QDialog::Accepted) store_->enqueue_sweeps(dialog.specs());
-}
-
-void MainWindow::rerun_selected() {
-  std::vector<RunConfig> configs;
-  for (const auto id : selected_run_ids()) {
-    const int row = runs_model_->row_of(id);
-    if (row >= 0 && runs_model_->config_at(row)) configs.push_back(*runs_model_->config_at(row));
-  }
-  if (!configs.empty()) store_->enqueue_runs(std::move(configs));
-}
-
-void MainWindow::cancel_selected() {
-  store_->cancel_runs(selected_run_ids());
-}
-
-void MainWindow::delete_selected() {
-  const auto ids = selected_run_ids();
-  if (ids.empty()) return;
-  if (QMessageBox::question(this, "Delete runs",
-                            QStringLiteral("Delete %1 run(s), their curves and checkpoints?")
-                                .arg(ids.size())) != QMessageBox::Yes) {
-    return;
-  }
-  store_->remove_runs(ids);
-}
-
-void MainWindow::set_selected_hidden(bool hidden) {
-  store_->set_hidden(selected_run_ids(), hidden);
-}
-
-void MainWindow::export_selected(bool decompressed) {
-  const auto ids = selected_run_ids();
-  if (ids.size() != 1) return;
-  const auto path = QFileDialog::getSaveFileName(
-      this, decompressed ? "Export decompressed (PyTorch state dict)" : "Export compressed checkpoint",
-      QStringLiteral("run-%1.%2").arg(ids[0]).arg(decompressed ? "pt" : "qnz"));
-  if (!path.isEmpty()) export_run_to(ids[0], path, decompressed ? ExportFormat::Float : ExportFormat::Qnz);
-}
-
-void MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat format) {
-  store_->export_run(run_id, path, format);
-}
-
 QCustomPlot* MainWindow::current_plot() const {
   switch (tabs_->currentIndex()) {
     case kParetoTab: return pareto_->plot();
@@ -620,141 +429,6 @@ QCustomPlot* MainWindow::current_plot() const {
     case kResponseTab: return response_->plot();
     default: return live_->plot();
   }
-}
-
-void MainWindow::export_plot() {
-  auto* plot = current_plot();
-  QString filter = "PNG image (*.png)";
-  const auto path = QFileDialog::getSaveFileName(this, "Export the plot shown", "plot.png",
-                                                 "PNG image (*.png);;SVG vector image (*.svg);;PDF (*.pdf)",
-                                                 &filter);
-  if (path.isEmpty()) return;
-  QString error;
-  if (qn::ui::export_plot(*plot, path, &error)) {
-    status_label_->setText("Wrote " + path);
-  } else {
-    QMessageBox::warning(this, "Cannot export the plot", error);
-  }
-}
-
-void MainWindow::export_table() {
-  const auto path = QFileDialog::getSaveFileName(this, "Export runs", "runs.csv", "CSV (*.csv)");
-  if (path.isEmpty()) return;
-  QFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-    status_label_->setText("Could not write " + path);
-    return;
-  }
-  QTextStream out(&file);
-  runs_model_->write_csv(out);
-  status_label_->setText("Wrote " + path);
-}
-
-void MainWindow::show_context_menu(const QPoint& global_position) {
-  if (selected_run_ids().empty()) return;
-  QMenu menu(this);
-  add_run_actions(&menu);
-  menu.exec(global_position);
-}
-
-void MainWindow::add_run_actions(QMenu* menu) {
-  // Each action enabled only where it applies to the selection as it is now.
-  const auto runs = selected_runs();
-  const auto any = [&runs](auto predicate) { return std::any_of(runs.begin(), runs.end(), predicate); };
-  const bool one_done = runs.size() == 1 && runs[0]->status == RunStatus::Done;
-  const QString why_not_export = runs.size() == 1 ? "Only a done run has a model to export"
-                                                  : "Select one done run to export";
-  auto* qnz = menu->addAction("&Export compressed (.qnz)...", this, [this] { export_selected(false); });
-  auto* decompressed = menu->addAction("Export &decompressed (PyTorch)...", this, [this] { export_selected(true); });
-  for (auto* action : {qnz, decompressed}) {
-    action->setEnabled(one_done);
-    if (!one_done) action->setToolTip(why_not_export);
-  }
-  menu->addAction("Open in c&ompare", this, [this] { show_view("compare"); })->setEnabled(!runs.empty());
-  auto* use_config = menu->addAction("&Use this config", this, [this] {
-    const int row = runs_model_->row_of(selected_run_ids().front());
-    if (row >= 0 && runs_model_->config_at(row)) setup_->set_config(*runs_model_->config_at(row));
-  });
-  use_config->setEnabled(runs.size() == 1 && runs_model_->config_at(runs_model_->row_of(runs[0]->id)).has_value());
-  menu->addSeparator();
-  menu->addAction("Re-&run", this, &MainWindow::rerun_selected)->setEnabled(!runs.empty());
-  menu->addAction("&Cancel", this, &MainWindow::cancel_selected)->setEnabled(any([](const StoredRun* run) {
-    return run->status == RunStatus::Queued || run->status == RunStatus::Running;
-  }));
-  menu->addAction("&Hide from plots", this, [this] { set_selected_hidden(true); })
-      ->setEnabled(any([](const StoredRun* run) { return !run->hidden; }));
-  menu->addAction("&Show in plots", this, [this] { set_selected_hidden(false); })
-      ->setEnabled(any([](const StoredRun* run) { return run->hidden; }));
-  menu->addAction("De&lete...", this, &MainWindow::delete_selected)->setEnabled(!runs.empty());
-}
-
-void MainWindow::show_about() {
-  QMessageBox::about(this, "About QNStudio",
-                     QStringLiteral("<b>QNStudio %1</b><br>Extreme model compression with "
-                                    "Quant-Noise (Fan, Stock et al., 2020).<br><br>Qt %2<br>%3<br>"
-                                    "Compute device: %4")
-                         .arg(QApplication::applicationVersion(), qVersion(),
-                              QString::fromStdString(libtorch_version()),
-                              QString::fromStdString(describe_resolved_device("auto"))));
-}
-
-void MainWindow::offer_to_resume() {
-  if (!runs_listed_) {  // a slow store (a remote server): ask once its runs are known
-    QTimer::singleShot(kResumeOfferDelayMilliseconds, this, [this, store = store_] {
-      if (store_ == store) offer_to_resume();
-    });
-    return;
-  }
-  const auto counts = count_queue(runs_model_->runs());
-  // A run running is another process at work on this store (the window reaped those of
-  // gone processes when it opened it): it takes the queue; nothing is offered.
-  if (counts.waiting() == 0 || counts.running > 0) return;
-  if (ResumeBanner::resumes_at_start()) {
-    store_->resume_queue();
-  } else {
-    resume_banner_->offer(counts);
-  }
-}
-
-bool MainWindow::confirm_quit() {
-  if (quitting_ || !controller_ || !controller_->busy()) return true;
-  switch (ask_how_to_quit(this, count_queue(runs_model_->runs()))) {
-    case QuitChoice::LeaveQueued:
-      return true;  // the controller, destroyed, interrupts its run
-    case QuitChoice::FinishFirst:
-      quit_when_idle_ = true;
-      status_label_->setText("QNStudio quits once the queue has finished (Run > Cancel selected "
-                             "runs stops a run; closing again asks again)");
-      return false;
-    case QuitChoice::CancelRuns: {
-      std::vector<int64_t> ids;
-      for (const auto& run : runs_model_->runs()) {
-        if (run.status == RunStatus::Running || run.status == RunStatus::Queued) ids.push_back(run.id);
-      }
-      // Quit once the store has the cancels (the controller's runs then end as cancelled).
-      connect(store_, &StoreWorker::edited, this, [this] {
-        quitting_ = true;
-        close();
-      }, Qt::SingleShotConnection);
-      store_->cancel_runs(ids);
-      return false;
-    }
-    case QuitChoice::StayOpen:
-      return false;
-  }
-  return false;
-}
-
-void MainWindow::closeEvent(QCloseEvent* event) {
-  if (!confirm_quit()) {
-    event->ignore();
-    return;
-  }
-  quit_when_idle_ = false;
-  QSettings settings;
-  settings.setValue("window/geometry", saveGeometry());
-  settings.setValue("setup/last_config", QString::fromStdString(to_json(setup_->config()).dump()));
-  QMainWindow::closeEvent(event);
 }
 
 }  // namespace qn::ui

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "config/run_config.h"
-#include "io/run_export.h"
+#include "train/run_export.h"
 #include "pareto_plot.h"
 #include "store_worker.h"
 
@@ -177,6 +177,8 @@ class MainWindow : public QMainWindow {
   RunsTableModel* runs_model_;  // runs_'s
   RunsPanel* runs_;
   ResumeBanner* resume_banner_;
+  // How long after a store opens the window looks for runs waiting (offer_to_resume).
+  static constexpr int kResumeOfferDelayMilliseconds = 2500;
   bool runs_listed_ = false;     // the store shown has sent its run list
   bool quit_when_idle_ = false;  // "Finish first" was chosen
   bool quitting_ = false;        // asked already: close without asking

@@ -125,6 +125,7 @@ class RunSetupPanel : public QWidget {
   QDoubleSpinBox* rate_;
   // Quant-Noise's p as the user set it (the rate field shows 1 for STE and 0 for none).
   double quant_noise_rate_ = 0;
+  static constexpr int kRateSteps = 100;  // the slider moves p in steps of 0.01
   QLabel* status_;
   QPushButton *run_button_, *sweep_button_;
   QComboBox* target_unit_;  // KB, or a compression ratio
@@ -132,6 +133,11 @@ class RunSetupPanel : public QWidget {
   QPushButton* propose_button_;
   QLabel* proposal_;
   void record_edit();  // an undo step, if the config changed since the last one
+  // The constructor's three parts: the widgets with their ranges, their layout (groups
+  // that scroll, the verdict and Run in a footer), and their signals.
+  void create_fields();
+  void lay_out();
+  void connect_fields();
   void show_check(const ConfigCheck& check);
   // Marks the number fields whose text is out of range and refuses the config while any is.
   void check_ranges();

@@ -15,7 +15,7 @@ class QSpinBox;
 
 namespace qn::ui {
 
-// A stored per-layer sensitivity table as a heat map (docs/architecture.md, "Layer
+// A stored per-layer sensitivity table as a heat map (docs/analysis.md, "Layer
 // sensitivity and the size solver"): one row per layer, top to bottom as the model runs,
 // one column per candidate; a cell's colour is the metric drop of quantizing that layer
 // alone that way (red worse, blue better, white none) and its text the drop and the bytes

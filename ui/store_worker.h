@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "config/run_config.h"
-#include "io/run_export.h"
+#include "train/run_export.h"
 #include "store/run_store.h"
 #include "store/sensitivity_store.h"
 

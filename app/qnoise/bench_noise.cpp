@@ -1,5 +1,5 @@
 // `qnoise bench noise`: what Quant-Noise adds to a training step. One Linear layer trained
-// with SGD, plain and with each noise (int per weight, PQ proxy, PQ exact), as GPU.md's
+// with SGD, plain and with each noise (int per weight, PQ proxy, PQ exact), as experiments/gpu/RESULTS.md's
 // Linear(1024 -> 4096) figures were measured, in the interleaved schedule of
 // core/bench/interleaved_bench.h.
 #include <torch/optim/sgd.h>

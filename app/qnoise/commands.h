@@ -4,7 +4,7 @@
 
 namespace qn::cli {
 
-// Each registers one subcommand of the CLI contract (docs/architecture.md, The command
+// Each registers one subcommand of the CLI contract (docs/cli.md, The command
 // line). A command's callback stores its exit status in `exit_code`; errors are thrown as
 // qn::Error.
 void add_kmeans_command(CLI::App& app, int& exit_code);

@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "io/qnz_reader.h"
-#include "io/run_export.h"
+#include "train/run_export.h"
 #include "store/run_store.h"
 
 namespace qn::cli {

@@ -1,4 +1,4 @@
-// qnoise: the headless command line of QNStudio. Exit codes (docs/architecture.md, The
+// qnoise: the headless command line of QNStudio. Exit codes (docs/cli.md, The
 // command line): 0 on success, 2 on bad usage or bad input (one clear message on stderr),
 // 1 on other failure.
 #include <CLI/CLI.hpp>

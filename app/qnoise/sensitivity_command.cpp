@@ -1,5 +1,5 @@
 // qnoise sensitivity: how much each layer alone costs the metric under each candidate way
-// of storing it (docs/architecture.md, "Layer sensitivity and the size solver").
+// of storing it (docs/analysis.md, "Layer sensitivity and the size solver").
 #include <iostream>
 #include <memory>
 

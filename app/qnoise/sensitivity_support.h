@@ -43,7 +43,7 @@ SensitivityTable sensitivity_table(const RunConfig& config, const SensitivityArg
                                    RunStore* store, RememberedTrainedModels& trained, bool reuse,
                                    bool& reused);
 
-// `sensitivity --json`'s object (docs/architecture.md, The command line).
+// `sensitivity --json`'s object (docs/cli.md, The command line).
 nlohmann::json sensitivity_json(const SensitivityTable& table);
 // The table as text, one row a layer and candidate, on stdout.
 void print_sensitivity(const SensitivityTable& table);

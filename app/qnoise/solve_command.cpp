@@ -1,5 +1,5 @@
 // qnoise solve: the mixed per-layer config of least predicted metric drop within a size
-// budget, from the sensitivity table; with --run, run it for real (docs/architecture.md,
+// budget, from the sensitivity table; with --run, run it for real (docs/analysis.md,
 // "Layer sensitivity and the size solver").
 #include <cstdio>
 #include <fstream>

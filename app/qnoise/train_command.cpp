@@ -12,7 +12,7 @@
 #include "config/run_config.h"
 #include "distributed/data_parallel.h"
 #include "io/qnz_reader.h"
-#include "io/run_export.h"
+#include "train/run_export.h"
 #include "peer_processes.h"
 #include "progress_observer.h"
 #include "store/run_store.h"

@@ -15,7 +15,7 @@ namespace qn {
 // repeats exactly (every tolerance 0), which cannot exercise what differs between devices:
 // that takes a GPU (experiments/gpu/run.sh). What is and is not identical across devices,
 // and why each tolerance:
-// docs/architecture.md, "The CUDA engine".
+// docs/engine.md, "The CUDA engine".
 std::vector<CheckResult> run_device_parity_checks(const torch::Device& device);
 
 }  // namespace qn

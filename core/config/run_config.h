@@ -12,7 +12,7 @@
 
 namespace qn {
 
-// One run, fully described (docs/architecture.md, The config contract). Every field has a
+// One run, fully described (docs/config.md, The config contract). Every field has a
 // default; a config file gives only what differs. Keys are read strictly (JsonReader).
 
 struct DataConfig {
@@ -30,7 +30,7 @@ struct DataConfig {
 
 struct ModelConfig {
   // convnet (image tasks), transformer-lm (text tasks), torchscript (a user's module, any
-  // task: docs/architecture.md, "Your own model").
+  // task: docs/data.md, "Your own model").
   std::string arch = "convnet";
   // torchscript: the torch.jit.save file; its SHA-256, which pin_model_file records when a
   // run is queued so that a stored run names the very file it trained (a changed or
@@ -109,14 +109,14 @@ struct QuantConfig {
   std::vector<LayerQuantOverride> layers;
   double distillation = 0.0;  // iPQ fine-tuning: weight of the KL to the fp32 model, 0..1
   bool average_centroid_grads = false;  // a centroid's gradient: mean of its blocks', not sum
-  // What PQ's k-means minimises (docs/architecture.md, Activation-aware PQ): "weights", the
+  // What PQ's k-means minimises (docs/engine.md, Activation-aware PQ): "weights", the
   // weights' squared error; or "activations", the layer output's, through the second
   // moments of each layer's inputs over calibration_batches training batches.
   std::string pq_objective = "weights";
   int64_t calibration_batches = 16;
   // Training batches (of train.batch_size, forward only) that re-estimate BatchNorm's
   // statistics after compression, in models that have BatchNorm. Fewer make layer
-  // sensitivity tables cheaper (each row re-estimates): docs/architecture.md.
+  // sensitivity tables cheaper (each row re-estimates): docs/analysis.md.
   int64_t batchnorm_batches = 100;
 };
 

@@ -8,7 +8,7 @@ namespace qn {
 // What determines a run's trained model (the float model after its training, before any
 // post-training step), as 64 hex digits (SHA-256) of a complete config (to_json): two runs
 // with equal keys train the same model, bit for bit on one device, so one training can
-// serve both (docs/architecture.md, "Sweeps that train once").
+// serve both (docs/engine.md, "Sweeps that train once").
 //
 // Left out, as they act only after training: model.keep_layers; quant.finetune_steps,
 // stages, distillation, average_centroid_grads, centroid_bits and plain_bits; the device

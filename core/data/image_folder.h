@@ -7,7 +7,7 @@
 
 namespace qn {
 
-// The image-folder task's data (docs/architecture.md, Tasks and their data): a folder with
+// The image-folder task's data (docs/data.md, Tasks and their data): a folder with
 // one subfolder of PNG or JPEG images per class, as torchvision's ImageFolder reads it.
 //
 // - Classes: the subfolder names in bytewise order; label i is the i-th name. Names that

@@ -3,7 +3,7 @@
 // (c10d): a TCPStore for the rendezvous and a Gloo process group for the collectives. Every
 // rank holds the whole model; each step every rank takes its share of the global batch, and
 // the gradients are summed across ranks before the (identical) optimizer step, so the ranks'
-// weights never diverge. docs/architecture.md, "One run across processes".
+// weights never diverge. docs/engine.md, "One run across processes".
 #include <torch/nn/module.h>
 
 #include <c10/util/intrusive_ptr.h>

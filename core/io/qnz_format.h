@@ -9,7 +9,7 @@
 namespace qn {
 
 // The compressed checkpoint format, .qnz (specified for other implementations in
-// docs/qnz.md; summarised in docs/architecture.md). Little-endian throughout:
+// docs/qnz.md). Little-endian throughout:
 //
 //   offset  bytes  field
 //   0       8      magic "\x89QNZ\r\n\x1a\n" (binary, catches text-mode transfers)

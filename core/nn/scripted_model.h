@@ -14,7 +14,7 @@ namespace qn {
 
 // A user's model, saved in Python with torch.jit.save (scripted or traced), seen by the
 // engine as a torch::nn::Module tree with the module's own names and tensors
-// (docs/architecture.md, "Your own model"). Every submodule of the TorchScript module has
+// (docs/data.md, "Your own model"). Every submodule of the TorchScript module has
 // a mirror module of the same name, registering the same parameter and buffer tensors
 // (shared, not copied): optimizers, checkpoints, compression and state copies work on the
 // mirror and change the TorchScript module's values. Submodules whose TorchScript class is

@@ -8,7 +8,7 @@
 
 namespace qn {
 
-// Activation-aware PQ (docs/architecture.md, Activation-aware PQ): the weight k-means gives
+// Activation-aware PQ (docs/engine.md, Activation-aware PQ): the weight k-means gives
 // each weight entry, shaped like the weight, from the layer's input second moments.
 //
 // A Linear layer's output error from replacing weight row w_i by w_i + e is e.x, whose mean

@@ -122,6 +122,13 @@ int64_t RunStore::add_sweep(const std::string& name, const nlohmann::json& spec)
   return insert.integer(0);
 }
 
+std::optional<int64_t> RunStore::find_sweep(const nlohmann::json& spec) {
+  auto query = db_->prepare("SELECT id FROM sweeps WHERE spec = ? ORDER BY id LIMIT 1");
+  query.bind(1, spec.dump());
+  if (!query.step()) return std::nullopt;
+  return query.integer(0);
+}
+
 void RunStore::set_slurm_job(int64_t sweep_id, const std::string& job_id) {
   db_->prepare("UPDATE sweeps SET slurm_job = ? WHERE id = ?").bind(1, job_id).bind(2, sweep_id).run();
 }

@@ -84,7 +84,7 @@ std::string default_database_path();
 // 16 hex digits (FNV-1a 64 of the canonical JSON).
 std::string config_hash(const nlohmann::json& config);
 
-// The results store (docs/architecture.md, The store; tables in docs/store.md) over one
+// The results store (docs/store.md, The store; tables in docs/store.md) over one
 // SQLite file or one PostgreSQL database, shared safely by several processes (the GUI, CLI
 // sweeps, workers on many machines): every write is one short transaction, so a crash
 // loses at most the write in flight and never a stored result.
@@ -95,6 +95,8 @@ class RunStore {
   explicit RunStore(const std::string& location);
 
   int64_t add_sweep(const std::string& name, const nlohmann::json& spec);
+  // The first sweep stored with exactly this spec, if any (a sweep run again continues).
+  std::optional<int64_t> find_sweep(const nlohmann::json& spec);
   // The Slurm job whose array tasks run the sweep's workers (qnoise sweep --slurm).
   void set_slurm_job(int64_t sweep_id, const std::string& job_id);
   std::optional<std::string> slurm_job(int64_t sweep_id);

@@ -5,7 +5,7 @@
 namespace qn {
 
 // The store's schema version, kept in SQLite's user_version or PostgreSQL's
-// qnstudio_schema table (docs/architecture.md, The store; docs/store.md documents the
+// qnstudio_schema table (docs/store.md, The store; docs/store.md documents the
 // tables for people who query them).
 constexpr int kSchemaVersion = 8;
 

@@ -12,7 +12,7 @@ namespace qn {
 
 // One measurement of a per-layer sensitivity table: the trained model with layer `layer`
 // alone quantized by `candidate` (every other layer uncompressed), BatchNorm re-estimated,
-// evaluated (docs/architecture.md, "Layer sensitivity and the size solver").
+// evaluated (docs/analysis.md, "Layer sensitivity and the size solver").
 struct SensitivityRow {
   std::string layer;
   std::string candidate;  // as asked: "int8", "int4", "pq256"...

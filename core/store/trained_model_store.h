@@ -1,7 +1,7 @@
 #pragma once
 
 #include "store/run_store.h"
-#include "train/trained_model_cache.h"
+#include "store/trained_model_cache.h"
 
 namespace qn {
 

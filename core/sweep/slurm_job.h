@@ -1,7 +1,7 @@
 #pragma once
 // A sweep's workers as a Slurm job array (qnoise sweep --slurm): each array task runs one
 // `qnoise worker` on the sweep's store, so the runs spread over the cluster's nodes and a
-// task that dies hands its run to the others (docs/architecture.md, Workers).
+// task that dies hands its run to the others (docs/engine.md, One run across processes).
 #include <cstdint>
 #include <string>
 

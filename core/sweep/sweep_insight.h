@@ -9,7 +9,7 @@
 namespace qn {
 
 // What a set of finished runs says about the keys that vary among them: the table behind
-// the GUI's parallel-coordinates and importance views (docs/architecture.md, "Sweep
+// the GUI's parallel-coordinates and importance views (docs/analysis.md, "Sweep
 // insight"). Plain C++ so that it is tested without a window.
 
 // One axis of the table: a config key that varies among the runs, the runs' size, or their

@@ -10,10 +10,7 @@ namespace qn {
 namespace {
 
 int64_t find_or_add_sweep(RunStore& store, const SweepSpec& spec, const nlohmann::json& raw) {
-  auto query =
-      store.database().prepare("SELECT id FROM sweeps WHERE spec = ? ORDER BY id LIMIT 1");
-  query.bind(1, raw.dump());
-  if (query.step()) return query.integer(0);
+  if (const auto found = store.find_sweep(raw)) return *found;
   return store.add_sweep(spec.name, raw);
 }
 

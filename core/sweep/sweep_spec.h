@@ -6,7 +6,7 @@
 
 namespace qn {
 
-// A sweep (docs/architecture.md, The config contract): {"name": ..., "base": RunConfig,
+// A sweep (docs/config.md, The config contract): {"name": ..., "base": RunConfig,
 // "variants": [config fragments], "grid": {KEY: [values]}, "seeds": [..]}. KEY is a dotted
 // config key, as for --set. Each variant is merged onto the base (JSON merge patch: objects
 // key by key, other values replaced) and crossed with the grid and the seeds: one spec can

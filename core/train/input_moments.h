@@ -14,7 +14,7 @@
 
 namespace qn {
 
-// Activation-aware PQ's statistics (docs/architecture.md, Activation-aware PQ): for each
+// Activation-aware PQ's statistics (docs/engine.md, Activation-aware PQ): for each
 // layer, the second moment E[x^2] of every input feature (Linear: the last dimension) or
 // input channel (Conv2d: over batch and pixels), float32 on the model's device.
 struct InputMoments {

@@ -8,7 +8,7 @@
 #include "common/cancellation.h"
 #include "config/run_config.h"
 #include "store/sensitivity_store.h"
-#include "train/trained_model_cache.h"
+#include "store/trained_model_cache.h"
 #include "train/training_events.h"
 
 namespace qn {
@@ -58,7 +58,7 @@ std::vector<std::string> sensitivity_layers(const RunConfig& config);
 // baseline for perplexity.
 double metric_drop(const std::string& metric_name, double baseline, double metric);
 
-// Measures a per-layer sensitivity table (docs/architecture.md, "Layer sensitivity and the
+// Measures a per-layer sensitivity table (docs/analysis.md, "Layer sensitivity and the
 // size solver"): trains the config's model once exactly as run_training would (or loads it
 // from `trained_models`), then for each layer of sensitivity_layers and each candidate
 // quantizes that layer alone on a copy of the trained model, from run_training's

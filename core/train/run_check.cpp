@@ -1,22 +1,91 @@
 #include "train/run_check.h"
 
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+
 #include "common/runtime.h"
 #include "data/task_data.h"
 #include "train/model_probe.h"
 #include "train/task_model.h"
 
 namespace qn {
+namespace {
 
-SizePreview check_before_training(const RunConfig& config) {
-  validate(config);
-  resolve_device(config.device);
-  check_data_location(config);
+// What decides the model's part of a check: the config, but for its model's pinned hash
+// (set when a run is queued), and for a user's model its file as it is now (size and
+// modification time). So queueing and training reuse the setup panel's check of the same
+// config and model, and a model file changed since is checked again.
+std::string model_check_key(const RunConfig& config) {
+  auto json = to_json(config);
+  if (json.contains("model")) json["model"].erase("sha256");
+  std::string key = json.dump();
+  if (is_scripted_model(config.model)) {
+    std::error_code error;
+    const auto bytes = std::filesystem::file_size(config.model.path, error);
+    const auto written = std::filesystem::last_write_time(config.model.path, error);
+    key += '|' + std::to_string(error ? 0 : bytes) + '|' +
+           std::to_string(error ? 0 : written.time_since_epoch().count());
+  }
+  return key;
+}
+
+// The model's part of the check: the model built (a user's read, hashed and loaded once,
+// for its probe and its preview) and the size previewed.
+SizePreview check_model(const RunConfig& config) {
   if (!is_scripted_model(config.model)) return preview_size(config);
-  // A user's model is read, hashed and loaded once, for its probe and its preview.
   const auto nominal = nominal_task(config);
   auto model = make_task_model(config, nominal, torch::kCPU);
   check_model_output(model, probe_batch(config), nominal.classes, config.model.path);
   return preview_size(config, model);
 }
+
+// The previews of configs that passed, by model_check_key, for this process's threads
+// (the GUI checks on its thread pool, queues on its store thread, trains on its engine
+// thread). A config that failed is checked again: the user may have fixed its cause.
+class ModelCheckMemo {
+ public:
+  std::optional<SizePreview> find(const std::string& key) {
+    const std::lock_guard lock(mutex_);
+    const auto found = previews_.find(key);
+    return found == previews_.end() ? std::nullopt : std::optional(found->second);
+  }
+  void keep(const std::string& key, const SizePreview& preview) {
+    const std::lock_guard lock(mutex_);
+    if (previews_.size() >= kCapacity) previews_.clear();  // a session edits a few configs
+    previews_.emplace(key, preview);
+  }
+
+ private:
+  static constexpr size_t kCapacity = 64;
+  std::mutex mutex_;
+  std::map<std::string, SizePreview> previews_;
+};
+
+ModelCheckMemo& memo() {
+  static ModelCheckMemo instance;
+  return instance;
+}
+
+std::atomic<int64_t> models_checked{0};
+
+}  // namespace
+
+SizePreview check_before_training(const RunConfig& config) {
+  // The cheap checks every time: the rules, the device, where the data is.
+  validate(config);
+  resolve_device(config.device);
+  check_data_location(config);
+  const auto key = model_check_key(config);
+  if (auto preview = memo().find(key)) return *preview;
+  ++models_checked;
+  auto preview = check_model(config);
+  memo().keep(key, preview);
+  return preview;
+}
+
+int64_t model_checks_performed() { return models_checked.load(); }
 
 }  // namespace qn

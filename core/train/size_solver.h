@@ -60,7 +60,7 @@ int64_t smallest_mixed_bytes(const RunConfig& config, const std::vector<std::str
 std::string target_too_small_message(const RunConfig& config, int64_t target, int64_t smallest);
 
 // Chooses one of `table`'s candidates, or none, for every layer it measured, minimising the
-// summed metric drops (the additive model: docs/architecture.md, "Layer sensitivity and the
+// summed metric drops (the additive model: docs/analysis.md, "Layer sensitivity and the
 // size solver"; a negative drop counts as 0) with the mixed config's exact size
 // (size_preview) at most `target_bytes`.
 // `config` is the table's. A target below the smallest size the candidates reach is an

@@ -8,7 +8,7 @@
 #include "config/run_config.h"
 #include "data/task_data.h"
 #include "train/task_model.h"
-#include "train/trained_model_cache.h"
+#include "store/trained_model_cache.h"
 #include "train/training_events.h"
 
 namespace qn {

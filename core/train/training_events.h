@@ -6,7 +6,7 @@
 
 namespace qn {
 
-// What the engine reports while it works (docs/architecture.md, Engine events and
+// What the engine reports while it works (docs/engine.md, Engine events and
 // cancellation). Plain callbacks keep the engine free of any UI toolkit; the GUI adapts
 // them into queued signals, the CLI prints. Cancellation goes the other way, through a
 // CancelToken (common/cancellation.h).

@@ -8,7 +8,7 @@
 #include "quant/compressed_model.h"
 #include "quant/size_report.h"
 #include "train/stage_result.h"
-#include "train/trained_model_cache.h"
+#include "store/trained_model_cache.h"
 #include "train/training_events.h"
 
 namespace qn {
@@ -52,7 +52,7 @@ struct RunResult {
 // units of work (a step, a k-means distance chunk, a layer, a batch) and stops with
 // RunCancelled.
 //
-// With `trained_models`, the training is shared (docs/architecture.md, "Sweeps that train
+// With `trained_models`, the training is shared (docs/engine.md, "Sweeps that train
 // once"): a trained model of the same training_key found there is loaded instead of
 // trained, and its training events replayed to `observer`; one trained here is kept there
 // if the cache wants it. Everything after training starts from a fixed random state, so a

@@ -1,4 +1,4 @@
-// The qnoise CLI contract (docs/architecture.md, The command line): exit codes, --json
+// The qnoise CLI contract (docs/cli.md, The command line): exit codes, --json
 // output, clear errors.
 #include <QElapsedTimer>
 #include <QJsonArray>

@@ -1,4 +1,4 @@
-// qnoise sensitivity and qnoise solve through the CLI contract (docs/architecture.md, The
+// qnoise sensitivity and qnoise solve through the CLI contract (docs/cli.md, The
 // command line): the JSON keys, a table stored and found again by solve, a mixed config run
 // whose measured size is the predicted one, and bad input as exit 2 with one clear message.
 #include <QJsonArray>

@@ -141,7 +141,7 @@ class TestSweepCli : public QObject {
     QCOMPARE(runs[0].result->metric, first->result->metric);  // earlier results unchanged
     QCOMPARE(runs[0].result->size_bytes, first->result->size_bytes);
 
-    // The listing contract (docs/architecture.md, The command line), and the front is a
+    // The listing contract (docs/cli.md, The command line), and the front is a
     // subset of the runs.
     const auto listed = json::parse(run_output({"runs", "--db", db, "--format", "json"}));
     QCOMPARE(listed["runs"].size(), size_t{3});

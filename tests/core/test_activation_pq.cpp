@@ -1,4 +1,4 @@
-// Activation-aware PQ (docs/architecture.md, Activation-aware PQ): weighted k-means, the
+// Activation-aware PQ (docs/engine.md, Activation-aware PQ): weighted k-means, the
 // importance of a layer's weight entries, the output error it buys, and its config keys.
 #include <torch/types.h>
 

@@ -1,4 +1,4 @@
-// The config vocabulary every front end shares (docs/architecture.md, "The config
+// The config vocabulary every front end shares (docs/config.md, "The config
 // contract"): the method enum, the named choices, a run's description, config
 // differences, and the sweeps the GUI sets up by hand.
 #include <QtTest>

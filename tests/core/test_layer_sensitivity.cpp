@@ -1,4 +1,4 @@
-// Layer sensitivity and the size solver (docs/architecture.md, "Layer sensitivity and the
+// Layer sensitivity and the size solver (docs/analysis.md, "Layer sensitivity and the
 // size solver"), on real tiny Fashion-MNIST runs: a table's row is the metric a real run
 // that quantizes that layer alone reports, to the bit; the solver is optimal (brute force on
 // random instances) and within its budget; the mixed config's real size is the predicted

@@ -187,6 +187,23 @@ class TestRunCheck : public QObject {
     QCOMPARE(store.runs().size(), size_t{1});
     QCOMPARE(store.run(id)->status, RunStatus::Queued);
   }
+
+  void one_run_builds_its_model_once_however_many_ask() {
+    auto config = runnable();
+    config.train.seed = 424242;  // a config no other test has checked
+    const auto before = model_checks_performed();
+    check_before_training(config);  // the setup panel
+    RunStore store(dir_.filePath("once.sqlite").toStdString());
+    enqueue_run(store, config);     // queueing
+    check_before_training(config);  // the trainer (run_training) or `qnoise train`
+    QCOMPARE(model_checks_performed() - before, int64_t{1});
+    config.quant.block_size.linear = 4;  // another config: its own check
+    check_before_training(config);
+    QCOMPARE(model_checks_performed() - before, int64_t{2});
+    // The cheap checks still run every time: a data folder gone since is refused.
+    config.data.dir = dir_.filePath("gone").toStdString();
+    QVERIFY(throws_input_error([&] { check_before_training(config); }, {"does not exist"}));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestRunCheck)

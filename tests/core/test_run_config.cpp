@@ -1,4 +1,4 @@
-// The config contract (docs/architecture.md, The config contract): defaults, strict keys,
+// The config contract (docs/config.md, The config contract): defaults, strict keys,
 // --set overrides.
 #include <QTemporaryDir>
 #include <QtTest>

@@ -1,7 +1,7 @@
 // A SQLite store open here while other processes use it: another descriptor of the file
 // opened and closed in this process (what a file dialog or a MIME sniffer does) must not
 // drop this process's locks, or the next `sqlite3` reading the store deletes the
-// write-ahead log from under the open connections (docs/store.md, "Sharing a store").
+// write-ahead log from under the open connections (docs/store.md, Crash safety and concurrency).
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>

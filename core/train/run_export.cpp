@@ -1,4 +1,4 @@
-#include "io/run_export.h"
+#include "train/run_export.h"
 
 #include <filesystem>
 

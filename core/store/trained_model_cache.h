@@ -15,7 +15,7 @@ struct TrainedModel {
 };
 
 // Where trained models are kept for runs of the same training (training_key) to share
-// (docs/architecture.md, "Sweeps that train once"). The engine asks; the store answers
+// (docs/engine.md, "Sweeps that train once"). The engine asks; the store answers
 // (store/trained_model_store.h). `device` is the device the model was trained on: a model
 // is only reused on the device kind it was trained on, so that sharing changes no result.
 class TrainedModelCache {
