@@ -152,7 +152,7 @@ class MainWindow : public QMainWindow {
   // panel's config, and its prediction a point of the Pareto view.
   void propose_mixed_config(const RunConfig& config, const QStringList& target);
   // qnoise solve's answer: the panel takes the mix, the Pareto view its prediction.
-  void adopt_proposal(const nlohmann::json& answer);
+  void adopt_proposal(const nlohmann::json& json);
 
   // Every read and edit of the store, on its own thread. Set by the constructor (the first
   // store is used at once) and never null after it.

@@ -21,6 +21,7 @@
 #include "sensitivity_view.h"
 #include "store_worker.h"
 #include "sweep_dialog.h"
+#include "train/solver_answer.h"
 
 namespace qn::ui {
 
@@ -35,28 +36,27 @@ void MainWindow::measure_sensitivity() {
   }
 }
 
-void MainWindow::adopt_proposal(const nlohmann::json& answer) {
+void MainWindow::adopt_proposal(const nlohmann::json& json) {
   // An answer this window cannot read (a qnoise of another version) is said, not thrown.
   try {
+    const auto answer = parse_solver_answer(json);
     // The proposal is evaluated as the panel's config was (all examples, or its own limit);
     // BatchNorm is re-estimated as measured.
-    auto proposed = parse_run_config(answer.at("config"));
+    auto proposed = answer.config;
     proposed.data.eval_limit = evaluated_examples_;
     setup_->set_config(proposed);
-    const auto predicted_bytes = answer.at("predicted_bytes").get<int64_t>();
-    const auto predicted_metric = answer.at("predicted_metric").get<double>();
-    predictions_.push_back({config_hash(to_json(setup_->config())), predicted_bytes, predicted_metric});
+    predictions_.push_back({config_hash(to_json(setup_->config())), answer.predicted_bytes, answer.predicted_metric});
     pareto_->set_predictions(predictions_);
     setup_->show_proposal(
         QStringLiteral("Proposed: %1 (x%2), predicted %3 %4 against %5 with no layer quantized "
                        "(on the examples the table was measured on). "
                        "The layers' \"stored as\" show the choice; Run measures it, and the Pareto "
                        "view joins the prediction (hollow square) to the result.")
-            .arg(format_bytes(static_cast<double>(predicted_bytes)))
-            .arg(answer.at("fp32_size_bytes").get<double>() / static_cast<double>(predicted_bytes), 0, 'f', 1)
-            .arg(QString::fromStdString(answer.at("metric_name").get<std::string>()))
-            .arg(predicted_metric, 0, 'f', 4)
-            .arg(answer.at("baseline_metric").get<double>(), 0, 'f', 4));
+            .arg(format_bytes(static_cast<double>(answer.predicted_bytes)))
+            .arg(static_cast<double>(answer.fp32_size_bytes) / static_cast<double>(answer.predicted_bytes), 0, 'f', 1)
+            .arg(QString::fromStdString(answer.metric_name))
+            .arg(answer.predicted_metric, 0, 'f', 4)
+            .arg(answer.baseline_metric, 0, 'f', 4));
   } catch (const std::exception& problem) {
     setup_->show_proposal(QStringLiteral("No proposal: qnoise solve's answer cannot be read (%1)")
                               .arg(QString::fromUtf8(problem.what())));

@@ -15,6 +15,7 @@
 #include "sweep/run_queue.h"
 #include "train/run_checkpoint.h"
 #include "train/size_solver.h"
+#include "train/solver_answer.h"
 #include "train/training_run.h"
 
 namespace qn::cli {
@@ -30,28 +31,6 @@ struct SolveArgs {
 };
 
 std::string describe_choice(const LayerChoice& choice) { return choice ? choice->name : "none"; }
-
-nlohmann::json plan_json(const MixedPlan& plan, const SensitivityTable& table) {
-  nlohmann::json layers = nlohmann::json::array();
-  for (size_t i = 0; i < plan.layers.size(); ++i) {
-    layers.push_back({{"layer", plan.layers[i]},
-                      {"candidate", plan.choices[i] ? nlohmann::json(plan.choices[i]->name)
-                                                    : nlohmann::json(nullptr)},
-                      {"storage", plan.storages[i]},
-                      {"metric_drop", plan.drops[i]}});
-  }
-  return {{"target_bytes", plan.target_bytes},
-          {"predicted_bytes", plan.predicted_bytes},
-          {"predicted_metric", plan.predicted_metric},
-          {"predicted_drop", plan.predicted_drop},
-          {"metric_name", table.metric_name},
-          {"baseline_metric", table.baseline_metric},
-          {"smallest_bytes", plan.smallest_bytes},
-          {"fp32_size_bytes", plan.fp32_bytes},
-          {"sensitivity_table_id", table.id ? nlohmann::json(*table.id) : nlohmann::json(nullptr)},
-          {"layers", layers},
-          {"config", to_json(plan.config)}};
-}
 
 // Runs the mixed config as `qnoise train` would (stored with --db), on the model the
 // sensitivity table was measured on when this process trained it.
@@ -99,7 +78,7 @@ int run(const SolveArgs& args) {
     file << to_json(plan.config).dump(2) << "\n";
     if (!file) throw InputError("cannot write '" + args.output + "'");
   }
-  auto output = plan_json(plan, table);
+  auto output = to_json(solver_answer(plan, table));
   std::optional<RunResult> result;
   nlohmann::json run_id = nullptr;
   if (args.run) {

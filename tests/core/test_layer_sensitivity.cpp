@@ -14,7 +14,9 @@
 #include "store/sensitivity_store.h"
 #include "train/layer_sensitivity.h"
 #include "train/size_solver.h"
+#include "train/solver_answer.h"
 #include "train/training_run.h"
+#include "test_support.h"
 
 using namespace qn;
 using nlohmann::json;
@@ -83,6 +85,29 @@ class TestLayerSensitivity : public QObject {
   SensitivityTable table_;
 
  private Q_SLOTS:
+  void the_solvers_answer_reads_back_as_written() {
+    SolverAnswer answer;
+    answer.target_bytes = 150000;
+    answer.predicted_bytes = 149876;
+    answer.predicted_metric = 0.8512;
+    answer.predicted_drop = 0.0123;
+    answer.metric_name = "accuracy";
+    answer.baseline_metric = 0.8635;
+    answer.smallest_bytes = 90000;
+    answer.fp32_size_bytes = 4000000;
+    answer.sensitivity_table_id = 7;
+    answer.layers = {{"stem", std::nullopt, "fp32", 0}, {"hidden", "pq256", "PQ K=256", 0.0123}};
+    answer.config.quant.method = QuantMethod::PQ;
+    const auto read = parse_solver_answer(json::parse(to_json(answer).dump()));
+    QCOMPARE(to_json(read), to_json(answer));
+    QCOMPARE(read.layers[1].candidate, std::optional<std::string>("pq256"));
+    QVERIFY(!read.layers[0].candidate);
+    // Another qnoise's answer, without a key this one needs: said, naming the key.
+    auto older = to_json(answer);
+    older.erase("fp32_size_bytes");
+    QVERIFY(qn::test::throws_input_error([&] { parse_solver_answer(older); }, {"fp32_size_bytes"}));
+  }
+
   void initTestCase() {
     table_ = measure_layer_sensitivity(tiny(), {"int4", "pq16"}, nullptr, nullptr);
     QVERIFY(!table_.rows.empty());
