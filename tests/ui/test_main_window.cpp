@@ -25,6 +25,7 @@
 #include "runs_table_model.h"
 #include "sensitivity_view.h"
 #include "train/layer_sensitivity.h"
+#include "train/run_check.h"
 #include "layer_table.h"
 #include "config/run_config.h"
 #include <QCheckBox>
@@ -199,13 +200,18 @@ class TestMainWindow : public QObject {
     MainWindow window(dir_.filePath("run.sqlite"));
     window.resize(1400, 900);
     window.show();
-    window.setup_panel()->set_config(tiny_run(5));
+    auto config = tiny_run(5);
+    config.train.seed = 31337;  // a config this process has not checked yet
+    const auto checks_before = model_checks_performed();
+    window.setup_panel()->set_config(config);
     QTRY_VERIFY(window.setup_panel()->ready());
     QTest::mouseClick(window.setup_panel()->run_button(), Qt::LeftButton);
     QTRY_COMPARE(window.runs_model()->rowCount(), 1);
     const int64_t id = window.runs_model()->run_at(0).id;
     QCOMPARE(window.selected_run_ids(), std::vector<int64_t>{id});  // the queued run
     QTRY_VERIFY_WITH_TIMEOUT(status_of(window, id) == RunStatus::Done, 120000);
+    // The panel's check, queueing and training built the model to check it once in all.
+    QCOMPARE(model_checks_performed() - checks_before, int64_t{1});
     window.show_view("pareto");
     QCOMPARE(window.pareto()->point_count(), 1);
     const auto row = window.runs_model()->run_at(window.runs_model()->row_of(id));
