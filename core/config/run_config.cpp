@@ -5,11 +5,16 @@
 
 #include "common/error.h"
 #include "config/choices.h"
+#include "config/config_fields.h"
 #include "config/json_reader.h"
 #include "config/layer_quant.h"
 
 namespace qn {
 namespace {
+
+using config_fields::FieldTags;
+using config_fields::visit_config;
+using config_fields::visit_fields;
 
 const std::vector<std::string> kArchs = {"convnet", "transformer-lm", "torchscript"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
@@ -116,26 +121,26 @@ struct ReadField {
   JsonReader& reader;
 
   template <class T>
-  void operator()(const char* key, T& value) {
+  void operator()(const char* key, T& value, FieldTags) {
     reader.read(key, value);
   }
-  void operator()(const char* key, BlockSizes& sizes) { read_block_sizes(reader, key, sizes); }
-  void operator()(const char* key, NoiseMode& mode) {
+  void operator()(const char* key, BlockSizes& sizes, FieldTags) { read_block_sizes(reader, key, sizes); }
+  void operator()(const char* key, NoiseMode& mode, FieldTags) {
     std::string name = to_string(mode);
     reader.read(key, name);
     mode = parse_noise_mode(name);
   }
-  void operator()(const char* key, NoiseForm& form) {
+  void operator()(const char* key, NoiseForm& form, FieldTags) {
     std::string name = to_string(form);
     reader.read(key, name);
     form = parse_noise_form(name);
   }
-  void operator()(const char* key, QuantMethod& method) {
+  void operator()(const char* key, QuantMethod& method, FieldTags) {
     std::string name = to_string(method);
     reader.read(key, name);
     method = parse_quant_method(name);
   }
-  void operator()(const char* key, std::vector<LayerQuantOverride>& layers) {
+  void operator()(const char* key, std::vector<LayerQuantOverride>& layers, FieldTags) {
     if (!reader.has(key)) return;
     const auto& list = reader.take(key);
     const auto path = reader.path_of(key);
@@ -151,101 +156,18 @@ struct WriteField {
   nlohmann::json& object;
 
   template <class T>
-  void operator()(const char* key, const T& value) {
+  void operator()(const char* key, const T& value, FieldTags) {
     object[key] = value;
   }
-  void operator()(const char* key, const BlockSizes& sizes) { object[key] = block_sizes_json(sizes); }
-  void operator()(const char* key, const std::vector<LayerQuantOverride>& layers) {
+  void operator()(const char* key, const BlockSizes& sizes, FieldTags) { object[key] = block_sizes_json(sizes); }
+  void operator()(const char* key, const std::vector<LayerQuantOverride>& layers, FieldTags) {
     object[key] = nlohmann::json::array();
     for (const auto& layer : layers) object[key].push_back(layer_override_json(layer));
   }
-  void operator()(const char* key, NoiseMode mode) { object[key] = to_string(mode); }
-  void operator()(const char* key, NoiseForm form) { object[key] = to_string(form); }
-  void operator()(const char* key, QuantMethod method) { object[key] = to_string(method); }
+  void operator()(const char* key, NoiseMode mode, FieldTags) { object[key] = to_string(mode); }
+  void operator()(const char* key, NoiseForm form, FieldTags) { object[key] = to_string(form); }
+  void operator()(const char* key, QuantMethod method, FieldTags) { object[key] = to_string(method); }
 };
-
-template <class Visit>
-void visit_fields(DataConfig& data, Visit&& visit) {
-  visit("dir", data.dir);
-  visit("path", data.path);
-  visit("train_limit", data.train_limit);
-  visit("eval_limit", data.eval_limit);
-  visit("vocabulary_cap", data.vocabulary_cap);
-  visit("image_size", data.image_size);
-}
-
-template <class Visit>
-void visit_fields(ModelConfig& model, Visit&& visit) {
-  visit("arch", model.arch);
-  visit("width", model.width);
-  visit("hidden", model.hidden);
-  visit("dim", model.dim);
-  visit("layers", model.layers);
-  visit("heads", model.heads);
-  visit("ffn", model.ffn);
-  visit("context", model.context);
-  visit("tied_embeddings", model.tied_embeddings);
-  visit("dropout", model.dropout);
-  visit("layerdrop", model.layerdrop);
-  visit("keep_layers", model.keep_layers);
-  visit("path", model.path);
-  visit("sha256", model.sha256);
-  visit("input", model.input);
-}
-
-template <class Visit>
-void visit_fields(TrainConfig& train, Visit&& visit) {
-  visit("epochs", train.epochs);
-  visit("max_steps", train.max_steps);
-  visit("batch_size", train.batch_size);
-  visit("lr", train.lr);
-  visit("seed", train.seed);
-  visit("optimizer", train.optimizer);
-  visit("schedule", train.schedule);
-  visit("warmup_steps", train.warmup_steps);
-  visit("weight_decay", train.weight_decay);
-  visit("clip_grad_norm", train.clip_grad_norm);
-  visit("eval_every", train.eval_every);
-}
-
-template <class Visit>
-void visit_fields(QuantConfig& quant, Visit&& visit) {
-  visit("method", quant.method);
-  visit("bits", quant.bits);
-  visit("observer", quant.observer);
-  visit("block_size", quant.block_size);
-  visit("centroids", quant.centroids);
-  visit("centroid_bits", quant.centroid_bits);
-  visit("plain_bits", quant.plain_bits);
-  visit("finetune_steps", quant.finetune_steps);
-  visit("stages", quant.stages);
-  visit("exclude", quant.exclude);
-  visit("layers", quant.layers);
-  visit("distillation", quant.distillation);
-  visit("average_centroid_grads", quant.average_centroid_grads);
-  visit("pq_objective", quant.pq_objective);
-  visit("calibration_batches", quant.calibration_batches);
-  visit("batchnorm_batches", quant.batchnorm_batches);
-}
-
-template <class Visit>
-void visit_fields(NoiseSpec& noise, Visit&& visit) {
-  visit("mode", noise.mode);
-  visit("p", noise.p);
-  visit("form", noise.form);
-}
-
-// The top level: its plain keys, then each section by name.
-template <class Visit, class VisitSection>
-void visit_config(RunConfig& config, Visit&& visit, VisitSection&& section) {
-  visit("task", config.task);
-  visit("device", config.device);
-  section("data", config.data);
-  section("model", config.model);
-  section("train", config.train);
-  section("quant", config.quant);
-  section("noise", config.noise);
-}
 
 // The settings a quantizer reads, of the section (`key` "quant") or of one layer's
 // (quant.layers[i] applied to the section).

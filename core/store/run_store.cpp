@@ -9,7 +9,7 @@
 #include "common/duration_text.h"
 #include "common/error.h"
 #include "config/run_config.h"
-#include "config/training_key.h"
+#include "config/config_fingerprints.h"
 #include "store/schema.h"
 
 namespace qn {
@@ -78,41 +78,6 @@ RunStatus parse_run_status(const std::string& text) {
 
 std::string default_database_path() { return (user_data_folder() / "studio.sqlite").string(); }
 
-std::string config_hash(const nlohmann::json& config) {
-  // How often a run is evaluated along the way changes none of its results.
-  auto result_defining = config;
-  if (result_defining.contains("train") && result_defining["train"].is_object()) {
-    result_defining["train"].erase("eval_every");
-  }
-  // Keys added after stores began to hold runs are left out at their defaults, so that a
-  // config keeps the hash it had before them (a sweep still finds its runs done).
-  static const auto defaults = to_json(RunConfig{});
-  for (const auto& [section, key] : {std::pair{"model", "path"}, std::pair{"model", "sha256"},
-                                     std::pair{"model", "input"}, std::pair{"quant", "exclude"},
-                                     std::pair{"quant", "layers"}, std::pair{"quant", "pq_objective"},
-                                     std::pair{"data", "eval_limit"},
-                                     std::pair{"quant", "calibration_batches"},
-                                     std::pair{"quant", "batchnorm_batches"}}) {
-    auto found = result_defining.find(section);
-    if (found != result_defining.end() && found->is_object() && found->contains(key) &&
-        (*found)[key] == defaults[section][key]) {
-      found->erase(key);
-    }
-  }
-  // Nor does the image side outside the image-folder task: left out there at any value (so
-  // runs stored before the key existed keep their hash too).
-  if (result_defining.value("task", "") != "image-folder" && result_defining.contains("data") &&
-      result_defining["data"].is_object()) {
-    result_defining["data"].erase("image_size");
-  }
-  uint64_t hash = 14695981039346656037ull;
-  for (const unsigned char byte : result_defining.dump()) {  // nlohmann sorts object keys
-    hash = (hash ^ byte) * 1099511628211ull;
-  }
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return text;
-}
 
 RunStore::RunStore(const std::string& location) : db_(Database::open(location)) { migrate(*db_); }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/worker_identity.h"
+#include "config/config_fingerprints.h"  // config_hash, which the store keeps a run by
 #include "store/database.h"
 
 namespace qn {
@@ -78,11 +79,6 @@ struct MetricPoint {
 // else ~/.local/share/qnstudio/studio.sqlite (its folder created if needed).
 std::string default_database_path();
 
-// A stable hash of a complete config (to_json's output): equal configs, equal hashes,
-// whatever the key order; keys that change no result (train.eval_every; data.image_size
-// outside task image-folder) are left out.
-// 16 hex digits (FNV-1a 64 of the canonical JSON).
-std::string config_hash(const nlohmann::json& config);
 
 // The results store (docs/store.md, The store; tables in docs/store.md) over one
 // SQLite file or one PostgreSQL database, shared safely by several processes (the GUI, CLI

@@ -79,7 +79,7 @@ const std::vector<std::string> kMigrations = {
     ALTER TABLE runs ADD COLUMN step INTEGER;
     ALTER TABLE runs ADD COLUMN total_steps INTEGER;
     )",
-    // 5: sweeps that train once. Each run's training_key (config/training_key.h; NULL for
+    // 5: sweeps that train once. Each run's training_key (config/config_fingerprints.h; NULL for
     // runs stored before), and trained float models kept while a queued or running run of
     // the same key may reuse them, with the events of their training.
     R"(

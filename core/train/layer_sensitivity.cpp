@@ -7,7 +7,7 @@
 #include "common/error.h"
 #include "common/runtime.h"
 #include "config/layer_quant.h"
-#include "config/training_key.h"
+#include "config/config_fingerprints.h"
 #include "nn/batchnorm_statistics.h"
 #include "nn/quantizable_layer.h"
 #include "store/run_store.h"

@@ -4,7 +4,7 @@
 
 #include "common/runtime.h"
 #include "config/layer_quant.h"
-#include "config/training_key.h"
+#include "config/config_fingerprints.h"
 #include "data/task_data.h"
 #include "distributed/data_parallel.h"
 #include "train/compressed_model_loader.h"

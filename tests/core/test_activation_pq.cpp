@@ -6,7 +6,7 @@
 
 #include "config/run_config.h"
 #include "config/run_description.h"
-#include "config/training_key.h"
+#include "config/config_fingerprints.h"
 #include "nn/quantizable_modules.h"
 #include "quant/input_importance.h"
 #include "quant/kmeans.h"

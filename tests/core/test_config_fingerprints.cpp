@@ -8,7 +8,7 @@
 #include <QtTest>
 
 #include "config/run_config.h"
-#include "config/training_key.h"
+#include "config/config_fingerprints.h"
 #include "store/run_store.h"
 
 using namespace qn;

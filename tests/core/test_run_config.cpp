@@ -6,7 +6,7 @@
 
 #include "config/layer_quant.h"
 #include "config/run_config.h"
-#include "config/training_key.h"
+#include "config/config_fingerprints.h"
 #include "store/run_store.h"
 #include "test_support.h"
 

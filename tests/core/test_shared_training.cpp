@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "config/run_config.h"
-#include "config/training_key.h"
+#include "config/config_fingerprints.h"
 #include "store/run_store.h"
 #include "sweep/run_queue.h"
 #include "train/run_checkpoint.h"

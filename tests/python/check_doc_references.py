@@ -1,6 +1,6 @@
-"""Every path the repository's comments and documents name exists, and every
-"docs/page.md, Section" names a section of that page (its heading starts with the words
-given). Run by CTest (test_doc_references); prints each broken reference."""
+"""Every path the repository's comments and documents name exists, and every reference
+to a section of a page of docs/ (the page, a comma, the section's title) names one of its
+headings (a heading starting with the words given). Run by CTest (test_doc_references); prints each broken reference."""
 import os
 import re
 import subprocess
