@@ -10,12 +10,16 @@
 namespace qn {
 namespace {
 
-// The checks a run gets before training (a block size that does not divide a layer...),
-// once per distinct task, data, device, model and quantizer: the rest cannot change them.
+// The checks a run gets before training. The config's rules every time (parse_run_config
+// validates: p = 1 with the proxy form is refused here, not later by the store); the model's
+// checks (a block size that does not divide a layer...) once per distinct task, data,
+// device, model and quantizer, which are all they read: a sweep over the noise or the seed
+// builds its model once.
 void check_before_training_once(const nlohmann::json& config, std::set<std::string>& checked) {
+  const auto run = parse_run_config(config);
   const auto key = config["task"].dump() + config["data"].dump() + config["device"].dump() +
                    config["model"].dump() + config["quant"].dump();
-  if (checked.insert(key).second) check_before_training(parse_run_config(config));
+  if (checked.insert(key).second) check_before_training(run);
 }
 
 }  // namespace
