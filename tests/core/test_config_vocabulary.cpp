@@ -137,6 +137,11 @@ class TestConfigVocabulary : public QObject {
     // STE on PQ uses the exact form.
     const auto ste_base = parse_run_config(pq.specs[1]["base"]);
     QVERIFY(ste_base.noise.mode == NoiseMode::Ste && ste_base.noise.form == NoiseForm::Exact);
+    // p = 1 with PQ's proxy form (the base's) cannot run: refused with the sweep, not
+    // when the store thread queues it.
+    axes.noise_modes = {NoiseMode::QuantNoise};
+    axes.rates = {0.5, 1.0};
+    QVERIFY(test::throws_input_error([&] { plan_sweep(tiny_convnet(), axes); }, {"proxy", "p < 1"}));
     axes.noise_modes.clear();
     QVERIFY(test::throws_input_error([&] { plan_sweep(tiny_convnet(), axes); }, {"at least one"}));
     QCOMPARE(sweepable_quantizers(), (std::vector<size_t>{1, 2, 4, 5, 6}));
