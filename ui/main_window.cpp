@@ -68,7 +68,34 @@ enum Tab { kLiveTab, kParetoTab, kCompareTab, kParallelTab, kImportanceTab, kSen
 MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(parent) {
   selection_ = new RunSelection(this);
   setup_ = new RunSetupPanel;  // it scrolls itself; Run and Sweep stay in view (its footer)
+  create_views();
+  create_jobs();
+  lay_out();
+  create_status_bar();
+  refresh_timer_ = new QTimer(this);
+  refresh_timer_->setInterval(kRefreshMilliseconds);
+  connect(refresh_timer_, &QTimer::timeout, this, &MainWindow::reload);
+  build_menus();
 
+  connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
+  connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
+  connect(setup_, &RunSetupPanel::targetSizeRequested, this, &MainWindow::propose_mixed_config);
+  connect(solve_job_, &QnoiseJob::finished, this, &MainWindow::adopt_proposal);
+  connect(selection_, &RunSelection::changed, this, &MainWindow::show_selected_runs);
+  connect(runs_, &RunsPanel::filtersChanged, this, &MainWindow::update_run_views);
+  connect(runs_, &RunsPanel::contextMenuRequested, this, &MainWindow::show_context_menu);
+
+  QSettings settings;
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) fit_first_start();
+  const auto last = settings.value("setup/last_config").toString().toStdString();
+  if (const auto config = parse_stored_config(nlohmann::json::parse(last, nullptr, false))) {
+    setup_->set_config(*config);
+  }
+  open_database(db_path);
+  refresh_timer_->start();
+}
+
+void MainWindow::create_views() {
   live_ = new CurvePlot;
   pareto_ = new ParetoPlot(selection_);
   compare_ = new CompareView;
@@ -85,6 +112,18 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   tabs_->addTab(sensitivity_, "Sensitivity");
   response_ = new ResponsePlot;
   tabs_->addTab(response_, "Response");
+  connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+    if (index == kCompareTab) update_compare();  // kept up to date only while shown
+    // Tables a CLI `qnoise sensitivity --db` added since: the one shown is read again.
+    if (index == kSensitivityTab) {
+      const auto* shown = sensitivity_->table();
+      store_->read_sensitivity(shown ? shown->id : std::nullopt);
+    }
+  });
+}
+
+void MainWindow::create_jobs() {
+  // The Sensitivity view's and the size solver's `qnoise` processes.
   sensitivity_job_ = new QnoiseJob(this);
   solve_job_ = new QnoiseJob(this);
   connect(sensitivity_, &SensitivityView::measureRequested, this, &MainWindow::measure_sensitivity);
@@ -107,15 +146,9 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   connect(solve_job_, &QnoiseJob::failed, this, [this](const QString& message) {
     setup_->show_proposal("No proposal: " + message);
   });
-  connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
-    if (index == kCompareTab) update_compare();  // kept up to date only while shown
-    // Tables a CLI `qnoise sensitivity --db` added since: the one shown is read again.
-    if (index == kSensitivityTab) {
-      const auto* shown = sensitivity_->table();
-      store_->read_sensitivity(shown ? shown->id : std::nullopt);
-    }
-  });
+}
 
+void MainWindow::lay_out() {
   runs_ = new RunsPanel(selection_);
   runs_model_ = runs_->model();
 
@@ -136,7 +169,9 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   splitter_->addWidget(right);
   splitter_->setStretchFactor(1, 1);
   setCentralWidget(splitter_);
+}
 
+void MainWindow::create_status_bar() {
   status_label_ = new QLabel;
   progress_ = new QProgressBar;
   // Wide enough for its longest text on one line ("step 12000/12000  loss 0.123").
@@ -151,28 +186,6 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
   statusBar()->addPermanentWidget(store_busy_label_);
   statusBar()->addPermanentWidget(queue_label_);
   statusBar()->addPermanentWidget(progress_);
-
-  refresh_timer_ = new QTimer(this);
-  refresh_timer_->setInterval(kRefreshMilliseconds);
-  connect(refresh_timer_, &QTimer::timeout, this, &MainWindow::reload);
-  build_menus();
-
-  connect(setup_, &RunSetupPanel::runRequested, this, &MainWindow::run_config);
-  connect(setup_, &RunSetupPanel::sweepRequested, this, &MainWindow::open_sweep_dialog);
-  connect(setup_, &RunSetupPanel::targetSizeRequested, this, &MainWindow::propose_mixed_config);
-  connect(solve_job_, &QnoiseJob::finished, this, &MainWindow::adopt_proposal);
-  connect(selection_, &RunSelection::changed, this, &MainWindow::show_selected_runs);
-  connect(runs_, &RunsPanel::filtersChanged, this, &MainWindow::update_run_views);
-  connect(runs_, &RunsPanel::contextMenuRequested, this, &MainWindow::show_context_menu);
-
-  QSettings settings;
-  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) fit_first_start();
-  const auto last = settings.value("setup/last_config").toString().toStdString();
-  if (const auto config = parse_stored_config(nlohmann::json::parse(last, nullptr, false))) {
-    setup_->set_config(*config);
-  }
-  open_database(db_path);
-  refresh_timer_->start();
 }
 
 void MainWindow::fit_first_start() {

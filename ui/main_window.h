@@ -105,6 +105,12 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
 
  private:
+  // The constructor's parts: the views as tabs, the `qnoise` jobs, the splitters, the
+  // status bar.
+  void create_views();
+  void create_jobs();
+  void lay_out();
+  void create_status_bar();
   void build_menus();
   // Without saved geometry (a first start): a share of the screen, centred.
   void fit_first_start();

@@ -256,23 +256,7 @@ void ParetoPlot::redraw() {
   plot_->yAxis->setLabel(lower_is_better ? "perplexity (lower is better, axis reversed)"
                                          : "accuracy");
   plot_->yAxis->setRangeReversed(lower_is_better);
-  if (points_.empty()) {
-    plot_->xAxis->setRange(1e4, 1e7);
-    plot_->yAxis->setRange(0, 1);
-  } else {
-    // From the points themselves: one point (or one size) must not open the axes to
-    // QCustomPlot's default spans (five decades of sizes, accuracy from -0.5 to 1.5).
-    double x_low = points_.front().x, x_high = x_low, y_low = points_.front().low, y_high = points_.front().high;
-    for (const auto& point : points_) {
-      x_low = std::min(x_low, point.x);
-      x_high = std::max(x_high, point.x);
-      y_low = std::min(y_low, point.low);
-      y_high = std::max(y_high, point.high);
-    }
-    plot_->xAxis->setRange(x_low / 1.6, x_high * 1.6);
-    const double margin = std::max(lower_is_better ? y_high * 0.01 : 0.005, (y_high - y_low) * 0.1);
-    plot_->yAxis->setRange(y_low - margin, y_high + margin);
-  }
+  fit_axes(lower_is_better);
   set_empty_hint(*plot_, points_.empty() ? QStringLiteral(
       "No finished run to plot yet. Each done run is a point here: its metric\n"
       "against its exact size on disk. Press Run (Ctrl+R) or Sweep... on the left.") : QString());
@@ -296,6 +280,27 @@ void ParetoPlot::show_legend_keys(const std::set<std::pair<int, int>>& kinds) {
     if (quantizer_drawn[quantizer]) shape_keys_[quantizer]->addToLegend();
   }
   front_->addToLegend();
+}
+
+void ParetoPlot::fit_axes(bool lower_is_better) {
+  if (points_.empty()) {
+    plot_->xAxis->setRange(1e4, 1e7);
+    plot_->yAxis->setRange(0, 1);
+    return;
+  }
+  // From the points themselves: one point (or one size) must not open the axes to
+  // QCustomPlot's default spans (five decades of sizes, accuracy from -0.5 to 1.5).
+  double x_low = points_.front().x, x_high = x_low;
+  double y_low = points_.front().low, y_high = points_.front().high;
+  for (const auto& point : points_) {
+    x_low = std::min(x_low, point.x);
+    x_high = std::max(x_high, point.x);
+    y_low = std::min(y_low, point.low);
+    y_high = std::max(y_high, point.high);
+  }
+  plot_->xAxis->setRange(x_low / 1.6, x_high * 1.6);
+  const double margin = std::max(lower_is_better ? y_high * 0.01 : 0.005, (y_high - y_low) * 0.1);
+  plot_->yAxis->setRange(y_low - margin, y_high + margin);
 }
 
 void ParetoPlot::draw_predictions() {

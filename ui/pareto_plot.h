@@ -71,6 +71,7 @@ class ParetoPlot : public QWidget {
   void redraw();  // from runs_ and group_seeds_
   void show_selection();  // circles the selected runs' points
   void draw_predictions();  // after the points
+  void fit_axes(bool lower_is_better);  // to the points, with a margin
   void on_mouse_move(QMouseEvent* event);
   void on_mouse_press(QMouseEvent* event);
   void on_mouse_release(QMouseEvent* event);
