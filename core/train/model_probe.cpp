@@ -26,14 +26,22 @@ void check_model_output(TaskModel& model, const Examples& batch, int64_t classes
   const auto logits = model.forward(batch.inputs);
   auto expected = batch.targets.sizes().vec();
   expected.push_back(classes);
-  const bool fits =
-      logits.dim() == static_cast<int64_t>(expected.size()) &&
-      std::equal(expected.begin(), expected.end() - 1, logits.sizes().begin()) &&
-      (classes == 0 || logits.size(-1) == classes) && logits.is_floating_point();
+  // A language model scores every word of its own vocabulary: it may have more words than
+  // the corpus's (the ids QNStudio gives them are below the corpus's count), never fewer.
+  const bool language_model = batch.targets.dim() > 1;
+  const bool enough_outputs = classes == 0 || (language_model ? logits.size(-1) >= classes
+                                                              : logits.size(-1) == classes);
+  const bool fits = logits.dim() == static_cast<int64_t>(expected.size()) &&
+                    std::equal(expected.begin(), expected.end() - 1, logits.sizes().begin()) &&
+                    enough_outputs && logits.is_floating_point();
   if (!fits) {
-    const std::string wanted = classes == 0 ? shape_string({expected.begin(), expected.end() - 1}) +
-                                                  " followed by the vocabulary"
-                                            : shape_string(expected);
+    const auto positions = shape_string({expected.begin(), expected.end() - 1});
+    const std::string wanted =
+        classes == 0 ? positions + " followed by the vocabulary"
+        : language_model
+            ? positions + " followed by at least " + std::to_string(classes) +
+                  " (the corpus's vocabulary; data.vocabulary_cap caps it)"
+            : shape_string(expected);
     throw InputError("model '" + model_file + "' returns " + describe(logits) +
                      " for the task's input " + describe(batch.inputs) + "; the task needs " +
                      "floating-point logits " + wanted + " (one per " +

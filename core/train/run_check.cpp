@@ -9,19 +9,21 @@
 #include "common/runtime.h"
 #include "data/task_data.h"
 #include "train/model_probe.h"
+#include "train/size_preview.h"
 #include "train/task_model.h"
 
 namespace qn {
 namespace {
 
 // What decides the model's part of a check: the config, but for its model's pinned hash
-// (set when a run is queued), and for a user's model its file as it is now (size and
-// modification time). So queueing and training reuse the setup panel's check of the same
-// config and model, and a model file changed since is checked again.
+// (set when a run is queued); for a user's model its file as it is now (size and
+// modification time); and the classes the data's folders give (image-folder counts them
+// on disk, cheaply). So queueing and training reuse the setup panel's check of the same
+// config, model and data, and a model file or class folder changed since is checked again.
 std::string model_check_key(const RunConfig& config) {
   auto json = to_json(config);
   if (json.contains("model")) json["model"].erase("sha256");
-  std::string key = json.dump();
+  std::string key = json.dump() + "|classes=" + std::to_string(nominal_task(config).classes);
   if (is_scripted_model(config.model)) {
     std::error_code error;
     const auto bytes = std::filesystem::file_size(config.model.path, error);

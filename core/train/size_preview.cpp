@@ -85,6 +85,8 @@ TaskData nominal_task(const RunConfig& config) {
   if (config.model.arch == "transformer-lm") {
     data.classes =
         config.data.vocabulary_cap > 0 ? config.data.vocabulary_cap : kSmallestVocabulary;
+  } else if (is_text_task(config.task)) {
+    data.classes = 0;  // a user's language model: its own vocabulary, checked once data loads
   }
   return data;
 }

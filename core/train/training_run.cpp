@@ -147,9 +147,17 @@ TrainedRun train_run_model(const RunConfig& config, TrainingObserver* observer,
   run.data = load_task_data(config, run.device);
   run.model = make_task_model(config, run.data, run.device);
   if (is_scripted_model(config.model)) {  // the real input now, and the real classes
-    check_model_output(
-        run.model, run.data.evaluation.slice(0, std::min<int64_t>(2, run.data.evaluation.size())),
-        run.data.classes, config.model.path);
+    try {
+      check_model_output(
+          run.model, run.data.evaluation.slice(0, std::min<int64_t>(2, run.data.evaluation.size())),
+          run.data.classes, config.model.path);
+    } catch (const InputError& error) {
+      if (!is_text_task(config.task)) throw;
+      // A language model too small for the corpus fails in its embedding: say why.
+      throw InputError(std::string(error.what()) + " (a language model here needs at least the " +
+                       std::to_string(run.data.classes) + " words of the corpus's vocabulary, " +
+                       "as inputs and as outputs; data.vocabulary_cap caps it)");
+    }
   }
   attach_noise(*run.model.module, config.quant, config.noise, config.train.seed);
   run.steps = train_or_reuse(run.model, run.data, config, run.device, observer, cancel,

@@ -6,6 +6,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -94,6 +95,38 @@ class TestScriptedModel : public QObject {
     const auto source = QString(QNS_SOURCE_DIR) + "/tests/python/make_scripted_models.py";
     run_python({source, dir_.path()});
     QVERIFY(QFile::exists(dir_.filePath("small_cnn.pt")));
+  }
+
+  // A user's language model on a text task: checked with any vocabulary of its own before
+  // the data loads, then against the corpus's (it needs at least that many outputs).
+  void a_users_language_model_trains_on_its_own_vocabulary() {
+    const auto corpus = dir_.filePath("corpus.txt").toStdString();
+    {
+      std::ofstream text(corpus);
+      for (int line = 0; line < 400; ++line) {
+        text << "the quick brown fox " << line % 37 << " jumps over the lazy dog number "
+             << line % 11 << " again and again\n";
+      }
+    }
+    RunConfig config;
+    config.task = "text-lm";
+    config.device = "cpu";
+    config.data.path = corpus;
+    config.model.arch = "torchscript";
+    config.model.path = model_file("tiny_lm.pt");
+    config.train.max_steps = 3;
+    config.train.batch_size = 4;
+    config.quant.method = QuantMethod::Int;
+    config.quant.bits = 8;
+    check_before_training(config);  // refused before: "the task needs ... [2, 64, 10]"
+    const auto result = run_training(config, nullptr, nullptr);
+    QCOMPARE(result.metric_name, std::string("perplexity"));
+    QVERIFY(std::isfinite(result.metric) && result.metric > 1);
+
+    config.model.path = model_file("tiny_lm_five_words.pt");
+    check_before_training(config);  // its vocabulary is only known against the corpus
+    QVERIFY(qn::test::throws_input_error([&] { run_training(config, nullptr, nullptr); },
+                                         {"tiny_lm_five_words.pt", "at least", "vocabulary"}));
   }
 
   void layers_are_listed_by_their_names_kinds_and_shapes() {

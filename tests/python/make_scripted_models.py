@@ -41,6 +41,20 @@ class NoLayers(nn.Module):
         return torch.relu(torch.flatten(x, 1))[:, :10]
 
 
+class TinyLm(nn.Module):
+    """A language model of its own vocabulary: token ids [batch, positions] to logits
+    [batch, positions, vocabulary]."""
+
+    def __init__(self, vocabulary: int):
+        super().__init__()
+        self.embed = nn.Embedding(vocabulary, 16)
+        self.hidden = nn.Linear(16, 32)
+        self.out = nn.Linear(32, vocabulary)
+
+    def forward(self, tokens):
+        return self.out(torch.relu(self.hidden(self.embed(tokens))))
+
+
 def main(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
@@ -56,6 +70,8 @@ def main(folder: Path) -> None:
     torch.jit.save(torch.jit.script(SmallCnn(in_channels=3)), str(folder / "three_channels.pt"))
     torch.jit.save(torch.jit.script(SmallCnn(classes=4)), str(folder / "four_classes.pt"))
     torch.jit.save(torch.jit.script(NoLayers()), str(folder / "no_layers.pt"))
+    torch.jit.save(torch.jit.script(TinyLm(3000)), str(folder / "tiny_lm.pt"))
+    torch.jit.save(torch.jit.script(TinyLm(5)), str(folder / "tiny_lm_five_words.pt"))
     (folder / "not_torchscript.pt").write_text("this is not a model\n")
     whole = (folder / "small_cnn.pt").read_bytes()
     (folder / "truncated.pt").write_bytes(whole[: len(whole) // 2])
