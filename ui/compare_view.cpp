@@ -104,6 +104,10 @@ CompareView::CompareView(QWidget* parent)
   split->addWidget(table_box);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
+  // The table's size hint grows with its rows: the first layout splits by the stretch
+  // factors instead, the curves over three fifths.
+  table_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
+  split->setSizes({3000, 2000});
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
   layout->addWidget(split, 1);

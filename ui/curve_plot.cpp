@@ -22,8 +22,8 @@ CurvePlot::CurvePlot(QWidget* parent)
     : QWidget(parent), stages_(new StagePlot), plot_(new QCustomPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(plot_, 3);
-  layout->addWidget(stages_, 2);
+  layout->addWidget(plot_, 2);  // the curves and their legend first; the staircase below
+  layout->addWidget(stages_, 1);
   plot_->xAxis->setLabel("step");
   plot_->yAxis->setLabel("training loss");
   plot_->yAxis2->setLabel("metric");
