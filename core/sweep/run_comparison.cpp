@@ -6,6 +6,7 @@
 #include <map>
 
 #include "config/config_difference.h"
+#include "config/run_config.h"
 #include "train/stage_result.h"
 
 namespace qn {
@@ -37,7 +38,8 @@ std::string ratio_text(double value, double baseline) {
 }
 
 bool is_fp32(const StoredRun& run) {
-  return run.config.value("quant", nlohmann::json::object()).value("method", "") == "none";
+  const auto config = parse_stored_config(run.config);
+  return config && config->quant.method == QuantMethod::None;
 }
 
 QuantityKind metric_kind(const std::string& metric_name) {

@@ -21,9 +21,9 @@ namespace {
 // on disk, cheaply). So queueing and training reuse the setup panel's check of the same
 // config, model and data, and a model file or class folder changed since is checked again.
 std::string model_check_key(const RunConfig& config) {
-  auto json = to_json(config);
-  if (json.contains("model")) json["model"].erase("sha256");
-  std::string key = json.dump() + "|classes=" + std::to_string(nominal_task(config).classes);
+  auto unpinned = config;
+  unpinned.model.sha256.clear();
+  std::string key = to_json(unpinned).dump() + "|classes=" + std::to_string(nominal_task(config).classes);
   if (is_scripted_model(config.model)) {
     std::error_code error;
     const auto bytes = std::filesystem::file_size(config.model.path, error);
