@@ -3,7 +3,7 @@ to a section of a page of docs/ (the page, a comma, the section's title) names o
 headings (a heading starting with the words given). Run by CTest (test_doc_references); prints each broken reference."""
 import os
 import re
-import subprocess
+import fnmatch
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,9 +17,52 @@ COMMENT_BREAK = re.compile(r"\n\s*(?://|#|\*|>)?\s*")
 SOURCES = (".h", ".cpp", ".py", ".sh", ".md", ".txt", ".json")
 
 
+def ignore_patterns():
+    """Every .gitignore's patterns, with the folder each applies below: what the build and the
+    commands make (read as text, so that the check needs no git: a copy of the repository
+    without .git is checked as well)."""
+    patterns = []
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in (".git", "build", "data")]
+        if ".gitignore" not in names:
+            continue
+        base = os.path.relpath(folder, ROOT)
+        base = "" if base == "." else base + "/"
+        for line in open(os.path.join(folder, ".gitignore"), encoding="utf-8"):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                patterns.append((base, line.strip("/")))
+    return patterns
+
+
+PATTERNS = ignore_patterns()
+
+
 def ignored(path):
-    """A path git ignores: made when a command runs (an experiment's work folder)."""
-    return subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0
+    """A path a .gitignore leaves out, or one below such a folder: made when a command runs
+    (an experiment's work folder)."""
+    path = path.strip("/")
+    for base, pattern in PATTERNS:
+        if not path.startswith(base):
+            continue
+        parts = path[len(base):].split("/")
+        for i in range(1, len(parts) + 1):
+            if fnmatch.fnmatch("/".join(parts[:i]), pattern) or fnmatch.fnmatch(parts[i - 1], pattern):
+                return True
+    return False
+
+
+def repository_files():
+    """The repository's files, as a checkout holds them: every file below the root but what
+    .gitignore leaves out and the .git folder."""
+    found = []
+    for folder, subfolders, names in os.walk(ROOT):
+        relative = os.path.relpath(folder, ROOT)
+        relative = "" if relative == "." else relative + "/"
+        subfolders[:] = [name for name in subfolders
+                         if name != ".git" and not ignored(relative + name)]
+        found += [relative + name for name in names if not ignored(relative + name)]
+    return found
 
 
 def headings(page):
@@ -28,8 +71,7 @@ def headings(page):
 
 
 def main():
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                           check=True).stdout.split()
+    files = repository_files()
     problems = []
     checked = 0
     for name in files:
