@@ -4,6 +4,7 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 
 #include "common/error.h"
@@ -99,6 +100,11 @@ std::optional<Rendezvous> rendezvous_from_environment() {
 DataParallel::DataParallel(const Rendezvous& rendezvous, c10::intrusive_ptr<c10d::Store> store,
                            double timeout_seconds)
     : rank_(rendezvous.rank), world_size_(rendezvous.world_size), store_(std::move(store)) {
+  // A peer that dies must fail this rank's run, not kill it: a send to its closed socket
+  // raises SIGPIPE, which ends the process unless ignored (then the send fails with EPIPE,
+  // which Gloo reports as an error the run ends with). Seen in test_data_parallel_cli: rank 0
+  // killed by signal 13 instead of exiting 1, when the send came before the receive.
+  std::signal(SIGPIPE, SIG_IGN);
   auto options = c10d::ProcessGroupGloo::Options::create(milliseconds(timeout_seconds));
   options->devices.push_back(gloo_device(rendezvous.master_address));
   try {
