@@ -4,8 +4,8 @@
 
 namespace qn::ui {
 
-// "812 B", "152.3 KB", "4.10 MB": sizes as axes and tables show them (1 KB = 1000 B, as
-// file managers count).
+// A size as axes and tables show it: core's byte_text (core/common/byte_text.h) as a
+// QString, so that the GUI and the exported comparisons write sizes alike.
 QString format_bytes(double bytes);
 
 }  // namespace qn::ui

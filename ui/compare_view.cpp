@@ -134,12 +134,22 @@ void CompareView::show_runs(const std::vector<const StoredRun*>& runs, const Cur
     const auto found = std::find_if(all.begin(), all.end(), [&](const StoredRun& run) { return run.id == *baseline; });
     if (found != all.end()) compared_.insert(compared_.begin(), {&*found, {}});
   }
-  baseline_runs_.clear();
-  baseline_->clear();
-  for (const auto& compared : compared_) {
-    baseline_runs_.push_back(compared.run);
-    baseline_->addItem(describe(*compared.run));
-    if (baseline && compared.run->id == *baseline) baseline_->setCurrentIndex(baseline_->count() - 1);
+  // The box is filled again only when its runs change: the view redraws every second while
+  // runs train, and refilling would close the list under the user's pointer.
+  std::vector<const StoredRun*> candidates;
+  for (const auto& compared : compared_) candidates.push_back(compared.run);
+  const auto ids = [](const std::vector<const StoredRun*>& runs) {
+    std::vector<int64_t> found;
+    for (const auto* run : runs) found.push_back(run->id);
+    return found;
+  };
+  if (ids(candidates) != ids(baseline_runs_)) {
+    baseline_->clear();
+    for (const auto* run : candidates) baseline_->addItem(describe(*run));
+  }
+  baseline_runs_ = std::move(candidates);  // the same ids, this run list's rows
+  for (size_t i = 0; i < baseline_runs_.size(); ++i) {
+    if (baseline && baseline_runs_[i]->id == *baseline) baseline_->setCurrentIndex(static_cast<int>(i));
   }
   show_table();
 }

@@ -135,7 +135,7 @@ ConfigCheck check_config(const RunConfig& config) {
                 .arg(format_bytes(static_cast<double>(preview.size.fp32_bytes()))),
             layer_rows(preview, config.quant.layers)};
   } catch (const std::exception& problem) {  // qn::Error, or a shape LibTorch refuses
-    return {false, QString::fromStdString(problem.what())};
+    return {false, QString::fromStdString(problem.what()), {}};
   }
 }
 

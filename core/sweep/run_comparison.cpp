@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "common/byte_text.h"
 #include "config/config_difference.h"
 #include "config/run_config.h"
 #include "train/stage_result.h"
@@ -20,15 +21,6 @@ std::string printed(const char* format, double value) {
 
 std::string signed_text(double value, const char* format) {
   return (value >= 0 ? "+" : "") + printed(format, value);
-}
-
-// "153.2 KB" (1 KB = 1000 B, as the GUI's axes and tables count).
-std::string bytes_text(double bytes) {
-  const double magnitude = std::abs(bytes);
-  if (magnitude < 1e3) return printed("%.0f B", bytes);
-  if (magnitude < 1e6) return printed("%.1f KB", bytes / 1e3);
-  if (magnitude < 1e9) return printed("%.2f MB", bytes / 1e6);
-  return printed("%.2f GB", bytes / 1e9);
 }
 
 std::string ratio_text(double value, double baseline) {
@@ -176,9 +168,9 @@ std::optional<int64_t> default_baseline(const std::vector<const StoredRun*>& sel
   for (const auto* run : selected) {  // a selected fp32 run of that config first
     if (is_fp32(*run) && key_ignoring(run->config, kQuantizationKeys) == key) return run->id;
   }
-  for (const auto& run : all) {
-    if (run.status == RunStatus::Done && is_fp32(run) &&
-        key_ignoring(run.config, kQuantizationKeys) == key) {
+  for (const auto& run : all) {  // the store's runs, on every redraw: the cheap tests first
+    if (run.status == RunStatus::Done && key_ignoring(run.config, kQuantizationKeys) == key &&
+        is_fp32(run)) {
       return run.id;
     }
   }
@@ -222,7 +214,7 @@ std::string format_value(QuantityKind kind, double value) {
   switch (kind) {
     case QuantityKind::Accuracy: return printed("%.2f%%", value * 100);
     case QuantityKind::Perplexity: return printed("%.2f", value);
-    case QuantityKind::Bytes: return bytes_text(value);
+    case QuantityKind::Bytes: return byte_text(value);
     case QuantityKind::Compression: return printed("x%.1f", value);
     case QuantityKind::Seconds: return printed("%.0f s", value);
   }
@@ -236,7 +228,7 @@ std::string format_difference(QuantityKind kind, double value, double baseline) 
     case QuantityKind::Perplexity:
       return signed_text(difference, "%.2f") + " (" + ratio_text(value, baseline) + ")";
     case QuantityKind::Bytes:
-      return (difference >= 0 ? "+" : "") + bytes_text(difference) + " (" +
+      return (difference >= 0 ? "+" : "") + byte_text(difference) + " (" +
              ratio_text(value, baseline) + ")";
     case QuantityKind::Compression: return "";  // the size's ratio says it already
     case QuantityKind::Seconds: return signed_text(difference, "%.0f") + " s";

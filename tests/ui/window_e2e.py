@@ -66,7 +66,6 @@ class Session:
         self.xvfb = None
         self.app = None
         self.env = dict(os.environ)
-        self.timings = []
 
     # --- the X server and the application ---------------------------------------------
     def start_x(self):
@@ -171,7 +170,6 @@ class Session:
         started = time.monotonic()
         body()
         seconds = time.monotonic() - started
-        self.timings.append((task, seconds))
         print(f"[e2e] {task}: {seconds:.1f} s", flush=True)
 
 
