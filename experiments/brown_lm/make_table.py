@@ -42,7 +42,9 @@ def main():
                                                      "steps", "device")}})
         print(json.dumps(rows[-1]), flush=True)
 
-    with open(os.path.join(args.out, "results.json"), "w") as handle:
+    os.makedirs(os.path.join(args.out, "results"), exist_ok=True)
+
+    with open(os.path.join(args.out, "results", "table.json"), "w") as handle:
         json.dump({"epochs": args.epochs, "finetune_steps": args.finetune,
                    "machine": platform.node(), "cores": os.cpu_count(), "rows": rows},
                   handle, indent=2)
@@ -62,7 +64,7 @@ def main():
         lines.append(f"| {row['quantizer']} | {row['noise']} | {row['metric']:.1f} "
                      f"| {row['float_metric']:.1f} | {row['size_bytes']:,} "
                      f"| x{row['compression']:.1f} | {row['seconds']:.0f} |")
-    with open(os.path.join(args.out, "results.md"), "w") as handle:
+    with open(os.path.join(args.out, "RESULTS.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brown corpus, Transformer LM preset: fp32, then iPQ (FFN, embeddings, attention stages),
 # without noise, with Quant-Noise, and with Quant-Noise and distillation. Validation
-# perplexity and exact size of each, in results.md / results.json here.
+# perplexity and exact size of each, in RESULTS.md / results/table.json here.
 #   bash experiments/brown_lm/run.sh     (EPOCHS=1, FINETUNE=150 steps a stage by default)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

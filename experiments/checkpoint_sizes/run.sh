@@ -3,7 +3,7 @@
 # 3 epochs) as fp32, int8, int4 and iPQ + int8 into a store, exports each run's .qnz with
 # `qnoise export --run`, and for each file reports its bytes, the accounted size, the
 # header's overhead and `qnoise eval`'s metric next to the one the run stored.
-#   bash experiments/checkpoint_sizes/run.sh      (writes results.md here; ~15 min on 2 cores)
+#   bash experiments/checkpoint_sizes/run.sh      (writes RESULTS.md here; ~15 min on 2 cores)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -46,5 +46,5 @@ done
   echo "| run | accounted bytes | file bytes | header bytes | file = accounted + header | stored accuracy | qnoise eval | equal |"
   echo "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |"
   printf '%s\n' "${rows[@]}"
-} >"$here/results.md"
-cat "$here/results.md"
+} >"$here/RESULTS.md"
+cat "$here/RESULTS.md"

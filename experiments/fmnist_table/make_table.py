@@ -40,7 +40,8 @@ def main():
 
     # A row already measured with the same settings and epochs is kept (FRESH=1 reruns all):
     # the table grows by the rows that are missing, without hours of reruns.
-    results_path = os.path.join(args.out, "results.json")
+    os.makedirs(os.path.join(args.out, "results"), exist_ok=True)
+    results_path = os.path.join(args.out, "results", "table.json")
     measured = {}
     if os.path.exists(results_path) and not os.environ.get("FRESH"):
         previous = json.load(open(results_path))
@@ -75,7 +76,7 @@ def main():
         "pq is one-shot PQ (b = 8 linear, 4 for 1x1, 9 for 3x3; K = 256 clamped to 4 blocks a "
         "centroid); ipq the same codebooks staged by depth (5 stages) with 200 fine-tuning steps "
         "a stage at a tenth of the lr. Made by `bash experiments/fmnist_table/run.sh` "
-        "(rows already in results.json are kept; FRESH=1 reruns every row).",
+        "(rows already in results/table.json are kept; FRESH=1 reruns every row).",
         "",
         "| quantizer | noise | accuracy | float accuracy | size (bytes) | compression | seconds |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -84,7 +85,7 @@ def main():
         lines.append(f"| {row['quantizer']} | {row['noise']} | {100 * row['metric']:.2f}% | "
                      f"{100 * row['float_metric']:.2f}% | {row['size_bytes']:,} | "
                      f"x{row['compression']:.1f} | {row['seconds']:.0f} |")
-    with open(os.path.join(args.out, "results.md"), "w") as handle:
+    with open(os.path.join(args.out, "RESULTS.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 

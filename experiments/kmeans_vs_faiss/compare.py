@@ -84,7 +84,8 @@ def main():
                           "iters": ITERS, "data": "standard normal float32", "seeds": SEEDS,
                           "repeats": REPEATS},
               "machine": machine, "summary": summary, "runs": runs}
-    with open(os.path.join(args.out, "results.json"), "w") as handle:
+    os.makedirs(os.path.join(args.out, "results"), exist_ok=True)
+    with open(os.path.join(args.out, "results", "comparison.json"), "w") as handle:
         json.dump(result, handle, indent=2)
 
     reference = summary["faiss_all_points"]
@@ -107,7 +108,7 @@ def main():
         lines.append(f"| {kind} | {row['seconds_per_iter']:.4f} | {row['objective']:.1f} | "
                      f"time x{row['seconds_per_iter'] / reference['seconds_per_iter']:.2f}, "
                      f"objective {100 * (row['objective'] / reference['objective'] - 1):+.2f}% |")
-    with open(os.path.join(args.out, "results.md"), "w") as handle:
+    with open(os.path.join(args.out, "RESULTS.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # qnoise k-means against FAISS k-means on the same data, same K and iterations, same run.
-#   bash experiments/kmeans_vs_faiss/run.sh            (writes results.json and results.md here)
+#   bash experiments/kmeans_vs_faiss/run.sh            (writes results/comparison.json and RESULTS.md here)
 # Needs Debian's python3-faiss and python3-numpy (installed if missing) and a built qnoise.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -3,21 +3,22 @@
 # the solver's mixed configs at uniform iPQ's size and at x40, predicted against measured,
 # beside uniform iPQ at those sizes; each without noise and with Quant-Noise (p = 0.1, the
 # exact form), one-shot and fine-tuned (200 steps a stage). Everything goes to one store, so
-# runs that share a training train once. Writes experiments/sensitivity/results.jsonl (one
+# runs that share a training train once. Writes experiments/sensitivity/results/commands.jsonl (one
 # JSON line per command); RESULTS.md is written from it by hand.
 #   bash experiments/sensitivity/run.sh            (about an hour on the 2-core machine)
 #   SOLVE_ONLY=1 bash experiments/sensitivity/run.sh
 #     plans and runs the mixes again from the tables already in the store (after a change
-#     to the solver), into results_solve.jsonl; the uniform runs' bytes from results.jsonl
+#     to the solver), into results/solve.jsonl; the uniform runs' bytes from results/commands.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 QNOISE=${QNOISE:-build/bin/qnoise}
 OUT=${OUT:-experiments/sensitivity}
 DB=$OUT/store.sqlite
 PRESET=resources/presets/fmnist-convnet.json
-RESULTS=$OUT/results.jsonl
+mkdir -p "$OUT/results"
+RESULTS=$OUT/results/commands.jsonl
 UNIFORM=$RESULTS
-[[ -n ${SOLVE_ONLY:-} ]] && RESULTS=$OUT/results_solve.jsonl
+[[ -n ${SOLVE_ONLY:-} ]] && RESULTS=$OUT/results/solve.jsonl
 export OMP_WAIT_POLICY=PASSIVE
 : > "$RESULTS"
 

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """RESULTS.md's tables from the JSON lines run.sh writes. A label given again in a later
-file replaces the earlier (results_solve.jsonl, SOLVE_ONLY=1's, after results.jsonl).
+file replaces the earlier (results/solve.jsonl, SOLVE_ONLY=1's, after results/commands.jsonl).
 
-  /usr/bin/python3 experiments/sensitivity/summarise.py experiments/sensitivity/results.jsonl \
-      [experiments/sensitivity/results_solve.jsonl]
+  /usr/bin/python3 experiments/sensitivity/summarise.py experiments/sensitivity/results/commands.jsonl \
+      [experiments/sensitivity/results/solve.jsonl]
 """
 import json
 import sys

@@ -3,7 +3,7 @@
 # engine thread, then in another process on the same store) and the Pareto view shows a
 # store of 300 finished runs. The window is drawn offscreen (QT_QPA_PLATFORM=offscreen) and
 # reloads once a second. Needs jq and sqlite3.
-#   bash experiments/ui_responsiveness/run.sh     (writes results.md here; ~3 minutes)
+#   bash experiments/ui_responsiveness/run.sh     (writes RESULTS.md here; ~3 minutes)
 set -euo pipefail
 for tool in jq sqlite3; do
   command -v $tool >/dev/null || { echo "needs $tool (apt-get install $tool)" >&2; exit 1; }
@@ -59,5 +59,5 @@ other_process_done=$(($(done_runs) - runs - 1))
   echo "| --- | ---: | --- |"
   echo "| the GUI's engine thread (\`--sweep\`) | $in_process_done | \`$in_process\` |"
   echo "| \`qnoise sweep\` in another process | $other_process_done | \`$other_process\` |"
-} >"$here/results.md"
-cat "$here/results.md"
+} >"$here/RESULTS.md"
+cat "$here/RESULTS.md"

@@ -3,14 +3,14 @@
 # TorchScript, fine-tuned and compressed by QNStudio (model.arch "torchscript") with int8,
 # int4, iPQ and iPQ + int8, each without noise (post-training), with STE (QAT) and with
 # Quant-Noise, exported back as TorchScript and evaluated again in PyTorch.
-#   bash experiments/your_model/run.sh          (writes results.md here; see README.md)
+#   bash experiments/your_model/run.sh          (writes RESULTS.md here; see README.md)
 # Steps:
 #   (a) pretrain_resnet.py -> resnet_fmnist.pt (+ .json), skipped when the .pt exists;
 #       the pretrained model itself is evaluated by evaluate_exported.py (the fp32 row);
 #   (b) for each quantizer and noise mode: `qnoise train --config config.json --set ...
 #       --db STORE --json` (run_id, metric, size_bytes, compression), `qnoise export --run ID
 #       --format torchscript -o WORK/NAME.pt --json`, `evaluate_exported.py WORK/NAME.pt --json`;
-#   (c) results.md: QNStudio's stored accuracy beside PyTorch's on the exported file, the
+#   (c) RESULTS.md: QNStudio's stored accuracy beside PyTorch's on the exported file, the
 #       exact compressed size and the compression against fp32.
 # Environment: QNOISE (default build/bin/qnoise; built with installer/setup.sh when QNOISE is
 # not given), WORK (default experiments/your_model/work: the store, exported .pt files and one
@@ -111,5 +111,5 @@ pretrain_json=${pretrained%.pt}.json
         "$(jq .size_bytes "$row")" "$(jq .compression "$row")" "$(jq .seconds "$row")"
     done
   done
-} >"$here/results.md"
-cat "$here/results.md"
+} >"$here/RESULTS.md"
+cat "$here/RESULTS.md"
