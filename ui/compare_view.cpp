@@ -41,12 +41,14 @@ std::vector<MetricPoint> stage_metrics(const RunCurve& curve) {
 }
 
 QString describe(const StoredRun& run) {
-  const auto quant = run.config.value("quant", nlohmann::json::object()).value("method", "");
-  const auto noise = run.config.value("noise", nlohmann::json::object()).value("mode", "");
+  if (!run.config) return QStringLiteral("run %1 (unreadable config)").arg(run.id);
+  const auto quant = run.config->quant.method;
+  const auto noise = run.config->noise.mode;
+  const bool plain = quant == QuantMethod::None || noise == NoiseMode::None;
   return QStringLiteral("run %1 (%2%3)")
       .arg(run.id)
-      .arg(quant == "none" ? QString("fp32") : QString::fromStdString(quant))
-      .arg(quant == "none" || noise == "none" ? QString() : ", " + QString::fromStdString(noise));
+      .arg(quant == QuantMethod::None ? QString("fp32") : QString::fromStdString(to_string(quant)))
+      .arg(plain ? QString() : ", " + QString::fromStdString(to_string(noise)));
 }
 
 }  // namespace

@@ -356,11 +356,11 @@ void MainWindow::select_noise_variants() {
                                           : run.status == RunStatus::Done && (!base || run.id > base->id);
     if (chosen) base = &run;
   }
-  if (!base) return;
-  const auto key = key_ignoring(base->config, noise_keys());
+  if (!base || !base->config) return;
+  const auto key = key_ignoring(*base->config, noise_keys());
   std::vector<int64_t> variants;
   for (const auto& run : runs) {
-    if (key_ignoring(run.config, noise_keys()) == key) variants.push_back(run.id);
+    if (run.config && key_ignoring(*run.config, noise_keys()) == key) variants.push_back(run.id);
   }
   select_runs(variants);
   show_view("compare");

@@ -81,8 +81,7 @@ QCPScatterStyle point_style(int series, int quantizer) {
 }
 
 // The (series, quantizer) of a run's config.
-std::pair<int, int> kind_of(const nlohmann::json& stored_config) {
-  const auto config = parse_stored_config(stored_config);
+std::pair<int, int> kind_of(const std::optional<RunConfig>& config) {
   if (!config || config->quant.method == QuantMethod::None) return {0, 0};
   return {1 + static_cast<int>(noise_mode_choice_of(config->noise.mode)),
           static_cast<int>(quantizer_choice_of(config->quant))};
@@ -204,7 +203,8 @@ void ParetoPlot::redraw() {
         run->result->metric_name != metric_) {
       continue;
     }
-    const auto key = group_seeds_ ? key_ignoring(run->config, seed_keys()) : std::to_string(run->id);
+    const bool by_config = group_seeds_ && run->config;
+    const auto key = by_config ? key_ignoring(*run->config, seed_keys()) : std::to_string(run->id);
     const auto [found, added] = group_of.emplace(key, groups.size());
     if (added) groups.emplace_back();
     groups[found->second].push_back(run);

@@ -42,12 +42,14 @@ struct Preset {
 const Preset kPresets[] = {
     {"Fashion-MNIST, ConvNet", ":/presets/fmnist-convnet.json"},
     {"Brown corpus, Transformer LM", ":/presets/brown-transformer-lm.json"},
+    {"Image folder (ImageNet layout), ConvNet", ":/presets/imagenet-folder-convnet.json"},
     {"Your model (TorchScript)...", nullptr},
 };
-enum PresetIndex { kConvNetPreset, kTransformerPreset, kYourModelPreset };
+enum PresetIndex { kConvNetPreset, kTransformerPreset, kImageFolderPreset, kYourModelPreset };
 
 int preset_index(const RunConfig& config) {
   if (is_scripted_model(config.model)) return kYourModelPreset;
+  if (config.task == "image-folder") return kImageFolderPreset;
   return is_text_task(config.task) ? kTransformerPreset : kConvNetPreset;
 }
 
@@ -97,6 +99,7 @@ void RunSetupPanel::create_fields() {
   model_file_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   data_dir_ = new QLineEdit;
   data_dir_->setPlaceholderText("default location");
+  images_ = new ImageDataFields;
   layers_ = new LayerTable;
   layers_->setMinimumHeight(200);
   // Ranges only: the values come from the preset (set_config below).
@@ -210,7 +213,9 @@ void RunSetupPanel::lay_out() {
   // in view whatever the window's height.
   auto* groups = new QWidget;
   auto* groups_layout = new QVBoxLayout(groups);
-  for (auto* group : {task, layers, training, quant, noise, target}) groups_layout->addWidget(group);
+  for (QWidget* group : {task, static_cast<QGroupBox*>(images_), layers, training, quant, noise, target}) {
+    groups_layout->addWidget(group);
+  }
   groups_layout->addStretch(1);
   auto* scroll = new QScrollArea;
   scroll->setWidget(groups);
@@ -276,6 +281,7 @@ void RunSetupPanel::connect_fields() {
             &RunSetupPanel::schedule_validation);
   }
   connect(data_dir_, &QLineEdit::textChanged, this, &RunSetupPanel::schedule_validation);
+  connect(images_, &ImageDataFields::edited, this, &RunSetupPanel::schedule_validation);
   connect(layers_, &LayerTable::compressionToggled, this, &RunSetupPanel::set_layer_compressed);
   connect(layers_, &LayerTable::storageChosen, this, &RunSetupPanel::set_layer_storage);
   connect(run_button_, &QPushButton::clicked, this, [this] {
@@ -350,6 +356,7 @@ void RunSetupPanel::set_layer_compressed(const QString& layer, bool compressed) 
 RunConfig RunSetupPanel::config() const {
   auto config = base_;
   if (!data_dir_->text().isEmpty()) qn::data_location(config) = data_dir_->text().toStdString();
+  if (config.task == "image-folder") images_->write_to(config.data);
   const bool language_model = is_text_task(config.task);
   (language_model ? config.model.dim : config.model.width) = width_->value();
   (language_model ? config.model.ffn : config.model.hidden) = hidden_->value();
@@ -395,6 +402,8 @@ void RunSetupPanel::set_config(const RunConfig& config) {
   model_file_->setText(scripted ? QFileInfo(model_path).fileName() : "built in");
   model_file_->setToolTip(scripted ? model_path : QString());
   data_dir_->setText(QString::fromStdString(qn::data_location(config)));
+  images_->read_from(config.data);
+  images_->setVisible(config.task == "image-folder");
   width_->setValue(static_cast<int>(language_model ? config.model.dim : config.model.width));
   hidden_->setValue(static_cast<int>(language_model ? config.model.ffn : config.model.hidden));
   const auto& train = config.train;

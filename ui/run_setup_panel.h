@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/run_config.h"
+#include "image_data_fields.h"
 #include "layer_table.h"
 
 class QComboBox;
@@ -110,6 +111,7 @@ class RunSetupPanel : public QWidget {
   QLabel* model_file_;
   QLineEdit* data_dir_;
   LayerTable* layers_;
+  ImageDataFields* images_;  // shown for the image-folder task
   QSpinBox *width_, *hidden_;
   QSpinBox *epochs_, *max_steps_, *batch_, *seed_, *eval_every_;
   QSpinBox* train_limit_;  // data.train_limit, 0 = all

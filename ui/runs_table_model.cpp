@@ -10,17 +10,19 @@ QString block_text(const BlockSizes& block) {
   return QStringLiteral("%1/%2/%3").arg(block.linear).arg(block.conv1x1).arg(block.conv);
 }
 
+// The stored config laid out for a tip; text that is not JSON as it is.
+QString indented(const std::string& config_text) {
+  const auto json = nlohmann::json::parse(config_text, nullptr, /*allow_exceptions=*/false);
+  return QString::fromStdString(json.is_discarded() ? config_text : json.dump(2));
+}
+
 }  // namespace
 
 void RunsTableModel::set_runs(RunList runs) {
   beginResetModel();
   runs_ = std::move(runs);
-  rows_.clear();
-  for (const auto& run : *runs_) {
-    auto config = parse_stored_config(run.config);  // unreadable: its columns stay empty
-    auto description = config ? describe_run(*config) : describe_run(run.config);
-    rows_.push_back({std::move(config), std::move(description)});
-  }
+  descriptions_.clear();
+  for (const auto& run : *runs_) descriptions_.push_back(describe_run(run.config));
   queue_places_.clear();
   for (const auto& run : *runs_) {  // the queue is drained oldest first
     if (run.status == RunStatus::Queued) queue_places_.emplace(run.id, 0);
@@ -78,7 +80,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
   const auto& run = run_at(index.row());
   const bool display = role == Qt::DisplayRole;
   if (role == Qt::ToolTipRole) {
-    return run.error.empty() ? QString::fromStdString(run.config.dump(2))
+    return run.error.empty() ? indented(run.config_text)
                              : QString::fromStdString(run.error);
   }
   if (role == Qt::TextAlignmentRole) {
@@ -86,7 +88,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     return number ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
   }
   const auto& result = run.result;
-  const auto& row = rows_[static_cast<size_t>(index.row())];
+  const auto& description = descriptions_[static_cast<size_t>(index.row())];
   switch (index.column()) {
     case Id:
       return qlonglong(run.id);
@@ -95,22 +97,22 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     case Progress:
       return progress_text(run);
     case Task:
-      return row.config ? QString::fromStdString(row.config->task) : QString();
+      return run.config ? QString::fromStdString(run.config->task) : QString();
     case Quantizer:
-      return QString::fromStdString(row.description.quantizer);
+      return QString::fromStdString(description.quantizer);
     case Noise:
-      return row.config ? QString::fromStdString(to_string(row.config->noise.mode)) : QString();
+      return run.config ? QString::fromStdString(to_string(run.config->noise.mode)) : QString();
     case Rate:
-      if (!row.config || row.config->noise.mode != NoiseMode::QuantNoise) return {};
-      return row.config->noise.p;
+      if (!run.config || run.config->noise.mode != NoiseMode::QuantNoise) return {};
+      return run.config->noise.p;
     case Block:
-      if (!row.config || !uses_codebooks(row.config->quant.method)) return {};
-      return block_text(row.config->quant.block_size);
+      if (!run.config || !uses_codebooks(run.config->quant.method)) return {};
+      return block_text(run.config->quant.block_size);
     case Centroids:
-      if (!row.config || !uses_codebooks(row.config->quant.method)) return {};
-      return qlonglong(row.config->quant.centroids);
+      if (!run.config || !uses_codebooks(run.config->quant.method)) return {};
+      return qlonglong(run.config->quant.centroids);
     case Seed:
-      return row.config ? QVariant(qulonglong(row.config->train.seed)) : QVariant();
+      return run.config ? QVariant(qulonglong(run.config->train.seed)) : QVariant();
     case Metric:
       if (!result) return {};
       return display ? QVariant(QString::number(result->metric, 'f', 4)) : QVariant(result->metric);

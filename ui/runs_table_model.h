@@ -33,8 +33,8 @@ class RunsTableModel : public QAbstractTableModel {
   const std::vector<StoredRun>& runs() const { return *runs_; }
   const StoredRun& run_at(int row) const { return runs_->at(static_cast<size_t>(row)); }
   // The run's config as the engine reads it; nullopt for one it can no longer read.
-  const std::optional<RunConfig>& config_at(int row) const { return rows_.at(static_cast<size_t>(row)).config; }
-  const RunDescription& description_at(int row) const { return rows_.at(static_cast<size_t>(row)).description; }
+  const std::optional<RunConfig>& config_at(int row) const { return run_at(row).config; }
+  const RunDescription& description_at(int row) const { return descriptions_.at(static_cast<size_t>(row)); }
   int row_of(int64_t run_id) const;  // -1 if absent
   // The running runs' progress, fresher than the run list's; `now` is the wall clock
   // (seconds since the epoch) that times left are counted from.
@@ -50,13 +50,8 @@ class RunsTableModel : public QAbstractTableModel {
   void write_csv(QTextStream& out) const;
 
  private:
-  // Each stored config read once, when the list arrives.
-  struct Row {
-    std::optional<RunConfig> config;
-    RunDescription description;
-  };
   RunList runs_ = std::make_shared<const std::vector<StoredRun>>();
-  std::vector<Row> rows_;
+  std::vector<RunDescription> descriptions_;  // each run's, written once when the list arrives
   std::map<int64_t, RunProgress> progress_;
   double now_ = 0;
   std::map<int64_t, int> queue_places_;  // queued runs' places, 1 first

@@ -2,6 +2,7 @@
 
 #include <QMetaObject>
 #include <algorithm>
+#include <numeric>
 
 #include "sweep/run_queue.h"
 #include "sweep/sweep_planner.h"
@@ -11,14 +12,21 @@
 namespace qn::ui {
 namespace {
 
+constexpr size_t kPaceSteps = 20;  // the steps a run's shown pace is the mean of
+
 RunCurve curve_of(const std::vector<MetricPoint>& points, bool final) {
   RunCurve curve;
   curve.final = final;
   // iPQ's fine-tuning counts its steps from 1 again at every stage: its losses continue
   // the curve after the training's.
   double loss_offset = 0;
+  std::vector<double> paces;
   for (const auto& point : points) {
     const auto step = static_cast<double>(point.step);
+    if (point.name == "examples_per_second") {
+      paces.push_back(point.value);
+      continue;
+    }
     if (point.name == "loss") {
       if (!curve.steps.isEmpty() && step + loss_offset <= curve.steps.back()) {
         loss_offset = curve.steps.back();
@@ -45,6 +53,12 @@ RunCurve curve_of(const std::vector<MetricPoint>& points, bool final) {
       }
       curve.eval_name = metric;
     }
+  }
+  // A mean of the last steps: one step's pace jumps with the step's batch and the machine.
+  const size_t recent = std::min<size_t>(paces.size(), kPaceSteps);
+  if (recent > 0) {
+    curve.examples_per_second =
+        std::accumulate(paces.end() - static_cast<std::ptrdiff_t>(recent), paces.end(), 0.0) / static_cast<double>(recent);
   }
   return curve;
 }

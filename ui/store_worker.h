@@ -36,6 +36,8 @@ struct RunCurve {
   QVector<double> stage_numbers, after_quantization;
   QVector<double> finetuned_stage_numbers, after_finetune;
   std::string eval_name;  // "accuracy" or "perplexity"; empty before any evaluation
+  // The training's pace over its last steps (images, or tokens, a second); 0 before any.
+  double examples_per_second = 0;
   bool final = false;  // the run has ended: these curves no longer change
 };
 using CurveMap = std::map<int64_t, RunCurve>;

@@ -7,7 +7,9 @@
 
 #include "commands.h"
 #include "config/layer_quant.h"
+#include "common/error.h"
 #include "config/run_config.h"
+#include "inspect_config.h"
 #include "io/qnz_reader.h"
 
 namespace qn::cli {
@@ -15,6 +17,8 @@ namespace {
 
 struct InspectArgs {
   std::string path;
+  std::string config_path;
+  std::vector<std::string> overrides;
   bool json = false;
 };
 
@@ -146,6 +150,10 @@ void print_table(const QnzFile& file) {
 }
 
 int run(const InspectArgs& args) {
+  if (args.path.empty() == args.config_path.empty()) {
+    throw InputError("give a .qnz file or --config (a run config), not both and not neither");
+  }
+  if (!args.config_path.empty()) return inspect_config(args.config_path, args.overrides, args.json);
   const auto file = read_qnz_file(args.path);
   if (args.json) {
     nlohmann::json tensors = nlohmann::json::array();
@@ -171,8 +179,11 @@ int run(const InspectArgs& args) {
 
 void add_inspect_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<InspectArgs>();
-  auto* command = app.add_subcommand("inspect", "list what a .qnz file holds, tensor by tensor");
-  command->add_option("file", args->path, "the .qnz checkpoint")->required();
+  auto* command = app.add_subcommand(
+      "inspect", "list what a .qnz file holds, tensor by tensor; or, with --config, what a config would store");
+  command->add_option("file", args->path, "the .qnz checkpoint");
+  command->add_option("--config", args->config_path, "a run config: its layers, block sizes and bytes, no run");
+  command->add_option("--set", args->overrides, "KEY=VALUE applied to --config (repeatable)");
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }

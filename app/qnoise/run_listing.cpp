@@ -26,12 +26,18 @@ std::string progress_text(const StoredRun& run) {
   return "  [" + run.progress->describe(wall_clock_seconds()) + "]";
 }
 
+// The config as stored; text that is not JSON as a string.
+nlohmann::json stored_config_json(const StoredRun& run) {
+  auto json = nlohmann::json::parse(run.config_text, nullptr, /*allow_exceptions=*/false);
+  return json.is_discarded() ? nlohmann::json(run.config_text) : json;
+}
+
 nlohmann::json run_json(const StoredRun& run) {
   const auto& result = run.result;
   return {{"id", run.id},
           {"sweep_id", run.sweep_id ? nlohmann::json(*run.sweep_id) : nlohmann::json()},
           {"status", to_string(run.status)},
-          {"config", run.config},
+          {"config", stored_config_json(run)},
           {"config_hash", run.config_hash},
           {"device", run.device},
           {"error", run.error},
@@ -72,7 +78,7 @@ void print_runs(const std::vector<StoredRun>& runs, const std::string& format) {
       } else {
         std::cout << ",,,";
       }
-      std::cout << "," << run.config_hash << "," << csv_quoted(run.config.dump()) << "\n";
+      std::cout << "," << run.config_hash << "," << csv_quoted(run.config_text) << "\n";
     }
   } else if (format == "table") {
     std::printf("%5s  %-11s  %-12s  %10s  %12s  %8s  %-12s  %s\n", "id", "status", "metric",

@@ -58,7 +58,7 @@ RunConfig sensitivity_config(const SensitivityArgs& args, std::optional<RunStore
       throw InputError("there is no run " + std::to_string(args.run_id) + " in '" +
                        store->database().location() + "'");
     }
-    json = run->config;
+    json = nlohmann::json::parse(run->config_text);
   } else {
     if (args.config_path.empty()) throw InputError("--config is required (or --run ID)");
     json = read_config_file(args.config_path);

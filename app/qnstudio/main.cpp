@@ -58,6 +58,77 @@ bool choose_platform(int argc, char** argv) {
   return false;
 }
 
+// The command line's options, declared once for the parser and read back by name.
+struct Options {
+  QCommandLineOption db{"db", "The results store (default: the user's store).", "FILE"};
+  QCommandLineOption view{"view",
+                          "The view to show: live, pareto, compare, parallel, importance, sensitivity or response.",
+                          "VIEW", "live"};
+  QCommandLineOption screenshot{"screenshot", "Render the window to FILE.png and exit.", "FILE"};
+  QCommandLineOption plot{"plot", "Write the view's plot to FILE (.png, .svg, .pdf) and exit.", "FILE"};
+  QCommandLineOption measure_stalls{
+      "measure-stalls", "Measure the UI thread's longest stall for SECONDS, print it, exit.", "SECONDS"};
+  QCommandLineOption sweep{"sweep", "Queue the runs of a sweep spec (JSON) and train them.", "SPEC"};
+  QCommandLineOption model{"model",
+                           "Set up runs of your own model: a TorchScript file saved with torch.jit.save.",
+                           "FILE"};
+  QCommandLineOption config{"config", "Set up runs from a run config (JSON).", "FILE"};
+  QCommandLineOption group_seeds{
+      "group-seeds",
+      "In the Pareto view, draw runs that differ only by seed as one point (their mean, the range as an error bar)."};
+  QCommandLineOption select{"select", "Select these runs (ids, comma-separated) once the store is read.", "IDS"};
+
+  void add_to(QCommandLineParser& parser) const {
+    parser.addOptions({db, view, screenshot, plot, measure_stalls, sweep, config, model, group_seeds, select});
+  }
+};
+
+// Sets the window up as the options ask; false (after saying why) when one cannot be used.
+bool apply_options(qn::ui::MainWindow& window, const QCommandLineParser& parser, const Options& options) {
+  window.show_view(parser.value(options.view));
+  if (parser.isSet(options.group_seeds)) window.pareto()->group_seeds_box()->setChecked(true);
+  try {
+    if (parser.isSet(options.config)) {
+      window.setup_panel()->set_config(
+          qn::parse_run_config(qn::read_config_file(parser.value(options.config).toStdString())));
+    }
+  } catch (const qn::InputError& error) {
+    std::cerr << "qnstudio: " << error.what() << "\n";
+    return false;
+  }
+  if (parser.isSet(options.model)) window.setup_panel()->use_model_file(parser.value(options.model));
+  if (parser.isSet(options.select)) {
+    std::vector<int64_t> ids;
+    for (const auto& id : parser.value(options.select).split(',', Qt::SkipEmptyParts)) ids.push_back(id.toLongLong());
+    window.select_runs(std::move(ids));  // ids outlive the rows: shown once the list has them
+  }
+  return !parser.isSet(options.sweep) || window.queue_sweep_file(parser.value(options.sweep));
+}
+
+// Once the store's runs are shown, their curves read and the config checked, writes the
+// window (or, with `as_plot`, the view's plot) to `path` and exits.
+void render_when_settled(qn::ui::MainWindow& window, QString path, bool as_plot, bool compare_noise) {
+  QObject::connect(&window, &qn::ui::MainWindow::runsShown, &window, [&window, path, as_plot, compare_noise] {
+    if (compare_noise) window.select_noise_variants();
+    auto* poll = new QTimer(&window);
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, path, as_plot, poll] {
+      // The settled window: the setup panel's check of its config answered too.
+      if (window.store_busy() || window.setup_panel()->checking()) return;
+      poll->stop();
+      QApplication::processEvents();
+      QString error;
+      const bool saved = as_plot ? qn::ui::export_plot(*window.current_plot(), path, &error)
+                                 : window.grab().save(path);
+      if (!saved) {
+        std::cerr << "qnstudio: cannot write " << path.toStdString()
+                  << (error.isEmpty() ? "" : ": " + error.toStdString()) << "\n";
+      }
+      QApplication::exit(saved ? 0 : 1);
+    });
+    poll->start(50);
+  }, Qt::SingleShotConnection);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,83 +145,28 @@ int main(int argc, char** argv) {
   parser.setApplicationDescription("Extreme model compression with Quant-Noise");
   parser.addHelpOption();
   parser.addVersionOption();
-  const QCommandLineOption db("db", "The results store (default: the user's store).", "FILE");
-  const QCommandLineOption view("view", "The view to show: live, pareto, compare, parallel, importance, sensitivity or response.", "VIEW",
-                                "live");
-  const QCommandLineOption screenshot("screenshot", "Render the window to FILE.png and exit.",
-                                      "FILE");
-  const QCommandLineOption plot("plot", "Write the view's plot to FILE (.png, .svg, .pdf) and exit.",
-                                "FILE");
-  const QCommandLineOption measure_stalls(
-      "measure-stalls", "Measure the UI thread's longest stall for SECONDS, print it, exit.",
-      "SECONDS");
-  const QCommandLineOption sweep("sweep", "Queue the runs of a sweep spec (JSON) and train them.",
-                                 "SPEC");
-  const QCommandLineOption model(
-      "model", "Set up runs of your own model: a TorchScript file saved with torch.jit.save.",
-      "FILE");
-  const QCommandLineOption config("config", "Set up runs from a run config (JSON).", "FILE");
-  const QCommandLineOption group_seeds(
-      "group-seeds", "In the Pareto view, draw runs that differ only by seed as one point (their mean, the range as an error bar).");
-  const QCommandLineOption select("select", "Select these runs (ids, comma-separated) once the store is read.",
-                                  "IDS");
-  parser.addOptions({db, view, screenshot, plot, measure_stalls, sweep, config, model, group_seeds, select});
+  const Options options;
+  options.add_to(parser);
   parser.process(app);
 
   qn::init_runtime();
-  const QString db_path = parser.isSet(db) ? parser.value(db)
-                                           : QString::fromStdString(qn::default_database_path());
+  const QString db_path = parser.isSet(options.db) ? parser.value(options.db)
+                                                   : QString::fromStdString(qn::default_database_path());
   qn::ui::MainWindow window(db_path);
-  window.show_view(parser.value(view));
-  if (parser.isSet(group_seeds)) window.pareto()->group_seeds_box()->setChecked(true);
-  try {
-    if (parser.isSet(config)) {
-      window.setup_panel()->set_config(
-          qn::parse_run_config(qn::read_config_file(parser.value(config).toStdString())));
-    }
-  } catch (const qn::InputError& error) {
-    std::cerr << "qnstudio: " << error.what() << "\n";
-    return 2;
-  }
-  if (parser.isSet(model)) window.setup_panel()->use_model_file(parser.value(model));
-  if (parser.isSet(select)) {
-    std::vector<int64_t> ids;
-    for (const auto& id : parser.value(select).split(',', Qt::SkipEmptyParts)) ids.push_back(id.toLongLong());
-    window.select_runs(std::move(ids));  // ids outlive the rows: shown once the list has them
-  }
-  if (parser.isSet(sweep) && !window.queue_sweep_file(parser.value(sweep))) return 2;
-  if (parser.isSet(measure_stalls)) {
+  if (!apply_options(window, parser, options)) return 2;
+  if (parser.isSet(options.measure_stalls)) {
     window.resize(1500, 950);
     window.show();
-    return qn::ui::measure_stalls(window, parser.value(measure_stalls).toDouble());
+    return qn::ui::measure_stalls(window, parser.value(options.measure_stalls).toDouble());
   }
-  if (!parser.isSet(screenshot) && !parser.isSet(plot)) {
+  const bool as_plot = parser.isSet(options.plot);
+  if (!as_plot && !parser.isSet(options.screenshot)) {
     window.show();
     return QApplication::exec();
   }
   window.resize(1500, 950);
   window.show();
-  // Once the store's runs are shown, their curves read and the config checked, render and
-  // exit.
-  QObject::connect(&window, &qn::ui::MainWindow::runsShown, &window, [&] {
-    if (parser.value(view) == "compare" && !parser.isSet(select)) window.select_noise_variants();
-    auto* poll = new QTimer(&window);
-    QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {
-      // The settled window: the setup panel's check of its config answered too.
-      if (window.store_busy() || window.setup_panel()->checking()) return;
-      poll->stop();
-      QApplication::processEvents();
-      QString error;
-      const auto path = parser.isSet(plot) ? parser.value(plot) : parser.value(screenshot);
-      const bool saved = parser.isSet(plot) ? qn::ui::export_plot(*window.current_plot(), path, &error)
-                                            : window.grab().save(path);
-      if (!saved) {
-        std::cerr << "qnstudio: cannot write " << path.toStdString()
-                  << (error.isEmpty() ? "" : ": " + error.toStdString()) << "\n";
-      }
-      QApplication::exit(saved ? 0 : 1);
-    });
-    poll->start(50);
-  }, Qt::SingleShotConnection);
+  render_when_settled(window, parser.value(as_plot ? options.plot : options.screenshot), as_plot,
+                      parser.value(options.view) == "compare" && !parser.isSet(options.select));
   return QApplication::exec();
 }

@@ -25,13 +25,13 @@ nlohmann::json::json_pointer pointer_of(std::string dotted_key) {
 
 }  // namespace
 
-std::map<std::string, nlohmann::json> flatten_config_values(const nlohmann::json& config) {
+std::map<std::string, nlohmann::json> flatten_config_values(const RunConfig& config) {
   std::map<std::string, nlohmann::json> flat;
-  flatten_into(config, "", flat);
+  flatten_into(to_json(config), "", flat);
   return flat;
 }
 
-std::map<std::string, std::string> flatten_config(const nlohmann::json& config) {
+std::map<std::string, std::string> flatten_config(const RunConfig& config) {
   std::map<std::string, std::string> flat;
   for (const auto& [key, value] : flatten_config_values(config)) {
     flat[key] = value.is_string() ? value.get<std::string>() : value.dump();
@@ -39,7 +39,7 @@ std::map<std::string, std::string> flatten_config(const nlohmann::json& config) 
   return flat;
 }
 
-std::vector<std::string> differing_keys(const std::vector<const nlohmann::json*>& configs) {
+std::vector<std::string> differing_keys(const std::vector<const RunConfig*>& configs) {
   if (configs.empty()) return {};
   std::vector<std::map<std::string, std::string>> flat;
   std::set<std::string> keys;
@@ -63,8 +63,8 @@ std::vector<std::string> differing_keys(const std::vector<const nlohmann::json*>
   return differing;
 }
 
-std::string key_ignoring(const nlohmann::json& config, const std::vector<std::string>& ignored) {
-  auto kept = config;
+std::string key_ignoring(const RunConfig& config, const std::vector<std::string>& ignored) {
+  auto kept = to_json(config);
   for (const auto& key : ignored) {
     const auto pointer = pointer_of(key);
     if (kept.contains(pointer)) kept[pointer.parent_pointer()].erase(pointer.back());

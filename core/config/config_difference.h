@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "config/run_config.h"
+
 namespace qn {
 
 // Comparing runs by their configs: which keys differ, and which runs differ only in a
@@ -12,17 +14,17 @@ namespace qn {
 // "same config but the seed": one point with an error bar). Keys are dotted paths as in
 // `--set` ("quant.block_size.linear"); a set names whole sections too ("noise").
 
-// Every leaf of a config object, by dotted key: its JSON value, or its value as text (a
-// string bare, anything else as JSON).
-std::map<std::string, nlohmann::json> flatten_config_values(const nlohmann::json& config);
-std::map<std::string, std::string> flatten_config(const nlohmann::json& config);
+// Every leaf of a config (its defaults included), by dotted key: its JSON value, or its
+// value as text (a string bare, anything else as JSON).
+std::map<std::string, nlohmann::json> flatten_config_values(const RunConfig& config);
+std::map<std::string, std::string> flatten_config(const RunConfig& config);
 
 // The dotted keys whose values are not the same in all of `configs` (a key some lack
 // counts as differing), in key order.
-std::vector<std::string> differing_keys(const std::vector<const nlohmann::json*>& configs);
+std::vector<std::string> differing_keys(const std::vector<const RunConfig*>& configs);
 
 // A text equal for two configs exactly when they differ only in `ignored` keys.
-std::string key_ignoring(const nlohmann::json& config, const std::vector<std::string>& ignored);
+std::string key_ignoring(const RunConfig& config, const std::vector<std::string>& ignored);
 
 // The key sets the views group by.
 const std::vector<std::string>& noise_keys();  // noise.*

@@ -39,6 +39,8 @@ struct FieldTags {
 
 inline constexpr FieldTags kKept{InHash::Yes, InTrainingKey::Yes};
 inline constexpr FieldTags kAfterTraining{InHash::Yes, InTrainingKey::AfterTraining};
+// Added after stores held runs: left out of both fingerprints at its default.
+inline constexpr FieldTags kAddedLater{InHash::OmitAtDefault, InTrainingKey::OmitAtDefault};
 
 // Each section's fields, in order: visit(key, field, tags).
 template <class Visit>
@@ -49,6 +51,16 @@ void visit_fields(DataConfig& data, Visit&& visit) {
   visit("eval_limit", data.eval_limit, {InHash::OmitAtDefault, InTrainingKey::OmitAtDefault});
   visit("vocabulary_cap", data.vocabulary_cap, kKept);
   visit("image_size", data.image_size, {InHash::ImageFolderTaskOnly, InTrainingKey::Yes});
+  visit("transform", data.transform, kAddedLater);
+  visit("resize_side", data.resize_side, kAddedLater);
+  visit("resampling", data.resampling, kAddedLater);
+  visit("normalize", data.normalize, kAddedLater);
+  visit("mean", data.mean, kAddedLater);
+  visit("std", data.deviation, kAddedLater);
+  visit("eval_labels", data.eval_labels, kAddedLater);
+  // How many threads decode, and how much memory a folder may take, change no batch.
+  visit("workers", data.workers, {InHash::No, InTrainingKey::No});
+  visit("cache_mb", data.cache_mb, {InHash::No, InTrainingKey::No});
 }
 
 template <class Visit>

@@ -93,6 +93,18 @@ void JsonReader::read(const std::string& key, std::vector<int64_t>& value) {
   value = std::move(items);
 }
 
+void JsonReader::read(const std::string& key, std::vector<double>& value) {
+  if (!has(key)) return;
+  const auto& json = take(key);
+  if (!json.is_array()) throw wrong_type(path_of(key), "a list of numbers", json);
+  std::vector<double> items;
+  for (const auto& item : json) {
+    if (!item.is_number()) throw wrong_type(path_of(key), "a list of numbers", json);
+    items.push_back(item.get<double>());
+  }
+  value = std::move(items);
+}
+
 void JsonReader::read(const std::string& key, std::vector<std::string>& value) {
   if (!has(key)) return;
   const auto& json = take(key);

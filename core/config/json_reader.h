@@ -25,6 +25,7 @@ class JsonReader {
   void read(const std::string& key, uint64_t& value);
   void read(const std::string& key, bool& value);
   void read(const std::string& key, std::vector<int64_t>& value);
+  void read(const std::string& key, std::vector<double>& value);
   void read(const std::string& key, std::vector<std::string>& value);
   // The raw value of a key that is present (for values of more than one shape).
   const nlohmann::json& take(const std::string& key);

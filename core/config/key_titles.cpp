@@ -57,6 +57,7 @@ std::string key_title(const std::string& key) {
 
 std::string value_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
+  if (value.is_array() && value.empty()) return "(none)";
   const bool overrides = value.is_array() && !value.empty() &&
                          std::all_of(value.begin(), value.end(), [](const nlohmann::json& entry) {
                            return entry.is_object() && entry.contains("pattern");

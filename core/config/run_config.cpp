@@ -182,6 +182,29 @@ void validate_quantizer_settings(const QuantConfig& quant, const std::string& ke
           "must be 1 to 65536");
 }
 
+// The image-folder task's transform, normalisation and loader settings.
+void validate_image_data(const DataConfig& data) {
+  require_one_of("data.transform", data.transform, {"stretch", "torchvision"});
+  require_one_of("data.resampling", data.resampling, {"bilinear", "bicubic"});
+  require_one_of("data.normalize", data.normalize, {"dataset", "imagenet", "explicit"});
+  if (data.normalize == "explicit") {
+    require(data.mean.size() == 3 && data.deviation.size() == 3, "data.mean/data.std",
+            "must hold 3 numbers each (red, green, blue) with data.normalize explicit");
+  } else {
+    require(data.mean.empty() && data.deviation.empty(), "data.mean/data.std",
+            "are read only with data.normalize explicit");
+  }
+  for (const double deviation : data.deviation) require(deviation > 0, "data.std", "must be positive");
+  require(data.resize_side == 0 || data.resize_side >= data.image_size, "data.resize_side",
+          "must be 0 (data.image_size / 0.875) or at least data.image_size (the centre crop's side)");
+  if (data.transform == "stretch") {  // a key that changes nothing must not change the hash
+    require(data.resize_side == 0 && data.resampling == "bilinear", "data.resize_side/data.resampling",
+            "are read only with data.transform torchvision (the stretch resizes bilinearly, whole)");
+  }
+  require(data.workers >= 0, "data.workers", "must be >= 0 (0: the cores LibTorch's threads leave)");
+  require(data.cache_mb >= 1, "data.cache_mb", "must be at least 1");
+}
+
 void validate_layer_overrides(const QuantConfig& quant) {
   for (size_t i = 0; i < quant.layers.size(); ++i) {
     const auto key = "quant.layers[" + std::to_string(i) + "]";
@@ -190,6 +213,29 @@ void validate_layer_overrides(const QuantConfig& quant) {
     validate_quantizer_settings(with_override(quant, layer), key);
     require(layer.method != QuantMethod::IPQ || quant.method == QuantMethod::IPQ, key + ".method",
             "may be ipq only when quant.method is ipq (iPQ stages the whole model)");
+  }
+}
+
+// Sets `value` at a dotted key inside a JSON object, creating objects on the way; `what`
+// names the key in errors ("--set key").
+void set_at_dotted_key(nlohmann::json& object, const std::string& key, const nlohmann::json& value,
+                       const std::string& what) {
+  nlohmann::json* node = &object;
+  size_t start = 0;
+  while (true) {
+    const auto dot = key.find('.', start);
+    const auto part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw InputError(what + " '" + key + "' has an empty part");
+    if (!node->is_object()) {
+      throw InputError(what + " '" + key + "': '" + key.substr(0, start - 1) + "' is not an object");
+    }
+    if (dot == std::string::npos) {
+      (*node)[part] = value;
+      return;
+    }
+    node = &(*node)[part];
+    if (node->is_null()) *node = nlohmann::json::object();
+    start = dot + 1;
   }
 }
 
@@ -212,6 +258,12 @@ const std::string& data_location(const RunConfig& config) {
 }
 
 RunConfig parse_run_config(const nlohmann::json& json) {
+  auto config = read_config_fields(json);
+  validate(config);
+  return config;
+}
+
+RunConfig read_config_fields(const nlohmann::json& json) {
   RunConfig config;
   JsonReader top(json, "");
   visit_config(config, ReadField{top}, [&](const char* name, auto& section) {
@@ -221,7 +273,6 @@ RunConfig parse_run_config(const nlohmann::json& json) {
     reader.finish();
   });
   top.finish();
-  validate(config);
   return config;
 }
 
@@ -244,6 +295,7 @@ void validate(const RunConfig& config) {
   require(config.data.vocabulary_cap == 0 || config.data.vocabulary_cap >= 3, "data.vocabulary_cap",
           "must be 0 (no cap) or at least 3");
   require(config.data.image_size >= 1, "data.image_size", "must be positive");
+  validate_image_data(config.data);
   if (config.task == "image-folder" && config.model.arch == "convnet") {
     require(config.data.image_size % 4 == 0, "data.image_size",
             "must be a multiple of 4 for the convnet (it halves the side twice)");
@@ -322,29 +374,34 @@ void apply_override(nlohmann::json& config, const std::string& assignment) {
   if (equals == std::string::npos || equals == 0) {
     throw InputError("--set expects KEY=VALUE, got '" + assignment + "'");
   }
-  const auto key = assignment.substr(0, equals);
   const auto text = assignment.substr(equals + 1);
   auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) value = text;
+  set_at_dotted_key(config, assignment.substr(0, equals), value, "--set key");
+}
 
-  nlohmann::json* node = &config;
-  size_t start = 0;
-  while (true) {
-    const auto dot = key.find('.', start);
-    const auto part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (part.empty()) throw InputError("--set key '" + key + "' has an empty part");
-    if (!node->is_object()) {
-      throw InputError("--set key '" + key + "': '" + key.substr(0, start - 1) +
-                       "' is not an object");
-    }
-    if (dot == std::string::npos) {
-      (*node)[part] = value;
-      return;
-    }
-    node = &(*node)[part];
-    if (node->is_null()) *node = nlohmann::json::object();
-    start = dot + 1;
-  }
+void set_config_value(RunConfig& config, const std::string& key, const nlohmann::json& value) {
+  bool found = false;
+  // The field named by the key, or holding it (quant.block_size holds
+  // quant.block_size.linear): written out, the value set inside, read back as parsing reads it.
+  const auto set_in = [&](const std::string& section, const char* name, auto& field) {
+    const auto field_key = section.empty() ? std::string(name) : section + "." + name;
+    if (key != field_key && key.rfind(field_key + ".", 0) != 0) return;
+    nlohmann::json holder = nlohmann::json::object();
+    WriteField{holder}(name, field, config_fields::kKept);
+    set_at_dotted_key(holder, key.substr(field_key.size() - std::string(name).size()), value,
+                      "config key");
+    JsonReader reader(holder, section);
+    ReadField{reader}(name, field, config_fields::kKept);
+    reader.finish();
+    found = true;
+  };
+  visit_config(
+      config, [&](const char* name, auto& field, FieldTags) { set_in("", name, field); },
+      [&](const char* section, auto& fields) {
+        visit_fields(fields, [&](const char* name, auto& field, FieldTags) { set_in(section, name, field); });
+      });
+  if (!found) throw InputError("there is no config key '" + key + "'");
 }
 
 nlohmann::json read_config_file(const std::string& path) {

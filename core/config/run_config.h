@@ -26,6 +26,25 @@ struct DataConfig {
   // preview and the config hash then follow from the config alone. The ConvNet needs a
   // multiple of 4. Other tasks ignore it, and their config hash leaves it out.
   int64_t image_size = 28;
+  // image-folder: how its images become tensors (docs/data.md, Streaming images).
+  //  "stretch": each image squeezed to image_size a side, the folder decoded into memory
+  //    before training (at most cache_mb);
+  //  "torchvision": streamed from disk while training, as torchvision's ImageNet recipe:
+  //    RandomResizedCrop(image_size) + horizontal flip to train, Resize(resize_side) +
+  //    CenterCrop(image_size) to evaluate.
+  std::string transform = "stretch";
+  int64_t resize_side = 0;              // torchvision: 0 = image_size / 0.875 (256 for 224)
+  std::string resampling = "bilinear";  // torchvision: or "bicubic" (EfficientNet's weights)
+  // "dataset" (the training split's mean and deviation), "imagenet" (0.485/0.456/0.406,
+  // 0.229/0.224/0.225), or "explicit": `mean` and `deviation` (key "std"), 3 numbers each.
+  std::string normalize = "dataset";
+  std::vector<double> mean;
+  std::vector<double> deviation;
+  int64_t workers = 0;      // decoder threads; 0 = the cores LibTorch's threads leave, at least 1
+  int64_t cache_mb = 4096;  // stretch: the most memory the decoded folder may take
+  // A flat val/ folder's labels: a CSV of file,label, Kaggle's LOC_val_solution.csv or one
+  // class name a line in file order; "" = found beside val/ (docs/data.md).
+  std::string eval_labels;
 };
 
 struct ModelConfig {
@@ -148,6 +167,10 @@ const std::string& data_location(const RunConfig& config);
 // naming the key.
 RunConfig parse_run_config(const nlohmann::json& config);
 
+// parse_run_config without the validation: for a config completed before it is validated
+// (a sweep's base, which its grid may complete).
+RunConfig read_config_fields(const nlohmann::json& config);
+
 // A config read back from the store: nullopt for one this engine can no longer read
 // (written by another version), so that listings show such a run instead of failing.
 std::optional<RunConfig> parse_stored_config(const nlohmann::json& config);
@@ -163,6 +186,12 @@ nlohmann::json to_json(const RunConfig& config);
 // created as needed), VALUE is read as JSON when it parses (3, 0.1, true, [1,2], {"a":1},
 // "text") and as a plain string otherwise (--set quant.method=pq).
 void apply_override(nlohmann::json& config, const std::string& assignment);
+
+// Sets one field of a parsed config by its dotted key (a sweep's grid axis: "noise.p",
+// "quant.block_size.linear"), read as parse_run_config reads it: an unknown key or a value
+// of the wrong type is an InputError naming the key. The config is not validated again: a
+// caller that sets several keys validates once at the end.
+void set_config_value(RunConfig& config, const std::string& key, const nlohmann::json& value);
 
 // Reads a JSON config file; a missing or malformed file is an InputError naming it.
 nlohmann::json read_config_file(const std::string& path);

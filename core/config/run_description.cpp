@@ -70,13 +70,10 @@ RunDescription describe_run(const RunConfig& config) {
           describe_training(config), config.task + " seed " + std::to_string(config.train.seed)};
 }
 
-RunDescription describe_run(const nlohmann::json& stored_config) {
-  try {
-    return describe_run(parse_run_config(stored_config));
-  } catch (const InputError& problem) {
-    const std::string unreadable = std::string("unreadable config: ") + problem.what();
-    return {unreadable, unreadable, unreadable, unreadable};
-  }
+RunDescription describe_run(const std::optional<RunConfig>& stored_config) {
+  if (stored_config) return describe_run(*stored_config);
+  const std::string unreadable = "unreadable config (written by another version)";
+  return {unreadable, unreadable, unreadable, unreadable};
 }
 
 }  // namespace qn

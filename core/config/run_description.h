@@ -1,6 +1,6 @@
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "config/run_config.h"
@@ -20,8 +20,8 @@ struct RunDescription {
 };
 
 RunDescription describe_run(const RunConfig& config);
-// A stored config (complete JSON). One the engine can no longer read is described as
-// such rather than refused: a listing shows every run.
-RunDescription describe_run(const nlohmann::json& stored_config);
+// A stored run's config (StoredRun::config). One the engine can no longer read is described
+// as such rather than refused: a listing shows every run.
+RunDescription describe_run(const std::optional<RunConfig>& stored_config);
 
 }  // namespace qn

@@ -8,9 +8,11 @@
 #include <cctype>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "common/error.h"
 #include "common/sha256.h"
+#include "data/eval_labels.h"
 
 namespace qn {
 namespace {
@@ -41,9 +43,25 @@ std::vector<std::string> subfolders(const fs::path& folder) {
   return names;
 }
 
-// Whether the splits are given: train/ and test/ both with class subfolders.
-bool has_split_folders(const fs::path& root) {
-  return !subfolders(root / "train").empty() && !subfolders(root / "test").empty();
+// The held-out folder beside train/ (class subfolders or, for val/, flat images with a
+// labels file): test/, else val/; none if train/ has no class subfolders.
+std::optional<fs::path> held_out_folder(const fs::path& root) {
+  if (subfolders(root / "train").empty()) return std::nullopt;
+  if (!subfolders(root / "test").empty()) return root / "test";
+  if (fs::is_directory(root / "val")) return root / "val";
+  return std::nullopt;
+}
+
+// The images directly inside `folder` (a flat val/), sorted by name.
+std::vector<fs::path> flat_images(const fs::path& folder) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    if (entry.is_regular_file() && !is_hidden(entry.path()) && has_image_extension(entry.path())) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 // The class names under `folder`: its subfolders, at least two.
@@ -102,6 +120,28 @@ std::vector<ImageFile> labelled_images(const fs::path& split_folder,
     files.insert(files.end(), images.begin(), images.end());
   }
   return files;
+}
+
+// A flat folder's images, labelled by the file `labels` (data/eval_labels.h).
+std::vector<ImageFile> labelled_flat_images(const fs::path& folder, const std::string& labels,
+                                            const std::vector<std::string>& classes, const fs::path& root) {
+  const auto files = flat_images(folder);
+  if (files.empty()) {
+    throw InputError("'" + folder.string() + "' holds neither class folders nor images (.png, .jpg or .jpeg files)");
+  }
+  if (labels.empty()) {
+    throw InputError("'" + folder.string() + "' holds images but no class folders, and no labels file was found " +
+                     "beside it (LOC_val_solution.csv, val_labels.csv, val.csv or " +
+                     "imagenet_2012_validation_synset_labels.txt): set data.eval_labels to its labels file");
+  }
+  std::vector<std::string> stems;
+  for (const auto& file : files) stems.push_back(file.stem().string());
+  const auto by_stem = read_eval_labels(labels, stems, classes);
+  std::vector<ImageFile> labelled;
+  for (size_t i = 0; i < files.size(); ++i) {
+    labelled.push_back({files[i].string(), by_stem.at(stems[i]), split_key(files[i], root)});
+  }
+  return labelled;
 }
 
 void sort_by_key(std::vector<ImageFile>& files) {
@@ -167,18 +207,27 @@ std::pair<LabelledImages, bool> decode(const std::vector<ImageFile>& files, int6
 
 }  // namespace
 
-ImageFolderListing list_image_folder(const std::string& folder) {
+ImageFolderListing list_image_folder(const std::string& folder, const std::string& eval_labels) {
   const fs::path root(folder);
   ImageFolderListing listing;
-  if (has_split_folders(root)) {
+  if (const auto held = held_out_folder(root)) {
     listing.classes = class_names(root / "train");
     listing.train = labelled_images(root / "train", listing.classes, listing.classes, root);
-    listing.test = labelled_images(root / "test", subfolders(root / "test"), listing.classes, root);
+    const auto name = held->filename().string() + "/";
+    if (!subfolders(*held).empty()) {
+      listing.test = labelled_images(*held, subfolders(*held), listing.classes, root);
+      listing.split = "the folder's " + name + " class folders";
+    } else {
+      const auto labels = eval_labels.empty() ? find_eval_labels(folder) : eval_labels;
+      listing.test = labelled_flat_images(*held, labels, listing.classes, root);
+      listing.split = "the flat " + name + " labelled by '" + labels + "'";
+    }
   } else {
     listing.classes = class_names(root);
     for (auto& file : labelled_images(root, listing.classes, listing.classes, root)) {
       (file.key % kHeldOutOneIn == 0 ? listing.test : listing.train).push_back(std::move(file));
     }
+    listing.split = "1 in 5 images, chosen by a hash of each file's path";
     if (listing.train.empty() || listing.test.empty()) {
       throw InputError("'" + folder + "' holds too few images to hold one in five out for " +
                        "test (chosen by a hash of each file's path); add images, or give " +
@@ -192,13 +241,22 @@ ImageFolderListing list_image_folder(const std::string& folder) {
 
 int64_t count_image_folder_classes(const std::string& folder) {
   const fs::path root(folder);
-  return static_cast<int64_t>(subfolders(has_split_folders(root) ? root / "train" : root).size());
+  return static_cast<int64_t>(subfolders(held_out_folder(root) ? root / "train" : root).size());
 }
 
-ImageSplits load_image_folder(const std::string& folder, int64_t side, int64_t train_limit) {
-  auto listing = list_image_folder(folder);
+ImageSplits load_image_folder(const std::string& folder, int64_t side, int64_t train_limit,
+                              const std::string& eval_labels, int64_t budget_mb) {
+  auto listing = list_image_folder(folder, eval_labels);
   if (train_limit > 0 && train_limit < static_cast<int64_t>(listing.train.size())) {
     listing.train.resize(train_limit);
+  }
+  const auto images = static_cast<int64_t>(listing.train.size() + listing.test.size());
+  const int64_t megabytes = images * 3 * side * side * 4 / (1 << 20);
+  if (budget_mb > 0 && megabytes > budget_mb) {
+    throw InputError("'" + folder + "' holds " + std::to_string(images) + " images, " + std::to_string(megabytes) +
+                     " MB once decoded at " + std::to_string(side) + " px, over data.cache_mb (" +
+                     std::to_string(budget_mb) + "): set data.transform to torchvision to stream them " +
+                     "from disk, or raise data.cache_mb");
   }
   const auto classes = static_cast<int64_t>(listing.classes.size());
   auto [train, train_gray] = decode(listing.train, side, classes);
@@ -206,7 +264,7 @@ ImageSplits load_image_folder(const std::string& folder, int64_t side, int64_t t
   if (train_gray && test_gray) {
     for (auto* set : {&train, &test}) set->images = set->images.narrow(1, 0, 1).contiguous();
   }
-  return {train, test};
+  return {train, test, listing.split};
 }
 
 }  // namespace qn

@@ -14,8 +14,10 @@ namespace qn {
 //   start with '.' (.git, .ipynb_checkpoints) are skipped, as are files whose extension is
 //   not .png, .jpg or .jpeg (in any case). Images in folders nested in a class folder
 //   belong to that class.
-// - Splits: when the folder has train/ and test/, each with class subfolders, they are the
-//   splits; the classes are train/'s, and test/ may lack a class but not add one. Otherwise
+// - Splits: when the folder has train/ with class subfolders and test/ or val/ beside it,
+//   they are the splits; the classes are train/'s, and the held-out folder may lack a class
+//   but not add one. A val/ of images without class folders (ImageNet's as it ships) is
+//   labelled by a file (data/eval_labels.h: `eval_labels`, else one found beside it). Otherwise
 //   one image in five is held out for test: those whose path relative to the folder has a
 //   SHA-256 whose first 8 bytes, read as a big-endian number, are a multiple of 5. A file
 //   keeps its split whatever the seed, whatever files are added or removed, and wherever
@@ -30,8 +32,9 @@ namespace qn {
 //   pixels), as torchvision's Resize.
 //
 // InputErrors name the folder or file: no class subfolders, fewer than 2 classes, a class
-// folder with no images, a test/ class that train/ lacks, a split left empty, and a file
-// that does not decode (with stb_image's reason).
+// folder with no images, a test/ class that train/ lacks, a split left empty, a flat val/
+// without a labels file or with a bad one, and a file that does not decode (with
+// stb_image's reason).
 
 struct ImageFile {
   std::string path;
@@ -44,9 +47,10 @@ struct ImageFolderListing {
   std::vector<std::string> classes;
   std::vector<ImageFile> train;  // each split in key order
   std::vector<ImageFile> test;
+  std::string split;  // which rule made the test split, in words
 };
 
-ImageFolderListing list_image_folder(const std::string& folder);
+ImageFolderListing list_image_folder(const std::string& folder, const std::string& eval_labels = "");
 
 // The number of classes list_image_folder finds, from folder names alone (no image is read,
 // nothing is checked): 0 if `folder` is not a folder.
@@ -54,6 +58,9 @@ int64_t count_image_folder_classes(const std::string& folder);
 
 // The listing's images decoded: (N, channels, side, side). `train_limit` > 0 keeps the
 // first N training images (in key order).
-ImageSplits load_image_folder(const std::string& folder, int64_t side, int64_t train_limit = 0);
+// `budget_mb` > 0: a folder that would take more memory decoded is refused before any
+// decoding (data.cache_mb).
+ImageSplits load_image_folder(const std::string& folder, int64_t side, int64_t train_limit = 0,
+                              const std::string& eval_labels = "", int64_t budget_mb = 0);
 
 }  // namespace qn

@@ -24,6 +24,7 @@ LabelledImages load_idx_images(const std::string& images_path, const std::string
 struct ImageSplits {
   LabelledImages train;
   LabelledImages test;
+  std::string split;  // which rule made the test split, in words ("" = the data set's own)
 };
 
 // The four files of an MNIST-family folder (train-images-idx3-ubyte[.gz], train-labels-

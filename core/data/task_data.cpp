@@ -8,6 +8,7 @@
 #include "data/cifar10.h"
 #include "data/image_folder.h"
 #include "data/labelled_images.h"
+#include "data/streamed_images.h"
 #include "data/text_corpus.h"
 
 namespace qn {
@@ -23,7 +24,8 @@ ImageSplits load_images(const RunConfig& config) {
   const auto folder = resolved_data_location(config);
   if (config.task == "cifar10") return load_cifar10_folder(folder, config.data.train_limit);
   if (config.task == "image-folder") {
-    return load_image_folder(folder, config.data.image_size, config.data.train_limit);
+    return load_image_folder(folder, config.data.image_size, config.data.train_limit, config.data.eval_labels,
+                             config.data.cache_mb);
   }
   return load_idx_folder(folder, config.data.train_limit);
 }
@@ -38,6 +40,16 @@ TextCorpus load_text(const RunConfig& config) {
 Examples standardised(const LabelledImages& set, const torch::Tensor& mean,
                       const torch::Tensor& deviation) {
   return {(set.images - mean) / deviation, set.labels};
+}
+
+// The mean and deviation data.normalize asks for, shaped to broadcast over (N, C, H, W):
+// the training split's own (one number for every channel, as ever), or per channel.
+std::pair<torch::Tensor, torch::Tensor> normalisation(const DataConfig& data, const torch::Tensor& train_images) {
+  if (data.normalize == "dataset") return {train_images.mean(), train_images.std().clamp_min(1e-6)};
+  const bool imagenet = data.normalize == "imagenet";
+  const auto mean = imagenet ? std::vector<double>{0.485, 0.456, 0.406} : data.mean;
+  const auto deviation = imagenet ? std::vector<double>{0.229, 0.224, 0.225} : data.deviation;
+  return {torch::tensor(mean, torch::kFloat).view({1, 3, 1, 1}), torch::tensor(deviation, torch::kFloat).view({1, 3, 1, 1})};
 }
 
 }  // namespace
@@ -98,16 +110,19 @@ TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
     data.split = corpus.split;
     data.metric_name = "perplexity";
     data.classes = corpus.vocabulary.size();
+  } else if (config.task == "image-folder" && config.data.transform == "torchvision") {
+    return load_streamed_image_folder(config, resolved_data_location(config), device);
   } else {
-    const auto splits = load_images(config);
-    const auto mean = splits.train.images.mean();
-    const auto deviation = splits.train.images.std().clamp_min(1e-6);
+    auto splits = load_images(config);
+    if (config.data.normalize != "dataset" && splits.train.images.size(1) == 1) {
+      // Per-channel numbers are for colour: a grey folder is read as RGB for them.
+      for (auto* set : {&splits.train, &splits.test}) set->images = set->images.expand({-1, 3, -1, -1}).contiguous();
+    }
+    const auto [mean, deviation] = normalisation(config.data, splits.train.images);
     data.train = standardised(splits.train, mean, deviation);
     data.evaluation = standardised(splits.test, mean, deviation);
     data.evaluation_split = "test";
-    data.split = config.task == "image-folder"
-                     ? "the folder's test/ images, or 1 in 5 images chosen by a hash of its path"
-                     : "the data set's own test set";
+    data.split = splits.split.empty() ? "the data set's own test set" : splits.split;
     data.metric_name = "accuracy";
     data.image_shape = splits.train.images.sizes().slice(1).vec();
     data.classes = std::max(splits.train.classes, splits.test.classes);

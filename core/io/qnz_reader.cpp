@@ -258,11 +258,8 @@ void check_values(const QnzFile& file, const QnzTensor& tensor) {
   }
 }
 
-}  // namespace
-
-QnzFile parse_qnz(std::string bytes) {
-  QnzFile file;
-  file.bytes = std::move(bytes);
+// The prefix's checks, then the header it points to, inflated and parsed.
+nlohmann::json read_header(QnzFile& file) {
   const std::string_view view(file.bytes);
   if (view.size() < kQnzPrefixBytes) {
     fail("the file has " + std::to_string(view.size()) + " bytes, fewer than the " +
@@ -290,33 +287,17 @@ QnzFile parse_qnz(std::string bytes) {
     fail("the header's CRC-32 does not match (the file is corrupted)");
   }
   file.header_bytes = kQnzPrefixBytes + stored_length;
-  const auto header = nlohmann::json::parse(inflate(stored, json_length), nullptr,
-                                            /*allow_exceptions=*/false);
+  auto header = nlohmann::json::parse(inflate(stored, json_length), nullptr,
+                                      /*allow_exceptions=*/false);
   if (header.is_discarded()) fail("the header is not valid JSON");
+  return header;
+}
 
-  const Fields top(header, "the header");
-  top.allow_only({"config", "result", "tensors", "payload_bytes"});
-  const uint64_t available = view.size() - file.header_bytes;
-  file.payload_bytes = static_cast<uint64_t>(
-      top.integer("payload_bytes", 0, std::numeric_limits<int64_t>::max()));
-  if (file.payload_bytes != available) {
-    fail(file.payload_bytes > available
-             ? "truncated: the header describes " + std::to_string(file.payload_bytes) +
-                   " payload bytes, the file holds " + std::to_string(available)
-             : std::to_string(available - file.payload_bytes) +
-                   " unexpected bytes after the payload");
-  }
-  file.config = top.at("config");
-  if (!file.config.is_object()) fail("the header's 'config' is not a JSON object");
-  file.result = top.at("result");
-  if (!file.result.is_object() && !file.result.is_null()) {
-    fail("the header's 'result' is neither a JSON object nor null");
-  }
-  const auto& table = top.at("tensors");
+// The tensor table: each tensor's name, method, shape and sections, which must tile the
+// payload in order. Every check that bounds an allocation comes before any data is looked at.
+void read_tensor_table(QnzFile& file, const nlohmann::json& table) {
   if (!table.is_array()) fail("the header's 'tensors' is not a list");
-
-  // Every check that bounds an allocation comes before any data is looked at.
-  const uint64_t decode_budget = (uint64_t{1} << 20) + kQnzMaxExpansion * view.size();
+  const uint64_t decode_budget = (uint64_t{1} << 20) + kQnzMaxExpansion * file.bytes.size();
   uint64_t decoded_bytes = 0;
   uint64_t offset = 0;
   std::set<std::string> names;
@@ -353,6 +334,10 @@ QnzFile parse_qnz(std::string bytes) {
     fail("the sections cover " + std::to_string(offset) + " of the " +
          std::to_string(file.payload_bytes) + " payload bytes");
   }
+}
+
+// Every section's checksum, then the values a decoder trusts.
+void verify_payload(const QnzFile& file) {
   for (const auto& tensor : file.tensors) {
     for (const auto& section : tensor.sections) {
       if (kVerifyChecksums && qnz_crc32(file.data(section)) != section.crc32) {
@@ -362,6 +347,34 @@ QnzFile parse_qnz(std::string bytes) {
     }
     check_values(file, tensor);
   }
+}
+
+}  // namespace
+
+QnzFile parse_qnz(std::string bytes) {
+  QnzFile file;
+  file.bytes = std::move(bytes);
+  const auto header = read_header(file);
+  const Fields top(header, "the header");
+  top.allow_only({"config", "result", "tensors", "payload_bytes"});
+  const uint64_t available = file.bytes.size() - file.header_bytes;
+  file.payload_bytes = static_cast<uint64_t>(
+      top.integer("payload_bytes", 0, std::numeric_limits<int64_t>::max()));
+  if (file.payload_bytes != available) {
+    fail(file.payload_bytes > available
+             ? "truncated: the header describes " + std::to_string(file.payload_bytes) +
+                   " payload bytes, the file holds " + std::to_string(available)
+             : std::to_string(available - file.payload_bytes) +
+                   " unexpected bytes after the payload");
+  }
+  file.config = top.at("config");
+  if (!file.config.is_object()) fail("the header's 'config' is not a JSON object");
+  file.result = top.at("result");
+  if (!file.result.is_object() && !file.result.is_null()) {
+    fail("the header's 'result' is neither a JSON object nor null");
+  }
+  read_tensor_table(file, top.at("tensors"));
+  verify_payload(file);
   return file;
 }
 

@@ -37,6 +37,12 @@ std::string row_description(LayerKind kind, const std::vector<int64_t>& shape) {
 
 size_t expected_rank(LayerKind kind) { return kind == LayerKind::Conv2d ? 4 : 2; }
 
+// A row of the weight: everything but the output dimension.
+int64_t row_length(const std::vector<int64_t>& shape) {
+  if (shape.size() < 2) return 0;
+  return std::accumulate(shape.begin() + 1, shape.end(), int64_t{1}, std::multiplies<>());
+}
+
 }  // namespace
 
 std::string shape_string(const std::vector<int64_t>& shape) {
@@ -47,7 +53,7 @@ std::string shape_string(const std::vector<int64_t>& shape) {
   return out.str();
 }
 
-int64_t BlockSizes::for_weight(LayerKind kind, const std::vector<int64_t>& shape) const {
+int64_t BlockSizes::asked_for(LayerKind kind, const std::vector<int64_t>& shape) const {
   switch (kind) {
     case LayerKind::Linear:
       return linear;
@@ -57,6 +63,23 @@ int64_t BlockSizes::for_weight(LayerKind kind, const std::vector<int64_t>& shape
       return is_pointwise_conv(shape) ? conv1x1 : conv;
   }
   return linear;
+}
+
+int64_t BlockSizes::for_weight(LayerKind kind, const std::vector<int64_t>& shape) const {
+  const int64_t asked = asked_for(kind, shape);
+  const int64_t row = row_length(shape);
+  // A size of the user's own is theirs: BlockLayout refuses it, naming the layer.
+  const bool default_size = asked == BlockSizes{}.asked_for(kind, shape);
+  if (asked < 1 || row < 1 || !default_size) return asked;
+  int64_t size = std::min(asked, row);
+  while (row % size != 0) --size;
+  return size;
+}
+
+std::string BlockSizes::fallback_reason(LayerKind kind, const std::vector<int64_t>& shape) const {
+  const int64_t asked = asked_for(kind, shape);
+  if (asked < 1 || row_length(shape) < 1 || for_weight(kind, shape) == asked) return "";
+  return std::to_string(asked) + " does not divide " + row_description(kind, shape);
 }
 
 std::string BlockSizes::describe() const {

@@ -19,9 +19,19 @@ struct BlockSizes {
   int64_t embedding = 8;
 
   static BlockSizes uniform(int64_t size) { return {size, size, size, size}; }
+  // The size the layer's kind asks for. Where that is the default and does not divide the
+  // weight's rows (squeeze-excitation's 10 channels under b = 4, a 5x5 kernel's 25 under
+  // b = 9), the largest size below it that does: any architecture compresses with the
+  // defaults, and the size preview states each fallback (fallback_reason). A size the user
+  // chose is kept, and a layer it does not divide is refused (BlockLayout).
   int64_t for_weight(LayerKind kind, const std::vector<int64_t>& shape) const;
+  // "4 does not divide in_channels = 10" where for_weight falls back; "" where it does not.
+  std::string fallback_reason(LayerKind kind, const std::vector<int64_t>& shape) const;
   // "b=8", or "b=8/4/9/8 (linear/conv1x1/conv/embedding)" when they differ.
   std::string describe() const;
+
+ private:
+  int64_t asked_for(LayerKind kind, const std::vector<int64_t>& shape) const;
 };
 
 // How product quantization splits one layer's weight into blocks of b (the paper's layout,

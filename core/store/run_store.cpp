@@ -36,7 +36,9 @@ StoredRun read_run(const Statement& row) {
   StoredRun run;
   run.id = row.integer(0);
   if (!row.is_null(1)) run.sweep_id = row.integer(1);
-  run.config = nlohmann::json::parse(row.text(2));
+  run.config_text = row.text(2);
+  const auto json = nlohmann::json::parse(run.config_text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_discarded()) run.config = parse_stored_config(json);
   run.config_hash = row.text(3);
   run.status = parse_run_status(row.text(4));
   run.device = row.text(5);

@@ -10,6 +10,7 @@
 
 #include "common/worker_identity.h"
 #include "config/config_fingerprints.h"  // config_hash, which the store keeps a run by
+#include "config/run_config.h"
 #include "store/database.h"
 
 namespace qn {
@@ -48,7 +49,10 @@ double wall_clock_seconds();
 struct StoredRun {
   int64_t id = 0;
   std::optional<int64_t> sweep_id;
-  nlohmann::json config;
+  // The config, parsed once when the run is read from the store; none for a config this
+  // build cannot read (written by another version), which config_text still shows.
+  std::optional<RunConfig> config;
+  std::string config_text;  // the config as stored (JSON)
   std::string config_hash;
   RunStatus status = RunStatus::Queued;
   std::string device;

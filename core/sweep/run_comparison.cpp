@@ -30,8 +30,14 @@ std::string ratio_text(double value, double baseline) {
 }
 
 bool is_fp32(const StoredRun& run) {
-  const auto config = parse_stored_config(run.config);
-  return config && config->quant.method == QuantMethod::None;
+  return run.config && run.config->quant.method == QuantMethod::None;
+}
+
+// Equal for runs whose configs differ only in how they quantize; none for an unreadable one.
+std::optional<std::string> unquantized_key(const StoredRun& run) {
+  static const std::vector<std::string> kQuantizationKeys = {"quant", "noise"};
+  if (!run.config) return std::nullopt;
+  return key_ignoring(*run.config, kQuantizationKeys);
 }
 
 QuantityKind metric_kind(const std::string& metric_name) {
@@ -163,14 +169,13 @@ std::string as_is(const std::string& text) { return text; }
 std::optional<int64_t> default_baseline(const std::vector<const StoredRun*>& selected,
                                         const std::vector<StoredRun>& all) {
   if (selected.empty()) return std::nullopt;
-  static const std::vector<std::string> kQuantizationKeys = {"quant", "noise"};
-  const auto key = key_ignoring(selected.front()->config, kQuantizationKeys);
+  const auto key = unquantized_key(*selected.front());
+  if (!key) return selected.front()->id;
   for (const auto* run : selected) {  // a selected fp32 run of that config first
-    if (is_fp32(*run) && key_ignoring(run->config, kQuantizationKeys) == key) return run->id;
+    if (is_fp32(*run) && unquantized_key(*run) == key) return run->id;
   }
   for (const auto& run : all) {  // the store's runs, on every redraw: the cheap tests first
-    if (run.status == RunStatus::Done && key_ignoring(run.config, kQuantizationKeys) == key &&
-        is_fp32(run)) {
+    if (run.status == RunStatus::Done && is_fp32(run) && unquantized_key(run) == key) {
       return run.id;
     }
   }
@@ -188,21 +193,27 @@ RunComparison compare_runs(const std::vector<ComparedRun>& runs, int64_t baselin
   for (const auto& run : runs) {
     if (&run != ordered.front()) ordered.push_back(&run);
   }
-  std::vector<const nlohmann::json*> configs;
-  std::vector<std::map<std::string, std::string>> flat;
+  std::vector<const RunConfig*> configs;
+  std::vector<std::map<std::string, std::string>> flat;  // empty for an unreadable config
   for (const auto* run : ordered) {
     comparison.run_ids.push_back(run->run->id);
-    configs.push_back(&run->run->config);
-    flat.push_back(flatten_config(run->run->config));
+    const auto& config = run->run->config;
+    if (config) configs.push_back(&*config);
+    flat.push_back(config ? flatten_config(*config) : std::map<std::string, std::string>{});
   }
   comparison.differing_keys = differing_keys(configs);
   for (const auto& key : comparison.differing_keys) {
     std::vector<std::string> values;
-    for (auto& config : flat) {
+    for (const auto& config : flat) {
       // STE quantizes every weight (p = 1 in effect) and post-training none: the stored rate
       // is not theirs, and a 0 beside "STE" would mislead.
-      const bool rate_unused = key == "noise.p" && config["noise.mode"] != "quant-noise";
-      values.push_back(rate_unused ? "(not used)" : config.count(key) ? config[key] : "(unset)");
+      const auto mode = config.find("noise.mode");
+      const bool rate_unused = key == "noise.p" && mode != config.end() && mode->second != "quant-noise";
+      const auto found = config.find(key);
+      values.push_back(rate_unused                ? "(not used)"
+                       : found == config.end()    ? "(unreadable)"
+                       : found->second.empty()    ? "(none)"
+                                                  : found->second);
     }
     comparison.key_values.push_back(std::move(values));
   }

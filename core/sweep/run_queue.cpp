@@ -63,7 +63,9 @@ RunResult execute_run(RunStore& store, const StoredRun& run, TrainingObserver* p
   RecordingObserver recorder(store, run.id, options.metrics_batch, progress);
   try {
     Heartbeat heartbeat(store.database().location(), run.id, options.heartbeat_seconds, cancel, token);
-    auto config = parse_run_config(run.config);
+    // Parsed when the run was read; an unreadable one is parsed again for the reason, which
+    // fails the run with it.
+    auto config = run.config ? *run.config : parse_run_config(nlohmann::json::parse(run.config_text));
     if (options.device) config.device = *options.device;
     TrainedModelStore trained_models(store, run.id);
     const auto result = run_training(config, &recorder, &token,

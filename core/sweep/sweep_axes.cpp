@@ -1,28 +1,12 @@
 #include "sweep/sweep_axes.h"
 
-#include <set>
-
 #include "common/error.h"
 #include "config/choices.h"
 #include "sweep/sweep_spec.h"
 #include "train/run_check.h"
 
 namespace qn {
-namespace {
 
-// The checks a run gets before training. The config's rules every time (parse_run_config
-// validates: p = 1 with the proxy form is refused here, not later by the store); the model's
-// checks (a block size that does not divide a layer...) once per distinct task, data,
-// device, model and quantizer, which are all they read: a sweep over the noise or the seed
-// builds its model once.
-void check_before_training_once(const nlohmann::json& config, std::set<std::string>& checked) {
-  const auto run = parse_run_config(config);
-  const auto key = config["task"].dump() + config["data"].dump() + config["device"].dump() +
-                   config["model"].dump() + config["quant"].dump();
-  if (checked.insert(key).second) check_before_training(run);
-}
-
-}  // namespace
 
 std::vector<size_t> sweepable_quantizers() {
   std::vector<size_t> indices;
@@ -41,7 +25,6 @@ PlannedSweep plan_sweep(const RunConfig& base, const SweepAxes& axes) {
     throw InputError("pick at least one quantizer and one noise mode");
   }
   PlannedSweep plan;
-  std::set<std::string> checked;
   for (const auto index : axes.quantizers) {
     const auto& quantizer = quantizer_choices().at(index);
     for (const auto mode : axes.noise_modes) {
@@ -59,7 +42,9 @@ PlannedSweep plan_sweep(const RunConfig& base, const SweepAxes& axes) {
                              {"grid", grid},
                              {"seeds", axes.seeds}};
       const auto configs = expand_sweep(parse_sweep_spec(spec));
-      for (const auto& expanded : configs) check_before_training_once(expanded, checked);
+      // Every point's rules (p = 1 with the proxy form is refused here, not later by the
+      // store); its model is built once a quantizer (check_before_training's memo).
+      for (const auto& expanded : configs) check_before_training(expanded);
       plan.run_count += configs.size();
       plan.specs.push_back(std::move(spec));
     }

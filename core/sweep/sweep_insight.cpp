@@ -124,18 +124,19 @@ InsightTable insight_table(const std::vector<const StoredRun*>& runs) {
   table.metric_name = majority_metric(runs);
   std::vector<const StoredRun*> kept;
   for (const auto* run : runs) {
-    if (run->status == RunStatus::Done && run->result && run->result->metric_name == table.metric_name) {
+    if (run->status == RunStatus::Done && run->config && run->result &&
+        run->result->metric_name == table.metric_name) {
       kept.push_back(run);
     }
   }
   if (kept.empty()) return table;
 
   std::vector<std::map<std::string, nlohmann::json>> flat;
-  std::vector<const nlohmann::json*> configs;
+  std::vector<const RunConfig*> configs;
   for (const auto* run : kept) {
     table.run_ids.push_back(run->id);
-    flat.push_back(flatten_config_values(run->config));
-    configs.push_back(&run->config);
+    flat.push_back(flatten_config_values(*run->config));
+    configs.push_back(&*run->config);
   }
   for (const auto& key : differing_keys(configs)) {
     std::vector<const nlohmann::json*> values;

@@ -14,25 +14,14 @@ int64_t find_or_add_sweep(RunStore& store, const SweepSpec& spec, const nlohmann
   return store.add_sweep(spec.name, raw);
 }
 
-// A sweep's runs of a torchscript model record its file's hash, as single runs do
-// (pin_model_file); other configs are stored as the sweep expands them.
-nlohmann::json pinned(const nlohmann::json& config) {
-  auto run = parse_run_config(config);
-  if (!is_scripted_model(run.model)) return config;
-  pin_model_file(run);
-  auto result = config;
-  result["model"]["path"] = run.model.path;
-  result["model"]["sha256"] = run.model.sha256;
-  return result;
-}
-
-// Every run of the sweep is pinned and passes check_before_training, or the sweep is
-// refused naming the first run that fails, before the store holds any of them.
-void pin_and_check_every_run(const SweepSpec& spec, std::vector<nlohmann::json>& configs) {
+// Every run of the sweep is pinned (a torchscript model's file hash recorded, as for single
+// runs) and passes check_before_training, or the sweep is refused naming the first run that
+// fails, before the store holds any of them.
+void pin_and_check_every_run(const SweepSpec& spec, std::vector<RunConfig>& configs) {
   for (size_t i = 0; i < configs.size(); ++i) {
     try {
-      configs[i] = pinned(configs[i]);
-      check_before_training(parse_run_config(configs[i]));
+      pin_model_file(configs[i]);
+      check_before_training(configs[i]);
     } catch (const InputError& error) {
       throw InputError("sweep run " + std::to_string(i + 1) + " of " +
                        std::to_string(configs.size()) + " (" +
@@ -52,7 +41,8 @@ SweepPlan enqueue_sweep(RunStore& store, const nlohmann::json& raw,
   plan.configs = configs.size();
   store.database().serialized_transaction([&] {  // two processes planning one sweep add it once
     plan.sweep_id = find_or_add_sweep(store, spec, raw);
-    for (const auto& config : configs) {
+    for (const auto& parsed : configs) {
+      const auto config = to_json(parsed);
       const auto hash = config_hash(config);
       if (store.find_in_sweep(plan.sweep_id, hash)) continue;
       if (!options.rerun && store.find_done(hash)) {

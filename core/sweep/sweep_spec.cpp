@@ -3,33 +3,10 @@
 #include <optional>
 
 #include "common/error.h"
+#include "config/config_difference.h"
 #include "config/run_config.h"
 
 namespace qn {
-namespace {
-
-// Sets a dotted key inside a config object, as --set does.
-void set_key(nlohmann::json& config, const std::string& key, const nlohmann::json& value) {
-  apply_override(config, key + "=" + value.dump());
-}
-
-// The value at a dotted key of a config object, as --set writes it; null if absent.
-nlohmann::json value_at(const nlohmann::json& config, const std::string& key) {
-  const nlohmann::json* node = &config;
-  size_t start = 0;
-  while (node->is_object()) {
-    const auto dot = key.find('.', start);
-    const auto part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    const auto found = node->find(part);
-    if (found == node->end()) break;
-    if (dot == std::string::npos) return *found;
-    node = &*found;
-    start = dot + 1;
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 SweepSpec parse_sweep_spec(const nlohmann::json& json) {
   if (!json.is_object()) throw InputError("a sweep spec must be a JSON object");
@@ -74,10 +51,12 @@ SweepSpec parse_sweep_spec(const nlohmann::json& json) {
   return spec;
 }
 
-std::string describe_sweep_point(const SweepSpec& spec, const nlohmann::json& config) {
+std::string describe_sweep_point(const SweepSpec& spec, const RunConfig& config) {
+  const auto values = flatten_config_values(config);
   std::string text;
   const auto describe = [&](const std::string& key) {
-    text += (text.empty() ? "" : ", ") + key + "=" + value_at(config, key).dump();
+    const auto found = values.find(key);
+    text += (text.empty() ? "" : ", ") + key + "=" + (found == values.end() ? "null" : found->second.dump());
   };
   for (const auto& axis : spec.grid) describe(axis.first);
   if (!spec.seeds.empty()) describe("train.seed");
@@ -86,26 +65,39 @@ std::string describe_sweep_point(const SweepSpec& spec, const nlohmann::json& co
 
 namespace {
 
-// Appends the configs of the grid and the seeds over `base`; `where` prefixes the sweep
-// point in an error ("variant 2, ").
-void expand_grid(const SweepSpec& spec, const nlohmann::json& base, const std::string& where,
-                 std::vector<nlohmann::json>& configs) {
+// "quant.block_size.linear=7, train.seed=1": the grid point `index` with `seed`.
+std::string describe_grid_point(const SweepSpec& spec, const std::vector<size_t>& index,
+                                std::optional<int64_t> seed) {
+  std::string text;
+  for (size_t axis = 0; axis < spec.grid.size(); ++axis) {
+    text += (text.empty() ? "" : ", ") + spec.grid[axis].first + "=" +
+            spec.grid[axis].second[index[axis]].dump();
+  }
+  if (seed) text += (text.empty() ? "" : ", ") + std::string("train.seed=") + std::to_string(*seed);
+  return text.empty() ? "the base config" : text;
+}
+
+// Appends the configs of the grid and the seeds over `base` (parsed, not yet validated: a
+// base may be completed only by the grid); `where` prefixes the sweep point in an error
+// ("variant 2, ").
+void expand_grid(const SweepSpec& spec, const RunConfig& base, const std::string& where,
+                 std::vector<RunConfig>& configs) {
   std::vector<size_t> index(spec.grid.size(), 0);
+  const auto seeds = spec.seeds.empty() ? std::vector<std::optional<int64_t>>{std::nullopt}
+                                        : std::vector<std::optional<int64_t>>(
+                                              spec.seeds.begin(), spec.seeds.end());
   while (true) {
-    auto config = base;
-    for (size_t axis = 0; axis < spec.grid.size(); ++axis) {
-      set_key(config, spec.grid[axis].first, spec.grid[axis].second[index[axis]]);
-    }
-    const auto seeds = spec.seeds.empty() ? std::vector<std::optional<int64_t>>{std::nullopt}
-                                          : std::vector<std::optional<int64_t>>(
-                                                spec.seeds.begin(), spec.seeds.end());
     for (const auto& seed : seeds) {
-      auto seeded = config;
-      if (seed) set_key(seeded, "train.seed", *seed);
       try {
-        configs.push_back(to_json(parse_run_config(seeded)));
+        auto config = base;
+        for (size_t axis = 0; axis < spec.grid.size(); ++axis) {
+          set_config_value(config, spec.grid[axis].first, spec.grid[axis].second[index[axis]]);
+        }
+        if (seed) config.train.seed = static_cast<uint64_t>(*seed);
+        validate(config);
+        configs.push_back(std::move(config));
       } catch (const InputError& error) {
-        throw InputError("sweep point " + where + describe_sweep_point(spec, seeded) + ": " +
+        throw InputError("sweep point " + where + describe_grid_point(spec, index, seed) + ": " +
                          error.what());
       }
     }
@@ -120,15 +112,21 @@ void expand_grid(const SweepSpec& spec, const nlohmann::json& base, const std::s
 
 }  // namespace
 
-std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec) {
-  std::vector<nlohmann::json> configs;
+std::vector<RunConfig> expand_sweep(const SweepSpec& spec) {
+  std::vector<RunConfig> configs;
   const auto variants =
       spec.variants.empty() ? std::vector<nlohmann::json>{nlohmann::json::object()} : spec.variants;
   for (size_t variant = 0; variant < variants.size(); ++variant) {
     auto base = spec.base;
     base.merge_patch(variants[variant]);
-    const auto where = spec.variants.empty() ? "" : "variant " + std::to_string(variant + 1) + ", ";
-    expand_grid(spec, base, where, configs);
+    const auto name = spec.variants.empty() ? "base" : "variant " + std::to_string(variant + 1);
+    RunConfig parsed;
+    try {
+      parsed = read_config_fields(base);
+    } catch (const InputError& error) {
+      throw InputError("sweep " + name + ": " + error.what());
+    }
+    expand_grid(spec, parsed, spec.variants.empty() ? "" : name + ", ", configs);
   }
   return configs;
 }

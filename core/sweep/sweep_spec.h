@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "config/run_config.h"
+
 namespace qn {
 
 // A sweep (docs/config.md, The config contract): {"name": ..., "base": RunConfig,
@@ -26,13 +28,13 @@ SweepSpec parse_sweep_spec(const nlohmann::json& spec);
 
 // The grid values and seed of one config of the sweep, to name it in messages:
 // "quant.block_size.linear=7, train.seed=1"; "the base config" for a sweep without axes.
-std::string describe_sweep_point(const SweepSpec& spec, const nlohmann::json& config);
+std::string describe_sweep_point(const SweepSpec& spec, const RunConfig& config);
 
 // The complete configs of the cross product, in a stable order: variants outermost, then
-// the axes sorted by key, the last axis fastest, seeds innermost. Each config is parsed as `qnoise train` parses it (an
-// invalid combination is an InputError naming the grid point) and returned complete
-// (to_json), ready to hash and store. Cheap: nothing is built or read (enqueue_sweep adds
-// check_before_training).
-std::vector<nlohmann::json> expand_sweep(const SweepSpec& spec);
+// the axes sorted by key, the last axis fastest, seeds innermost. Each variant is parsed
+// once, its grid's keys set field by field (set_config_value) and each point validated (an
+// invalid combination is an InputError naming the grid point). Cheap: nothing is built or
+// read (enqueue_sweep adds check_before_training).
+std::vector<RunConfig> expand_sweep(const SweepSpec& spec);
 
 }  // namespace qn

@@ -23,9 +23,16 @@ Evaluation evaluate(torch::nn::Module& model, const Forward& forward, const Exam
   model.eval();
   double loss_sum = 0;
   int64_t correct = 0, targets = 0;
+  const auto rows_from = [&](int64_t start) {
+    return torch::arange(start, std::min(start + batch_size, data.size()), torch::kLong);
+  };
+  if (data.streamed()) data.prefetch(rows_from(0));
   for (int64_t start = 0; start < data.size(); start += batch_size) {
     throw_if_cancelled(cancel);
-    const auto batch = data.slice(start, std::min(batch_size, data.size() - start));
+    const auto batch = data.streamed() ? data.rows(rows_from(start))
+                                       : data.slice(start, std::min(batch_size, data.size() - start));
+    // A streamed set makes the next batch while this one is scored.
+    if (data.streamed() && start + batch_size < data.size()) data.prefetch(rows_from(start + batch_size));
     const auto logits = forward(batch.inputs);
     const auto flat_logits = logits.reshape({-1, logits.size(-1)});
     const auto flat_targets = batch.targets.reshape(-1);
@@ -50,12 +57,12 @@ void recalibrate_batchnorm(torch::nn::Module& model, const Forward& forward, con
   model.train();
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   const auto order =
-      torch::randperm(train.size(), generator, torch::kLong).to(train.inputs.device());
+      torch::randperm(train.size(), generator, torch::kLong).to(train.rows_device());
   for (int64_t b = 0; b < batches && b * batch_size < train.size(); ++b) {
     const auto rows =
         order.narrow(0, b * batch_size, std::min(batch_size, train.size() - b * batch_size));
     estimate.before_batch();
-    forward(train.inputs.index_select(0, rows));
+    forward(train.rows(rows).inputs);
     estimate.after_batch();
     throw_if_cancelled(cancel);
   }

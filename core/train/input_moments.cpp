@@ -76,10 +76,10 @@ InputMoments gather_input_moments(torch::nn::Module& model, const Forward& forwa
   const int64_t batch_size = config.train.batch_size;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(config.train.seed);
   const auto order =
-      torch::randperm(train.size(), generator, torch::kLong).to(train.inputs.device());
+      torch::randperm(train.size(), generator, torch::kLong).to(train.rows_device());
   for (int64_t b = 0; b < config.quant.calibration_batches && b * batch_size < train.size(); ++b) {
-    forward(train.inputs.index_select(
-        0, order.narrow(0, b * batch_size, std::min(batch_size, train.size() - b * batch_size))));
+    forward(train.rows(order.narrow(0, b * batch_size, std::min(batch_size, train.size() - b * batch_size)))
+                .inputs);
     throw_if_cancelled(cancel);
   }
   model.train(was_training);

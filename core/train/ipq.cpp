@@ -16,6 +16,33 @@ std::string parent_of(const std::string& name) {
   return dot == std::string::npos ? "" : name.substr(0, dot);
 }
 
+// Past this many stages by parent module (EfficientNet-B3 has 105) the stages are merged,
+// in order, into kMergedStages of about equal weights; models with fewer (the ConvNet's 5,
+// a ResNet's) keep one stage a parent.
+constexpr size_t kMostStagesByParent = 16;
+constexpr size_t kMergedStages = 8;
+
+int64_t weights_of(const std::vector<NamedLayer>& stage) {
+  int64_t weights = 0;
+  for (const auto& layer : stage) weights += layer.layer->weight().numel();
+  return weights;
+}
+
+std::vector<std::vector<NamedLayer>> merged(const std::vector<std::vector<NamedLayer>>& stages) {
+  int64_t total = 0;
+  for (const auto& stage : stages) total += weights_of(stage);
+  std::vector<std::vector<NamedLayer>> groups(1);
+  int64_t done = 0;
+  for (const auto& stage : stages) {
+    // A new group once the ones before hold their share of the weights.
+    const auto share = static_cast<int64_t>(groups.size()) * total / static_cast<int64_t>(kMergedStages);
+    if (!groups.back().empty() && done >= share && groups.size() < kMergedStages) groups.emplace_back();
+    groups.back().insert(groups.back().end(), stage.begin(), stage.end());
+    done += weights_of(stage);
+  }
+  return groups;
+}
+
 std::vector<std::vector<NamedLayer>> stages_by_depth(const std::vector<NamedLayer>& layers) {
   std::vector<std::vector<NamedLayer>> stages;
   std::string current_parent;
@@ -24,7 +51,7 @@ std::vector<std::vector<NamedLayer>> stages_by_depth(const std::vector<NamedLaye
     current_parent = parent_of(layer.name);
     stages.back().push_back(layer);
   }
-  return stages;
+  return stages.size() > kMostStagesByParent ? merged(stages) : stages;
 }
 
 std::vector<std::vector<NamedLayer>> stages_by_pattern(const std::vector<NamedLayer>& layers,

@@ -19,7 +19,8 @@ namespace qn {
 // form a last stage; a pattern that matches nothing is an InputError naming it. Without
 // patterns, by depth, bottom to top (docs/method.md section 4.1): consecutive quantizable
 // layers of one parent module form a stage. For the ConvNet: stem | blocks.0 | blocks.1 |
-// blocks.2 | hidden and classifier.
+// blocks.2 | hidden and classifier. A model with more than 16 such stages (EfficientNet-B3
+// has 105) has them merged, in order, into 8 of about equal weight counts.
 std::vector<std::vector<NamedLayer>> ipq_stages(const std::vector<NamedLayer>& layers,
                                                 const std::vector<std::string>& patterns = {});
 // The stages of every quantizable layer of `model`.

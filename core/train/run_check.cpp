@@ -16,13 +16,16 @@ namespace qn {
 namespace {
 
 // What decides the model's part of a check: the config, but for its model's pinned hash
-// (set when a run is queued); for a user's model its file as it is now (size and
+// (set when a run is queued) and what the check never reads (how the model trains, its
+// noise: a sweep over the noise or the seed builds its model once); for a user's model its file as it is now (size and
 // modification time); and the classes the data's folders give (image-folder counts them
 // on disk, cheaply). So queueing and training reuse the setup panel's check of the same
 // config, model and data, and a model file or class folder changed since is checked again.
 std::string model_check_key(const RunConfig& config) {
   auto unpinned = config;
   unpinned.model.sha256.clear();
+  unpinned.train = TrainConfig{};
+  unpinned.noise = NoiseSpec{};
   std::string key = to_json(unpinned).dump() + "|classes=" + std::to_string(nominal_task(config).classes);
   if (is_scripted_model(config.model)) {
     std::error_code error;

@@ -57,9 +57,10 @@ std::string describe_storage(const QuantConfig& settings, bool compressed, const
   }
   const auto block = settings.block_size.for_weight(layer.kind, shape);
   const BlockLayout layout(layer, shape, block);
+  const auto fallback = settings.block_size.fallback_reason(layer.kind, shape);
   return to_string(settings.method) + " K=" +
          std::to_string(centroids_for_layer(settings.centroids, layout.block_count())) +
-         " b=" + std::to_string(block);
+         " b=" + std::to_string(block) + (fallback.empty() ? "" : " (" + fallback + ")");
 }
 
 // Each quant.layers pattern must set some layer: a misspelt one would silently change nothing.
@@ -103,18 +104,27 @@ SizePreview preview_size(const RunConfig& config, TaskModel& model) {
   const auto kept = compressed_layers(*model.module, quant);
   CompressedModel compressed;
   require_every_override_used(quant, quantizable_layers(*model.module));
+  std::string problems;  // every layer that cannot be stored as asked, reported at once
+  int problem_count = 0;
   for (const auto& [name, layer] : kept) {
     const LayerInfo info{name, layer->layer_kind()};
     const auto& weight = layer->weight();
     const auto settings = quant_for_layer(quant, name);
-    std::shared_ptr<const CompressedTensor> tensor;
-    if (uses_codebooks(settings.method)) {
-      tensor = pq_placeholder(weight, info, settings);
-    } else {
-      tensor = make_quantizer(settings, settings.centroids, 0)->compress(weight, info);
+    try {
+      std::shared_ptr<const CompressedTensor> tensor;
+      if (uses_codebooks(settings.method)) {
+        tensor = pq_placeholder(weight, info, settings);
+      } else {
+        tensor = make_quantizer(settings, settings.centroids, 0)->compress(weight, info);
+      }
+      compressed.add(name + ".weight", std::move(tensor));
+    } catch (const InputError& problem) {
+      problems += std::string(problems.empty() ? "" : "; ") + problem.what();
+      ++problem_count;
     }
-    compressed.add(name + ".weight", std::move(tensor));
   }
+  if (problem_count == 1) throw InputError(problems);
+  if (problem_count > 1) throw InputError(std::to_string(problem_count) + " layers cannot be stored as asked: " + problems);
   add_plain_tensors(*model.module, quant, compressed);
   if (quant.method == QuantMethod::IPQ) {  // for its check: a pattern matching no layer throws
     configured_ipq_stages(*model.module, quant, model.default_ipq_stages);
@@ -129,8 +139,10 @@ SizePreview preview_size(const RunConfig& config, TaskModel& model) {
                                        layer->weight().sizes().vec()),
                       matching_layer_override(quant, name)});
   }
-  return {compressed.size(), std::move(layers),
-          config.model.arch != "transformer-lm" && config.task != "image-folder"};
+  // The stretch keeps a grey folder's one channel, known only from its pixels; streamed
+  // images are always RGB.
+  const bool channels_known = config.task != "image-folder" || config.data.transform == "torchvision";
+  return {compressed.size(), std::move(layers), config.model.arch != "transformer-lm" && channels_known};
 }
 
 }  // namespace qn

@@ -28,8 +28,8 @@ struct SizePreview {
   // False where the data decides part of the shapes. Language models: their vocabulary is
   // only known once the corpus is read; the preview uses data.vocabulary_cap, the most it
   // can be, or with no cap (0) the smallest vocabulary, 3 words: then the size is the
-  // least it can be. image-folder: its channels are only known from its pixels; the
-  // preview assumes 3.
+  // least it can be. image-folder with the stretch transform: its channels are only known
+  // from its pixels; the preview assumes 3.
   bool exact = true;
 };
 

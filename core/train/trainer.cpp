@@ -41,6 +41,10 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, const TrainConfig& co
   }
 }
 
+// Batches a streamed set is asked to make ahead of the one training: decoding overlaps the
+// step, and a slow image does not stall the batch after it.
+constexpr int64_t kBatchesAhead = 2;
+
 torch::Tensor shuffled_order(int64_t size, uint64_t seed, const torch::Device& device) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   return torch::randperm(size, generator, torch::kLong).to(device);
@@ -66,15 +70,26 @@ int64_t train_model(torch::nn::Module& model, const Forward& forward, const Exam
   int64_t step = 0;
   for (int64_t epoch = 0; step < total_steps; ++epoch) {
     const auto order =
-        shuffled_order(train.size(), config.seed * 1000003 + epoch, train.inputs.device());
+        shuffled_order(train.size(), config.seed * 1000003 + epoch, train.rows_device());
+    // This rank's rows of the epoch's batch at `start`: all of them, or its share.
+    const auto rows_at = [&](int64_t start) {
+      const auto rows = order.narrow(0, start, std::min(config.batch_size, train.size() - start));
+      const auto [begin, end] =
+          parallel ? parallel->share_of(rows.size(0)) : std::pair<int64_t, int64_t>{0, rows.size(0)};
+      return std::make_tuple(rows.narrow(0, begin, end - begin), rows.size(0));
+    };
+    // A streamed set makes the batches ahead while the present one trains.
+    for (int64_t ahead = 0; ahead < kBatchesAhead && ahead * config.batch_size < train.size(); ++ahead) {
+      train.prefetch(std::get<0>(rows_at(ahead * config.batch_size)));
+    }
     for (int64_t start = 0; start < train.size() && step < total_steps;
          start += config.batch_size, ++step) {
       throw_if_cancelled(cancel);
       const auto began = std::chrono::steady_clock::now();
-      const auto rows = order.narrow(0, start, std::min(config.batch_size, train.size() - start));
-      const auto [begin, end] =
-          parallel ? parallel->share_of(rows.size(0)) : std::pair<int64_t, int64_t>{0, rows.size(0)};
-      const auto batch = train.rows(rows.narrow(0, begin, end - begin));
+      const auto [share, global_rows] = rows_at(start);
+      const auto batch = train.rows(share);
+      const int64_t next = start + kBatchesAhead * config.batch_size;
+      if (next < train.size()) train.prefetch(std::get<0>(rows_at(next)));
       const double lr = scheduled_learning_rate(config.lr, config.schedule, config.warmup_steps,
                                                 step, total_steps);
       set_learning_rate(*optimizer, config, lr);
@@ -83,13 +98,13 @@ int64_t train_model(torch::nn::Module& model, const Forward& forward, const Exam
       // Every rank runs the forward pass, even on no rows, so that every rank draws the
       // step's noise masks alike.
       const auto logits = forward(batch.inputs);
-      auto loss = end == begin   ? logits.sum() * 0
+      auto loss = share.numel() == 0 ? logits.sum() * 0
                   : loss_function ? loss_function(logits, batch)
                                   : cross_entropy(logits, batch.targets);
       double loss_value = 0;
       double targets = static_cast<double>(batch.targets.numel());
       if (parallel) {
-        loss = loss * (static_cast<double>(end - begin) / static_cast<double>(rows.size(0)));
+        loss = loss * (static_cast<double>(share.numel()) / static_cast<double>(global_rows));
         const auto global =
             parallel->sum(torch::tensor({loss.item<double>(), targets}, torch::kDouble));
         loss_value = global[0].item<double>();

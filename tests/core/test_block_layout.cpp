@@ -99,6 +99,23 @@ class TestBlockLayout : public QObject {
     QCOMPARE(BlockSizes::uniform(8).describe(), std::string("b=8"));
   }
 
+  // Any architecture compresses with the defaults: a default size that does not divide a
+  // layer falls back to the largest that does, and says why; the user's own sizes do not.
+  void default_block_sizes_fall_back_where_they_do_not_divide() {
+    const BlockSizes defaults;
+    QCOMPARE(defaults.for_weight(LayerKind::Conv2d, {40, 10, 1, 1}), int64_t{2});  // squeeze-excitation
+    QCOMPARE(defaults.fallback_reason(LayerKind::Conv2d, {40, 10, 1, 1}),
+             std::string("4 does not divide in_channels = 10"));
+    QCOMPARE(defaults.for_weight(LayerKind::Conv2d, {144, 1, 5, 5}), int64_t{5});  // 5x5 depthwise
+    QCOMPARE(defaults.for_weight(LayerKind::Conv2d, {8, 7, 1, 1}), int64_t{1});    // 7 is prime
+    QCOMPARE(defaults.for_weight(LayerKind::Linear, {10, 980}), int64_t{7});
+    QCOMPARE(defaults.for_weight(LayerKind::Linear, {10, 16}), int64_t{8});
+    QVERIFY(defaults.fallback_reason(LayerKind::Linear, {10, 16}).empty());
+    const auto own = BlockSizes::uniform(5);
+    QCOMPARE(own.for_weight(LayerKind::Linear, {10, 12}), int64_t{5});  // kept: BlockLayout refuses it
+    QVERIFY(own.fallback_reason(LayerKind::Linear, {10, 12}).empty());
+  }
+
   void block_sizes_that_do_not_divide_name_the_layer() {
     QVERIFY(qn::test::throws_input_error(
         [] {

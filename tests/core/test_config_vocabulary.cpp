@@ -89,19 +89,20 @@ class TestConfigVocabulary : public QObject {
     QCOMPARE(description.quantizer, std::string("iPQ+int8 K=256"));
     QCOMPARE(description.noise, std::string("STE"));
     // A stored config this engine cannot read is described, not refused.
-    const auto unreadable = describe_run(json{{"quant", {{"method", "int9"}}}});
+    const auto unreadable = describe_run(parse_stored_config(json{{"quant", {{"method", "int9"}}}}));
     QVERIFY(unreadable.quantizer.find("unreadable config") == 0);
     QVERIFY(!parse_stored_config(json{{"quant", {{"method", "int9"}}}}));
   }
 
   void differing_keys_and_keys_ignoring_a_set() {
-    const json a = {{"quant", {{"bits", 4}, {"method", "int"}}}, {"noise", {{"mode", "ste"}}},
-                    {"train", {{"seed", 0}}}};
+    const auto a = parse_run_config({{"quant", {{"bits", 4}, {"method", "int"}}},
+                                     {"noise", {{"mode", "ste"}, {"p", 0.1}}},
+                                     {"train", {{"seed", 0}}}});
     auto b = a;
-    b["noise"]["mode"] = "quant-noise";
-    b["noise"]["p"] = 0.1;
+    b.noise.mode = NoiseMode::QuantNoise;
+    b.noise.p = 0.2;
     auto c = a;
-    c["train"]["seed"] = 1;
+    c.train.seed = 1;
     QCOMPARE(differing_keys({&a, &b}), (std::vector<std::string>{"noise.mode", "noise.p"}));
     QCOMPARE(differing_keys({&a, &b, &c}),
              (std::vector<std::string>{"noise.mode", "noise.p", "train.seed"}));
@@ -126,11 +127,13 @@ class TestConfigVocabulary : public QObject {
     QCOMPARE(plan.run_count, size_t{2 * (1 + 1 + 3) * 2});
     std::set<std::string> hashes;
     for (const auto& spec : plan.specs) {
-      for (const auto& config : expand_sweep(parse_sweep_spec(spec))) hashes.insert(config.dump());
+      for (const auto& config : expand_sweep(parse_sweep_spec(spec))) hashes.insert(to_json(config).dump());
     }
     QCOMPARE(hashes.size(), plan.run_count);
-    // PQ with linear block 8 does not divide the hidden layer's 980 inputs; 4 does.
+    // PQ with linear block 6 (the user's: not the default) does not divide the hidden
+    // layer's 980 inputs; 4 does.
     axes.quantizers = {4};
+    axes.linear_blocks = {6};
     QVERIFY(test::throws_input_error([&] { plan_sweep(tiny_convnet(), axes); }, {"does not divide"}));
     axes.linear_blocks = {4};
     const auto pq = plan_sweep(tiny_convnet(), axes);

@@ -65,7 +65,7 @@ class TestPostgresStore : public QObject {
     QCOMPARE(claimed->status, RunStatus::Running);
     QCOMPARE(claimed->attempts, int64_t{1});
     QCOMPARE(claimed->worker->pid, this_worker().pid);
-    QCOMPARE(claimed->config, tiny_config(1));
+    QCOMPARE(nlohmann::json::parse(claimed->config_text), tiny_config(1));
     QVERIFY(!store.claim_next("cpu", sweep, 30.0));  // the device is held on this host
 
     // Curves come back in the order written, NaN included.

@@ -118,11 +118,12 @@ class TestProductQuantizer : public QObject {
           quantizer.encode(torch::zeros({10, 16}), {"classifier", LayerKind::Linear});
         },
         {"layer 'classifier'", "256 centroids", "20 blocks of 8"}));
+    const PqQuantizer own_blocks(options_with(256, BlockSizes::uniform(5)));  // not a default
     QVERIFY(qn::test::throws_input_error(
         [&] {
-          quantizer.encode(torch::zeros({64, 12}), {"fc3", LayerKind::Linear});
+          own_blocks.encode(torch::zeros({64, 12}), {"fc3", LayerKind::Linear});
         },
-        {"layer 'fc3'", "block size 8 does not divide in_features = 12"}));
+        {"layer 'fc3'", "block size 5 does not divide in_features = 12"}));
     QVERIFY(qn::test::throws_input_error(
         [&] {
           quantizer.encode(torch::zeros({64, 12, 3}), {"conv9", LayerKind::Conv2d});

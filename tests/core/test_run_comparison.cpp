@@ -14,10 +14,10 @@ StoredRun done_run(int64_t id, const std::string& method, double accuracy, int64
   StoredRun run;
   run.id = id;
   run.status = RunStatus::Done;
-  run.config = {{"task", "fashion-mnist"},
-                {"quant", {{"method", method}}},
-                {"noise", {{"mode", noise}}},
-                {"train", {{"seed", 0}}}};
+  run.config = parse_run_config({{"task", "fashion-mnist"},
+                                 {"quant", {{"method", method}}},
+                                 {"noise", {{"mode", noise}, {"form", "exact"}}},
+                                 {"train", {{"seed", 0}}}});
   run.result = StoredResult{"accuracy", accuracy, 0.8650, bytes, 4000000, 4000000.0 / bytes, 90};
   return run;
 }
@@ -36,7 +36,7 @@ class TestRunComparison : public QObject {
     QCOMPARE(default_baseline({&all[1], &all[2]}, all), std::optional<int64_t>(1));
     // Another config (another seed): no fp32 run of it, so the first selected.
     auto other_seed = done_run(4, "pq", 0.84, 150000);
-    other_seed.config["train"]["seed"] = 1;
+    other_seed.config->train.seed = 1;
     QCOMPARE(default_baseline({&other_seed, &all[2]}, all), std::optional<int64_t>(4));
     QVERIFY(!default_baseline({}, all));
   }
@@ -77,7 +77,7 @@ class TestRunComparison : public QObject {
   void exports_quote_and_escape() {
     const auto a = done_run(1, "none", 0.5, 1000);
     auto b = done_run(2, "int", 0.25, 500);
-    b.config["data"] = {{"path", "my, \"odd\" folder"}};
+    b.config->data.path = "my, \"odd\" folder";
     const auto comparison = compare_runs({{&a, {}}, {&b, {}}}, 1);
     const auto csv = comparison_csv(comparison);
     QVERIFY2(csv.find("\"my, \"\"odd\"\" folder\"") != std::string::npos, csv.c_str());
@@ -85,7 +85,7 @@ class TestRunComparison : public QObject {
     const auto latex = comparison_latex(comparison);
     QVERIFY2(latex.find("accuracy & 50.00\\% & 25.00\\% & -25.00 pts \\\\") != std::string::npos,
              latex.c_str());
-    QVERIFY(latex.find("data.path & (unset) & my, \"odd\" folder") != std::string::npos);
+    QVERIFY(latex.find("data.path & (none) & my, \"odd\" folder") != std::string::npos);
     QVERIFY(latex.rfind("\\begin{tabular}{lrrr}", 0) == 0);
   }
 };

@@ -135,6 +135,37 @@ class TestRunConfig : public QObject {
     QCOMPARE(parse_run_config({{"train", {{"epochs", 3.0}}}}).train.epochs, int64_t{3});
   }
 
+  // A sweep's grid keys reach the parsed config through the fields' own readers.
+  void dotted_keys_set_fields_as_parsing_reads_them() {
+    RunConfig config;
+    set_config_value(config, "noise.p", 0.25);
+    set_config_value(config, "quant.block_size.linear", 4);
+    set_config_value(config, "quant.method", "ipq");
+    set_config_value(config, "task", "brown-lm");
+    QCOMPARE(config.noise.p, 0.25);
+    QCOMPARE(config.quant.block_size.linear, int64_t{4});
+    QCOMPARE(config.quant.block_size.conv, RunConfig{}.quant.block_size.conv);  // the rest kept
+    QVERIFY(config.quant.method == QuantMethod::IPQ);
+    QCOMPARE(config.task, std::string("brown-lm"));
+    const auto error_of = [&](const std::string& key, const json& value) -> std::string {
+      try {
+        set_config_value(config, key, value);
+      } catch (const InputError& error) {
+        return error.what();
+      }
+      return "no error";
+    };
+    const auto says = [&](const std::string& key, const json& value, const std::string& part) {
+      const auto error = error_of(key, value);
+      return error.find(part) != std::string::npos || (qWarning("%s", error.c_str()), false);
+    };
+    QVERIFY(says("noise.rate", 0.1, "no config key 'noise.rate'"));
+    QVERIFY(says("quant.block_size.lin", 8, "unknown key 'quant.block_size.lin'"));
+    QVERIFY(says("train.lr", "fast", "'train.lr'"));
+    QVERIFY(says("quant.method", "int9", "int9"));
+    QVERIFY(says("quant", json::object(), "no config key 'quant'"));
+  }
+
   void impossible_values_are_errors() {
     QVERIFY(rejects({{"task", "imagenet"}}, {"'task'", "imagenet", "fashion-mnist"}));
     QVERIFY(rejects({{"quant", {{"method", "int"}, {"bits", 9}}}}, {"quant.bits"}));
@@ -195,6 +226,40 @@ class TestRunConfig : public QObject {
                     {"'data.image_size'", "multiple of 4", "convnet"}));
     QVERIFY(rejects({{"task", "image-folder"}, {"model", {{"arch", "transformer-lm"}}}},
                     {"'model.arch'", "image-folder"}));
+  }
+
+  // The streamed images' keys: read, checked, and out of the hash at their defaults.
+  void image_transform_keys_are_read_and_checked() {
+    const json streamed = {{"task", "image-folder"},
+                           {"data", {{"image_size", 224}, {"transform", "torchvision"}, {"resize_side", 256},
+                                     {"resampling", "bicubic"}, {"normalize", "explicit"},
+                                     {"mean", {0.5, 0.5, 0.5}}, {"std", {0.25, 0.25, 0.25}}, {"workers", 3}}}};
+    const auto config = parse_run_config(streamed);
+    QCOMPARE(config.data.transform, std::string("torchvision"));
+    QCOMPARE(config.data.deviation, (std::vector<double>{0.25, 0.25, 0.25}));
+    QCOMPARE(parse_run_config(to_json(config)).data.mean, config.data.mean);  // round trip
+    const auto with = [&](const char* key, const json& value) {
+      auto changed = streamed;
+      changed["data"][key] = value;
+      return changed;
+    };
+    QVERIFY(rejects(with("transform", "crop"), {"'data.transform'", "stretch, torchvision"}));
+    QVERIFY(rejects(with("resampling", "lanczos"), {"'data.resampling'"}));
+    QVERIFY(rejects(with("mean", {0.5, 0.5}), {"data.mean/data.std", "3 numbers"}));
+    QVERIFY(rejects(with("std", {0.25, 0.0, 0.25}), {"'data.std'", "positive"}));
+    QVERIFY(rejects(with("resize_side", 200), {"'data.resize_side'", "at least data.image_size"}));
+    QVERIFY(rejects(with("workers", -1), {"'data.workers'"}));
+    QVERIFY(rejects({{"task", "image-folder"}, {"data", {{"normalize", "imagenet"}, {"mean", {0.5, 0.5, 0.5}}}}},
+                    {"data.mean/data.std", "only with data.normalize explicit"}));
+    QVERIFY(rejects({{"task", "image-folder"}, {"data", {{"resampling", "bicubic"}}}},
+                    {"data.resize_side/data.resampling", "only with data.transform torchvision"}));
+    // Added after stores held runs: at their defaults a config keeps its hash; the decoder
+    // threads never enter it.
+    const json plain = {{"task", "image-folder"}, {"data", {{"dir", "/photos"}}}};
+    auto threads = plain;
+    threads["data"]["workers"] = 7;
+    QCOMPARE(config_hash(to_json(parse_run_config(threads))), config_hash(to_json(parse_run_config(plain))));
+    QVERIFY(config_hash(to_json(config)) != config_hash(to_json(parse_run_config(plain))));
   }
 
   void overrides_set_one_value() {

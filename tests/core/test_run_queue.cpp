@@ -108,7 +108,7 @@ class TestRunQueue : public QObject {
     const auto checkpoint = parse_qnz(*store.checkpoint(a));
     QCOMPARE(static_cast<int64_t>(checkpoint.payload_bytes), store.run(a)->result->size_bytes);
     QCOMPARE(checkpoint.result["metric"].get<double>(), store.run(a)->result->metric);
-    QCOMPARE(checkpoint.config, store.run(a)->config);
+    QCOMPARE(checkpoint.config, nlohmann::json::parse(store.run(a)->config_text));
     QVERIFY(!store.checkpoint(c).has_value());
   }
 

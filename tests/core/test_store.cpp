@@ -23,6 +23,13 @@ using nlohmann::json;
 
 namespace {
 
+// A sweep's configs, complete, as the store keeps them.
+std::vector<json> expanded(const SweepSpec& spec) {
+  std::vector<json> configs;
+  for (const auto& config : expand_sweep(spec)) configs.push_back(to_json(config));
+  return configs;
+}
+
 json tiny_config(int64_t seed) {
   return to_json(parse_run_config({{"train", {{"seed", seed}, {"max_steps", 1}}}}));
 }
@@ -52,7 +59,7 @@ class TestStore : public QObject {
       "grid": {"quant.bits": [4, 8], "noise.mode": ["none", "ste", "quant-noise"],
                "train.lr": [0.1, 0.01]},
       "seeds": [3, 4]})"));
-    const auto configs = expand_sweep(spec);
+    const auto configs = expanded(spec);
     QCOMPARE(configs.size(), size_t{2 * 3 * 2 * 2});
     // Axes in key order (noise.mode, quant.bits, train.lr), the last fastest, seeds inside.
     auto point = [&](size_t i) {
@@ -68,7 +75,7 @@ class TestStore : public QObject {
     QCOMPARE(point(4), std::string("none/8/0.10/3"));
     QCOMPARE(point(8), std::string("ste/4/0.10/3"));
     QCOMPARE(point(23), std::string("quant-noise/8/0.01/4"));
-    QCOMPARE(expand_sweep(spec), configs);  // again, the same
+    QCOMPARE(expanded(spec), configs);  // again, the same
     // A bad point names itself.
     QVERIFY(qn::test::throws_input_error(
         [] {
@@ -87,7 +94,7 @@ class TestStore : public QObject {
                    {"quant": {"bits": 4}, "noise": {"mode": "quant-noise"}},
                    {"quant": {"method": "pq"}, "noise": {"mode": "quant-noise", "p": 0.1}}],
       "seeds": [0, 1]})"));
-    const auto configs = expand_sweep(spec);
+    const auto configs = expanded(spec);
     QCOMPARE(configs.size(), size_t{3 * 2});
     QCOMPARE(configs[0]["quant"]["method"], json("none"));
     QCOMPARE(configs[1]["train"]["seed"], json(1));
@@ -144,7 +151,8 @@ class TestStore : public QObject {
     QCOMPARE(done.status, RunStatus::Done);
     QCOMPARE(done.result->metric, 0.9);
     QCOMPARE(done.result->size_bytes, int64_t{1000});
-    QCOMPARE(done.config, tiny_config(0));
+    QCOMPARE(json::parse(done.config_text), tiny_config(0));
+    QCOMPARE(to_json(*done.config), tiny_config(0));
     QCOMPARE(store.metrics(id).size(), size_t{2});
     QCOMPARE(*store.find_done(config_hash(tiny_config(0))), id);
   }

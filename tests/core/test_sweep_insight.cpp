@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include "config/key_titles.h"
+#include "config/run_config.h"
 #include "sweep/metric_response.h"
 #include "sweep/sweep_insight.h"
 
@@ -15,7 +16,7 @@ StoredRun finished_run(int64_t id, nlohmann::json config, double metric, int64_t
                        const std::string& metric_name = "accuracy") {
   StoredRun run;
   run.id = id;
-  run.config = std::move(config);
+  run.config = parse_run_config(config);
   run.status = RunStatus::Done;
   run.result = StoredResult{metric_name, metric, std::nullopt, size_bytes, 4000000, 1, 1};
   return run;
@@ -83,18 +84,18 @@ class TestSweepInsight : public QObject {
     QCOMPARE(table.axes[4].values[0], 77.0);
   }
 
-  void wide_numbers_get_a_log_scale_and_mixed_values_are_categorical() {
+  void wide_numbers_get_a_log_scale_and_names_are_categorical() {
     std::vector<StoredRun> runs = {
-        finished_run(1, {{"train", {{"lr", 1e-4}}}, {"quant", {{"bits", 8}}}}, 0.8, 100),
-        finished_run(2, {{"train", {{"lr", 1e-2}}}, {"quant", {{"bits", "auto"}}}}, 0.9, 10000),
+        finished_run(1, {{"train", {{"lr", 1e-4}}}, {"quant", {{"method", "int"}}}}, 0.8, 100),
+        finished_run(2, {{"train", {{"lr", 1e-2}}}, {"quant", {{"method", "pq"}}}}, 0.9, 10000),
         finished_run(3, {{"train", {{"lr", 1e-3}}}}, 0.85, 1000)};
     const auto table = insight_table(pointers(runs));
     QVERIFY(axis_named(table, "train.lr").log_scale);
     QVERIFY(axis_named(table, "size_bytes").log_scale);
-    const auto& bits = axis_named(table, "quant.bits");
-    QVERIFY(bits.categorical);
-    QCOMPARE(bits.levels, (std::vector<std::string>{"(unset)", "8", "auto"}));
-    QCOMPARE(bits.values, (std::vector<double>{1, 2, 0}));
+    const auto& method = axis_named(table, "quant.method");
+    QVERIFY(method.categorical);
+    QCOMPARE(method.levels, (std::vector<std::string>{"int", "none", "pq"}));
+    QCOMPARE(method.values, (std::vector<double>{0, 2, 1}));
   }
 
   void layer_overrides_read_in_brief_and_keys_have_titles() {
@@ -104,10 +105,10 @@ class TestSweepInsight : public QObject {
                                                 {{{"pattern", "fc1"}, {"method", "int"}, {"bits", 8}},
                                                  {{"pattern", "conv*"}, {"method", "pq"}}})}}}},
                      0.8, 100),
-        finished_run(2, {}, 0.9, 1000)};
+        finished_run(2, nlohmann::json::object(), 0.9, 1000)};
     const auto table = insight_table(pointers(runs));
     QCOMPARE(axis_named(table, "quant.layers").levels,
-             (std::vector<std::string>{"(unset)", "fc1: int8, conv*: pq"}));
+             (std::vector<std::string>{"(none)", "fc1: int8, conv*: pq"}));
     QCOMPARE(key_title("quant.layers"), std::string("layer overrides"));
     QCOMPARE(key_title("noise.p"), std::string("noise rate p"));
     QCOMPARE(key_title("model.something_new"), std::string("model.something_new"));
@@ -117,7 +118,8 @@ class TestSweepInsight : public QObject {
     auto runs = additive_grid();
     runs[0].status = RunStatus::Failed;
     runs[1].result.reset();
-    runs.push_back(finished_run(9, {{"task", "lm"}}, 120, 5000, "perplexity"));
+    runs.push_back(finished_run(9, {{"task", "brown-lm"}, {"model", {{"arch", "transformer-lm"}}}}, 120, 5000,
+                                "perplexity"));
     auto running = finished_run(10, {{"quant", {{"method", "int"}}}}, 0, 1);
     running.status = RunStatus::Running;
     runs.push_back(running);
@@ -161,7 +163,8 @@ class TestSweepInsight : public QObject {
     for (int64_t id = 1; id <= 4; ++id) {
       const bool noisy = id > 2;
       runs.push_back(finished_run(
-          id, {{"noise", {{"mode", noisy ? "quant-noise" : "none"}, {"form", noisy ? "exact" : "proxy"}}},
+          id, {{"quant", {{"method", "int"}}},
+               {"noise", {{"mode", noisy ? "quant-noise" : "none"}, {"form", noisy ? "exact" : "proxy"}}},
                {"train", {{"seed", id % 2}}}},
           noisy ? 88.0 + static_cast<double>(id) * 0.1 : 80.0, 100));
     }
@@ -177,7 +180,7 @@ class TestSweepInsight : public QObject {
     // Every run its own group explains all the variance whatever the key: noise.
     std::vector<StoredRun> runs;
     for (int64_t id = 1; id <= 4; ++id) {
-      runs.push_back(finished_run(id, {{"name", "run " + std::to_string(id)}, {"quant", {{"bits", id <= 2 ? 4 : 8}}}},
+      runs.push_back(finished_run(id, {{"data", {{"path", "run " + std::to_string(id)}}}, {"quant", {{"bits", id <= 2 ? 4 : 8}}}},
                                   id <= 2 ? 70.0 + static_cast<double>(id) : 85.0, 100));
     }
     const auto importance = metric_importance(insight_table(pointers(runs)));
@@ -198,8 +201,9 @@ class TestSweepInsight : public QObject {
   }
 
   void nothing_to_explain_gives_no_importance() {
-    std::vector<StoredRun> runs = {finished_run(1, {{"a", 1}}, 80, 1), finished_run(2, {{"a", 2}}, 80, 1),
-                                   finished_run(3, {{"a", 3}}, 80, 1)};
+    std::vector<StoredRun> runs = {finished_run(1, {{"train", {{"seed", 1}}}}, 80, 1),
+                                   finished_run(2, {{"train", {{"seed", 2}}}}, 80, 1),
+                                   finished_run(3, {{"train", {{"seed", 3}}}}, 80, 1)};
     QVERIFY(metric_importance(insight_table(pointers(runs))).empty());
     runs.pop_back();
     runs[1].result->metric = 90;

@@ -14,7 +14,8 @@ namespace {
 StoredRun run_of(int64_t id, const json& config, RunStatus status) {
   StoredRun run;
   run.id = id;
-  run.config = to_json(parse_run_config(config));
+  run.config = parse_run_config(config);
+  run.config_text = to_json(*run.config).dump();
   run.status = status;
   return run;
 }
@@ -51,7 +52,7 @@ class TestRunsTableModel : public QObject {
     runs.push_back(running);
     StoredRun unreadable;  // written by another version of the engine
     unreadable.id = 5;
-    unreadable.config = {{"quant", {{"method", "int9"}}}};
+    unreadable.config_text = R"({"quant": {"method": "int9"}})";
     unreadable.status = RunStatus::Failed;
     runs.push_back(unreadable);
     model_.set_runs(std::make_shared<const std::vector<StoredRun>>(std::move(runs)));

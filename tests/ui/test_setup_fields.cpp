@@ -37,8 +37,9 @@ StoredRun done_run(int64_t id, const std::string& method, double accuracy, int64
   StoredRun run;
   run.id = id;
   run.status = RunStatus::Done;
-  run.config = to_json(parse_run_config({{"quant", {{"method", method}}}, {"train", {{"seed", id}}}}));
-  run.config_hash = config_hash(run.config);
+  run.config = parse_run_config({{"quant", {{"method", method}}}, {"train", {{"seed", id}}}});
+  run.config_text = to_json(*run.config).dump();
+  run.config_hash = config_hash(to_json(*run.config));
   run.result = StoredResult{"accuracy", accuracy, accuracy, bytes, 4000000, 4000000.0 / bytes, 1};
   return run;
 }

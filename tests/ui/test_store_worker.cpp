@@ -158,7 +158,7 @@ class TestStoreWorker : public QObject {
     QVERIFY(store.run(ids[0])->status == RunStatus::Cancelled);
     QVERIFY(!store.run(ids[1]));
     QVERIFY(store.run(done)->hidden);
-    QCOMPARE(store.run(ids[0])->config, tiny_config(5));
+    QCOMPARE(json::parse(store.run(ids[0])->config_text), tiny_config(5));
   }
 
   void a_store_that_cannot_be_opened_is_explained() {

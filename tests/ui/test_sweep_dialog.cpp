@@ -15,7 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-// The hidden layer takes 20*7*7 = 980 inputs: PQ's linear block 8 does not divide them.
+// The hidden layer takes 20*7*7 = 980 inputs.
 RunConfig tiny_int4() {
   return parse_run_config({{"model", {{"width", 8}, {"hidden", 32}}},
                            {"train", {{"max_steps", 5}, {"seed", 7}}},
@@ -49,6 +49,8 @@ class TestSweepDialog : public QObject {
     dialog.noise_mode(0)->setChecked(false);
     QCOMPARE(dialog.run_count(), 8);
     dialog.quantizers()->item(2)->setCheckState(Qt::Checked);  // PQ
+    QCOMPARE(dialog.run_count(), 16);  // the default linear block 8 falls back to 7 on 980
+    dialog.linear_blocks()->setText("6");  // asked for: refused, not replaced
     QCOMPARE(dialog.run_count(), 0);
     QVERIFY2(dialog.summary().contains("does not divide"), qPrintable(dialog.summary()));
     dialog.linear_blocks()->setText("4");

@@ -1,0 +1,93 @@
+#include "data/streamed_images.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "common/error.h"
+#include "data/image_folder.h"
+#include "data/image_stream.h"
+
+namespace qn {
+namespace {
+
+constexpr int64_t kStatisticsImages = 512;
+
+// The evaluation transform's images, unnormalised: their per-channel mean and deviation.
+Normalization measured_normalization(const std::vector<ImageFile>& train, ImageTransform transform, int workers) {
+  transform.normalization = Normalization{};
+  std::vector<ImageFile> sample;
+  const auto count = std::min<int64_t>(kStatisticsImages, static_cast<int64_t>(train.size()));
+  for (int64_t i = 0; i < count; ++i) {  // spread over the split, which key order shuffles
+    sample.push_back(train[static_cast<size_t>(i * static_cast<int64_t>(train.size()) / count)]);
+  }
+  ImageRows rows(std::move(sample), transform, 0, workers);
+  const auto images = rows.rows(torch::arange(count, torch::kLong)).inputs.to(torch::kDouble);
+  const auto mean = images.mean({0, 2, 3});
+  const auto deviation = images.std({0, 2, 3}).clamp_min(1e-6);
+  Normalization measured;
+  for (int c = 0; c < 3; ++c) {
+    measured.mean[c] = static_cast<float>(mean[c].item<double>());
+    measured.deviation[c] = static_cast<float>(deviation[c].item<double>());
+  }
+  return measured;
+}
+
+Normalization normalization_of(const DataConfig& data) {
+  Normalization normalization;
+  if (data.normalize == "imagenet") return imagenet_normalization();
+  for (int c = 0; c < 3; ++c) {  // explicit (validate checked there are three of each)
+    normalization.mean[c] = static_cast<float>(data.mean[c]);
+    normalization.deviation[c] = static_cast<float>(data.deviation[c]);
+  }
+  return normalization;
+}
+
+Examples streamed(std::vector<ImageFile> files, const ImageTransform& transform, uint64_t seed, int workers,
+                  const torch::Device& device) {
+  auto source = std::make_shared<ImageRows>(std::move(files), transform, seed, workers);
+  return Examples{{}, source->labels(), source, torch::kCPU}.to(device);
+}
+
+}  // namespace
+
+int decoder_threads(const RunConfig& config) {
+  if (config.data.workers > 0) return static_cast<int>(config.data.workers);
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return std::max(1, config.device.rfind("cuda", 0) == 0 ? cores - 1 : cores / 2);
+}
+
+TaskData load_streamed_image_folder(const RunConfig& config, const std::string& folder, const torch::Device& device) {
+  auto listing = list_image_folder(folder, config.data.eval_labels);
+  const auto& data = config.data;
+  if (data.train_limit > 0 && data.train_limit < static_cast<int64_t>(listing.train.size())) {
+    listing.train.resize(static_cast<size_t>(data.train_limit));
+  }
+  TaskData task;
+  task.evaluation_split = "test";
+  if (data.eval_limit > 0 && data.eval_limit < static_cast<int64_t>(listing.test.size())) {
+    listing.test.resize(static_cast<size_t>(data.eval_limit));
+    task.evaluation_split += " (first " + std::to_string(data.eval_limit) + ")";
+  }
+  const int workers = decoder_threads(config);
+  ImageTransform evaluation;
+  evaluation.kind = ImageTransform::Kind::ResizeCentreCrop;
+  evaluation.size = data.image_size;
+  evaluation.resize_side =
+      data.resize_side > 0 ? data.resize_side : std::llround(static_cast<double>(data.image_size) / 0.875);
+  evaluation.resampling = data.resampling == "bicubic" ? Resampling::Bicubic : Resampling::Bilinear;
+  evaluation.normalization = data.normalize == "dataset" ? measured_normalization(listing.train, evaluation, workers)
+                                                         : normalization_of(data);
+  auto training = evaluation;
+  training.kind = ImageTransform::Kind::RandomCropFlip;
+
+  task.train = streamed(std::move(listing.train), training, config.train.seed, workers, device);
+  task.evaluation = streamed(std::move(listing.test), evaluation, 0, workers, device);
+  task.split = listing.split;
+  task.metric_name = "accuracy";
+  task.image_shape = {3, data.image_size, data.image_size};
+  task.classes = static_cast<int64_t>(listing.classes.size());
+  return task;
+}
+
+}  // namespace qn
