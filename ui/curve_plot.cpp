@@ -62,10 +62,10 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
                   .arg(run.result->metric, 0, 'f', 4);
     } else {
       name += " (" + QString::fromStdString(to_string(run.status)) + ")";
-      if (run.status == RunStatus::Running && curve.examples_per_second > 0) {
-        const bool text = run.config && is_text_task(run.config->task);
-        name += QStringLiteral(", %1 %2/s").arg(curve.examples_per_second, 0, 'f', 0).arg(text ? "tokens" : "images");
-      }
+    }
+    if (curve.examples_per_second > 0) {  // the last steps' pace: live while it trains
+      const bool text = run.config && is_text_task(run.config->task);
+      name += QStringLiteral(", %1 %2/s").arg(curve.examples_per_second, 0, 'f', 0).arg(text ? "tokens" : "images");
     }
     loss->setName(name);
     loss->setData(curve.steps, curve.losses, /*alreadySorted=*/true);

@@ -55,7 +55,7 @@ int run_bench_loader(const BenchLoaderArgs& args) {
   const auto start = Clock::now();
   auto listing = list_image_folder(args.dir);
   auto files = std::move(listing.train);  // every file: the held-out share too
-  files.insert(files.end(), listing.test.begin(), listing.test.end());
+  files.append(listing.test);
   const auto file_count = static_cast<int64_t>(files.size());
   ImageRows source(std::move(files), transform_of(args), args.seed, args.workers);
   // As the trainer asks: shuffled epochs in batches, each announced kAhead batches before

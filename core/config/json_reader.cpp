@@ -82,39 +82,28 @@ void JsonReader::read(const std::string& key, bool& value) {
 }
 
 void JsonReader::read(const std::string& key, std::vector<int64_t>& value) {
-  if (!has(key)) return;
-  const auto& json = take(key);
-  if (!json.is_array()) throw wrong_type(path_of(key), "a list of integers", json);
-  std::vector<int64_t> items;
-  for (const auto& item : json) {
-    if (!item.is_number_integer()) throw wrong_type(path_of(key), "a list of integers", json);
-    items.push_back(item.get<int64_t>());
-  }
-  value = std::move(items);
+  if (has(key)) value = list_at<int64_t>(key, "a list of integers", &nlohmann::json::is_number_integer);
 }
 
 void JsonReader::read(const std::string& key, std::vector<double>& value) {
-  if (!has(key)) return;
-  const auto& json = take(key);
-  if (!json.is_array()) throw wrong_type(path_of(key), "a list of numbers", json);
-  std::vector<double> items;
-  for (const auto& item : json) {
-    if (!item.is_number()) throw wrong_type(path_of(key), "a list of numbers", json);
-    items.push_back(item.get<double>());
-  }
-  value = std::move(items);
+  if (has(key)) value = list_at<double>(key, "a list of numbers", &nlohmann::json::is_number);
 }
 
 void JsonReader::read(const std::string& key, std::vector<std::string>& value) {
-  if (!has(key)) return;
+  if (has(key)) value = list_at<std::string>(key, "a list of strings", &nlohmann::json::is_string);
+}
+
+template <class Item>
+std::vector<Item> JsonReader::list_at(const std::string& key, const char* expected,
+                                      bool (nlohmann::json::*is_item)() const noexcept) {
   const auto& json = take(key);
-  if (!json.is_array()) throw wrong_type(path_of(key), "a list of strings", json);
-  std::vector<std::string> items;
+  if (!json.is_array()) throw wrong_type(path_of(key), expected, json);
+  std::vector<Item> items;
   for (const auto& item : json) {
-    if (!item.is_string()) throw wrong_type(path_of(key), "a list of strings", json);
-    items.push_back(item.get<std::string>());
+    if (!(item.*is_item)()) throw wrong_type(path_of(key), expected, json);
+    items.push_back(item.get<Item>());
   }
-  value = std::move(items);
+  return items;
 }
 
 JsonReader JsonReader::object(const std::string& key) {

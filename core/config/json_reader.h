@@ -38,6 +38,11 @@ class JsonReader {
   void finish() const;
 
  private:
+  // The list at `key`, each item passing `is_item`, or an InputError saying `expected`.
+  template <class Item>
+  std::vector<Item> list_at(const std::string& key, const char* expected,
+                            bool (nlohmann::json::*is_item)() const noexcept);
+
   const nlohmann::json& json_;
   std::string path_;
   std::set<std::string> taken_;

@@ -30,7 +30,7 @@ class RowSource {
 struct Examples {
   torch::Tensor inputs;
   torch::Tensor targets;
-  std::shared_ptr<RowSource> source;
+  std::shared_ptr<RowSource> source = nullptr;  // streamed rows; none: `inputs` holds them
   torch::Device device = torch::kCPU;  // where a source's rows go
 
   bool streamed() const { return source != nullptr; }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -84,47 +85,46 @@ uint64_t split_key(const fs::path& file, const fs::path& root) {
   return std::stoull(digest.substr(0, 16), nullptr, 16);
 }
 
-// The images anywhere under `class_folder`, labelled `label`; none is an InputError.
-std::vector<ImageFile> class_images(const fs::path& class_folder, int64_t label,
-                                    const fs::path& root) {
-  std::vector<ImageFile> files;
+// Where each listed image goes (a split, or one of two by the held-out rule), so that no
+// list of the whole folder is held beside the splits.
+using AddImage = std::function<void(const ImageFile&)>;
+
+// The images anywhere under `class_folder`, labelled `label`, each to `add`; none is an
+// InputError.
+void class_images(const fs::path& class_folder, int64_t label, const fs::path& root, const AddImage& add) {
+  size_t found = 0;
   for (auto entry = fs::recursive_directory_iterator(class_folder);
        entry != fs::recursive_directory_iterator(); ++entry) {
     if (is_hidden(entry->path())) {
       entry.disable_recursion_pending();
     } else if (entry->is_regular_file() && has_image_extension(entry->path())) {
-      files.push_back({entry->path().string(), label, split_key(entry->path(), root)});
+      add({entry->path().string(), label, split_key(entry->path(), root)});
+      ++found;
     }
   }
-  if (files.empty()) {
+  if (found == 0) {
     throw InputError("class folder '" + class_folder.string() +
                      "' holds no images (.png, .jpg or .jpeg files)");
   }
-  return files;
 }
 
 // The images of the class folders `present` under `split_folder`, labelled by their place
-// in `classes`.
-std::vector<ImageFile> labelled_images(const fs::path& split_folder,
-                                       const std::vector<std::string>& present,
-                                       const std::vector<std::string>& classes,
-                                       const fs::path& root) {
-  std::vector<ImageFile> files;
+// in `classes`, each to `add`.
+void labelled_images(const fs::path& split_folder, const std::vector<std::string>& present,
+                     const std::vector<std::string>& classes, const fs::path& root, const AddImage& add) {
   for (const auto& name : present) {
     const auto found = std::find(classes.begin(), classes.end(), name);
     if (found == classes.end()) {
       throw InputError("'" + (split_folder / name).string() + "' is a class that '" +
                        (root / "train").string() + "' lacks");
     }
-    const auto images = class_images(split_folder / name, found - classes.begin(), root);
-    files.insert(files.end(), images.begin(), images.end());
+    class_images(split_folder / name, found - classes.begin(), root, add);
   }
-  return files;
 }
 
 // A flat folder's images, labelled by the file `labels` (data/eval_labels.h).
-std::vector<ImageFile> labelled_flat_images(const fs::path& folder, const std::string& labels,
-                                            const std::vector<std::string>& classes, const fs::path& root) {
+ImageFiles labelled_flat_images(const fs::path& folder, const std::string& labels,
+                                const std::vector<std::string>& classes, const fs::path& root) {
   const auto files = flat_images(folder);
   if (files.empty()) {
     throw InputError("'" + folder.string() + "' holds neither class folders nor images (.png, .jpg or .jpeg files)");
@@ -137,17 +137,11 @@ std::vector<ImageFile> labelled_flat_images(const fs::path& folder, const std::s
   std::vector<std::string> stems;
   for (const auto& file : files) stems.push_back(file.stem().string());
   const auto by_stem = read_eval_labels(labels, stems, classes);
-  std::vector<ImageFile> labelled;
+  ImageFiles labelled;
   for (size_t i = 0; i < files.size(); ++i) {
     labelled.push_back({files[i].string(), by_stem.at(stems[i]), split_key(files[i], root)});
   }
   return labelled;
-}
-
-void sort_by_key(std::vector<ImageFile>& files) {
-  std::sort(files.begin(), files.end(), [](const ImageFile& a, const ImageFile& b) {
-    return a.key != b.key ? a.key < b.key : a.path < b.path;
-  });
 }
 
 std::string decode_failure(const std::string& path) {
@@ -187,13 +181,12 @@ Decoded decode_into(const std::string& path, torch::Tensor out) {
 }
 
 // The files' images as (N, 3, side, side), and whether every one of them is gray.
-std::pair<LabelledImages, bool> decode(const std::vector<ImageFile>& files, int64_t side,
-                                       int64_t classes) {
+std::pair<LabelledImages, bool> decode(const ImageFiles& files, int64_t side, int64_t classes) {
   const auto count = static_cast<int64_t>(files.size());
   auto images = torch::empty({count, 3, side, side}, torch::kFloat);
   std::vector<Decoded> decoded(files.size());
   at::parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) decoded[i] = decode_into(files[i].path, images[i]);
+    for (int64_t i = begin; i < end; ++i) decoded[i] = decode_into(files.path(static_cast<size_t>(i)), images[i]);
   });
   bool gray = true;
   for (const auto& image : decoded) {  // the first failure in file order
@@ -201,7 +194,7 @@ std::pair<LabelledImages, bool> decode(const std::vector<ImageFile>& files, int6
     gray = gray && image.gray;
   }
   std::vector<int64_t> labels;
-  for (const auto& file : files) labels.push_back(file.label);
+  for (size_t i = 0; i < files.size(); ++i) labels.push_back(files.label(i));
   return {{images, torch::tensor(labels, torch::kLong), classes}, gray};
 }
 
@@ -212,10 +205,12 @@ ImageFolderListing list_image_folder(const std::string& folder, const std::strin
   ImageFolderListing listing;
   if (const auto held = held_out_folder(root)) {
     listing.classes = class_names(root / "train");
-    listing.train = labelled_images(root / "train", listing.classes, listing.classes, root);
+    const auto to_train = [&](const ImageFile& file) { listing.train.push_back(file); };
+    labelled_images(root / "train", listing.classes, listing.classes, root, to_train);
     const auto name = held->filename().string() + "/";
     if (!subfolders(*held).empty()) {
-      listing.test = labelled_images(*held, subfolders(*held), listing.classes, root);
+      const auto to_test = [&](const ImageFile& file) { listing.test.push_back(file); };
+      labelled_images(*held, subfolders(*held), listing.classes, root, to_test);
       listing.split = "the folder's " + name + " class folders";
     } else {
       const auto labels = eval_labels.empty() ? find_eval_labels(folder) : eval_labels;
@@ -224,9 +219,9 @@ ImageFolderListing list_image_folder(const std::string& folder, const std::strin
     }
   } else {
     listing.classes = class_names(root);
-    for (auto& file : labelled_images(root, listing.classes, listing.classes, root)) {
-      (file.key % kHeldOutOneIn == 0 ? listing.test : listing.train).push_back(std::move(file));
-    }
+    labelled_images(root, listing.classes, listing.classes, root, [&](const ImageFile& file) {
+      (file.key % kHeldOutOneIn == 0 ? listing.test : listing.train).push_back(file);
+    });
     listing.split = "1 in 5 images, chosen by a hash of each file's path";
     if (listing.train.empty() || listing.test.empty()) {
       throw InputError("'" + folder + "' holds too few images to hold one in five out for " +
@@ -234,8 +229,8 @@ ImageFolderListing list_image_folder(const std::string& folder, const std::strin
                        "train/ and test/ folders of class subfolders");
     }
   }
-  sort_by_key(listing.train);
-  sort_by_key(listing.test);
+  listing.train.sort_by_key();
+  listing.test.sort_by_key();
   return listing;
 }
 

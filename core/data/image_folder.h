@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "data/image_files.h"
 #include "data/labelled_images.h"
 
 namespace qn {
@@ -36,17 +37,11 @@ namespace qn {
 // without a labels file or with a bad one, and a file that does not decode (with
 // stb_image's reason).
 
-struct ImageFile {
-  std::string path;
-  int64_t label = 0;
-  uint64_t key = 0;  // the split and order key: the hash of the path described above
-};
-
 // The folder's classes and files, before anything is decoded.
 struct ImageFolderListing {
   std::vector<std::string> classes;
-  std::vector<ImageFile> train;  // each split in key order
-  std::vector<ImageFile> test;
+  ImageFiles train;  // each split in key order
+  ImageFiles test;
   std::string split;  // which rule made the test split, in words
 };
 

@@ -59,10 +59,10 @@ void resize_whole(std::string_view bytes, const std::string& name, const ImageTr
   write_normalized(kept, false, transform.normalization, out);
 }
 
-torch::Tensor labels_of(const std::vector<ImageFile>& files) {
+torch::Tensor labels_of(const ImageFiles& files) {
   std::vector<int64_t> labels;
   labels.reserve(files.size());
-  for (const auto& file : files) labels.push_back(file.label);
+  for (size_t i = 0; i < files.size(); ++i) labels.push_back(files.label(i));
   return torch::tensor(labels, torch::kLong);
 }
 
@@ -77,7 +77,7 @@ void transform_image(std::string_view bytes, const std::string& name, const Imag
   }
 }
 
-ImageRows::ImageRows(std::vector<ImageFile> files, ImageTransform transform, uint64_t seed, int workers)
+ImageRows::ImageRows(ImageFiles files, ImageTransform transform, uint64_t seed, int workers)
     : files_(std::move(files)), transform_(transform), seed_(seed), labels_(labels_of(files_)),
       visits_(files_.size(), 0) {
   if (workers < 1) throw InputError("data.workers must be at least 1");
@@ -145,13 +145,13 @@ void ImageRows::work() {
     auto job = queue_.front();
     const size_t place = job->next++;
     if (job->next == job->rows.size()) queue_.erase(queue_.begin());
-    const auto& file = files_[static_cast<size_t>(job->rows[place])];
+    const auto path = files_.path(static_cast<size_t>(job->rows[place]));
     float* out = job->inputs.data_ptr<float>() + static_cast<int64_t>(place) * row_floats;
     lock.unlock();
     std::string error;
     try {
       std::mt19937_64 random(job->streams[place]);
-      transform_image(read_file_bytes(file.path), file.path, transform_, random, out);
+      transform_image(read_file_bytes(path), path, transform_, random, out);
     } catch (const std::exception& failure) {
       error = failure.what();
     }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "data/examples.h"
-#include "data/image_folder.h"
+#include "data/image_files.h"
 #include "data/image_transforms.h"
 
 namespace qn {
@@ -45,7 +45,7 @@ void transform_image(std::string_view bytes, const std::string& name, const Imag
 // A file that does not decode fails the request holding it with an InputError naming it.
 class ImageRows final : public RowSource {
  public:
-  ImageRows(std::vector<ImageFile> files, ImageTransform transform, uint64_t seed, int workers);
+  ImageRows(ImageFiles files, ImageTransform transform, uint64_t seed, int workers);
   ~ImageRows() override;
 
   int64_t size() const override { return static_cast<int64_t>(files_.size()); }
@@ -68,7 +68,7 @@ class ImageRows final : public RowSource {
   std::shared_ptr<Job> submit(const torch::Tensor& indices);  // under the lock
   void work();
 
-  const std::vector<ImageFile> files_;
+  const ImageFiles files_;
   const ImageTransform transform_;
   const uint64_t seed_;
   const torch::Tensor labels_;

@@ -14,9 +14,9 @@ namespace {
 constexpr int64_t kStatisticsImages = 512;
 
 // The evaluation transform's images, unnormalised: their per-channel mean and deviation.
-Normalization measured_normalization(const std::vector<ImageFile>& train, ImageTransform transform, int workers) {
+Normalization measured_normalization(const ImageFiles& train, ImageTransform transform, int workers) {
   transform.normalization = Normalization{};
-  std::vector<ImageFile> sample;
+  ImageFiles sample;
   const auto count = std::min<int64_t>(kStatisticsImages, static_cast<int64_t>(train.size()));
   for (int64_t i = 0; i < count; ++i) {  // spread over the split, which key order shuffles
     sample.push_back(train[static_cast<size_t>(i * static_cast<int64_t>(train.size()) / count)]);
@@ -43,7 +43,7 @@ Normalization normalization_of(const DataConfig& data) {
   return normalization;
 }
 
-Examples streamed(std::vector<ImageFile> files, const ImageTransform& transform, uint64_t seed, int workers,
+Examples streamed(ImageFiles files, const ImageTransform& transform, uint64_t seed, int workers,
                   const torch::Device& device) {
   auto source = std::make_shared<ImageRows>(std::move(files), transform, seed, workers);
   return Examples{{}, source->labels(), source, torch::kCPU}.to(device);

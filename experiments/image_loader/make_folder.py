@@ -86,7 +86,7 @@ def noise_octave(rng, width, height, cell, amplitude, channels):
     return (up - 127.5) * (amplitude / 127.5)
 
 
-def synthesise(digit, rng):
+def synthesise(digit, rng, texture=1.0):
     """One photo-like RGB image from a 28x28 grey image; returns the PIL image and the
     garment's bounding box (xmin, ymin, xmax, ymax) in its pixels."""
     width, height = int(rng.integers(400, 501)), int(rng.integers(300, 401))
@@ -100,11 +100,11 @@ def synthesise(digit, rng):
     while np.abs(foreground - background).max() < 60:  # keep the garment visible
         foreground = rng.uniform(0, 255, 3).astype(np.float32)
     pixels = background * (1.0 - alpha) + foreground * alpha
-    strength = rng.uniform(0.5, 1.5)  # spreads the file sizes as photos' spread
+    strength = rng.uniform(0.5, 1.5) * texture  # spreads the file sizes as photos' spread
     for cell, amplitude in LUMA_OCTAVES:
         pixels += noise_octave(rng, width, height, cell, amplitude * strength, 1)
     for cell, amplitude in CHROMA_OCTAVES:
-        pixels += noise_octave(rng, width, height, cell, amplitude, 3)
+        pixels += noise_octave(rng, width, height, cell, amplitude * texture, 3)
     pixels += rng.normal(0.0, GRAIN * strength, (height, width, 1)).astype(np.float32)
     image = Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8), "RGB")
     ys, xs = np.nonzero(alpha[..., 0] > 0.1)
@@ -114,10 +114,10 @@ def synthesise(digit, rng):
 
 
 def write_one(task):
-    """Worker: (seed, split, index, digit, path) -> (path, bytes, width, height, box)."""
-    seed, split, index, digit, path = task
+    """Worker: (seed, split, index, digit, path, texture) -> (path, bytes, width, height, box)."""
+    seed, split, index, digit, path, texture = task
     rng = np.random.default_rng([seed, SPLITS[split], index])
-    image, box = synthesise(digit, rng)
+    image, box = synthesise(digit, rng, texture)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=QUALITY, subsampling="4:2:0")
     with open(path, "wb") as f:
@@ -131,6 +131,8 @@ def main():
     parser.add_argument("--train", type=int, default=20000, help="train images (of 60,000)")
     parser.add_argument("--val", type=int, default=2000, help="val images (of 10,000)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--texture", type=float, default=1.0,
+                        help="scales the texture and grain (1: photo-like file sizes; less: easier to learn)")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--force", action="store_true", help="replace an existing OUT")
     args = parser.parse_args()
@@ -163,12 +165,12 @@ def main():
         wnid = WNIDS[label]
         path = os.path.join(partial, "train", wnid, f"{wnid}_{per_class[label]}.JPEG")
         per_class[label] += 1
-        tasks.append((args.seed, "train", index, images["train"][source], path))
+        tasks.append((args.seed, "train", index, images["train"][source], path, args.texture))
     for index, source in enumerate(chosen["val"]):
         name = f"ILSVRC2012_val_{index + 1:08d}"
         val_rows.append((name, int(labels["val"][source])))
         tasks.append((args.seed, "val", index, images["val"][source],
-                      os.path.join(partial, "val", name + ".JPEG")))
+                      os.path.join(partial, "val", name + ".JPEG"), args.texture))
 
     results = {}
     with multiprocessing.Pool(args.processes) as pool:
@@ -196,7 +198,7 @@ def main():
     sizes = np.array([r[0] for r in results.values()])
     widths = np.array([r[1] for r in results.values()])
     heights = np.array([r[2] for r in results.values()])
-    stats = {"train": args.train, "val": args.val, "seed": args.seed, "quality": QUALITY,
+    stats = {"train": args.train, "val": args.val, "seed": args.seed, "texture": args.texture, "quality": QUALITY,
              "subsampling": "4:2:0", "classes": len(WNIDS),
              "train_per_class": dict(zip(WNIDS, per_class)),
              "jpeg_bytes_mean": float(sizes.mean()), "jpeg_bytes_min": int(sizes.min()),

@@ -8,17 +8,16 @@
 # memory: each engine at 2 workers for MEMORY_BATCHES batches over the folder's train files and
 # over ten times as many (work/links200k: symlinks, copyK_<name>.JPEG, to the same files).
 #   bash experiments/image_loader/run.sh      (from anywhere; after a build)
-# Takes about 30 minutes on 2 cores at the defaults if qnoise is about as fast as torchvision:
-# 4 to make the 22,000-image folder (the first time only), then each torchvision run about 70 s
-# at 1 worker and 40 s at 2 (a 20,000-image epoch), about 2 minutes a round, 10 for 5 rounds;
-# the memory part about 1 minute a run (25,600 images at 2 workers), 2 for torchvision's.
+# Takes about 9 minutes on 2 cores at the defaults (measured: 3 rounds of 100 batches, then
+# the memory part), plus 6 to make the 22,000-image folder the first time.
 # Run it on a quiet machine: every other process shares the cores measured.
 # Env (relative paths are taken from the directory you run it in):
 #   QNOISE          the qnoise binary (build/bin/qnoise in the repository)
 #   DATA            the folder (work/imagenet_like here, made by make_folder.py if missing)
-#   ROUNDS          rounds of the speed part (5)
-#   BATCHES         batches a speed run (default: the whole epoch, 313; under 50 is for testing
-#                   the harness only: the rates then read high, see torchvision_loader.py)
+#   ROUNDS          rounds of the speed part (3)
+#   BATCHES         batches a speed run (100 = 6,400 images; empty: the whole epoch, 313; under
+#                   50 is for testing the harness only: the rates then read high, see
+#                   torchvision_loader.py)
 #   MEMORY_BATCHES  batches a memory run (400 = 25,600 images, past one epoch of 20,000)
 #   OUT             where the raw lines go (results/ here); RESULTS where the table goes
 #                   (RESULTS.md here)
@@ -37,8 +36,8 @@ work="$here/work"
 data="$(absolute "${DATA:-$work/imagenet_like}")"
 out="$(absolute "${OUT:-$here/results}")"
 results_md="$(absolute "${RESULTS:-$here/RESULTS.md}")"
-rounds="${ROUNDS:-5}"
-batches="${BATCHES:-}"
+rounds="${ROUNDS:-3}"
+batches="${BATCHES-100}"
 memory_batches="${MEMORY_BATCHES:-400}"
 python=/usr/bin/python3
 cd "$root"

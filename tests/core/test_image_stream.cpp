@@ -208,7 +208,7 @@ class TestImageStream : public QObject {
   // The rows depend on the seed and on what was asked before, not on the workers or on
   // whether a request was announced; a file asked again gets another crop.
   void rows_are_the_same_for_any_number_of_workers() {
-    std::vector<ImageFile> files;
+    ImageFiles files;
     int64_t label = 0;
     for (const auto& image_case : cases_) {
       files.push_back({(reference_ / image_case["file"].get<std::string>()).string(), label++ % 3, 0});
@@ -247,7 +247,8 @@ class TestImageStream : public QObject {
     const auto broken = fs::path(dir_.path().toStdString()) / "broken.jpg";
     const auto good = read_file_bytes((reference_ / "landscape.jpg").string());
     std::ofstream(broken, std::ios::binary) << good.substr(0, good.size() / 2);
-    std::vector<ImageFile> files(6, ImageFile{(reference_ / "landscape.jpg").string(), 0, 0});
+    ImageFiles files;
+    for (int i = 0; i < 6; ++i) files.push_back({(reference_ / "landscape.jpg").string(), 0, 0});
     files.push_back({broken.string(), 1, 0});
     ImageTransform transform;
     transform.size = 16;
