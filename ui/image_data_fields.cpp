@@ -88,6 +88,10 @@ void ImageDataFields::write_to(DataConfig& data) const {
   data.resize_side = streamed ? resize_side_->value() : DataConfig{}.resize_side;
   data.resampling = streamed ? chosen(resampling_) : DataConfig{}.resampling;
   data.normalize = chosen(normalize_);
+  if (data.normalize != "explicit") {  // the numbers are read only with explicit normalisation
+    data.mean.clear();
+    data.deviation.clear();
+  }
   data.workers = workers_->value();
 }
 

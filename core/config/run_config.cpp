@@ -12,6 +12,9 @@
 namespace qn {
 namespace {
 
+// More decoder threads than any machine has cores is a typo, not a setting (each is a thread).
+constexpr int64_t kMaxDecoderThreads = 1024;
+
 using config_fields::FieldTags;
 using config_fields::visit_config;
 using config_fields::visit_fields;
@@ -40,13 +43,15 @@ void read_block_sizes(JsonReader& quant, const std::string& key, BlockSizes& siz
   const auto& value = quant.take(key);
   if (value.is_number_integer()) {
     sizes = BlockSizes::uniform(value.get<int64_t>());
-  } else if (value.is_object()) {
+  } else if (value.is_object()) {  // the kinds it leaves out take their defaults, whatever was set before
     JsonReader per_kind(value, quant.path_of(key));
-    per_kind.read("linear", sizes.linear);
-    per_kind.read("conv1x1", sizes.conv1x1);
-    per_kind.read("conv", sizes.conv);
-    per_kind.read("embedding", sizes.embedding);
+    BlockSizes read;
+    per_kind.read("linear", read.linear);
+    per_kind.read("conv1x1", read.conv1x1);
+    per_kind.read("conv", read.conv);
+    per_kind.read("embedding", read.embedding);
     per_kind.finish();
+    sizes = read;
   } else {
     throw InputError("config key '" + quant.path_of(key) +
                      "' must be an integer or an object {linear, conv1x1, conv, embedding}");
@@ -201,7 +206,8 @@ void validate_image_data(const DataConfig& data) {
     require(data.resize_side == 0 && data.resampling == "bilinear", "data.resize_side/data.resampling",
             "are read only with data.transform torchvision (the stretch resizes bilinearly, whole)");
   }
-  require(data.workers >= 0, "data.workers", "must be >= 0 (0: the cores LibTorch's threads leave)");
+  require(data.workers >= 0 && data.workers <= kMaxDecoderThreads, "data.workers",
+          "must be 0 to " + std::to_string(kMaxDecoderThreads) + " (0: the cores LibTorch's threads leave)");
   require(data.cache_mb >= 1, "data.cache_mb", "must be at least 1");
 }
 

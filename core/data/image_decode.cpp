@@ -98,14 +98,21 @@ RgbImage decode_jpeg(std::string_view bytes, const std::string& name, const Imag
   image.pixels.resize(static_cast<size_t>(image.width * image.height * 3));
   const bool cmyk = header.colorspace == TJCS_CMYK || header.colorspace == TJCS_YCCK;
   std::vector<uint8_t> cmyk_pixels(cmyk ? static_cast<size_t>(image.width * image.height * 4) : 0);
-  // Pillow's settings: the accurate integer DCT and fancy upsampling (TurboJPEG's defaults),
-  // and a warning (a truncated file, padded with grey by libjpeg) is an error.
-  const int flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS;
+  // Pillow's settings: the accurate integer DCT and fancy upsampling (TurboJPEG's defaults).
+  const int flags = TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS;
   const int status = tjDecompress2(
       handle.get(), reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<unsigned long>(bytes.size()),
       cmyk ? cmyk_pixels.data() : image.pixels.data(), static_cast<int>(image.width), 0,
       static_cast<int>(image.height), cmyk ? TJPF_CMYK : TJPF_RGB, flags);
-  if (status != 0) refuse(name, tjGetErrorStr2(handle.get()));
+  if (status != 0) {
+    // As Pillow: libjpeg's warnings (extraneous bytes before a marker, a damaged segment: some
+    // of ImageNet's files) leave a decoded image; a truncated file (padded with grey by
+    // libjpeg) and a fatal error do not.
+    const std::string message = tjGetErrorStr2(handle.get());
+    if (tjGetErrorCode(handle.get()) == TJERR_FATAL || message.find("Premature end of JPEG file") != std::string::npos) {
+      refuse(name, message);
+    }
+  }
   if (cmyk) cmyk_to_rgb(cmyk_pixels, image);
   return image;
 }

@@ -123,11 +123,16 @@ Examples ImageRows::rows(const torch::Tensor& indices) {
     return job.rows.size() == static_cast<size_t>(rows.numel()) &&
            std::equal(job.rows.begin(), job.rows.end(), rows.data_ptr<int64_t>());
   };
-  // Announced requests before the one asked are dropped (their files stay visited, as they
-  // were); rows never announced are decoded now.
+  // Announced requests before the one asked are dropped: their files stay visited, as they
+  // were, and their rows not taken yet are never decoded (a run that stops mid-epoch leaves
+  // two such batches). Rows never announced are decoded now.
   std::shared_ptr<Job> job;
   while (!prefetched_.empty() && !job) {
-    if (asked(*prefetched_.front())) job = prefetched_.front();
+    if (asked(*prefetched_.front())) {
+      job = prefetched_.front();
+    } else {
+      queue_.erase(std::remove(queue_.begin(), queue_.end(), prefetched_.front()), queue_.end());
+    }
     prefetched_.pop_front();
   }
   if (!job) job = submit(rows);

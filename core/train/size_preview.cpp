@@ -24,7 +24,8 @@ constexpr int64_t kSmallestVocabulary = 3;
 std::vector<int64_t> nominal_image_shape(const RunConfig& config) {
   if (config.task == "cifar10") return {3, 32, 32};
   if (config.task == "image-folder") return {3, config.data.image_size, config.data.image_size};
-  return {1, 28, 28};
+  // Per-channel normalisation reads grey images as RGB (core/data/task_data.cpp).
+  return {config.data.normalize == "dataset" ? 1 : 3, 28, 28};
 }
 
 // image-folder's classes, counted from its folder names (no image is read), so that the

@@ -260,6 +260,19 @@ class TestImageStream : public QObject {
   }
 
   // ImageNet's layout: train/ of class folders, a flat val/ labelled by a file beside it.
+  // libjpeg's warnings leave an image, as in Pillow (some of ImageNet's files have bytes
+  // before their last marker); truncation does not.
+  void a_jpeg_that_warns_decodes_and_a_truncated_one_does_not() {
+    const auto good = read_file_bytes((reference_ / "landscape.jpg").string());
+    const auto end = good.rfind("\xFF\xD9");
+    QVERIFY(end != std::string::npos);
+    const auto extraneous = good.substr(0, end) + std::string(5, '\x17') + good.substr(end);
+    const auto image = decode_image(extraneous, "extraneous.jpg");
+    QVERIFY(image.pixels == decode_image(good, "good.jpg").pixels);
+    QVERIFY(qn::test::throws_input_error([&] { decode_image(good.substr(0, good.size() - 100), "cut.jpg"); },
+                                         {"'cut.jpg'", "Premature end"}));
+  }
+
   void imagenet_layout_with_a_flat_val_folder_is_listed() {
     const auto root = (reference_ / "imagenet").string();
     const auto listing = list_image_folder(root);

@@ -147,6 +147,12 @@ class TestRunConfig : public QObject {
     QCOMPARE(config.quant.block_size.conv, RunConfig{}.quant.block_size.conv);  // the rest kept
     QVERIFY(config.quant.method == QuantMethod::IPQ);
     QCOMPARE(config.task, std::string("brown-lm"));
+    // A whole object reads as parsing reads it: the kinds it leaves out take their defaults.
+    set_config_value(config, "quant.block_size", 5);
+    set_config_value(config, "quant.block_size", json{{"linear", 8}});
+    QCOMPARE(config.quant.block_size.linear, int64_t{8});
+    QCOMPARE(config.quant.block_size.conv, BlockSizes{}.conv);
+    QCOMPARE(config.quant.block_size.conv1x1, BlockSizes{}.conv1x1);
     const auto error_of = [&](const std::string& key, const json& value) -> std::string {
       try {
         set_config_value(config, key, value);
