@@ -2,14 +2,14 @@
 // subfolders, as torchvision's ImageFolder + DataLoader is timed beside it
 // (experiments/image_loader/run.sh): one epoch (or --batches) of the transform asked for,
 // timed from the first batch to the last; the start (listing, first batch) apart.
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "bench/resident_memory.h"
-#include <ATen/CPUGeneratorImpl.h>
-
 #include "commands.h"
 #include "common/error.h"
 #include "data/image_folder.h"
@@ -94,7 +94,7 @@ int run_bench_loader(const BenchLoaderArgs& args) {
   } else {
     std::printf("%lld images in %.2f s: %.1f images/s with %d worker(s); start %.2f s; peak RSS %.1f MB\n",
                 static_cast<long long>(images), seconds, result["images_per_second"].get<double>(),
-                args.workers, startup, static_cast<double>(peak_resident_bytes()) / 1e6);
+                args.workers, startup, result["peak_rss_bytes"].get<double>() / 1e6);
   }
   return 0;
 }

@@ -16,8 +16,6 @@ class RowSource {
  public:
   virtual ~RowSource() = default;
   virtual int64_t size() const = 0;
-  virtual std::vector<int64_t> row_shape() const = 0;  // one row's input shape, (3, H, W)
-  virtual torch::Tensor labels() const = 0;             // every row's target, in memory
   // The rows at `indices` (a 1-D tensor of row numbers), on the CPU.
   virtual Examples rows(const torch::Tensor& indices) = 0;
   virtual void prefetch(const torch::Tensor& indices) = 0;

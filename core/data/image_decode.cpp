@@ -4,9 +4,7 @@
 #include <turbojpeg.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "common/error.h"
 
@@ -98,7 +96,7 @@ RgbImage decode_jpeg(std::string_view bytes, const std::string& name, const Imag
   image.pixels.resize(static_cast<size_t>(image.width * image.height * 3));
   const bool cmyk = header.colorspace == TJCS_CMYK || header.colorspace == TJCS_YCCK;
   std::vector<uint8_t> cmyk_pixels(cmyk ? static_cast<size_t>(image.width * image.height * 4) : 0);
-  // Pillow's settings: the accurate integer DCT and fancy upsampling (TurboJPEG's defaults).
+  // Pillow's settings: the accurate integer DCT (asked for) and fancy upsampling (TurboJPEG's default).
   const int flags = TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS;
   const int status = tjDecompress2(
       handle.get(), reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<unsigned long>(bytes.size()),
@@ -174,15 +172,6 @@ RgbImage decode_image(std::string_view bytes, const std::string& name, ImageSize
   if (starts_with(bytes, kJpegMagic)) return decode_jpeg(bytes, name, at_least);
   if (starts_with(bytes, kPngMagic)) return decode_png(bytes, name);
   refuse_format(name, bytes);
-}
-
-std::string read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open '" + path + "'");
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (!in.good() && !in.eof()) throw InputError("cannot read '" + path + "'");
-  return std::move(contents).str();
 }
 
 }  // namespace qn

@@ -45,7 +45,4 @@ ImageSize read_image_size(std::string_view bytes, const std::string& name);
 // large; other formats and smaller JPEGs come at full size. Check the returned size.
 RgbImage decode_image(std::string_view bytes, const std::string& name, ImageSize at_least = {});
 
-// The file's bytes, or an InputError naming it.
-std::string read_file_bytes(const std::string& path);
-
 }  // namespace qn

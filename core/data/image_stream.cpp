@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "common/file_bytes.h"
 
 namespace qn {
 namespace {

@@ -4,7 +4,6 @@
 #include <deque>
 #include <cstdint>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,8 +48,7 @@ class ImageRows final : public RowSource {
   ~ImageRows() override;
 
   int64_t size() const override { return static_cast<int64_t>(files_.size()); }
-  std::vector<int64_t> row_shape() const override { return {3, transform_.size, transform_.size}; }
-  torch::Tensor labels() const override { return labels_; }
+  torch::Tensor labels() const { return labels_; }  // every row's target, in memory
   Examples rows(const torch::Tensor& indices) override;
   void prefetch(const torch::Tensor& indices) override;
 

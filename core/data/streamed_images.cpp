@@ -43,16 +43,6 @@ Normalization measured_normalization(const ImageFiles& train, ImageTransform tra
   return measured;
 }
 
-Normalization normalization_of(const DataConfig& data) {
-  Normalization normalization;
-  if (data.normalize == "imagenet") return imagenet_normalization();
-  for (int c = 0; c < 3; ++c) {  // explicit (validate checked there are three of each)
-    normalization.mean[c] = static_cast<float>(data.mean[c]);
-    normalization.deviation[c] = static_cast<float>(data.deviation[c]);
-  }
-  return normalization;
-}
-
 Examples streamed(ImageFiles files, const ImageTransform& transform, uint64_t seed, int workers,
                   const torch::Device& device) {
   auto source = std::make_shared<ImageRows>(std::move(files), transform, seed, workers);
@@ -60,6 +50,16 @@ Examples streamed(ImageFiles files, const ImageTransform& transform, uint64_t se
 }
 
 }  // namespace
+
+Normalization configured_normalization(const DataConfig& data) {
+  if (data.normalize == "imagenet") return imagenet_normalization();
+  Normalization normalization;
+  for (int c = 0; c < 3; ++c) {  // explicit (validate checked there are three of each)
+    normalization.mean[c] = static_cast<float>(data.mean[c]);
+    normalization.deviation[c] = static_cast<float>(data.deviation[c]);
+  }
+  return normalization;
+}
 
 int decoder_threads(const RunConfig& config) {
   if (config.data.workers > 0) return static_cast<int>(config.data.workers);
@@ -87,7 +87,7 @@ TaskData load_streamed_image_folder(const RunConfig& config, const std::string& 
       data.resize_side > 0 ? data.resize_side : std::llround(static_cast<double>(data.image_size) / 0.875);
   evaluation.resampling = data.resampling == "bicubic" ? Resampling::Bicubic : Resampling::Bilinear;
   evaluation.normalization = data.normalize == "dataset" ? measured_normalization(listing.train, evaluation, workers)
-                                                         : normalization_of(data);
+                                                         : configured_normalization(data);
   auto training = evaluation;
   training.kind = ImageTransform::Kind::RandomCropFlip;
 

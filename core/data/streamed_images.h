@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "data/image_transforms.h"
 #include "data/task_data.h"
 
 namespace qn {
@@ -13,6 +14,10 @@ namespace qn {
 // per-channel mean and deviation of up to 512 training images spread over the split,
 // measured once). data.train_limit and data.eval_limit keep the first files in key order.
 TaskData load_streamed_image_folder(const RunConfig& config, const std::string& folder, const torch::Device& device);
+
+// The per-channel numbers of data.normalize "imagenet" or "explicit" (not "dataset", which
+// is measured on the data).
+Normalization configured_normalization(const DataConfig& data);
 
 // The decoder threads for data.workers: the number given; 0 = all the cores but one when
 // training on a GPU (the CPU is otherwise idle), half of them on the CPU (LibTorch's

@@ -46,10 +46,11 @@ Examples standardised(const LabelledImages& set, const torch::Tensor& mean,
 // the training split's own (one number for every channel, as ever), or per channel.
 std::pair<torch::Tensor, torch::Tensor> normalisation(const DataConfig& data, const torch::Tensor& train_images) {
   if (data.normalize == "dataset") return {train_images.mean(), train_images.std().clamp_min(1e-6)};
-  const bool imagenet = data.normalize == "imagenet";
-  const auto mean = imagenet ? std::vector<double>{0.485, 0.456, 0.406} : data.mean;
-  const auto deviation = imagenet ? std::vector<double>{0.229, 0.224, 0.225} : data.deviation;
-  return {torch::tensor(mean, torch::kFloat).view({1, 3, 1, 1}), torch::tensor(deviation, torch::kFloat).view({1, 3, 1, 1})};
+  const auto numbers = configured_normalization(data);
+  const auto per_channel = [](const std::array<float, 3>& values) {
+    return torch::tensor(std::vector<float>(values.begin(), values.end())).view({1, 3, 1, 1});
+  };
+  return {per_channel(numbers.mean), per_channel(numbers.deviation)};
 }
 
 }  // namespace

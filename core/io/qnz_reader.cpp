@@ -3,13 +3,12 @@
 #include <zlib.h>
 
 #include <cmath>
-#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <set>
-#include <sstream>
 
 #include "common/error.h"
+#include "common/file_bytes.h"
 #include "io/little_endian.h"
 #include "quant/code_bits.h"
 
@@ -379,13 +378,9 @@ QnzFile parse_qnz(std::string bytes) {
 }
 
 QnzFile read_qnz_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open '" + path + "'");
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) throw InputError("cannot read '" + path + "'");
+  auto bytes = read_file_bytes(path);
   try {
-    return parse_qnz(std::move(contents).str());
+    return parse_qnz(std::move(bytes));
   } catch (const InputError& error) {
     throw InputError("'" + path + "' is " + error.what());
   }

@@ -29,8 +29,7 @@ Evaluation evaluate(torch::nn::Module& model, const Forward& forward, const Exam
   if (data.streamed()) data.prefetch(rows_from(0));
   for (int64_t start = 0; start < data.size(); start += batch_size) {
     throw_if_cancelled(cancel);
-    const auto batch = data.streamed() ? data.rows(rows_from(start))
-                                       : data.slice(start, std::min(batch_size, data.size() - start));
+    const auto batch = data.slice(start, std::min(batch_size, data.size() - start));
     // A streamed set makes the next batch while this one is scored.
     if (data.streamed() && start + batch_size < data.size()) data.prefetch(rows_from(start + batch_size));
     const auto logits = forward(batch.inputs);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <tuple>
 
 #include "common/sha256.h"
 #include "config/run_config.h"
@@ -235,6 +236,32 @@ class TestImageFolder : public QObject {
     QCOMPARE(data.classes, int64_t{3});
     QCOMPARE(data.train.size(), int64_t{5});
     QVERIFY(std::abs(data.train.inputs.mean().item<double>()) < 1e-4);
+  }
+
+  // Per-channel normalisation: each channel less its mean, over its deviation, with
+  // ImageNet's numbers or the config's; a grey folder is read as RGB for them.
+  void per_channel_normalisation_uses_the_configs_numbers() {
+    const auto root = path("per_channel");
+    write_mixed_folder(root);
+    const auto pixels = load_image_folder(root.string(), 8).train.images;
+    for (const auto& [normalize, mean, deviation] :
+         {std::tuple{"imagenet", std::vector<double>{0.485, 0.456, 0.406}, std::vector<double>{0.229, 0.224, 0.225}},
+          std::tuple{"explicit", std::vector<double>{0.1, 0.2, 0.3}, std::vector<double>{0.5, 0.25, 2.0}}}) {
+      nlohmann::json data = {{"dir", root.string()}, {"image_size", 8}, {"normalize", normalize}};
+      if (std::string(normalize) == "explicit") data["mean"] = mean, data["std"] = deviation;
+      const auto loaded = load_task_data(parse_run_config({{"task", "image-folder"}, {"data", data}}), torch::kCPU);
+      const auto expected = (pixels - torch::tensor(mean, torch::kFloat).view({1, 3, 1, 1})) /
+                            torch::tensor(deviation, torch::kFloat).view({1, 3, 1, 1});
+      QVERIFY2(torch::allclose(loaded.train.inputs, expected, 1e-5, 1e-5), normalize);
+    }
+    const auto grey = path("grey_per_channel");
+    for (const char* name : {"x", "y"}) {
+      for (int i = 0; i < 6; ++i) write_image(grey / name / (std::to_string(i) + ".png"), 4, 4, {60});
+    }
+    const auto loaded = load_task_data(
+        parse_run_config({{"task", "image-folder"}, {"data", {{"dir", grey.string()}, {"normalize", "imagenet"}}}}),
+        torch::kCPU);
+    QCOMPARE(loaded.image_shape[0], int64_t{3});
   }
 
   void train_and_test_folders_are_the_splits() {

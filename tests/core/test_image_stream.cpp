@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/file_bytes.h"
 #include "config/run_config.h"
 #include "data/image_decode.h"
 #include "data/image_folder.h"
