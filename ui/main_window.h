@@ -121,7 +121,7 @@ class MainWindow : public QMainWindow {
   void run_config(const RunConfig& config);
   void open_sweep_dialog(const RunConfig& config);
   void set_selected_hidden(bool hidden);
-  void export_selected(bool decompressed);
+  void export_selected(ExportFormat format);
   void export_plot();
   void export_table();
   void show_context_menu(const QPoint& global_position);

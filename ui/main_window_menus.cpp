@@ -122,13 +122,17 @@ void MainWindow::add_selected_runs_menu(QMenu* menu) {
   });
 }
 
-void MainWindow::export_selected(bool decompressed) {
+void MainWindow::export_selected(ExportFormat format) {
   const auto ids = selected_run_ids();
   if (ids.size() != 1) return;
+  const bool qnz = format == ExportFormat::Qnz;
   const auto path = QFileDialog::getSaveFileName(
-      this, decompressed ? "Export decompressed (PyTorch state dict)" : "Export compressed checkpoint",
-      QStringLiteral("run-%1.%2").arg(ids[0]).arg(decompressed ? "pt" : "qnz"));
-  if (!path.isEmpty()) export_run_to(ids[0], path, decompressed ? ExportFormat::Float : ExportFormat::Qnz);
+      this, "Export run " + QString::number(ids[0]) + " (" + QString::fromStdString(to_string(format)) + ")",
+      QStringLiteral("run-%1%2.%3")
+          .arg(ids[0])
+          .arg(format == ExportFormat::TorchScriptFloat ? "-float" : "")
+          .arg(qnz ? "qnz" : "pt"));
+  if (!path.isEmpty()) export_run_to(ids[0], path, format);
 }
 
 void MainWindow::export_run_to(int64_t run_id, const QString& path, ExportFormat format) {
@@ -177,9 +181,19 @@ void MainWindow::add_run_actions(QMenu* menu) {
   const bool one_done = runs.size() == 1 && runs[0]->status == RunStatus::Done;
   const QString why_not_export = runs.size() == 1 ? "Only a done run has a model to export"
                                                   : "Select one done run to export";
-  auto* qnz = menu->addAction("&Export compressed (.qnz)...", this, [this] { export_selected(false); });
-  auto* decompressed = menu->addAction("Export &decompressed (PyTorch)...", this, [this] { export_selected(true); });
-  for (auto* action : {qnz, decompressed}) {
+  // Each format with the size it writes, so that which one is small is plain.
+  const auto& result = one_done ? runs[0]->result : std::nullopt;
+  const auto size = [&result](bool compressed) {
+    if (!result) return QString();
+    return " (" + format_bytes(double(compressed ? result->size_bytes : result->fp32_size_bytes)) + ")";
+  };
+  const std::vector<std::pair<QString, ExportFormat>> formats = {
+      {"&Export compressed .qnz" + size(true) + "...", ExportFormat::Qnz},
+      {"Export &TorchScript, computing from the codes" + size(true) + "...", ExportFormat::TorchScript},
+      {"Export TorchScript, &decoded fp32" + size(false) + "...", ExportFormat::TorchScriptFloat},
+      {"Export fp32 &state dict" + size(false) + "...", ExportFormat::Float}};
+  for (const auto& [label, format] : formats) {
+    auto* action = menu->addAction(label, this, [this, format = format] { export_selected(format); });
     action->setEnabled(one_done);
     if (!one_done) action->setToolTip(why_not_export);
   }

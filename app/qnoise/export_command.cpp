@@ -64,9 +64,10 @@ void add_export_command(CLI::App& app, int& exit_code) {
   command->add_option("-o,--output", args->output, "the file to write")->required();
   command
       ->add_option("--format", args->format,
-                   "qnz (compressed checkpoint), float (a state dict torch.load reads) or "
-                   "torchscript (a torchscript model's module with the decompressed weights, "
-                   "for torch.jit.load)")
+                   "qnz (compressed checkpoint), float (a state dict torch.load reads), "
+                   "torchscript (a module torch.jit.load runs, holding the codes: about the "
+                   ".qnz's size) or torchscript-float (the same module with decoded fp32 "
+                   "weights: the uncompressed size)")
       ->capture_default_str();
   command->add_option("--model", args->model,
                       "torchscript: the model's .pt file (default: the path the run recorded, "

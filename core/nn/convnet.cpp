@@ -30,6 +30,16 @@ torch::Tensor InvertedResidualImpl::forward(const torch::Tensor& input) {
   return residual_ ? x + input : x;
 }
 
+std::string InvertedResidualImpl::script_forward() const {
+  std::string source = "def forward(self, input: Tensor) -> Tensor:\n";
+  source += expand_ ? "    x = torch.silu(self.expand_norm.forward(self.expand.forward(input)))\n"
+                    : "    x = input\n";
+  source += "    x = torch.silu(self.depthwise_norm.forward(self.depthwise.forward(x)))\n"
+            "    x = self.project_norm.forward(self.project.forward(x))\n";
+  source += residual_ ? "    return x + input\n" : "    return x\n";
+  return source;
+}
+
 ConvNetImpl::ConvNetImpl(const ConvNetOptions& options)
     : stem_(QConv2dOptions{options.in_channels, options.width, /*kernel_size=*/3}),
       stem_norm_(options.width),
@@ -56,6 +66,18 @@ torch::Tensor ConvNetImpl::forward(const torch::Tensor& images) {
   for (const auto& block : *blocks_) x = block->as<InvertedResidual>()->forward(x);
   x = torch::silu(hidden_(x.flatten(1)));
   return classifier_(x);
+}
+
+std::string ConvNetImpl::script_forward() const {
+  std::string source =
+      "def forward(self, images: Tensor) -> Tensor:\n"
+      "    x = torch.silu(self.stem_norm.forward(self.stem.forward(images)))\n";
+  for (size_t i = 0; i < blocks_->size(); ++i) {
+    source += "    x = " + script_list_child("blocks", static_cast<int64_t>(i)) + ".forward(x)\n";
+  }
+  return source +
+         "    x = torch.silu(self.hidden.forward(torch.flatten(x, 1)))\n"
+         "    return self.classifier.forward(x)\n";
 }
 
 }  // namespace qn

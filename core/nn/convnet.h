@@ -5,6 +5,7 @@
 #include <torch/nn/modules/container/modulelist.h>
 
 #include "nn/quantizable_modules.h"
+#include "nn/script_form.h"
 
 namespace qn {
 
@@ -20,11 +21,12 @@ struct ConvNetOptions {
 // the expansion is 1, as in EfficientNet's first block), 3x3 depthwise convolution
 // (carrying the stride), 1x1 projection, each with BatchNorm; a residual connection when
 // the shape allows.
-class InvertedResidualImpl : public torch::nn::Module {
+class InvertedResidualImpl : public torch::nn::Module, public ScriptForm {
  public:
   InvertedResidualImpl(int64_t in_channels, int64_t out_channels, int64_t expansion,
                        int64_t stride);
   torch::Tensor forward(const torch::Tensor& input);
+  std::string script_forward() const override;
 
  private:
   QConv2d expand_{nullptr}, depthwise_, project_;
@@ -39,10 +41,11 @@ TORCH_MODULE(InvertedResidual);
 // stem 3x3 (1 -> 16), blocks 16 -> 24 (expansion 1, stride 2), 24 -> 24 and 24 -> 40
 // (expansion 4, the last with stride 2), then 40*7*7 = 1960 -> 512 -> 10: 1.03M
 // parameters, 97% of them in the classifier.
-class ConvNetImpl : public torch::nn::Module {
+class ConvNetImpl : public torch::nn::Module, public ScriptForm {
  public:
   explicit ConvNetImpl(const ConvNetOptions& options);
   torch::Tensor forward(const torch::Tensor& images);  // (N, C, H, W) -> (N, classes) logits
+  std::string script_forward() const override;
 
  private:
   QConv2d stem_;

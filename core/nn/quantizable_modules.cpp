@@ -24,6 +24,12 @@ torch::Tensor QLinearImpl::forward(const torch::Tensor& input) {
   return torch::linear(input, forward_weight(is_training()), bias_);
 }
 
+std::string QLinearImpl::script_forward() const {
+  return "def forward(self, input: Tensor) -> Tensor:\n"
+         "    return torch.linear(input, self.weight, " +
+         std::string(bias_.defined() ? "self.bias" : "None") + ")\n";
+}
+
 QConv2dImpl::QConv2dImpl(const QConv2dOptions& options) : options_(options) {
   const int64_t k = options.kernel_size;
   const int64_t fan_in = options.in_channels / options.groups * k * k;
@@ -41,6 +47,17 @@ torch::Tensor QConv2dImpl::forward(const torch::Tensor& input) {
                        /*dilation=*/1, options_.groups);
 }
 
+std::string QConv2dImpl::script_forward() const {
+  const auto pair = [](int64_t value) {
+    return "[" + std::to_string(value) + ", " + std::to_string(value) + "]";
+  };
+  return "def forward(self, input: Tensor) -> Tensor:\n"
+         "    return torch.conv2d(input, self.weight, " +
+         std::string(bias_.defined() ? "self.bias" : "None") + ", " + pair(options_.stride) +
+         ", " + pair(options_.kernel_size / 2) + ", [1, 1], " + std::to_string(options_.groups) +
+         ")\n";
+}
+
 QEmbeddingImpl::QEmbeddingImpl(int64_t vocabulary, int64_t dim) {
   weight_ = register_parameter("weight",
                                torch::randn({vocabulary, dim}) / std::sqrt(static_cast<double>(dim)));
@@ -48,6 +65,11 @@ QEmbeddingImpl::QEmbeddingImpl(int64_t vocabulary, int64_t dim) {
 
 torch::Tensor QEmbeddingImpl::forward(const torch::Tensor& tokens) {
   return torch::embedding(current_weight(), tokens);
+}
+
+std::string QEmbeddingImpl::script_forward() const {
+  return "def forward(self, tokens: Tensor) -> Tensor:\n"
+         "    return torch.embedding(self.weight, tokens)\n";
 }
 
 }  // namespace qn

@@ -4,17 +4,19 @@
 #include <torch/nn/pimpl.h>
 
 #include "nn/quantizable_layer.h"
+#include "nn/script_form.h"
 
 namespace qn {
 
 // Linear and Conv2d with quantizable weights; parameters named "weight" and "bias" as in
 // torch::nn, initialised as torch::nn does (uniform in +-1/sqrt(fan_in)).
 
-class QLinearImpl : public torch::nn::Module, public QuantizableLayer {
+class QLinearImpl : public torch::nn::Module, public QuantizableLayer, public ScriptForm {
  public:
   QLinearImpl(int64_t in_features, int64_t out_features, bool bias = true);
 
   torch::Tensor forward(const torch::Tensor& input);
+  std::string script_forward() const override;
   LayerKind layer_kind() const override { return LayerKind::Linear; }
   torch::Tensor& weight() override { return weight_; }
 
@@ -35,11 +37,12 @@ struct QConv2dOptions {
   bool bias = false;  // followed by BatchNorm in our models
 };
 
-class QConv2dImpl : public torch::nn::Module, public QuantizableLayer {
+class QConv2dImpl : public torch::nn::Module, public QuantizableLayer, public ScriptForm {
  public:
   explicit QConv2dImpl(const QConv2dOptions& options);
 
   torch::Tensor forward(const torch::Tensor& input);
+  std::string script_forward() const override;
   LayerKind layer_kind() const override { return LayerKind::Conv2d; }
   torch::Tensor& weight() override { return weight_; }
 
@@ -58,11 +61,12 @@ TORCH_MODULE(QConv2d);
 // so that tied output logits start small. current_weight() is the weight this forward
 // uses (noisy or from the codebook in training): a tied language model calls it once and
 // uses it both to look tokens up and to project back, so both see the same noise draw.
-class QEmbeddingImpl : public torch::nn::Module, public QuantizableLayer {
+class QEmbeddingImpl : public torch::nn::Module, public QuantizableLayer, public ScriptForm {
  public:
   QEmbeddingImpl(int64_t vocabulary, int64_t dim);
 
   torch::Tensor forward(const torch::Tensor& tokens);
+  std::string script_forward() const override;
   torch::Tensor current_weight() { return forward_weight(is_training()); }
   LayerKind layer_kind() const override { return LayerKind::Embedding; }
   torch::Tensor& weight() override { return weight_; }

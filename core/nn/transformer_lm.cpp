@@ -8,7 +8,8 @@
 namespace qn {
 
 SelfAttentionImpl::SelfAttentionImpl(int64_t dim, int64_t heads, double dropout)
-    : heads_(heads),
+    : dim_(dim),
+      heads_(heads),
       query_(register_module("query", QLinear(dim, dim))),
       key_(register_module("key", QLinear(dim, dim))),
       value_(register_module("value", QLinear(dim, dim))),
@@ -38,6 +39,24 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& input) {
   return output_->forward(mixed);
 }
 
+std::string SelfAttentionImpl::script_forward() const {
+  const std::string heads = std::to_string(heads_), head_dim = std::to_string(dim_ / heads_);
+  std::string source =
+      "def forward(self, input: Tensor) -> Tensor:\n"
+      "    batch, length, dim = input.size(0), input.size(1), input.size(2)\n";
+  for (const char* name : {"query", "key", "value"}) {
+    source += std::string("    ") + name + " = self." + name + ".forward(input).view(batch, length, " +
+              heads + ", " + head_dim + ").transpose(1, 2)\n";
+  }
+  return source + "    scores = torch.matmul(query, key.transpose(-2, -1)) / " +
+         script_number(std::sqrt(double(dim_ / heads_))) +
+         "\n"
+         "    future = torch.ones([length, length], device=input.device).triu(1) > 0\n"
+         "    scores = scores.masked_fill(future, float(\"-inf\"))\n"
+         "    mixed = torch.matmul(torch.softmax(scores, -1), value).transpose(1, 2)\n"
+         "    return self.output.forward(mixed.reshape(batch, length, dim))\n";
+}
+
 FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden, double dropout)
     : expand_(register_module("expand", QLinear(dim, hidden))),
       project_(register_module("project", QLinear(hidden, dim))),
@@ -45,6 +64,11 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden, double dropout)
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& input) {
   return project_->forward(dropout_->forward(torch::gelu(expand_->forward(input))));
+}
+
+std::string FeedForwardImpl::script_forward() const {
+  return "def forward(self, input: Tensor) -> Tensor:\n"
+         "    return self.project.forward(torch.gelu(self.expand.forward(input)))\n";
 }
 
 TransformerLayerImpl::TransformerLayerImpl(const TransformerLMOptions& options)
@@ -60,6 +84,12 @@ TransformerLayerImpl::TransformerLayerImpl(const TransformerLMOptions& options)
 torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& input) {
   const auto x = input + dropout_->forward(attention_->forward(attention_norm_->forward(input)));
   return x + dropout_->forward(ffn_->forward(ffn_norm_->forward(x)));
+}
+
+std::string TransformerLayerImpl::script_forward() const {
+  return "def forward(self, input: Tensor) -> Tensor:\n"
+         "    x = input + self.attention.forward(self.attention_norm.forward(input))\n"
+         "    return x + self.ffn.forward(self.ffn_norm.forward(x))\n";
 }
 
 TransformerLMImpl::TransformerLMImpl(const TransformerLMOptions& options)
@@ -92,6 +122,23 @@ torch::Tensor TransformerLMImpl::forward(const torch::Tensor& tokens) {
   }
   x = final_norm_->forward(x);
   return output_ ? output_->forward(x) : torch::linear(x, table);
+}
+
+std::string TransformerLMImpl::script_forward() const {
+  const auto context = std::to_string(options_.context);
+  std::string source =
+      "def forward(self, tokens: Tensor) -> Tensor:\n"
+      "    length = tokens.size(1)\n"
+      "    assert length <= " + context + ", \"a sequence longer than the model's context of " +
+      context + " tokens\"\n"
+      "    table = self.embedding.weight\n"
+      "    x = torch.embedding(table, tokens) + self.position.narrow(0, 0, length)\n";
+  for (int64_t i = 0; i < layer_count(); ++i) {
+    source += "    x = " + script_list_child("layers", i) + ".forward(x)\n";
+  }
+  source += "    x = self.final_norm.forward(x)\n";
+  return source + (output_ ? "    return self.output.forward(x)\n"
+                           : "    return torch.linear(x, table)\n");
 }
 
 void TransformerLMImpl::keep_layers(const std::vector<int64_t>& kept) {

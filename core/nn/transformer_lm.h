@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nn/quantizable_modules.h"
+#include "nn/script_form.h"
 
 namespace qn {
 
@@ -24,23 +25,25 @@ struct TransformerLMOptions {
 };
 
 // Causal multi-head self-attention with four quantizable projections.
-class SelfAttentionImpl : public torch::nn::Module {
+class SelfAttentionImpl : public torch::nn::Module, public ScriptForm {
  public:
   SelfAttentionImpl(int64_t dim, int64_t heads, double dropout);
   torch::Tensor forward(const torch::Tensor& input);  // (N, T, dim) -> (N, T, dim)
+  std::string script_forward() const override;
 
  private:
-  int64_t heads_;
+  int64_t dim_, heads_;
   QLinear query_, key_, value_, output_;
   torch::nn::Dropout attention_dropout_;
 };
 TORCH_MODULE(SelfAttention);
 
 // Two quantizable projections with a GELU between.
-class FeedForwardImpl : public torch::nn::Module {
+class FeedForwardImpl : public torch::nn::Module, public ScriptForm {
  public:
   FeedForwardImpl(int64_t dim, int64_t hidden, double dropout);
   torch::Tensor forward(const torch::Tensor& input);
+  std::string script_forward() const override;
 
  private:
   QLinear expand_, project_;
@@ -49,10 +52,11 @@ class FeedForwardImpl : public torch::nn::Module {
 TORCH_MODULE(FeedForward);
 
 // A pre-norm Transformer layer: x + attention(norm(x)), then x + ffn(norm(x)).
-class TransformerLayerImpl : public torch::nn::Module {
+class TransformerLayerImpl : public torch::nn::Module, public ScriptForm {
  public:
   TransformerLayerImpl(const TransformerLMOptions& options);
   torch::Tensor forward(const torch::Tensor& input);
+  std::string script_forward() const override;
 
  private:
   torch::nn::LayerNorm attention_norm_, ffn_norm_;
@@ -70,11 +74,12 @@ TORCH_MODULE(TransformerLayer);
 // LayerDrop (Fan et al., 2019): in training each layer is skipped with probability
 // `layerdrop` (drawn from the CPU generator, so a seeded run repeats); keep_layers() prunes
 // the model to a subset for inference.
-class TransformerLMImpl : public torch::nn::Module {
+class TransformerLMImpl : public torch::nn::Module, public ScriptForm {
  public:
   explicit TransformerLMImpl(const TransformerLMOptions& options);
   // (N, T) int64 tokens, T <= context -> (N, T, vocabulary) logits.
   torch::Tensor forward(const torch::Tensor& tokens);
+  std::string script_forward() const override;
 
   // Keeps only the listed layers (0-based, increasing), renumbered 0..n-1: their
   // parameters leave the model, so they leave the size too. Out-of-range or unordered

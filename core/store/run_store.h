@@ -68,7 +68,7 @@ struct StoredRun {
 struct StoredArtifact {
   int64_t run_id = 0;
   std::string path;    // absolute
-  std::string kind;    // "qnz" (compressed checkpoint) or "float" (decompressed state dict)
+  std::string kind;    // the export format (train/run_export.h): qnz, float, torchscript...
   int64_t bytes = 0;
   std::string sha256;  // 64 hex digits
 };

@@ -1,5 +1,6 @@
 #include "train/compressed_model_loader.h"
 
+#include <cmath>
 #include <map>
 
 #include "common/error.h"
@@ -7,6 +8,40 @@
 #include "train/model_compression.h"
 
 namespace qn {
+namespace {
+
+std::vector<int64_t> stored_shape(const CompressedModel& compressed, const std::string& name,
+                                  size_t rank) {
+  for (const auto& [stored, tensor] : compressed.tensors()) {
+    if (stored == name && tensor->shape().size() == rank) return tensor->shape();
+  }
+  throw InputError("the checkpoint has no " + std::to_string(rank) + "-dimensional tensor '" +
+                   name + "', which its model needs");
+}
+
+}  // namespace
+
+TaskData data_shapes_from_checkpoint(const RunConfig& config, const CompressedModel& compressed) {
+  TaskData data;
+  if (is_scripted_model(config.model)) return data;
+  if (config.model.arch == "transformer-lm") {
+    data.classes = stored_shape(compressed, "embedding.weight", 2)[0];
+    return data;
+  }
+  // The ConvNet (nn/convnet.h): the stem reads the image's channels; the hidden layer reads
+  // the last block's 5/2 * width channels on a quarter of the image's side.
+  const auto stem = stored_shape(compressed, "stem.weight", 4);
+  const auto hidden = stored_shape(compressed, "hidden.weight", 2);
+  const int64_t channels = stem[0] * 5 / 2;
+  const auto side = static_cast<int64_t>(std::lround(std::sqrt(double(hidden[1]) / double(channels))));
+  if (channels <= 0 || side * side * channels != hidden[1]) {
+    throw InputError("the checkpoint's hidden.weight " + shape_string(hidden) +
+                     " does not follow from its stem.weight " + shape_string(stem));
+  }
+  data.image_shape = {stem[1], side * 4, side * 4};
+  data.classes = stored_shape(compressed, "classifier.weight", 2)[0];
+  return data;
+}
 
 TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
                                 const CompressedModel& compressed, const torch::Device& device) {

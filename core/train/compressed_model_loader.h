@@ -18,6 +18,12 @@ namespace qn {
 TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
                                 const CompressedModel& compressed, const torch::Device& device);
 
+// What a built-in model needs to know of its data (image shape and classes, or the
+// vocabulary), read from the shapes of the checkpoint's own tensors, so that exporting
+// needs no dataset; empty for a torchscript model, which carries its shapes. A tensor the
+// architecture must have and the checkpoint lacks is an InputError naming it.
+TaskData data_shapes_from_checkpoint(const RunConfig& config, const CompressedModel& compressed);
+
 // The metric of a compressed model on the task's evaluation split: what a run stores and
 // what `qnoise eval` recomputes from the file, by the same code. Checks `cancel` before
 // each batch (RunCancelled).

@@ -16,7 +16,9 @@ ExportFormat parse_export_format(const std::string& text) {
   if (text == "qnz") return ExportFormat::Qnz;
   if (text == "float") return ExportFormat::Float;
   if (text == "torchscript") return ExportFormat::TorchScript;
-  throw InputError("export format must be qnz, float or torchscript, got '" + text + "'");
+  if (text == "torchscript-float") return ExportFormat::TorchScriptFloat;
+  throw InputError("export format must be qnz, float, torchscript or torchscript-float, got '" +
+                   text + "'");
 }
 
 std::string to_string(ExportFormat format) {
@@ -27,16 +29,21 @@ std::string to_string(ExportFormat format) {
       return "float";
     case ExportFormat::TorchScript:
       return "torchscript";
+    case ExportFormat::TorchScriptFloat:
+      return "torchscript-float";
   }
   return "qnz";
 }
 
 namespace {
 
-std::string scripted_module(const QnzFile& checkpoint, const ModelFileSearch& model_file) {
+std::string scripted_module(const QnzFile& checkpoint, ExportFormat format,
+                            const ModelFileSearch& model_file) {
   auto config = parse_run_config(checkpoint.config);
   locate_model_file(config, model_file);
-  return torchscript_module_bytes(config, decode_checkpoint(checkpoint));
+  return format == ExportFormat::TorchScript
+             ? compact_torchscript_bytes(config, checkpoint)
+             : float_torchscript_bytes(config, decode_checkpoint(checkpoint));
 }
 
 }  // namespace
@@ -50,7 +57,7 @@ ExportedFile export_checkpoint(const QnzFile& checkpoint, const std::string& pat
     const auto state = float_state_dict(decode_checkpoint(checkpoint));
     bytes.assign(state.begin(), state.end());
   } else {
-    bytes = scripted_module(checkpoint, model_file);
+    bytes = scripted_module(checkpoint, format, model_file);
   }
   write_file_atomically(path, bytes);
   return {std::filesystem::absolute(path).lexically_normal().string(), format,

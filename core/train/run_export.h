@@ -10,10 +10,12 @@
 namespace qn {
 
 // .qnz: the compressed checkpoint, as stored. float: the decompressed state dict for
-// PyTorch (float_export.h). torchscript: a torchscript model's own module with the
-// decompressed values (train/torchscript_export.h).
-enum class ExportFormat { Qnz, Float, TorchScript };
-ExportFormat parse_export_format(const std::string& text);  // "qnz", "float", "torchscript"
+// PyTorch (float_export.h). torchscript: a module torch.jit.load runs, holding the codes
+// and decoding them in each forward (about the .qnz's size); torchscript-float: the same
+// module with the decoded fp32 values (train/torchscript_export.h).
+enum class ExportFormat { Qnz, Float, TorchScript, TorchScriptFloat };
+// "qnz", "float", "torchscript", "torchscript-float"
+ExportFormat parse_export_format(const std::string& text);
 std::string to_string(ExportFormat format);
 
 struct ExportedFile {
@@ -23,8 +25,8 @@ struct ExportedFile {
   std::string sha256;
 };
 
-// Writes a read checkpoint to `path` in `format` (atomically). TorchScript needs the
-// model's file, found by `model_file` (locate_model_file).
+// Writes a read checkpoint to `path` in `format` (atomically). TorchScript of a torchscript
+// model needs the model's file, found by `model_file` (locate_model_file).
 ExportedFile export_checkpoint(const QnzFile& checkpoint, const std::string& path,
                                ExportFormat format, const ModelFileSearch& model_file = {});
 

@@ -288,7 +288,7 @@ class TestScriptedModel : public QObject {
     QVERIFY(result.steps > 0);
 
     const auto exported = dir_.filePath("exported.pt").toStdString();
-    std::ofstream(exported, std::ios::binary) << torchscript_module_bytes(config, result.compressed);
+    std::ofstream(exported, std::ios::binary) << float_torchscript_bytes(config, result.compressed);
     const auto model = load_compressed_model(config, TaskData{}, result.compressed, torch::kCPU);
     const auto images = torch::sin(torch::arange(2 * 28 * 28, torch::kFloat)).reshape({2, 1, 28, 28});
     torch::Tensor logits;

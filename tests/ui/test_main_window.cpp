@@ -488,7 +488,7 @@ class TestMainWindow : public QObject {
     window.show();
     show_store(window);
     const int64_t id = window.runs_model()->run_at(0).id;
-    // Export .qnz and the decompressed state dict: files written and recorded.
+    // Export .qnz, the decompressed state dict and TorchScript: files written and recorded.
     const auto qnz = dir_.filePath("exported.qnz");
     QSignalSpy exported(window.store(), &StoreWorker::exported);
     window.export_run_to(id, qnz, ExportFormat::Qnz);
@@ -498,7 +498,13 @@ class TestMainWindow : public QObject {
     QCOMPARE(file.read(4), QByteArray("\x89QNZ"));
     window.export_run_to(id, dir_.filePath("exported.pt"), ExportFormat::Float);
     QTRY_COMPARE(exported.count(), 2);
-    QCOMPARE(RunStore(db.toStdString()).artifacts(id).size(), size_t{2});
+    // The built-in model as TorchScript holding its codes: a zip archive torch.jit.load reads.
+    window.export_run_to(id, dir_.filePath("compact.pt"), ExportFormat::TorchScript);
+    QTRY_COMPARE(exported.count(), 3);
+    QFile compact(dir_.filePath("compact.pt"));
+    QVERIFY(compact.open(QIODevice::ReadOnly));
+    QCOMPARE(compact.read(2), QByteArray("PK"));
+    QCOMPARE(RunStore(db.toStdString()).artifacts(id).size(), size_t{3});
     // Plots as PNG, SVG (text kept as text) and PDF; another suffix is refused.
     window.show_view("pareto");
     for (const char* name : {"plot.png", "plot.svg", "plot.pdf"}) {
