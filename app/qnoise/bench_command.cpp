@@ -116,6 +116,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   add_bench_cancel_command(*bench, exit_code);
   add_bench_store_command(*bench, exit_code);
   add_bench_loader_command(*bench, exit_code);
+  add_bench_infer_command(*bench, exit_code);
 }
 
 }  // namespace qn::cli

@@ -15,6 +15,7 @@ void add_bench_memory_command(CLI::App& bench, int& exit_code);  // under `bench
 void add_bench_cancel_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_store_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_loader_command(CLI::App& bench, int& exit_code);  // under `bench`
+void add_bench_infer_command(CLI::App& bench, int& exit_code);   // under `bench`
 void add_check_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_train_command(CLI::App& app, int& exit_code);

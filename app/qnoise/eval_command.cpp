@@ -22,6 +22,7 @@ struct EvalArgs {
   std::string data;
   std::string device;
   std::string model;
+  std::string engine = "decoded";
   bool json = false;
 };
 
@@ -42,12 +43,13 @@ RunConfig checkpoint_config(const QnzFile& file, const EvalArgs& args) {
 }
 
 int run(const EvalArgs& args) {
+  const auto engine = parse_inference_engine(args.engine);
   const auto file = read_qnz_file(args.path);
   const auto config = checkpoint_config(file, args);
   const auto device = resolve_device(config.device);
   const auto data = load_task_data(config, device);
   const auto evaluation =
-      evaluate_compressed_model(config, data, decode_checkpoint(file), device);
+      evaluate_compressed_model(config, data, decode_checkpoint(file), device, nullptr, engine);
   const double metric = evaluation.metric(data.metric_name);
   const auto& stored = file.result;
   const nlohmann::json stored_metric =
@@ -60,11 +62,14 @@ int run(const EvalArgs& args) {
                                    {"size_bytes", file.payload_bytes},
                                    {"header_bytes", file.header_bytes},
                                    {"file_bytes", file.bytes.size()},
-                                   {"device", describe_device(device)}};
+                                   {"device", describe_device(device)},
+                                   {"engine", args.engine}};
     std::cout << output.dump() << "\n";
   } else {
-    std::printf("%s %s %.6f on %s; ", data.evaluation_split.c_str(), data.metric_name.c_str(),
-                metric, describe_device(device).c_str());
+    std::printf("%s %s %.6f on %s (%s); ", data.evaluation_split.c_str(),
+                data.metric_name.c_str(), metric, describe_device(device).c_str(),
+                engine == InferenceEngine::LookupTables ? "lookup tables over the codes"
+                                                        : "decoded weights");
     if (stored_metric.is_number()) {
       std::printf("the run stored %.6f; ", stored_metric.get<double>());
     }
@@ -87,6 +92,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   command->add_option("--model", args->model,
                       "a torchscript model's .pt file (default: the path the run recorded, "
                       "else that file name beside the .qnz; its SHA-256 must match)");
+  command->add_option("--engine", args->engine,
+                      "decoded (weights decoded from the codes) or lut (a built-in model's PQ "
+                      "Linear, Embedding and 1x1 convolution layers computed as lookup tables "
+                      "over their codes, on the CPU)")
+      ->capture_default_str();
   command->add_flag("--json", args->json, "print one JSON object on stdout");
   command->callback([args, &exit_code] { exit_code = run(*args); });
 }

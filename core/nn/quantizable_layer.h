@@ -11,6 +11,7 @@
 #include "noise/layer_noise.h"
 #include "quant/block_layout.h"
 #include "quant/layer_kind.h"
+#include "quant/pq_lookup.h"
 
 namespace qn {
 
@@ -41,6 +42,14 @@ class QuantizableLayer {
   const torch::Tensor& centroids() const { return centroids_; }
   const torch::Tensor& codes() const { return codes_; }
 
+  // Inference from the codes: from now on the forward computes with `lookup` (lookup
+  // tables over the PQ codes, quant/pq_lookup.h) instead of a weight, which the caller may
+  // then free. Only where can_compute_from_codes(): Linear and Embedding layers, 1x1
+  // convolutions without groups (the layer knows its shape's meaning).
+  virtual bool can_compute_from_codes() const { return false; }
+  void compute_from_codes(std::shared_ptr<const PqLookup> lookup) { lookup_ = std::move(lookup); }
+  const PqLookup* lookup() const { return lookup_.get(); }
+
   // Called with the input of every forward while set; nullptr stops it. Activation-aware
   // PQ gathers the inputs' statistics this way (LibTorch's C++ modules have no hooks).
   using InputObserver = std::function<void(const torch::Tensor& input)>;
@@ -59,6 +68,7 @@ class QuantizableLayer {
   InputObserver input_observer_;
   std::optional<BlockLayout> layout_;
   torch::Tensor centroids_, codes_;
+  std::shared_ptr<const PqLookup> lookup_;
 };
 
 struct NamedLayer {

@@ -21,6 +21,7 @@ QLinearImpl::QLinearImpl(int64_t in_features, int64_t out_features, bool bias) {
 
 torch::Tensor QLinearImpl::forward(const torch::Tensor& input) {
   observe_input(input);
+  if (lookup()) return lookup()->linear(input, bias_);
   return torch::linear(input, forward_weight(is_training()), bias_);
 }
 
@@ -42,6 +43,7 @@ QConv2dImpl::QConv2dImpl(const QConv2dOptions& options) : options_(options) {
 
 torch::Tensor QConv2dImpl::forward(const torch::Tensor& input) {
   observe_input(input);
+  if (lookup()) return lookup()->pointwise_conv(input, bias_, options_.stride);
   const int64_t padding = options_.kernel_size / 2;  // "same" for odd kernels at stride 1
   return torch::conv2d(input, forward_weight(is_training()), bias_, options_.stride, padding,
                        /*dilation=*/1, options_.groups);
@@ -64,6 +66,7 @@ QEmbeddingImpl::QEmbeddingImpl(int64_t vocabulary, int64_t dim) {
 }
 
 torch::Tensor QEmbeddingImpl::forward(const torch::Tensor& tokens) {
+  if (lookup()) return lookup()->rows(tokens);
   return torch::embedding(current_weight(), tokens);
 }
 

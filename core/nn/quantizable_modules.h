@@ -18,6 +18,7 @@ class QLinearImpl : public torch::nn::Module, public QuantizableLayer, public Sc
   torch::Tensor forward(const torch::Tensor& input);
   std::string script_forward() const override;
   LayerKind layer_kind() const override { return LayerKind::Linear; }
+  bool can_compute_from_codes() const override { return true; }
   torch::Tensor& weight() override { return weight_; }
 
  protected:
@@ -44,6 +45,9 @@ class QConv2dImpl : public torch::nn::Module, public QuantizableLayer, public Sc
   torch::Tensor forward(const torch::Tensor& input);
   std::string script_forward() const override;
   LayerKind layer_kind() const override { return LayerKind::Conv2d; }
+  bool can_compute_from_codes() const override {
+    return options_.kernel_size == 1 && options_.groups == 1;
+  }
   torch::Tensor& weight() override { return weight_; }
 
  protected:
@@ -69,6 +73,7 @@ class QEmbeddingImpl : public torch::nn::Module, public QuantizableLayer, public
   std::string script_forward() const override;
   torch::Tensor current_weight() { return forward_weight(is_training()); }
   LayerKind layer_kind() const override { return LayerKind::Embedding; }
+  bool can_compute_from_codes() const override { return true; }
   torch::Tensor& weight() override { return weight_; }
 
  protected:

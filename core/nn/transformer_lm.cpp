@@ -113,15 +113,20 @@ torch::Tensor TransformerLMImpl::forward(const torch::Tensor& tokens) {
                      " tokens is longer than the model's context of " +
                      std::to_string(options_.context));
   }
-  const auto table = embedding_->current_weight();
-  auto x = dropout_->forward(torch::embedding(table, tokens) + position_.narrow(0, 0, length));
+  // Tied: one table looks tokens up and projects back (one noise draw for both uses), or,
+  // served from its codes, one set of lookup tables.
+  const auto* codes = embedding_->lookup();
+  const auto table = codes ? torch::Tensor() : embedding_->current_weight();
+  const auto embedded = codes ? codes->rows(tokens) : torch::embedding(table, tokens);
+  auto x = dropout_->forward(embedded + position_.narrow(0, 0, length));
   for (const auto& layer : *layers_) {
     const bool dropped =
         is_training() && options_.layerdrop > 0 && torch::rand({}).item<double>() < options_.layerdrop;
     if (!dropped) x = layer->as<TransformerLayer>()->forward(x);
   }
   x = final_norm_->forward(x);
-  return output_ ? output_->forward(x) : torch::linear(x, table);
+  if (output_) return output_->forward(x);
+  return codes ? codes->linear(x) : torch::linear(x, table);
 }
 
 std::string TransformerLMImpl::script_forward() const {

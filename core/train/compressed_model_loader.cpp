@@ -2,9 +2,12 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "common/error.h"
+#include "nn/quantizable_layer.h"
 #include "quant/block_layout.h"
+#include "quant/pq_lookup.h"
 #include "train/model_compression.h"
 
 namespace qn {
@@ -19,7 +22,41 @@ std::vector<int64_t> stored_shape(const CompressedModel& compressed, const std::
                    name + "', which its model needs");
 }
 
+// The weights the layers of `model` compute from their codes, by name ("hidden.weight"):
+// every PQ weight of a layer that can, where the lookups cost less than the dense product.
+std::set<std::string> serve_from_codes(torch::nn::Module& model, const CompressedModel& compressed) {
+  std::map<std::string, const PqTensor*> product_quantized;
+  for (const auto& [name, tensor] : compressed.tensors()) {
+    if (const auto* pq = dynamic_cast<const PqTensor*>(tensor.get())) product_quantized[name] = pq;
+  }
+  std::set<std::string> served;
+  for (const auto& [name, layer] : quantizable_layers(model)) {
+    const auto found = product_quantized.find(name + ".weight");
+    if (found == product_quantized.end() || !layer->can_compute_from_codes() ||
+        !PqLookup::cheaper_than_dense(*found->second)) {
+      continue;
+    }
+    layer->compute_from_codes(std::make_shared<PqLookup>(*found->second));
+    served.insert(found->first);
+  }
+  return served;
+}
+
+void check_lookup_engine(const RunConfig& config, const torch::Device& device) {
+  if (is_scripted_model(config.model)) {
+    throw InputError("a torchscript model's layers run inside TorchScript: lookup tables "
+                     "(--engine lut) serve the built-in models");
+  }
+  if (!device.is_cpu()) throw InputError("lookup tables (--engine lut) run on the CPU only");
+}
+
 }  // namespace
+
+InferenceEngine parse_inference_engine(const std::string& name) {
+  if (name == "decoded") return InferenceEngine::Decoded;
+  if (name == "lut") return InferenceEngine::LookupTables;
+  throw InputError("the inference engine must be decoded or lut, got '" + name + "'");
+}
 
 TaskData data_shapes_from_checkpoint(const RunConfig& config, const CompressedModel& compressed) {
   TaskData data;
@@ -44,7 +81,8 @@ TaskData data_shapes_from_checkpoint(const RunConfig& config, const CompressedMo
 }
 
 TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
-                                const CompressedModel& compressed, const torch::Device& device) {
+                                const CompressedModel& compressed, const torch::Device& device,
+                                InferenceEngine engine) {
   // A config that asks for a bigger model than the file's tensors could fill is refused
   // before that model is built (a crafted file must not make us allocate what it names).
   int64_t stored_values = 0;
@@ -60,10 +98,18 @@ TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
                      " parameters, but its tensors hold " + std::to_string(stored_values) +
                      " values");
   }
+  const bool from_codes = engine == InferenceEngine::LookupTables;
+  if (from_codes) check_lookup_engine(config, device);
   auto model = make_task_model(config, data, device);
   model.prune();
   std::map<std::string, const CompressedTensor*> unused;
   for (const auto& [name, tensor] : compressed.tensors()) unused[name] = tensor.get();
+  const auto served = from_codes ? serve_from_codes(*model.module, compressed) : std::set<std::string>{};
+  if (from_codes && served.empty()) {
+    throw InputError("no layer of this " + config.model.arch + " is product-quantized where "
+                     "lookup tables apply (a PQ Linear, Embedding or 1x1 convolution with more "
+                     "outputs than K + outputs / b): --engine lut has nothing to compute from codes");
+  }
 
   torch::NoGradGuard no_grad;
   const auto load = [&](const std::string& name, const torch::Tensor& target) {
@@ -81,7 +127,14 @@ TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
     target.detach().copy_(found->second->decode());
     unused.erase(found);
   };
-  for (const auto& item : model.module->named_parameters()) load(item.key(), item.value());
+  for (const auto& item : model.module->named_parameters()) {
+    if (served.count(item.key())) {
+      item.value().set_(torch::empty({0}, item.value().options()));  // the codes serve it
+      unused.erase(item.key());
+    } else {
+      load(item.key(), item.value());
+    }
+  }
   for (const auto& item : model.module->named_buffers()) {
     if (!is_training_only_buffer(item.key())) load(item.key(), item.value());
   }
@@ -96,8 +149,8 @@ TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
 
 Evaluation evaluate_compressed_model(const RunConfig& config, const TaskData& data,
                                      const CompressedModel& compressed, const torch::Device& device,
-                                     const CancelToken* cancel) {
-  auto model = load_compressed_model(config, data, compressed, device);
+                                     const CancelToken* cancel, InferenceEngine engine) {
+  auto model = load_compressed_model(config, data, compressed, device, engine);
   return evaluate(*model.module, model.forward, data.evaluation, cancel);
 }
 

@@ -10,13 +10,24 @@
 
 namespace qn {
 
+// How a loaded model computes with its product-quantized weights. Decoded: with the
+// weights decoded from the codebooks, as training evaluated them. LookupTables: a built-in
+// model's PQ Linear, Embedding and 1x1 convolution layers compute from their codes
+// (quant/pq_lookup.h) where that costs less arithmetic than the dense product
+// (PqLookup::cheaper_than_dense), and their float weights are freed; the rest as
+// Decoded. CPU only.
+enum class InferenceEngine { Decoded, LookupTables };
+InferenceEngine parse_inference_engine(const std::string& name);  // "decoded", "lut"
+
 // A fresh model of config's architecture for `data` on `device` (pruned to
 // model.keep_layers), every parameter and buffer set to the decoded tensor of that name:
 // the model a checkpoint defines, ready for evaluation. A tensor the model needs and
 // `compressed` lacks, one the model has no place for, or a shape that differs is an
-// InputError naming the tensor.
+// InputError naming the tensor; so is LookupTables on a model with no layer it serves, on
+// a torchscript model (its layers run inside TorchScript) and on another device than the CPU.
 TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
-                                const CompressedModel& compressed, const torch::Device& device);
+                                const CompressedModel& compressed, const torch::Device& device,
+                                InferenceEngine engine = InferenceEngine::Decoded);
 
 // What a built-in model needs to know of its data (image shape and classes, or the
 // vocabulary), read from the shapes of the checkpoint's own tensors, so that exporting
@@ -29,6 +40,7 @@ TaskData data_shapes_from_checkpoint(const RunConfig& config, const CompressedMo
 // each batch (RunCancelled).
 Evaluation evaluate_compressed_model(const RunConfig& config, const TaskData& data,
                                      const CompressedModel& compressed, const torch::Device& device,
-                                     const CancelToken* cancel = nullptr);
+                                     const CancelToken* cancel = nullptr,
+                                     InferenceEngine engine = InferenceEngine::Decoded);
 
 }  // namespace qn
