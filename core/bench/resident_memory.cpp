@@ -27,6 +27,8 @@ int64_t status_bytes(const std::string& field) {
 
 int64_t resident_bytes() { return status_bytes("VmRSS"); }
 
+int64_t anonymous_resident_bytes() { return status_bytes("RssAnon"); }
+
 int64_t peak_resident_bytes() { return status_bytes("VmHWM"); }
 
 void reset_peak_resident_memory() {

@@ -8,6 +8,9 @@
 namespace qn {
 
 int64_t resident_bytes();       // VmRSS now
+// RssAnon now: the resident memory the process allocated (data, not the pages of its
+// libraries' code, which count in VmRSS as the first call of each kernel reads them in).
+int64_t anonymous_resident_bytes();
 int64_t peak_resident_bytes();  // VmHWM: the most resident since start or the last reset
 
 // Sets the peak to the present resident size; a RuntimeFailure when the kernel refuses.

@@ -18,9 +18,11 @@ PqLookup::PqLookup(const PqTensor& weight)
   centroids_ = weight.codebook().centroids().to(torch::kCPU, torch::kFloat).contiguous();
 }
 
-bool PqLookup::cheaper_than_dense(const PqTensor& weight) {
-  const auto& layout = weight.layout();
-  return weight.codebook().size() + layout.rows() / layout.block_size() < layout.rows();
+bool PqLookup::tables_pay() const { return centroid_count_ + rows_ / block_size_ < rows_; }
+
+torch::Tensor PqLookup::decoded() const {
+  const auto codes = codes_.t().reshape(-1).to(torch::kLong);  // block order: row by row
+  return centroids_.index_select(0, codes).view({rows_, row_length()});
 }
 
 int64_t PqLookup::bytes() const { return codes_.nbytes() + centroids_.nbytes(); }
@@ -55,6 +57,7 @@ torch::Tensor PqLookup::linear(const torch::Tensor& input, const torch::Tensor& 
     throw InputError("lookup tables take float32 CPU inputs of " + std::to_string(row_length()) +
                      " features");
   }
+  if (!tables_pay()) return torch::linear(input, decoded(), bias);
   const auto flat = input.reshape({-1, row_length()}).contiguous();
   const int64_t count = flat.size(0);
   auto output = bias.defined() ? bias.to(torch::kFloat).expand({count, rows_}).contiguous()
@@ -83,6 +86,9 @@ torch::Tensor PqLookup::linear(const torch::Tensor& input, const torch::Tensor& 
 
 torch::Tensor PqLookup::pointwise_conv(const torch::Tensor& input, const torch::Tensor& bias,
                                        int64_t stride) const {
+  if (!tables_pay()) {
+    return torch::conv2d(input, decoded().view({rows_, row_length(), 1, 1}), bias, stride);
+  }
   const auto sampled =
       stride > 1 ? input.slice(2, 0, input.size(2), stride).slice(3, 0, input.size(3), stride) : input;
   return linear(sampled.permute({0, 2, 3, 1}), bias).permute({0, 3, 1, 2});

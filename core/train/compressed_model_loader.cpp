@@ -23,7 +23,7 @@ std::vector<int64_t> stored_shape(const CompressedModel& compressed, const std::
 }
 
 // The weights the layers of `model` compute from their codes, by name ("hidden.weight"):
-// every PQ weight of a layer that can, where the lookups cost less than the dense product.
+// every PQ weight of a layer that can.
 std::set<std::string> serve_from_codes(torch::nn::Module& model, const CompressedModel& compressed) {
   std::map<std::string, const PqTensor*> product_quantized;
   for (const auto& [name, tensor] : compressed.tensors()) {
@@ -32,10 +32,7 @@ std::set<std::string> serve_from_codes(torch::nn::Module& model, const Compresse
   std::set<std::string> served;
   for (const auto& [name, layer] : quantizable_layers(model)) {
     const auto found = product_quantized.find(name + ".weight");
-    if (found == product_quantized.end() || !layer->can_compute_from_codes() ||
-        !PqLookup::cheaper_than_dense(*found->second)) {
-      continue;
-    }
+    if (found == product_quantized.end() || !layer->can_compute_from_codes()) continue;
     layer->compute_from_codes(std::make_shared<PqLookup>(*found->second));
     served.insert(found->first);
   }
@@ -107,8 +104,8 @@ TaskModel load_compressed_model(const RunConfig& config, const TaskData& data,
   const auto served = from_codes ? serve_from_codes(*model.module, compressed) : std::set<std::string>{};
   if (from_codes && served.empty()) {
     throw InputError("no layer of this " + config.model.arch + " is product-quantized where "
-                     "lookup tables apply (a PQ Linear, Embedding or 1x1 convolution with more "
-                     "outputs than K + outputs / b): --engine lut has nothing to compute from codes");
+                     "lookup tables apply (a PQ Linear, Embedding or 1x1 convolution): --engine "
+                     "lut has nothing to compute from codes");
   }
 
   torch::NoGradGuard no_grad;

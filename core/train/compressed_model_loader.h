@@ -13,9 +13,9 @@ namespace qn {
 // How a loaded model computes with its product-quantized weights. Decoded: with the
 // weights decoded from the codebooks, as training evaluated them. LookupTables: a built-in
 // model's PQ Linear, Embedding and 1x1 convolution layers compute from their codes
-// (quant/pq_lookup.h) where that costs less arithmetic than the dense product
-// (PqLookup::cheaper_than_dense), and their float weights are freed; the rest as
-// Decoded. CPU only.
+// (quant/pq_lookup.h: lookup tables where they cost less arithmetic than the dense
+// product, else the weight decoded for each call), and their float weights are freed; the
+// rest as Decoded. CPU only.
 enum class InferenceEngine { Decoded, LookupTables };
 InferenceEngine parse_inference_engine(const std::string& name);  // "decoded", "lut"
 

@@ -28,6 +28,11 @@ python=/usr/bin/python3
 cd "$root"
 mkdir -p "$out" "$work"
 say() { echo "run.sh: $*" >&2; }
+tag_run() {  # adds "run": N to each JSON line of stdin
+  $python -c 'import json, sys
+for line in sys.stdin:
+    record = json.loads(line); record["run"] = int(sys.argv[1]); print(json.dumps(record))' "$1"
+}
 
 # --- 1. three models, three exports each ------------------------------------------------------
 train() {  # name, config, overrides...
@@ -70,11 +75,7 @@ for run in 1 2; do
     read -r in_features out_features <<< "$shape"
     say "Linear $in_features -> $out_features, run $run"
     "$qnoise" bench infer --in "$in_features" --out "$out_features" --batch 1,2,4,8,16,32,64,128,256 \
-      --threads 1 --blocks 10 --json | $python -c '
-import json, sys
-for line in sys.stdin:
-    record = json.loads(line); record["run"] = int(sys.argv[1]); print(json.dumps(record))
-' "$run" >> "$out/layer.jsonl"
+      --threads 1 --blocks 10 --json | tag_run "$run" >> "$out/layer.jsonl"
   done
 done
 
@@ -84,11 +85,7 @@ for run in 1 2; do
   for length in 64 1; do
     say "language model, batch 1 of $length tokens, run $run"
     "$qnoise" bench infer --from "$work/language_model.qnz" --batch 1 --length "$length" \
-      --threads 1 --blocks 10 --json | $python -c '
-import json, sys
-for line in sys.stdin:
-    record = json.loads(line); record["run"] = int(sys.argv[1]); print(json.dumps(record))
-' "$run" >> "$out/model.jsonl"
+      --threads 1 --blocks 10 --json | tag_run "$run" >> "$out/model.jsonl"
   done
 done
 

@@ -74,14 +74,15 @@ def model_table(records):
 
 
 def memory_table(records):
-    out = ["| served by | file | resident, model loaded | after a forward (batch 1) | "
-           "process before the model |",
-           "| --- | ---: | ---: | ---: | ---: |"]
+    out = ["| served by | file | the model's tensors | anonymous memory, model loaded | "
+           "after a forward (batch 1) | VmRSS growth, loaded / after a forward |",
+           "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for record in records:
-        out.append(f"| {'lookup tables over the codes' if record['engine'] == 'lut' else 'decoded fp32 weights'}"
-                   f" | {kib(record['file_bytes'])} | {kib(record['model_resident_bytes'])} | "
-                   f"{kib(record['after_forward_resident_bytes'])} | "
-                   f"{kib(record['resident_before_model_bytes'])} |")
+        served = "lookup tables over the codes" if record["engine"] == "lut" else "decoded fp32 weights"
+        out.append(f"| {served} | {kib(record['file_bytes'])} | {kib(record['model_tensor_bytes'])} | "
+                   f"{kib(record['model_anonymous_bytes'])} | "
+                   f"{kib(record['after_forward_anonymous_bytes'])} | "
+                   f"{kib(record['model_resident_bytes'])} / {kib(record['after_forward_resident_bytes'])} |")
     return out
 
 

@@ -22,14 +22,13 @@ class TestInferenceCli : public QObject {
   QTemporaryDir dir_;
   const QString source_ = QStringLiteral(QNS_SOURCE_DIR);
 
-  // A short Fashion-MNIST ConvNet run quantized by `method`, its checkpoint at `qnz`. K = 64
-  // makes lookup tables pay on the 256-wide hidden layer (PqLookup::cheaper_than_dense).
+  // A short Fashion-MNIST ConvNet run quantized by `method`, its checkpoint at `qnz`.
   void train(const QString& method, const QString& qnz) {
     const auto trained = run_qnoise(
         {"train", "--config", source_ + "/resources/presets/fmnist-convnet.json", "--set",
          "quant.method=" + method, "--set", "data.train_limit=512", "--set", "train.max_steps=8",
-         "--set", "train.batch_size=64", "--set", "model.hidden=256", "--set",
-         "quant.centroids=64", "--device", "cpu", "--export", qnz});
+         "--set", "train.batch_size=64", "--set", "model.hidden=256", "--device", "cpu",
+         "--export", qnz});
     QVERIFY2(trained.exit_code == 0, trained.err.constData());
   }
 

@@ -71,12 +71,22 @@ class TestPqLookup : public QObject {
     QVERIFY(relative(lookup.linear(hidden), torch::linear(hidden, pq.decode())) < 1e-5);
   }
 
-  void lookups_are_used_only_where_they_do_less_arithmetic() {
+  void tables_are_used_only_where_they_do_less_arithmetic() {
     // K + rows / b < rows: 3072 outputs at K = 256 and b = 8 pay; a 10-class classifier and
-    // a 24-channel 1x1 convolution at K = 256 do not.
-    QVERIFY(PqLookup::cheaper_than_dense(random_pq({"wide", LayerKind::Linear}, {3072, 64}, 8, 256, 9)));
-    QVERIFY(!PqLookup::cheaper_than_dense(random_pq({"classifier", LayerKind::Linear}, {10, 512}, 8, 256, 9)));
-    QVERIFY(!PqLookup::cheaper_than_dense(random_pq({"narrow", LayerKind::Linear}, {272, 64}, 8, 256, 9)));
+    // a 272-wide layer at K = 256 do not, and compute with the weight decoded for the call.
+    QVERIFY(PqLookup(random_pq({"wide", LayerKind::Linear}, {3072, 64}, 8, 256, 9)).tables_pay());
+    for (const int64_t rows : {int64_t{10}, int64_t{272}}) {
+      const auto pq = random_pq({"narrow", LayerKind::Linear}, {rows, 512}, 8, 256, 9);
+      const PqLookup lookup(pq);
+      QVERIFY(!lookup.tables_pay());
+      QCOMPARE(max_abs_difference(lookup.decoded(), pq.decode()), 0.0);
+      const auto input = seeded_randn({3, 512}, 11);
+      QVERIFY(relative(lookup.linear(input), torch::linear(input, pq.decode())) < 1e-6);
+    }
+    const auto narrow_conv = random_pq({"project", LayerKind::Conv2d}, {24, 96, 1, 1}, 4, 256, 12);
+    const auto input = seeded_randn({2, 96, 5, 5}, 13);
+    QVERIFY(relative(PqLookup(narrow_conv).pointwise_conv(input, {}, 1),
+                     torch::conv2d(input, narrow_conv.decode())) < 1e-6);
   }
 
   void inputs_it_cannot_take_are_refused() {

@@ -8,8 +8,9 @@ a fresh store and a fresh home folder. Each task is timed and printed.
 3. The store shared while the window holds it open: the File dialog opened and cancelled
    (the locks in /proc/locks before and after), an outside `sqlite3` reading the store,
    then a run queued and finished; every run intact, the database sound.
-4. Export the best run's compressed model through File > Selected runs > Export: the file
-   is the run's stored checkpoint, byte for byte.
+4. Export the best run's compressed model through File > Selected runs > Export (the menu,
+   listing each format with its size, is screenshot): the file is the run's stored
+   checkpoint, byte for byte.
 5. Compare: the Compare view with a baseline, through the View menu.
 6. Cancel a run (Ctrl+.): the run ends cancelled.
 7. Quit mid-run (Ctrl+Q, "Leave queued"): the run is stored interrupted, not cancelled;
@@ -228,9 +229,10 @@ def run_tasks(session):
         session.keys("alt+f")
         time.sleep(0.5)
         session.keys("u")  # Selected runs (run 2 is selected: it was just queued)
-        session.keys("e")  # Export compressed (.qnz)...
-        dialog = wait_for("the export dialog",
-                          lambda: session.find_window("Export compressed checkpoint"))
+        time.sleep(0.5)
+        session.screenshot("export_menu.png")  # each format with the size it writes
+        session.keys("e")  # Export compressed .qnz (size)...
+        dialog = wait_for("the export dialog", lambda: session.find_window("Export run 2 (qnz)"))
         session.focus(dialog)
         target = session.out / "best.qnz"
         session.keys("ctrl+a")
