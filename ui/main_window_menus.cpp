@@ -127,7 +127,7 @@ void MainWindow::export_selected(ExportFormat format) {
   if (ids.size() != 1) return;
   const bool qnz = format == ExportFormat::Qnz;
   const auto path = QFileDialog::getSaveFileName(
-      this, "Export run " + QString::number(ids[0]) + " (" + QString::fromStdString(to_string(format)) + ")",
+      this, "Export run " + QString::number(ids[0]) + " as " + QString::fromStdString(to_string(format)),
       QStringLiteral("run-%1%2.%3")
           .arg(ids[0])
           .arg(format == ExportFormat::TorchScriptFloat ? "-float" : "")
@@ -183,15 +183,17 @@ void MainWindow::add_run_actions(QMenu* menu) {
                                                   : "Select one done run to export";
   // Each format with the size it writes, so that which one is small is plain.
   const auto& result = one_done ? runs[0]->result : std::nullopt;
-  const auto size = [&result](bool compressed) {
+  const auto size = [&result](bool compressed, const QString& beside = {}) {
     if (!result) return QString();
-    return " (" + format_bytes(double(compressed ? result->size_bytes : result->fp32_size_bytes)) + ")";
+    return " (" + format_bytes(double(compressed ? result->size_bytes : result->fp32_size_bytes)) +
+           beside + ")";
   };
   const std::vector<std::pair<QString, ExportFormat>> formats = {
       {"&Export compressed .qnz" + size(true) + "...", ExportFormat::Qnz},
-      {"Export &TorchScript, computing from the codes" + size(true) + "...", ExportFormat::TorchScript},
+      {"Export &TorchScript, computing from the codes" + size(true, " + its code") + "...",
+       ExportFormat::TorchScript},
       {"Export TorchScript, &decoded fp32" + size(false) + "...", ExportFormat::TorchScriptFloat},
-      {"Export fp32 &state dict" + size(false) + "...", ExportFormat::Float}};
+      {"Export fp32 state d&ict" + size(false) + "...", ExportFormat::Float}};
   for (const auto& [label, format] : formats) {
     auto* action = menu->addAction(label, this, [this, format = format] { export_selected(format); });
     action->setEnabled(one_done);

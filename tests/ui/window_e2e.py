@@ -230,9 +230,10 @@ def run_tasks(session):
         time.sleep(0.5)
         session.keys("u")  # Selected runs (run 2 is selected: it was just queued)
         time.sleep(0.5)
-        session.screenshot("export_menu.png")  # each format with the size it writes
+        menus = session.xdotool("search", "--onlyvisible", "--class", "qnstudio").split()
+        session.screenshot("export_menu.png", menus[-1])  # each format with its size
         session.keys("e")  # Export compressed .qnz (size)...
-        dialog = wait_for("the export dialog", lambda: session.find_window("Export run 2 (qnz)"))
+        dialog = wait_for("the export dialog", lambda: session.find_window("Export run 2 as qnz"))
         session.focus(dialog)
         target = session.out / "best.qnz"
         session.keys("ctrl+a")
