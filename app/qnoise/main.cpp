@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   qn::cli::add_sensitivity_command(app, exit_code);
   qn::cli::add_solve_command(app, exit_code);
   qn::cli::add_kmeans_command(app, exit_code);
+  qn::cli::add_tokenize_command(app, exit_code);
   qn::cli::add_bench_command(app, exit_code);
   qn::cli::add_check_command(app, exit_code);
   qn::cli::add_demo_command(app, exit_code);

@@ -60,8 +60,9 @@ torch::Tensor PqLookup::linear(const torch::Tensor& input, const torch::Tensor& 
   if (!tables_pay()) return torch::linear(input, decoded(), bias);
   const auto flat = input.reshape({-1, row_length()}).contiguous();
   const int64_t count = flat.size(0);
-  auto output = bias.defined() ? bias.to(torch::kFloat).expand({count, rows_}).contiguous()
-                               : torch::zeros({count, rows_});
+  // A fresh tensor either way: expand(...).contiguous() of one row would be the bias itself.
+  auto output = torch::zeros({count, rows_});
+  if (bias.defined()) output.copy_(bias.expand({count, rows_}));
   // Rows in chunks whose tables stay about 1 MiB (in cache, and bounded for a convolution's
   // many pixels); each chunk's tables in one GEMM: (rows * blocks, b) x (b, K).
   const int64_t table_floats = blocks_per_row_ * centroid_count_;

@@ -56,12 +56,15 @@ for name in convnet language_model your_model; do
     language_model) input=(tokens 1 64 10000) ;;
     *) input=(images 2 1 28 28) ;;
   esac
-  compact="$($python tests/python/run_exported_model.py "$work/$name.pt" "${input[@]}")"
-  float="$($python tests/python/run_exported_model.py "$work/$name.float.pt" "${input[@]}")"
-  $python - "$name" "$work/$name.qnz" "$compact" "$float" >> "$out/sizes.jsonl" <<'PY'
+  $python tests/python/run_exported_model.py "$work/$name.pt" "${input[@]}" > "$work/$name.json"
+  $python tests/python/run_exported_model.py "$work/$name.float.pt" "${input[@]}" \
+    > "$work/$name.float.json"
+  $python - "$name" "$work/$name.qnz" "$work/$name.json" "$work/$name.float.json" \
+    >> "$out/sizes.jsonl" <<'PY'
 import json, os, sys
 import torch
-name, qnz, compact, decoded = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+name, qnz = sys.argv[1], sys.argv[2]
+compact, decoded = (json.load(open(path)) for path in sys.argv[3:5])
 difference = (torch.tensor(compact["logits"]) - torch.tensor(decoded["logits"])).abs().max().item()
 print(json.dumps({"model": name, "qnz_bytes": os.path.getsize(qnz), "compact": compact["archive"],
                   "float": decoded["archive"], "compact_vs_float_logits": difference}))

@@ -50,6 +50,20 @@ class TestPqLookup : public QObject {
     }
   }
 
+  // One row at a time, as a language model's last token: the bias is added, never written.
+  void a_single_row_leaves_the_bias_as_it_was() {
+    const auto pq = random_pq({"fc", LayerKind::Linear}, {600, 40}, 8, 64, 14);
+    const PqLookup lookup(pq);
+    const auto bias = seeded_randn({600}, 15);
+    const auto kept = bias.clone();
+    const auto input = seeded_randn({1, 1, 40}, 16);
+    const auto first = lookup.linear(input, bias);
+    const auto second = lookup.linear(input, bias);
+    QCOMPARE(max_abs_difference(bias, kept), 0.0);
+    QCOMPARE(max_abs_difference(first, second), 0.0);
+    QVERIFY(relative(first, torch::linear(input, pq.decode(), bias)) < 1e-5);
+  }
+
   void a_strided_pointwise_convolution_from_the_codes_equals_conv2d() {
     const auto pq = random_pq({"project", LayerKind::Conv2d}, {300, 16, 1, 1}, 4, 64, 4);
     const PqLookup lookup(pq);

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace qn {
+
+// GPT-2's byte-level BPE, the tokenizer of GPT-2 and RoBERTa (Radford et al. 2019), from
+// the files a model ships with: the vocabulary (vocab.json or encoder.json: token -> id)
+// and the merges (merges.txt or vocab.bpe: one "a b" pair a line, by priority, after a
+// "#version" line). Text is cut into pre-tokens by GPT-2's pattern
+//   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+// (PCRE2, with \s as Unicode's White_Space, as Python's `regex` module and HuggingFace's
+// tokenizers read it); each pre-token's UTF-8 bytes map to the 256 printable characters
+// of GPT-2's byte table; then the pair of adjacent symbols with the best merge rank is
+// merged, all its occurrences left to right, until no pair has a rank.
+class ByteLevelBpe {
+ public:
+  // A folder holding vocab.json or encoder.json and merges.txt or vocab.bpe, or the
+  // vocabulary file itself with the merges beside it. Files that do not parse, and a
+  // vocabulary and merges that do not belong together (a merge whose parts or result the
+  // vocabulary lacks, a byte the vocabulary has no token for), are InputErrors naming the
+  // file and line.
+  static ByteLevelBpe load(const std::string& path);
+
+  // The ids of `text` (UTF-8), no special tokens. Invalid UTF-8 is an InputError giving
+  // the byte offset. Remembers each pre-token's ids (not thread-safe: one tokenizer a thread).
+  std::vector<int64_t> encode(std::string_view text);
+
+  int64_t vocabulary_size() const { return vocabulary_size_; }
+
+ private:
+  ByteLevelBpe() = default;
+  void encode_pre_token(std::string_view bytes, std::vector<int64_t>& ids);
+
+  struct Merge {
+    int32_t rank;
+    int32_t merged;  // the id of the two symbols joined
+  };
+  int64_t vocabulary_size_ = 0;
+  int32_t byte_ids_[256] = {};                      // a byte's own token
+  std::unordered_map<uint64_t, Merge> merges_;      // (left id << 32 | right id) -> merge
+  std::shared_ptr<const void> pattern_;             // the compiled pre-tokenizer (pcre2_code)
+  std::unordered_map<std::string, std::vector<int64_t>> cache_;  // pre-token -> ids
+};
+
+}  // namespace qn
