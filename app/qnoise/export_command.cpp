@@ -1,5 +1,6 @@
 // `qnoise export`: a done run's compressed model (or a .qnz file) to a .qnz file, a
-// decompressed float state dict for PyTorch, or (a torchscript model) a TorchScript module.
+// decompressed float state dict for PyTorch, or a TorchScript module: compact (holding the
+// codes) or decoded (docs/export.md).
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>

@@ -160,7 +160,7 @@ std::vector<int64_t> ByteLevelBpe::encode(std::string_view text) {
       PCRE2_UCHAR message[256];
       pcre2_get_error_message(found, message, sizeof message);
       throw InputError("text is not valid UTF-8 at byte " +
-                       std::to_string(pcre2_get_ovector_pointer(match.get())[0]) + ": " +
+                       std::to_string(pcre2_get_startchar(match.get())) + ": " +
                        reinterpret_cast<const char*>(message));
     }
     options = PCRE2_NO_UTF_CHECK;

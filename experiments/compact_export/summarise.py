@@ -60,6 +60,22 @@ def layer_table(records):
     return out
 
 
+def crossover(records):
+    """The smallest batch, per Linear, at which lookup tables are not faster (every run)."""
+    out = []
+    for shape in sorted({(r["in_features"], r["out_features"]) for r in records}):
+        rows = [r for r in records if (r["in_features"], r["out_features"]) == shape]
+        slower = sorted({r["batch"] for r in rows
+                         if median_ms(r, "lookup tables") >= median_ms(r, "fp32 linear")})
+        largest = max(r["batch"] for r in rows)
+        out.append(f"- {shape[0]} -> {shape[1]}: " +
+                   (f"the dense product is faster from batch {slower[0]} on." if slower else
+                    f"lookup tables are faster at every batch measured, up to {largest}: no "
+                    "cross-over on this machine, where a one-thread GEMM reaches about "
+                    f"{2 * shape[0] * shape[1] * largest / (1e-3 * min(median_ms(r, 'fp32 linear') for r in rows if r['batch'] == largest)) / 1e9:.0f} GFLOP/s."))
+    return out
+
+
 def model_table(records):
     out = ["| input | run | fp32 weights, ms | lookup tables, ms | lookup tables against fp32 "
            "(95% interval) | relative difference |",
@@ -110,6 +126,8 @@ def main(folder):
         "## One Linear, K = 256, b = 8, one thread",
         "",
         *layer_table(layer),
+        "",
+        *crossover(layer),
         "",
         "## The language model's forward, batch 1, one thread",
         "",
