@@ -1,6 +1,7 @@
 // `qnoise tokenize --tokenizer PATH FILE`: each line of FILE (without its line end) as the
 // ids GPT-2's byte-level BPE gives it (data/byte_level_bpe.h), a JSON array a line, no
-// special tokens: the tokenizer checked against any other implementation line by line.
+// special tokens (with --pair: two tab-separated texts framed as the model reads them):
+// the tokenizer checked against any other implementation line by line.
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -16,8 +17,19 @@ namespace {
 struct TokenizeArgs {
   std::string tokenizer;
   std::string file;
+  bool pair = false;
+  int64_t max_tokens = 0;
   bool stats = false;
 };
+
+// The line's ids: plain, or (--pair) its two tab-separated texts framed as the model reads them.
+std::vector<int64_t> line_ids(ByteLevelBpe& tokenizer, const std::string& line, const TokenizeArgs& args) {
+  if (!args.pair) return tokenizer.encode(line);
+  const auto tab = line.find('\t');
+  if (tab == std::string::npos) throw InputError("no tab separates the pair's two texts");
+  const std::string_view second = std::string_view(line).substr(tab + 1);
+  return tokenizer.encode_framed(std::string_view(line).substr(0, tab), &second, args.max_tokens);
+}
 
 int run(const TokenizeArgs& args) {
   auto tokenizer = ByteLevelBpe::load(args.tokenizer);
@@ -30,7 +42,7 @@ int run(const TokenizeArgs& args) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     try {
       const auto began = std::chrono::steady_clock::now();
-      const auto ids = tokenizer.encode(line);
+      const auto ids = line_ids(tokenizer, line, args);
       encoding += std::chrono::steady_clock::now() - began;
       tokens += static_cast<int64_t>(ids.size());
       std::cout << nlohmann::json(ids).dump() << '\n';
@@ -59,6 +71,12 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
                       "merges.txt (or vocab.bpe), or the vocabulary file")
       ->required();
   command->add_option("file", args->file, "the text, one input a line (UTF-8)")->required();
+  command->add_flag("--pair", args->pair,
+                    "each line is two texts separated by a tab, framed with the special tokens "
+                    "(RoBERTa: <s> A </s></s> B </s>; GPT-2: A <|endoftext|> B)");
+  command->add_option("--max-tokens", args->max_tokens,
+                      "with --pair: at most this many ids, the longer text cut first (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
   command->add_flag("--stats", args->stats,
                     "print the lines, tokens and seconds spent encoding (JSON) on stderr");
   command->callback([args, &exit_code] { exit_code = run(*args); });

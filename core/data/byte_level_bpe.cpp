@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -89,6 +90,44 @@ std::unordered_map<std::string, int32_t> read_vocabulary(const std::string& path
   return vocabulary;
 }
 
+std::optional<int64_t> id_of(const std::unordered_map<std::string, int32_t>& vocabulary,
+                             const std::string& token) {
+  const auto found = vocabulary.find(token);
+  return found == vocabulary.end() ? std::nullopt : std::optional<int64_t>(found->second);
+}
+
+// fairseq's dict.txt: GPT-2 id -> fairseq id (4 + line; <unk> = 3 for ids it lacks). Lines
+// whose symbol is not a number (fairseq's "madeupword0000" padding) take an id and map
+// nothing.
+std::vector<int32_t> read_dictionary(const std::string& path, int64_t gpt2_size,
+                                     int64_t& dictionary_size) {
+  constexpr int32_t kUnknown = 3, kFirst = 4;
+  std::vector<int32_t> renumbering(static_cast<size_t>(gpt2_size), kUnknown);
+  std::istringstream lines(read_file_bytes(path));
+  int32_t next = kFirst;
+  int line_number = 0;
+  for (std::string line; std::getline(lines, line); ++next) {
+    ++line_number;
+    std::istringstream fields(line);
+    std::string symbol;
+    int64_t count = 0;
+    if (!(fields >> symbol >> count)) {
+      throw InputError("dictionary '" + path + "' line " + std::to_string(line_number) +
+                       ": not a symbol and a count");
+    }
+    if (symbol.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto gpt2_id = std::stoll(symbol.substr(0, 12));
+    if (gpt2_id >= gpt2_size) {
+      throw InputError("dictionary '" + path + "' line " + std::to_string(line_number) +
+                       ": GPT-2 id " + symbol + " is beyond the vocabulary's " +
+                       std::to_string(gpt2_size) + " tokens: not this tokenizer's dictionary");
+    }
+    renumbering[static_cast<size_t>(gpt2_id)] = next;
+  }
+  dictionary_size = next;
+  return renumbering;
+}
+
 }  // namespace
 
 ByteLevelBpe ByteLevelBpe::load(const std::string& path) {
@@ -142,6 +181,15 @@ ByteLevelBpe ByteLevelBpe::load(const std::string& path) {
   tokenizer.pattern_ = std::shared_ptr<const void>(code, [](const void* compiled) {
     pcre2_code_free(static_cast<pcre2_code*>(const_cast<void*>(compiled)));
   });
+  const auto dictionary = fs::path(files.vocabulary).parent_path() / "dict.txt";
+  if (fs::is_regular_file(dictionary)) {
+    tokenizer.renumbering_ =
+        read_dictionary(dictionary.string(), tokenizer.vocabulary_size_, tokenizer.vocabulary_size_);
+    tokenizer.framing_ = framing_for(0, 2, 1, std::nullopt);  // fairseq's <s> <pad> </s>
+  } else {
+    tokenizer.framing_ = framing_for(id_of(vocabulary, "<s>"), id_of(vocabulary, "</s>"),
+                                     id_of(vocabulary, "<pad>"), id_of(vocabulary, "<|endoftext|>"));
+  }
   return tokenizer;
 }
 
@@ -169,6 +217,13 @@ std::vector<int64_t> ByteLevelBpe::encode(std::string_view text) {
     start = vector[1];
   }
   return ids;
+}
+
+std::vector<int64_t> ByteLevelBpe::encode_framed(std::string_view first,
+                                                const std::string_view* second, int64_t max_tokens) {
+  if (!second) return frame_input(framing_, encode(first), nullptr, max_tokens);
+  const auto second_ids = encode(*second);
+  return frame_input(framing_, encode(first), &second_ids, max_tokens);
 }
 
 void ByteLevelBpe::encode_pre_token(std::string_view bytes, std::vector<int64_t>& ids) {
@@ -207,7 +262,9 @@ void ByteLevelBpe::encode_pre_token(std::string_view bytes, std::vector<int64_t>
   }
   if (cache_.size() > (1u << 20)) cache_.clear();  // bounded: a corpus of rare words
   auto& cached = cache_[key];
-  cached.assign(symbols.begin(), symbols.end());
+  for (const auto symbol : symbols) {
+    cached.push_back(renumbering_.empty() ? symbol : renumbering_[static_cast<size_t>(symbol)]);
+  }
   ids.insert(ids.end(), cached.begin(), cached.end());
 }
 

@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "data/input_framing.h"
+
 namespace qn {
 
 // GPT-2's byte-level BPE, the tokenizer of GPT-2 and RoBERTa (Radford et al. 2019), from
@@ -18,6 +20,12 @@ namespace qn {
 // tokenizers read it); each pre-token's UTF-8 bytes map to the 256 printable characters
 // of GPT-2's byte table; then the pair of adjacent symbols with the best merge rank is
 // merged, all its occurrences left to right, until no pair has a rank.
+//
+// fairseq's RoBERTa checkpoints number tokens by their own dict.txt ("<GPT-2 id> <count>" a
+// line: line i is id 4 + i after <s>, <pad>, </s>, <unk> = 0..3); where a dict.txt lies
+// beside the files, ids come out in its numbering (a token it lacks as <unk>). The
+// framing (data/input_framing.h) follows the vocabulary: RoBERTa's where it has <s> and
+// </s> (or with dict.txt), else GPT-2's.
 class ByteLevelBpe {
  public:
   // A folder holding vocab.json or encoder.json and merges.txt or vocab.bpe, or the
@@ -31,7 +39,14 @@ class ByteLevelBpe {
   // the byte offset. Remembers each pre-token's ids (not thread-safe: one tokenizer a thread).
   std::vector<int64_t> encode(std::string_view text);
 
+  // A text, or a pair (`second`), framed with the family's special tokens and cut to
+  // `max_tokens` (0: no limit), as the model reads it.
+  std::vector<int64_t> encode_framed(std::string_view first, const std::string_view* second,
+                                     int64_t max_tokens);
+
+  // The ids a model's embedding needs rows for: one past the largest id it can produce.
   int64_t vocabulary_size() const { return vocabulary_size_; }
+  const InputFraming& framing() const { return framing_; }
 
  private:
   ByteLevelBpe() = default;
@@ -45,6 +60,8 @@ class ByteLevelBpe {
   int32_t byte_ids_[256] = {};                      // a byte's own token
   std::unordered_map<uint64_t, Merge> merges_;      // (left id << 32 | right id) -> merge
   std::shared_ptr<const void> pattern_;             // the compiled pre-tokenizer (pcre2_code)
+  std::vector<int32_t> renumbering_;  // GPT-2 id -> dict.txt's; empty without a dict.txt
+  InputFraming framing_;
   std::unordered_map<std::string, std::vector<int64_t>> cache_;  // pre-token -> ids
 };
 

@@ -142,6 +142,64 @@ class TestTokenizer : public QObject {
                                {"absent", "does not exist"}));
   }
 
+  // A plain GPT-2 vocabulary separates a pair by <|endoftext|> (50256) and adds nothing
+  // around it; "Hello" is 15496, " world" 995, "world" 6894.
+  void gpt2_pairs_are_separated_by_end_of_text() {
+    auto tokenizer = ByteLevelBpe::load(kEncoderFolder);
+    QCOMPARE(tokenizer.framing().family, std::string("gpt2"));
+    const std::string_view second = "world";
+    QCOMPARE(tokenizer.encode_framed("Hello", &second, 0),
+             (std::vector<int64_t>{15496, 50256, 6894}));
+  }
+
+  // HuggingFace's RoBERTa files: the vocabulary holds <s>, <pad> and </s>. A pair is
+  // <s> A </s></s> B </s>; too long, the longer text loses tokens from its end first.
+  void roberta_pairs_take_its_special_tokens_and_truncate_longest_first() {
+    const auto folder = dir_.filePath("roberta").toStdString();
+    std::filesystem::create_directories(folder);
+    auto vocabulary = nlohmann::json::parse(std::ifstream(kEncoderFolder + "/encoder.json"));
+    vocabulary["<s>"] = 50257;
+    vocabulary["<pad>"] = 50258;
+    vocabulary["</s>"] = 50259;
+    std::ofstream(folder + "/vocab.json") << vocabulary.dump();
+    std::filesystem::copy_file(kEncoderFolder + "/vocab.bpe", folder + "/merges.txt");
+    auto tokenizer = ByteLevelBpe::load(folder);
+    QCOMPARE(tokenizer.framing().family, std::string("roberta"));
+    QCOMPARE(tokenizer.framing().pad, int64_t{50258});
+    const std::string_view second = "world";
+    QCOMPARE(tokenizer.encode_framed("Hello", &second, 0),
+             (std::vector<int64_t>{50257, 15496, 50259, 50259, 6894, 50259}));
+    QCOMPARE(tokenizer.encode_framed("Hello world", nullptr, 0),
+             (std::vector<int64_t>{50257, 15496, 995, 50259}));
+    // 3 + 1 ids against 1: at 7 the first loses two, then the two lose one each in turn.
+    const std::string_view short_text = "world";
+    const auto cut = tokenizer.encode_framed("one two three", &short_text, 7);
+    QCOMPARE(cut.size(), size_t{7});
+    QCOMPARE(cut[1], tokenizer.encode("one")[0]);
+    QVERIFY(throws_input_error([&] { tokenizer.encode_framed("a", &short_text, 5); },
+                               {"data.max_tokens 5", "4 special tokens"}));
+  }
+
+  // fairseq's dict.txt renumbers GPT-2's ids: line i is id 4 + i, a token it lacks is <unk>
+  // (3), and pairs take fairseq's <s> = 0 and </s> = 2.
+  void a_fairseq_dictionary_renumbers_the_ids() {
+    const auto folder = dir_.filePath("fairseq").toStdString();
+    std::filesystem::create_directories(folder);
+    std::filesystem::copy_file(kEncoderFolder + "/encoder.json", folder + "/encoder.json");
+    std::filesystem::copy_file(kEncoderFolder + "/vocab.bpe", folder + "/vocab.bpe");
+    std::ofstream(folder + "/dict.txt") << "995 900\n15496 800\nmadeupword0000 0\n";
+    auto tokenizer = ByteLevelBpe::load(folder);
+    QCOMPARE(tokenizer.encode("Hello world"), (std::vector<int64_t>{5, 4}));
+    QCOMPARE(tokenizer.encode("Hello there"), (std::vector<int64_t>{5, 3}));
+    QCOMPARE(tokenizer.vocabulary_size(), int64_t{7});
+    const std::string_view second = " world";
+    QCOMPARE(tokenizer.encode_framed("Hello", &second, 0),
+             (std::vector<int64_t>{0, 5, 2, 2, 4, 2}));
+    std::ofstream(folder + "/dict.txt") << "995 900\n99999 1\n";
+    QVERIFY(throws_input_error([&] { ByteLevelBpe::load(folder); },
+                               {"dict.txt' line 2", "99999", "not this tokenizer's dictionary"}));
+  }
+
   void text_that_is_not_utf8_is_refused_with_its_offset() {
     auto tokenizer = ByteLevelBpe::load(kEncoderFolder);
     QVERIFY(throws_input_error([&] { tokenizer.encode("valid then \xC3\x28 broken"); },
