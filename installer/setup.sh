@@ -31,7 +31,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev libpq-dev libgloo-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstb-dev
-  libturbojpeg0-dev libspng-dev libpcre2-dev
+  libturbojpeg0-dev libspng-dev libpcre2-dev libicu-dev
   postgresql slurm-wlm munge
   dataset-fashion-mnist
   python3-torch python3-numpy python3-torchvision python3-pil

@@ -1,5 +1,5 @@
 // `qnoise tokenize --tokenizer PATH FILE`: each line of FILE (without its line end) as the
-// ids GPT-2's byte-level BPE gives it (data/byte_level_bpe.h), a JSON array a line, no
+// ids the tokenizer at PATH gives it (data/tokenizer.h), a JSON array a line, no
 // special tokens (with --pair: two tab-separated texts framed as the model reads them):
 // the tokenizer checked against any other implementation line by line.
 #include <chrono>
@@ -9,7 +9,7 @@
 
 #include "commands.h"
 #include "common/error.h"
-#include "data/byte_level_bpe.h"
+#include "data/tokenizer.h"
 
 namespace qn::cli {
 namespace {
@@ -23,7 +23,7 @@ struct TokenizeArgs {
 };
 
 // The line's ids: plain, or (--pair) its two tab-separated texts framed as the model reads them.
-std::vector<int64_t> line_ids(ByteLevelBpe& tokenizer, const std::string& line, const TokenizeArgs& args) {
+std::vector<int64_t> line_ids(Tokenizer& tokenizer, const std::string& line, const TokenizeArgs& args) {
   if (!args.pair) return tokenizer.encode(line);
   const auto tab = line.find('\t');
   if (tab == std::string::npos) throw InputError("no tab separates the pair's two texts");
@@ -32,7 +32,7 @@ std::vector<int64_t> line_ids(ByteLevelBpe& tokenizer, const std::string& line, 
 }
 
 int run(const TokenizeArgs& args) {
-  auto tokenizer = ByteLevelBpe::load(args.tokenizer);
+  const auto tokenizer = load_tokenizer(args.tokenizer);
   std::ifstream in(args.file, std::ios::binary);
   if (!in) throw InputError("cannot read '" + args.file + "'");
   int64_t line_number = 0, tokens = 0;
@@ -42,7 +42,7 @@ int run(const TokenizeArgs& args) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     try {
       const auto began = std::chrono::steady_clock::now();
-      const auto ids = line_ids(tokenizer, line, args);
+      const auto ids = line_ids(*tokenizer, line, args);
       encoding += std::chrono::steady_clock::now() - began;
       tokens += static_cast<int64_t>(ids.size());
       std::cout << nlohmann::json(ids).dump() << '\n';
@@ -67,13 +67,15 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand(
       "tokenize", "each line of a file as the ids of a tokenizer, a JSON array a line");
   command->add_option("--tokenizer", args->tokenizer,
-                      "GPT-2's byte-level BPE: a folder with vocab.json (or encoder.json) and "
-                      "merges.txt (or vocab.bpe), or the vocabulary file")
+                      "a folder (or a file in it) with GPT-2's byte-level BPE (vocab.json or "
+                      "encoder.json, merges.txt or vocab.bpe; fairseq's dict.txt) or BERT's "
+                      "WordPiece (vocab.txt)")
       ->required();
   command->add_option("file", args->file, "the text, one input a line (UTF-8)")->required();
   command->add_flag("--pair", args->pair,
                     "each line is two texts separated by a tab, framed with the special tokens "
-                    "(RoBERTa: <s> A </s></s> B </s>; GPT-2: A <|endoftext|> B)");
+                    "(RoBERTa: <s> A </s></s> B </s>; GPT-2: A <|endoftext|> B; "
+                    "BERT: [CLS] A [SEP] B [SEP])");
   command->add_option("--max-tokens", args->max_tokens,
                       "with --pair: at most this many ids, the longer text cut first (0: no limit)")
       ->check(CLI::NonNegativeNumber);

@@ -219,13 +219,6 @@ std::vector<int64_t> ByteLevelBpe::encode(std::string_view text) {
   return ids;
 }
 
-std::vector<int64_t> ByteLevelBpe::encode_framed(std::string_view first,
-                                                const std::string_view* second, int64_t max_tokens) {
-  if (!second) return frame_input(framing_, encode(first), nullptr, max_tokens);
-  const auto second_ids = encode(*second);
-  return frame_input(framing_, encode(first), &second_ids, max_tokens);
-}
-
 void ByteLevelBpe::encode_pre_token(std::string_view bytes, std::vector<int64_t>& ids) {
   const std::string key(bytes);
   if (const auto cached = cache_.find(key); cached != cache_.end()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/input_framing.h"
+#include "data/tokenizer.h"
 
 namespace qn {
 
@@ -26,7 +27,7 @@ namespace qn {
 // beside the files, ids come out in its numbering (a token it lacks as <unk>). The
 // framing (data/input_framing.h) follows the vocabulary: RoBERTa's where it has <s> and
 // </s> (or with dict.txt), else GPT-2's.
-class ByteLevelBpe {
+class ByteLevelBpe final : public Tokenizer {
  public:
   // A folder holding vocab.json or encoder.json and merges.txt or vocab.bpe, or the
   // vocabulary file itself with the merges beside it. Files that do not parse, and a
@@ -37,16 +38,11 @@ class ByteLevelBpe {
 
   // The ids of `text` (UTF-8), no special tokens. Invalid UTF-8 is an InputError giving
   // the byte offset. Remembers each pre-token's ids (not thread-safe: one tokenizer a thread).
-  std::vector<int64_t> encode(std::string_view text);
-
-  // A text, or a pair (`second`), framed with the family's special tokens and cut to
-  // `max_tokens` (0: no limit), as the model reads it.
-  std::vector<int64_t> encode_framed(std::string_view first, const std::string_view* second,
-                                     int64_t max_tokens);
+  std::vector<int64_t> encode(std::string_view text) override;
 
   // The ids a model's embedding needs rows for: one past the largest id it can produce.
-  int64_t vocabulary_size() const { return vocabulary_size_; }
-  const InputFraming& framing() const { return framing_; }
+  int64_t vocabulary_size() const override { return vocabulary_size_; }
+  const InputFraming& framing() const override { return framing_; }
 
  private:
   ByteLevelBpe() = default;

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/file_bytes.h"
+#include "common/utf8.h"
 
 namespace qn {
 namespace {
@@ -24,28 +25,6 @@ Format format_of(const std::string& name) {
   throw InputError("'" + name + "': a text table must end in .tsv, .csv or .jsonl");
 }
 
-// The byte offset of the first invalid UTF-8 sequence in `text`, or npos.
-size_t invalid_utf8(const std::string& text) {
-  for (size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    const size_t length = byte < 0x80 ? 1 : (byte >> 5) == 6 ? 2 : (byte >> 4) == 14 ? 3 : (byte >> 3) == 30 ? 4 : 0;
-    if (length == 0 || i + length > text.size()) return i;
-    uint32_t code_point = length == 1 ? byte : byte & (0x7F >> length);
-    for (size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next >> 6) != 2) return i;
-      code_point = code_point << 6 | (next & 0x3F);
-    }
-    const uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < smallest[length] || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return i;  // overlong, beyond Unicode, or a surrogate
-    }
-    i += length;
-  }
-  return std::string::npos;
-}
-
 // One record: its fields and the line it starts on.
 struct Record {
   std::vector<std::string> fields;
@@ -56,7 +35,7 @@ class TableText {
  public:
   TableText(const std::string& name, const std::string& bytes) : name_(name), text_(bytes) {
     if (text_.rfind("\xEF\xBB\xBF", 0) == 0) text_.erase(0, 3);  // a byte-order mark
-    if (const auto bad = invalid_utf8(text_); bad != std::string::npos) {
+    if (const auto bad = first_invalid_utf8(text_); bad != std::string::npos) {
       const auto line = 1 + std::count(text_.begin(), text_.begin() + static_cast<long>(bad), '\n');
       fail(line, "is not valid UTF-8 (byte " + std::to_string(bad) + ")");
     }

@@ -17,6 +17,6 @@ printf '\006{"sentence1": "a", "sentence2": "b", "gold_label": 1}\n{"sentence1":
   > "$out/seeds/lines.jsonl"
 clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$root/core" "$root/tests/fuzz/text_table_fuzzer.cpp" "$root/core/data/text_table.cpp" \
-  "$root/core/common/file_bytes.cpp" -o "$out/text_table_fuzzer"
+  "$root/core/common/file_bytes.cpp" "$root/core/common/utf8.cpp" -o "$out/text_table_fuzzer"
 "$out/text_table_fuzzer" "$out/corpus" "$out/seeds" -max_total_time="$seconds" -max_len=4096 \
   -malloc_limit_mb=64 -rss_limit_mb=2048 -artifact_prefix="$out/" -print_final_stats=1
