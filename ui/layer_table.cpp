@@ -5,6 +5,7 @@
 
 #include "byte_format.h"
 #include "config/layer_quant.h"
+#include "nn/quantizable_layer.h"
 
 namespace qn::ui {
 namespace {
@@ -66,7 +67,7 @@ QVector<LayerRow> layer_rows(const SizePreview& preview,
                              const std::vector<LayerQuantOverride>& overrides) {
   QVector<LayerRow> rows;
   for (const auto& [layer, compressed, storage, override_index] : preview.layers) {
-    const auto weight = layer.name + ".weight";
+    const auto weight = weight_tensor_name(layer.name);
     for (const auto& entry : preview.size.entries()) {
       if (entry.name != weight) continue;
       rows.push_back({QString::fromStdString(layer.name), QString::fromStdString(to_string(layer.kind)),

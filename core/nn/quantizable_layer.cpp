@@ -27,10 +27,31 @@ std::vector<NamedLayer> quantizable_layers(torch::nn::Module& model) {
   std::vector<NamedLayer> layers;
   for (const auto& item : model.named_modules(/*name_prefix=*/"", /*include_self=*/false)) {
     if (auto* layer = dynamic_cast<QuantizableLayer*>(item.value().get())) {
-      layers.push_back({item.key(), layer});
+      const auto attribute = layer->weight_attribute();
+      layers.push_back({attribute == "weight" ? item.key() : item.key() + "." + attribute, layer});
     }
   }
   return layers;
+}
+
+namespace {
+
+bool names_its_tensor(const std::string& layer) {
+  const std::string suffix = "_weight";
+  return layer.size() > suffix.size() &&
+         layer.compare(layer.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::string weight_tensor_name(const std::string& layer) {
+  return names_its_tensor(layer) ? layer : layer + ".weight";
+}
+
+std::string centroids_tensor_name(const std::string& layer) {
+  if (!names_its_tensor(layer)) return layer + ".centroids";
+  const auto dot = layer.rfind('.');
+  return dot == std::string::npos ? "centroids" : layer.substr(0, dot) + ".centroids";
 }
 
 }  // namespace qn

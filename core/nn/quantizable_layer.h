@@ -26,6 +26,9 @@ class QuantizableLayer {
 
   virtual LayerKind layer_kind() const = 0;
   virtual torch::Tensor& weight() = 0;
+  // The module attribute the weight is: "weight", or nn.MultiheadAttention's packed query,
+  // key and value projection "in_proj_weight" (nn/scripted_model.h).
+  virtual std::string weight_attribute() const { return "weight"; }
 
   void set_noise(std::unique_ptr<LayerNoise> noise) { noise_ = std::move(noise); }
 
@@ -72,11 +75,19 @@ class QuantizableLayer {
 };
 
 struct NamedLayer {
-  std::string name;  // the module path, e.g. "blocks.1.expand"
+  // The module path, e.g. "blocks.1.expand"; for a weight attribute other than "weight",
+  // the path to the tensor itself: "layers.0.self_attn.in_proj_weight".
+  std::string name;
   QuantizableLayer* layer;
 };
 
 // Every quantizable layer of `model`, in registration order (bottom to top).
 std::vector<NamedLayer> quantizable_layers(torch::nn::Module& model);
+
+// The tensor names a layer's weight and its iPQ codebook have in the model and in a
+// checkpoint: "<layer>.weight" and "<layer>.centroids"; for a layer named by its tensor
+// (a name ending in "_weight"), that name, and "<its module>.centroids".
+std::string weight_tensor_name(const std::string& layer);
+std::string centroids_tensor_name(const std::string& layer);
 
 }  // namespace qn

@@ -21,17 +21,35 @@ bool ends_with(const std::string& text, const std::string& tail) {
   return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The kind of a quantizable submodule, recognised by its class and its weight's rank;
-// nullopt for every other submodule.
-std::optional<LayerKind> quantizable_kind(const torch::jit::Module& script) {
-  if (!script.hasattr("weight")) return std::nullopt;
-  const auto weight = script.attr("weight");
-  if (!weight.isTensor()) return std::nullopt;
-  const auto rank = weight.toTensor().dim();
+// A quantizable submodule: its kind and the attribute holding its weight.
+struct QuantizableAttribute {
+  LayerKind kind;
+  std::string attribute;
+};
+
+bool has_tensor(const torch::jit::Module& script, const std::string& name, int64_t rank) {
+  if (!script.hasattr(name)) return false;
+  const auto value = script.attr(name);
+  return value.isTensor() && value.toTensor().dim() == rank;
+}
+
+// Recognised by class and the weight's rank: Linear (and subclasses such as
+// NonDynamicallyQuantizableLinear), Conv2d, Embedding; and MultiheadAttention's packed
+// query, key and value projection `in_proj_weight` (3E x E, a linear map used directly by
+// its forward; absent, None, when the projections have different input sizes). nullopt
+// for every other submodule.
+std::optional<QuantizableAttribute> quantizable_kind(const torch::jit::Module& script) {
   const auto name = class_name(script);
-  if (ends_with(name, "Linear") && rank == 2) return LayerKind::Linear;
-  if (name == "Conv2d" && rank == 4) return LayerKind::Conv2d;
-  if (name == "Embedding" && rank == 2) return LayerKind::Embedding;
+  if (name == "MultiheadAttention" && has_tensor(script, "in_proj_weight", 2)) {
+    return QuantizableAttribute{LayerKind::Linear, "in_proj_weight"};
+  }
+  if (ends_with(name, "Linear") && has_tensor(script, "weight", 2)) {
+    return QuantizableAttribute{LayerKind::Linear, "weight"};
+  }
+  if (name == "Conv2d" && has_tensor(script, "weight", 4)) return QuantizableAttribute{LayerKind::Conv2d, "weight"};
+  if (name == "Embedding" && has_tensor(script, "weight", 2)) {
+    return QuantizableAttribute{LayerKind::Embedding, "weight"};
+  }
   return std::nullopt;
 }
 
@@ -58,8 +76,9 @@ TORCH_MODULE(ScriptedContainer);
 void mirror_children(torch::nn::Module& mirror, const torch::jit::Module& script,
                      std::vector<ScriptedLayer>& layers) {
   for (const auto& child : script.named_children()) {
-    if (const auto kind = quantizable_kind(child.value)) {
-      layers.push_back(mirror.register_module(child.name, ScriptedLayer(child.value, *kind)));
+    if (const auto quantizable = quantizable_kind(child.value)) {
+      layers.push_back(mirror.register_module(
+          child.name, ScriptedLayer(child.value, quantizable->kind, quantizable->attribute)));
       // A quantizable layer's children, if a subclass has any, are mirrored as well.
       mirror_children(*layers.back(), child.value, layers);
     } else if (is_batchnorm(child.value)) {
@@ -94,13 +113,13 @@ std::string reason(const std::string& text) {
 
 }  // namespace
 
-ScriptedLayerImpl::ScriptedLayerImpl(torch::jit::Module script, LayerKind kind)
-    : script_(std::move(script)), kind_(kind) {
+ScriptedLayerImpl::ScriptedLayerImpl(torch::jit::Module script, LayerKind kind, std::string attribute)
+    : script_(std::move(script)), kind_(kind), attribute_(std::move(attribute)) {
   register_tensors(*this, script_);
-  const auto* weight = named_parameters(/*recurse=*/false).find("weight");
+  const auto* weight = named_parameters(/*recurse=*/false).find(attribute_);
   if (!weight) {
-    throw InputError("layer of class " + class_name(script_) +
-                     " has a weight that is not a parameter (a buffer or a constant)");
+    throw InputError("layer of class " + class_name(script_) + " has a " + attribute_ +
+                     " that is not a parameter (a buffer or a constant)");
   }
   weight_ = *weight;
 }
@@ -108,11 +127,11 @@ ScriptedLayerImpl::ScriptedLayerImpl(torch::jit::Module script, LayerKind kind)
 void ScriptedLayerImpl::prepare_forward(bool training) {
   const auto current = forward_weight(training);
   replaced_ = !current.is_same(weight_);
-  if (replaced_) script_.setattr("weight", current);
+  if (replaced_) script_.setattr(attribute_, current);
 }
 
 void ScriptedLayerImpl::restore() {
-  if (replaced_) script_.setattr("weight", weight_);
+  if (replaced_) script_.setattr(attribute_, weight_);
   replaced_ = false;
 }
 

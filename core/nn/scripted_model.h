@@ -19,19 +19,22 @@ namespace qn {
 // (shared, not copied): optimizers, checkpoints, compression and state copies work on the
 // mirror and change the TorchScript module's values. Submodules whose TorchScript class is
 // Linear, Conv2d or Embedding (by class name, any mangling or subclass such as
-// NonDynamicallyQuantizableLinear, with a weight of the matching rank) mirror as
-// ScriptedLayer, a QuantizableLayer: before each forward the module's "weight" attribute
-// is set to the weight the layer computes with (noisy in training, codebook-decoded after
-// iPQ), and set back to the parameter after it. The parameter itself is never written by
+// NonDynamicallyQuantizableLinear, with a weight of the matching rank), and
+// MultiheadAttention with its packed `in_proj_weight` (its out_proj is a Linear of its own),
+// mirror as ScriptedLayer, a QuantizableLayer: before each forward the module's weight
+// attribute is set to the weight the layer computes with (noisy in training,
+// codebook-decoded after iPQ), and set back to the parameter after it. The parameter itself is never written by
 // the noise; other attributes and buffers stay as the user saved them.
 
-// A Linear, Conv2d or Embedding submodule of a TorchScript model.
+// A Linear, Conv2d or Embedding submodule of a TorchScript model, or a MultiheadAttention
+// whose packed projection `in_proj_weight` is the weight (`attribute`).
 class ScriptedLayerImpl : public torch::nn::Module, public QuantizableLayer {
  public:
-  ScriptedLayerImpl(torch::jit::Module script, LayerKind kind);
+  ScriptedLayerImpl(torch::jit::Module script, LayerKind kind, std::string attribute = "weight");
 
   LayerKind layer_kind() const override { return kind_; }
   torch::Tensor& weight() override { return weight_; }
+  std::string weight_attribute() const override { return attribute_; }
 
   // Points the TorchScript module's "weight" at what this forward uses; restore() undoes it.
   void prepare_forward(bool training);
@@ -45,6 +48,7 @@ class ScriptedLayerImpl : public torch::nn::Module, public QuantizableLayer {
  private:
   torch::jit::Module script_;
   LayerKind kind_;
+  std::string attribute_;
   torch::Tensor weight_;
   bool replaced_ = false;
 };

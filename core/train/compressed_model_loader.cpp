@@ -31,7 +31,7 @@ std::set<std::string> serve_from_codes(torch::nn::Module& model, const Compresse
   }
   std::set<std::string> served;
   for (const auto& [name, layer] : quantizable_layers(model)) {
-    const auto found = product_quantized.find(name + ".weight");
+    const auto found = product_quantized.find(weight_tensor_name(name));
     if (found == product_quantized.end() || !layer->can_compute_from_codes()) continue;
     layer->compute_from_codes(std::make_shared<PqLookup>(*found->second));
     served.insert(found->first);

@@ -109,7 +109,7 @@ std::vector<PlannedRow> plan_rows(const RunConfig& config, const std::vector<std
 }  // namespace
 
 int64_t layer_weight_bytes(const SizeReport& size, const std::string& layer) {
-  const auto name = layer + ".weight";
+  const auto name = weight_tensor_name(layer);
   for (const auto& entry : size.entries()) {
     if (entry.name == name) return entry.bytes.total();
   }

@@ -90,7 +90,7 @@ CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& qu
     }
     weight.copy_(result->decode());
     layer->set_noise(nullptr);
-    compressed.add(name + ".weight", std::move(result));
+    compressed.add(weight_tensor_name(name), std::move(result));
   }
   return compressed;
 }
@@ -100,8 +100,8 @@ void add_plain_tensors(torch::nn::Module& model, const QuantConfig& quant,
   torch::NoGradGuard no_grad;
   std::set<std::string> done;  // compressed weights, and iPQ codebooks (inside them)
   for (const auto& [name, layer] : compressed_layers(model, quant)) {
-    done.insert(name + ".weight");
-    if (layer->uses_codebook()) done.insert(name + ".centroids");
+    done.insert(weight_tensor_name(name));
+    if (layer->uses_codebook()) done.insert(centroids_tensor_name(name));
   }
   const auto store = [&](const std::string& name, const torch::Tensor& value) {
     auto plain = std::make_shared<PlainTensor>(value, plain_width(quant));

@@ -118,7 +118,7 @@ SizePreview preview_size(const RunConfig& config, TaskModel& model) {
       } else {
         tensor = make_quantizer(settings, settings.centroids, 0)->compress(weight, info);
       }
-      compressed.add(name + ".weight", std::move(tensor));
+      compressed.add(weight_tensor_name(name), std::move(tensor));
     } catch (const InputError& problem) {
       problems += std::string(problems.empty() ? "" : "; ") + problem.what();
       ++problem_count;

@@ -185,6 +185,39 @@ class TestCompactExport : public QObject {
     }
   }
 
+  // nn.TransformerEncoder: MultiheadAttention's packed in_proj_weight is a layer like any
+  // other, so every weight matrix is compressed, and the export decodes it into its slot.
+  void a_transformer_encoders_attention_is_compressed_whole() {
+    RunConfig config;
+    config.model.arch = "torchscript";
+    config.model.path = dir_.filePath("row_transformer.pt").toStdString();
+    config.quant.method = QuantMethod::PQ;
+    config.quant.centroids = 16;
+    const auto checkpoint = compressed_checkpoint(config, TaskData{});
+    int64_t matrices = 0, compressed = 0, attention = 0, attention_compressed = 0;
+    for (const auto& tensor : checkpoint.tensors) {
+      if (tensor.shape.size() != 2) continue;
+      const bool is_attention = tensor.name.find("self_attn") != std::string::npos;
+      const bool is_pq = tensor.method == "pq";
+      matrices += tensor.numel();
+      compressed += is_pq ? tensor.numel() : 0;
+      attention += is_attention ? tensor.numel() : 0;
+      attention_compressed += is_attention && is_pq ? tensor.numel() : 0;
+    }
+    qInfo("weight matrices: %lld of %lld values compressed; attention %lld of %lld",
+          static_cast<long long>(compressed), static_cast<long long>(matrices),
+          static_cast<long long>(attention_compressed), static_cast<long long>(attention));
+    QCOMPARE(compressed, matrices);
+    QCOMPARE(attention_compressed, attention);
+    QCOMPARE(attention, int64_t{2 * (3 * 32 * 32 + 32 * 32)});  // in_proj and out_proj, 2 layers
+    const auto input = images({2, 1, 28, 28});
+    const auto expected = cpp_logits(config, checkpoint, input);
+    const auto compact = check_in_python(compact_torchscript_bytes(config, checkpoint),
+                                         "transformer_compact.pt", {"images", "2", "1", "28", "28"},
+                                         expected);
+    QVERIFY(!compact.is_null());
+  }
+
   // The forward leaves the decoded weights behind it: the module between calls holds codes.
   void the_compact_module_holds_no_decoded_weight_between_forwards() {
     RunConfig config;

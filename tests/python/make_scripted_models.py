@@ -7,6 +7,7 @@ are what a user's torch.jit.save writes:
   three_channels.pt  expects 3-channel images (does not fit Fashion-MNIST)
   four_classes.pt    returns 4 logits per image (not the task's 10 classes)
   no_layers.pt       only activations: nothing to compress
+  row_transformer.pt nn.TransformerEncoder over an image's rows (MultiheadAttention)
   not_torchscript.pt text, and truncated.pt the first half of small_cnn.pt
 """
 import sys
@@ -34,6 +35,22 @@ class SmallCnn(nn.Module):
     def forward(self, x):
         x = torch.relu(self.stem_norm(self.stem(x)))
         return self.fc(torch.flatten(self.features(x), 1))
+
+
+class RowTransformer(nn.Module):
+    """PyTorch's own nn.TransformerEncoder over an image's 28 rows as 28 tokens: its
+    attention keeps query, key and value in one in_proj_weight."""
+
+    def __init__(self, classes: int = 10):
+        super().__init__()
+        self.embed = nn.Linear(28, 32)
+        layer = nn.TransformerEncoderLayer(32, 4, dim_feedforward=64, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(32, classes)
+
+    def forward(self, x):
+        tokens = self.embed(x.reshape(x.shape[0], 28, 28))
+        return self.head(self.encoder(tokens).mean(1))
 
 
 class NoLayers(nn.Module):
@@ -70,6 +87,7 @@ def main(folder: Path) -> None:
     torch.jit.save(torch.jit.script(SmallCnn(in_channels=3)), str(folder / "three_channels.pt"))
     torch.jit.save(torch.jit.script(SmallCnn(classes=4)), str(folder / "four_classes.pt"))
     torch.jit.save(torch.jit.script(NoLayers()), str(folder / "no_layers.pt"))
+    torch.jit.save(torch.jit.script(RowTransformer()), str(folder / "row_transformer.pt"))
     torch.jit.save(torch.jit.script(TinyLm(3000)), str(folder / "tiny_lm.pt"))
     torch.jit.save(torch.jit.script(TinyLm(5)), str(folder / "tiny_lm_five_words.pt"))
     (folder / "not_torchscript.pt").write_text("this is not a model\n")
