@@ -99,8 +99,12 @@ std::optional<int64_t> id_of(const std::unordered_map<std::string, int32_t>& voc
 // fairseq's dict.txt: GPT-2 id -> fairseq id (4 + line; <unk> = 3 for ids it lacks). Lines
 // whose symbol is not a number (fairseq's "madeupword0000" padding) take an id and map
 // nothing.
-std::vector<int32_t> read_dictionary(const std::string& path, int64_t gpt2_size,
-                                     int64_t& dictionary_size) {
+struct Dictionary {
+  std::vector<int32_t> renumbering;  // GPT-2 id -> fairseq id
+  int64_t size = 0;                  // fairseq ids: the four specials and every line
+};
+
+Dictionary read_dictionary(const std::string& path, int64_t gpt2_size) {
   constexpr int32_t kUnknown = 3, kFirst = 4;
   std::vector<int32_t> renumbering(static_cast<size_t>(gpt2_size), kUnknown);
   std::istringstream lines(read_file_bytes(path));
@@ -124,8 +128,7 @@ std::vector<int32_t> read_dictionary(const std::string& path, int64_t gpt2_size,
     }
     renumbering[static_cast<size_t>(gpt2_id)] = next;
   }
-  dictionary_size = next;
-  return renumbering;
+  return {std::move(renumbering), next};
 }
 
 }  // namespace
@@ -183,8 +186,9 @@ ByteLevelBpe ByteLevelBpe::load(const std::string& path) {
   });
   const auto dictionary = fs::path(files.vocabulary).parent_path() / "dict.txt";
   if (fs::is_regular_file(dictionary)) {
-    tokenizer.renumbering_ =
-        read_dictionary(dictionary.string(), tokenizer.vocabulary_size_, tokenizer.vocabulary_size_);
+    auto renumbered = read_dictionary(dictionary.string(), tokenizer.vocabulary_size_);
+    tokenizer.renumbering_ = std::move(renumbered.renumbering);
+    tokenizer.vocabulary_size_ = renumbered.size;
     tokenizer.framing_ = framing_for(0, 2, 1, std::nullopt);  // fairseq's <s> <pad> </s>
   } else {
     tokenizer.framing_ = framing_for(id_of(vocabulary, "<s>"), id_of(vocabulary, "</s>"),
