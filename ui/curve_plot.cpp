@@ -64,8 +64,9 @@ void CurvePlot::show_runs(const std::vector<const StoredRun*>& runs, const Curve
       name += " (" + QString::fromStdString(to_string(run.status)) + ")";
     }
     if (curve.examples_per_second > 0) {  // the last steps' pace: live while it trains
-      const bool text = run.config && is_text_task(run.config->task);
-      name += QStringLiteral(", %1 %2/s").arg(curve.examples_per_second, 0, 'f', 0).arg(text ? "tokens" : "images");
+      const auto task = run.config ? run.config->task : std::string();
+      const char* unit = is_language_model_task(task) ? "tokens" : is_text_task(task) ? "texts" : "images";
+      name += QStringLiteral(", %1 %2/s").arg(curve.examples_per_second, 0, 'f', 0).arg(unit);
     }
     loss->setName(name);
     loss->setData(curve.steps, curve.losses, /*alreadySorted=*/true);

@@ -50,7 +50,7 @@ enum PresetIndex { kConvNetPreset, kTransformerPreset, kImageFolderPreset, kYour
 int preset_index(const RunConfig& config) {
   if (is_scripted_model(config.model)) return kYourModelPreset;
   if (config.task == "image-folder") return kImageFolderPreset;
-  return is_text_task(config.task) ? kTransformerPreset : kConvNetPreset;
+  return is_language_model_task(config.task) ? kTransformerPreset : kConvNetPreset;
 }
 
 RunConfig read_preset(const char* resource) {
@@ -357,7 +357,7 @@ RunConfig RunSetupPanel::config() const {
   auto config = base_;
   if (!data_dir_->text().isEmpty()) qn::data_location(config) = data_dir_->text().toStdString();
   if (config.task == "image-folder") images_->write_to(config.data);
-  const bool language_model = is_text_task(config.task);
+  const bool language_model = is_language_model_task(config.task);
   (language_model ? config.model.dim : config.model.width) = width_->value();
   (language_model ? config.model.ffn : config.model.hidden) = hidden_->value();
   auto& train = config.train;
@@ -392,7 +392,7 @@ RunConfig RunSetupPanel::config() const {
 void RunSetupPanel::set_config(const RunConfig& config) {
   loading_ = true;
   base_ = config;
-  const bool language_model = is_text_task(config.task);
+  const bool language_model = is_language_model_task(config.task);
   {
     const QSignalBlocker block(preset_);
     preset_->setCurrentIndex(preset_index(config));

@@ -28,7 +28,7 @@ std::vector<int64_t> line_ids(Tokenizer& tokenizer, const std::string& line, con
   const auto tab = line.find('\t');
   if (tab == std::string::npos) throw InputError("no tab separates the pair's two texts");
   const std::string_view second = std::string_view(line).substr(tab + 1);
-  return tokenizer.encode_framed(std::string_view(line).substr(0, tab), &second, args.max_tokens);
+  return tokenizer.encode_framed(std::string_view(line).substr(0, tab), &second, args.max_tokens).ids;
 }
 
 int run(const TokenizeArgs& args) {

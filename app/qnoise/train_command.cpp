@@ -126,6 +126,10 @@ int run(const TrainArgs& args) {
         result.float_metric,
         static_cast<long long>(result.size.total_bytes()), result.size.compression(),
         static_cast<long long>(result.size.fp32_bytes()), result.seconds, result.device.c_str());
+    for (const auto& further : result.further_evaluations) {
+      std::printf("%s %s %.4f (before compression %.4f)\n", further.name.c_str(),
+                  result.metric_name.c_str(), further.metric, further.float_metric);
+    }
   }
   return 0;
 }

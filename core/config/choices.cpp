@@ -77,7 +77,8 @@ const std::vector<std::string>& device_names() {
 
 const std::vector<std::string>& task_names() {
   static const std::vector<std::string> names = {"fashion-mnist", "idx", "cifar10",
-                                                 "image-folder", "brown-lm", "text-lm"};
+                                                 "image-folder", "brown-lm", "text-lm",
+                                                 "text-classification"};
   return names;
 }
 

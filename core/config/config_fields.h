@@ -58,6 +58,12 @@ void visit_fields(DataConfig& data, Visit&& visit) {
   visit("mean", data.mean, kAddedLater);
   visit("std", data.deviation, kAddedLater);
   visit("eval_labels", data.eval_labels, kAddedLater);
+  visit("eval_paths", data.eval_paths, kAddedLater);
+  visit("text_columns", data.text_columns, kAddedLater);
+  visit("label_column", data.label_column, kAddedLater);
+  visit("labels", data.labels, kAddedLater);
+  visit("tokenizer", data.tokenizer, kAddedLater);
+  visit("max_tokens", data.max_tokens, kAddedLater);
   // How many threads decode, and how much memory a folder may take, change no batch.
   visit("workers", data.workers, {InHash::No, InTrainingKey::No});
   visit("cache_mb", data.cache_mb, {InHash::No, InTrainingKey::No});

@@ -211,6 +211,29 @@ void validate_image_data(const DataConfig& data) {
   require(data.cache_mb >= 1, "data.cache_mb", "must be at least 1");
 }
 
+// The text-classification task's tables, columns and tokenizer; read by it alone, so that
+// another task's config hash cannot change with them.
+void validate_text_classification_data(const std::string& task, const DataConfig& data) {
+  if (task != "text-classification") {
+    const DataConfig defaults;
+    require(data.eval_paths.empty() && data.text_columns.empty() && data.labels.empty() &&
+                data.tokenizer.empty() && data.label_column == defaults.label_column &&
+                data.max_tokens == defaults.max_tokens,
+            "data.eval_paths/text_columns/label_column/labels/tokenizer/max_tokens",
+            "are read only by task text-classification");
+    return;
+  }
+  require(!data.path.empty(), "data.path", "must name the training table (a .tsv, .csv or .jsonl file)");
+  require(!data.eval_paths.empty(), "data.eval_paths", "must name at least one evaluation table");
+  require(data.text_columns.size() == 1 || data.text_columns.size() == 2, "data.text_columns",
+          "must name one column (a text) or two (a pair), e.g. [\"sentence1\", \"sentence2\"]");
+  for (const auto& column : data.text_columns) require(!column.empty(), "data.text_columns", "must not hold an empty name");
+  require(!data.label_column.empty(), "data.label_column", "must name the label's column");
+  require(!data.tokenizer.empty(), "data.tokenizer",
+          "must name the model's tokenizer (a folder with vocab.json and merges.txt, or vocab.txt)");
+  require(data.max_tokens >= 1 && data.max_tokens <= 65536, "data.max_tokens", "must be 1 to 65536");
+}
+
 void validate_layer_overrides(const QuantConfig& quant) {
   for (size_t i = 0; i < quant.layers.size(); ++i) {
     const auto key = "quant.layers[" + std::to_string(i) + "]";
@@ -253,7 +276,11 @@ bool is_compress_only(const TrainConfig& train) {
   return train.epochs == 0 && train.max_steps == 0;
 }
 
-bool is_text_task(const std::string& task) { return task == "brown-lm" || task == "text-lm"; }
+bool is_text_task(const std::string& task) {
+  return is_language_model_task(task) || task == "text-classification";
+}
+
+bool is_language_model_task(const std::string& task) { return task == "brown-lm" || task == "text-lm"; }
 
 std::string& data_location(RunConfig& config) {
   return is_text_task(config.task) ? config.data.path : config.data.dir;
@@ -302,6 +329,7 @@ void validate(const RunConfig& config) {
           "must be 0 (no cap) or at least 3");
   require(config.data.image_size >= 1, "data.image_size", "must be positive");
   validate_image_data(config.data);
+  validate_text_classification_data(config.task, config.data);
   if (config.task == "image-folder" && config.model.arch == "convnet") {
     require(config.data.image_size % 4 == 0, "data.image_size",
             "must be a multiple of 4 for the convnet (it halves the side twice)");
@@ -310,10 +338,12 @@ void validate(const RunConfig& config) {
           "must be positive");
   const bool text_task = is_text_task(config.task);
   const bool scripted = is_scripted_model(config.model);
-  if (!scripted && text_task != (config.model.arch == "transformer-lm")) {
+  const bool builtin_fits = text_task ? is_language_model_task(config.task) && config.model.arch == "transformer-lm"
+                                      : config.model.arch == "convnet";
+  if (!scripted && !builtin_fits) {
     throw InputError("config key 'model.arch' is '" + config.model.arch + "', which task '" +
-                     config.task + "' cannot use (text tasks: transformer-lm; image tasks: " +
-                     "convnet; any task: torchscript)");
+                     config.task + "' cannot use (language-model tasks: transformer-lm; image " +
+                     "tasks: convnet; any task, and text-classification only: torchscript)");
   }
   require(!scripted || !config.model.path.empty(), "model.path",
           "must name the torch.jit.save file of a torchscript model");

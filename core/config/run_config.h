@@ -17,7 +17,8 @@ namespace qn {
 
 struct DataConfig {
   std::string dir;                 // image tasks' folder (idx, cifar10...); "" = the default
-  std::string path;                // a text file (text-lm) or the Brown folder; "" = default
+  std::string path;                // a text file (text-lm, text-classification's training
+                                   // table) or the Brown folder; "" = default
   int64_t train_limit = 0;         // keep only the first N training examples; 0 = all
   int64_t eval_limit = 0;          // score on only the first N evaluation examples; 0 = all
   int64_t vocabulary_cap = 10000;  // language-model tasks
@@ -45,6 +46,16 @@ struct DataConfig {
   // A flat val/ folder's labels: a CSV of file,label, Kaggle's LOC_val_solution.csv or one
   // class name a line in file order; "" = found beside val/ (docs/data.md).
   std::string eval_labels;
+  // text-classification (docs/data.md, Text classification): the evaluation tables (the
+  // first gives the run's metric; each is reported), the columns holding the text (one, or
+  // two for a pair) and the label, the labels in index order ([] = the training file's,
+  // sorted), the tokenizer's folder or file, and the most tokens an input keeps.
+  std::vector<std::string> eval_paths;
+  std::vector<std::string> text_columns;
+  std::string label_column = "label";
+  std::vector<std::string> labels;
+  std::string tokenizer;
+  int64_t max_tokens = 128;
 };
 
 struct ModelConfig {
@@ -155,9 +166,11 @@ bool is_scripted_model(const ModelConfig& model);
 // they are (post-training; a TorchScript model only).
 bool is_compress_only(const TrainConfig& train);
 
-// Text tasks (brown-lm, text-lm) read one corpus at data.path; image tasks a folder at
-// data.dir.
+// Text tasks (brown-lm, text-lm, text-classification) read text from data.path; image
+// tasks a folder at data.dir.
 bool is_text_task(const std::string& task);
+// The language-model tasks (brown-lm, text-lm): token windows, perplexity.
+bool is_language_model_task(const std::string& task);
 // Where the config's task reads its data from: data.path or data.dir ("" = the default).
 std::string& data_location(RunConfig& config);
 const std::string& data_location(const RunConfig& config);

@@ -27,8 +27,8 @@ InputFraming framing_for(std::optional<int64_t> begin, std::optional<int64_t> en
   return framing;
 }
 
-std::vector<int64_t> frame_input(const InputFraming& framing, std::vector<int64_t> first,
-                                 const std::vector<int64_t>* second, int64_t max_tokens) {
+FramedInput frame_input(const InputFraming& framing, std::vector<int64_t> first,
+                        const std::vector<int64_t>* second, int64_t max_tokens) {
   const bool pair = second != nullptr;
   std::vector<int64_t> rest = pair ? *second : std::vector<int64_t>{};
   if (max_tokens > 0) {
@@ -43,14 +43,19 @@ std::vector<int64_t> frame_input(const InputFraming& framing, std::vector<int64_
       longer.pop_back();
     }
   }
-  std::vector<int64_t> ids = framing.prefix;
+  FramedInput framed{framing.prefix};
+  auto& ids = framed.ids;
   ids.insert(ids.end(), first.begin(), first.end());
+  int64_t second_start = -1;
   if (pair) {
     ids.insert(ids.end(), framing.middle.begin(), framing.middle.end());
+    second_start = static_cast<int64_t>(ids.size());
     ids.insert(ids.end(), rest.begin(), rest.end());
   }
   ids.insert(ids.end(), framing.suffix.begin(), framing.suffix.end());
-  return ids;
+  framed.second_segment =
+      pair && framing.typed_segments ? second_start : static_cast<int64_t>(ids.size());
+  return framed;
 }
 
 }  // namespace qn

@@ -16,6 +16,8 @@ struct InputFraming {
   std::string family;  // "roberta" or "gpt2"
   std::vector<int64_t> prefix, middle, suffix;
   int64_t pad = -1;  // <pad>'s id, where the vocabulary has one
+  // BERT's: the second text of a pair, from its first token to the end, has token type 1.
+  bool typed_segments = false;
 
   // The ids a framed input adds to the texts': prefix + suffix, plus middle for a pair.
   int64_t added(bool pair) const;
@@ -27,11 +29,18 @@ struct InputFraming {
 InputFraming framing_for(std::optional<int64_t> begin, std::optional<int64_t> end,
                          std::optional<int64_t> pad, std::optional<int64_t> separator);
 
+// A framed input: its ids, and where token type 1 starts: the second text of a pair in a
+// family with typed segments (BERT's), else the end (every token type 0).
+struct FramedInput {
+  std::vector<int64_t> ids;
+  int64_t second_segment = 0;
+};
+
 // `first` (and `second`, for a pair) framed, cut to at most `max_tokens` ids in all (0: no
 // limit) by removing tokens from the end of the longer text one at a time (the second on a
 // tie), as HuggingFace's "longest_first" truncation does. A limit too small to hold the
 // special tokens and one token of each text is an InputError naming it.
-std::vector<int64_t> frame_input(const InputFraming& framing, std::vector<int64_t> first,
-                                 const std::vector<int64_t>* second, int64_t max_tokens);
+FramedInput frame_input(const InputFraming& framing, std::vector<int64_t> first,
+                        const std::vector<int64_t>* second, int64_t max_tokens);
 
 }  // namespace qn

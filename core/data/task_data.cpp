@@ -61,7 +61,7 @@ std::string data_location_key(const std::string& task) {
 
 void check_data_location(const RunConfig& config) {
   const auto location = resolved_data_location(config);
-  const bool wants_file = config.task == "text-lm";
+  const bool wants_file = config.task == "text-lm" || config.task == "text-classification";
   std::error_code error;
   const auto status = std::filesystem::status(location, error);
   if (wants_file ? std::filesystem::is_regular_file(status)
@@ -100,7 +100,18 @@ std::string default_data_location(const std::string& task) {
 
 TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
   TaskData data;
-  if (config.task == "brown-lm" || config.task == "text-lm") {
+  if (config.task == "text-classification") {
+    auto text = load_text_classification(config.data);
+    data.train = text.train;
+    data.evaluation = text.evaluations.at(0).examples;
+    data.evaluation_split = "validation (" + text.evaluations[0].name + ")";
+    data.further_evaluations.assign(text.evaluations.begin() + 1, text.evaluations.end());
+    data.split = "the tables data.eval_paths names";
+    data.metric_name = "accuracy";
+    data.classes = static_cast<int64_t>(text.labels.size());
+    data.token_vocabulary = text.vocabulary;
+    data.largest_token_id = text.largest_id;
+  } else if (is_language_model_task(config.task)) {
     const auto corpus = load_text(config);
     data.train = token_windows(corpus.train, config.model.context);
     if (config.data.train_limit > 0 && config.data.train_limit < data.train.size()) {
@@ -133,6 +144,7 @@ TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
     data.evaluation = data.evaluation.slice(0, config.data.eval_limit);
     data.evaluation_split += " (first " + std::to_string(config.data.eval_limit) + ")";
   }
+  for (auto& further : data.further_evaluations) further.examples = further.examples.to(device);
   data.train = data.train.to(device);
   data.evaluation = data.evaluation.to(device);
   return data;

@@ -5,6 +5,7 @@
 
 #include "config/run_config.h"
 #include "data/examples.h"
+#include "data/text_classification.h"
 
 namespace qn {
 
@@ -12,19 +13,26 @@ namespace qn {
 struct TaskData {
   Examples train;
   Examples evaluation;          // image tasks: the test set; text tasks: validation
+  // text-classification: the evaluation tables after the first (the run's metric is the
+  // first's); each is reported under its name.
+  std::vector<NamedExamples> further_evaluations;
   std::string evaluation_split;  // "test" or "validation"
   std::string split;             // how the evaluation data was held out, in words
   std::string metric_name;       // "accuracy" or "perplexity"
   // What the model needs to know of the data.
   std::vector<int64_t> image_shape;  // (channels, height, width); image tasks
   int64_t classes = 0;               // classes, or the vocabulary size
+  // text-classification: the tokenizer's vocabulary and the largest id the data holds,
+  // which the model's embedding must take (check_vocabulary_fits, train/model_probe.h).
+  int64_t token_vocabulary = 0;
+  int64_t largest_token_id = 0;
 };
 
 // Loads `config.task`'s data: fashion-mnist and idx (IDX folder), cifar10 (binary batches),
 // image-folder (class subfolders of PNG and JPEG images, data/image_folder.h), brown-lm
-// (the Brown corpus folder) and text-lm (a text file, data.path). Images are
-// standardised with the training set's mean and deviation; text is cut into windows of
-// model.context tokens.
+// (the Brown corpus folder), text-lm (a text file, data.path) and text-classification
+// (tables and a tokenizer: data/text_classification.h). Images are standardised with the
+// training set's mean and deviation; a corpus is cut into windows of model.context tokens.
 TaskData load_task_data(const RunConfig& config, const torch::Device& device);
 
 // Where a task's data is when the config does not say: Debian's Fashion-MNIST; the Brown

@@ -8,8 +8,8 @@
 
 namespace qn {
 
-std::vector<int64_t> Tokenizer::encode_framed(std::string_view first, const std::string_view* second,
-                                              int64_t max_tokens) {
+FramedInput Tokenizer::encode_framed(std::string_view first, const std::string_view* second,
+                                     int64_t max_tokens) {
   if (!second) return frame_input(framing(), encode(first), nullptr, max_tokens);
   const auto second_ids = encode(*second);
   return frame_input(framing(), encode(first), &second_ids, max_tokens);

@@ -17,8 +17,8 @@ class Tokenizer {
   // The ids of `text`, no special tokens (not thread-safe: one tokenizer a thread).
   virtual std::vector<int64_t> encode(std::string_view text) = 0;
   // A text, or a pair, framed with the family's special tokens, at most `max_tokens` ids.
-  std::vector<int64_t> encode_framed(std::string_view first, const std::string_view* second,
-                                     int64_t max_tokens);
+  FramedInput encode_framed(std::string_view first, const std::string_view* second,
+                            int64_t max_tokens);
   virtual int64_t vocabulary_size() const = 0;
   virtual const InputFraming& framing() const = 0;
 };

@@ -123,6 +123,7 @@ WordPiece WordPiece::load(const std::string& path) {
   tokenizer.framing_.prefix = {special("[CLS]")};
   tokenizer.framing_.middle = {special("[SEP]")};
   tokenizer.framing_.suffix = {special("[SEP]")};
+  tokenizer.framing_.typed_segments = true;
   const auto pad = tokenizer.vocabulary_.find("[PAD]");
   tokenizer.framing_.pad = pad == tokenizer.vocabulary_.end() ? -1 : pad->second;
   return tokenizer;

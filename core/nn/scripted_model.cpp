@@ -160,7 +160,13 @@ ScriptedModelImpl::ScriptedModelImpl(torch::jit::Module script, std::string sour
   }
 }
 
-torch::Tensor ScriptedModelImpl::forward(const torch::Tensor& input) {
+torch::Tensor ScriptedModelImpl::forward(const torch::Tensor& input) { return forward(std::vector{input}); }
+
+int64_t ScriptedModelImpl::input_count() const {
+  return static_cast<int64_t>(script_.get_method("forward").function().getSchema().arguments().size()) - 1;
+}
+
+torch::Tensor ScriptedModelImpl::forward(const std::vector<torch::Tensor>& inputs) {
   // The attributes go back to the parameters whatever happens: a failed forward must not
   // leave a noisy weight in the module that is saved or evaluated next.
   struct Restore {
@@ -172,12 +178,14 @@ torch::Tensor ScriptedModelImpl::forward(const torch::Tensor& input) {
   for (auto& layer : layers_) layer->prepare_forward(is_training());
   c10::IValue output;
   try {
-    output = script_.forward({input});
+    output = script_.forward(std::vector<c10::IValue>(inputs.begin(), inputs.end()));
   } catch (const Error&) {
     throw;
   } catch (const std::exception& error) {  // c10::Error, torch::jit::JITException
-    throw InputError("model '" + source_ + "' cannot take the task's input, " +
-                     shape_and_type(input) + ": " + reason(error.what()));
+    std::string given;
+    for (const auto& input : inputs) given += (given.empty() ? "" : " and ") + shape_and_type(input);
+    throw InputError("model '" + source_ + "' cannot take the task's input" +
+                     (inputs.size() > 1 ? "s, " : ", ") + given + ": " + reason(error.what()));
   }
   if (!output.isTensor()) {
     throw InputError("model '" + source_ + "' returns " + output.tagKind() +

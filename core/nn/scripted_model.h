@@ -83,6 +83,10 @@ class ScriptedModelImpl : public torch::nn::Module {
   // input's shape and dtype, and TorchScript's reason when the module refuses it, or when
   // it returns something other than a tensor.
   torch::Tensor forward(const torch::Tensor& input);
+  // The same with several inputs (a text classifier's ids, attention mask...).
+  torch::Tensor forward(const std::vector<torch::Tensor>& inputs);
+  // How many inputs the module's forward takes (its arguments after self).
+  int64_t input_count() const;
   void train(bool on = true) override;
 
   torch::jit::Module& script() { return script_; }

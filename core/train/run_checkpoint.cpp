@@ -15,6 +15,12 @@ nlohmann::json result_summary(const RunResult& result) {
                                                     ? nlohmann::json(*stage.metric_after_finetune)
                                                     : nlohmann::json(nullptr)}});
   }
+  auto further = nlohmann::json::array();
+  for (const auto& evaluation : result.further_evaluations) {
+    further.push_back({{"name", evaluation.name},
+                       {"metric", evaluation.metric},
+                       {"float_metric", evaluation.float_metric}});
+  }
   return {
       {"metric_name", result.metric_name},
       {"metric", result.metric},
@@ -33,6 +39,7 @@ nlohmann::json result_summary(const RunResult& result) {
       {"shared_training", result.shared_training},
       {"calibration_seconds", result.calibration_seconds},
       {"data_split", result.data_split},
+      {"further_evaluations", further},
   };
 }
 

@@ -87,8 +87,10 @@ TaskData nominal_task(const RunConfig& config) {
   if (config.model.arch == "transformer-lm") {
     data.classes =
         config.data.vocabulary_cap > 0 ? config.data.vocabulary_cap : kSmallestVocabulary;
-  } else if (is_text_task(config.task)) {
+  } else if (is_language_model_task(config.task)) {
     data.classes = 0;  // a user's language model: its own vocabulary, checked once data loads
+  } else if (config.task == "text-classification") {
+    data.classes = static_cast<int64_t>(config.data.labels.size());  // 0: read from the data
   }
   return data;
 }

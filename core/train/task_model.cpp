@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/sha256.h"
+#include "data/text_inputs.h"
 #include "nn/convnet.h"
 #include "nn/scripted_model.h"
 #include "nn/transformer_lm.h"
@@ -69,7 +70,18 @@ TaskModel load_torchscript(const RunConfig& config) {
   }
   std::istringstream stream(bytes);
   const auto model = load_scripted_model(stream, path).ptr();
-  return {model, [model](const torch::Tensor& x) { return model->forward(x); }, {}, [] {}};
+  if (config.task != "text-classification") {
+    return {model, [model](const torch::Tensor& x) { return model->forward(x); }, {}, [] {}};
+  }
+  const auto inputs = model->input_count();
+  if (inputs < 1 || inputs > kTextInputRows) {
+    throw InputError("model '" + path + "' takes " + std::to_string(inputs) +
+                     " inputs; a text classifier takes input_ids, attention_mask and "
+                     "optionally token_type_ids, in that order");
+  }
+  return {model,
+          [model, inputs](const torch::Tensor& x) { return model->forward(text_model_inputs(x, inputs)); },
+          {}, [] {}};
 }
 
 std::string count_text(double count) {

@@ -30,6 +30,12 @@ inline std::string float_metric_name(const std::string& metric_name) {
   return "float_" + metric_name;
 }
 
+// The name a metric on a further evaluation table is reported under: "accuracy on
+// dev_mismatched.tsv", "float_accuracy on dev_mismatched.tsv".
+inline std::string further_metric_name(const std::string& metric_name, const std::string& table) {
+  return metric_name + " on " + table;
+}
+
 class TrainingObserver {
  public:
   virtual ~TrainingObserver() = default;

@@ -152,12 +152,15 @@ TrainedRun train_run_model(const RunConfig& config, TrainingObserver* observer,
           run.model, run.data.evaluation.slice(0, std::min<int64_t>(2, run.data.evaluation.size())),
           run.data.classes, config.model.path);
     } catch (const InputError& error) {
-      if (!is_text_task(config.task)) throw;
+      if (!is_language_model_task(config.task)) throw;
       // A language model too small for the corpus fails in its embedding: say why.
       throw InputError(std::string(error.what()) + " (a language model here needs at least the " +
                        std::to_string(run.data.classes) + " words of the corpus's vocabulary, " +
                        "as inputs and as outputs; data.vocabulary_cap caps it)");
     }
+  }
+  if (config.task == "text-classification") {
+    check_vocabulary_fits(run.model, run.data, config.data.tokenizer);
   }
   attach_noise(*run.model.module, config.quant, config.noise, config.train.seed);
   run.steps = train_or_reuse(run.model, run.data, config, run.device, observer, cancel,
@@ -194,6 +197,11 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
       evaluate(module, model.forward, data.evaluation, cancel).metric(data.metric_name);
   if (observer) {
     observer->on_eval({result.steps, float_metric_name(data.metric_name), result.float_metric});
+  }
+  for (const auto& further : data.further_evaluations) {
+    const double metric = evaluate(module, model.forward, further.examples, cancel).metric(data.metric_name);
+    result.further_evaluations.push_back({further.name, metric, 0});
+    if (observer) observer->on_eval({result.steps, further_metric_name(float_metric_name(data.metric_name), further.name), metric});
   }
 
   if (config.quant.method == QuantMethod::IPQ) {
@@ -234,6 +242,16 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   result.metric = evaluate_compressed_model(config, data, result.compressed, device, cancel)
                       .metric(data.metric_name);
   if (observer) observer->on_eval({result.steps, result.metric_name, result.metric});
+  if (!data.further_evaluations.empty()) {
+    auto compressed_model = load_compressed_model(config, data, result.compressed, device);
+    for (size_t i = 0; i < data.further_evaluations.size(); ++i) {
+      const auto& further = data.further_evaluations[i];
+      auto& scored = result.further_evaluations[i];
+      scored.metric = evaluate(*compressed_model.module, compressed_model.forward, further.examples, cancel)
+                          .metric(data.metric_name);
+      if (observer) observer->on_eval({result.steps, further_metric_name(data.metric_name, further.name), scored.metric});
+    }
+  }
   if (config.quant.method == QuantMethod::PQ) {  // one stage: every layer at once
     StageResult stage{{}, result.metric, std::nullopt, moments.seconds};
     for (const auto& layer : compressed_layers(module, config.quant)) {

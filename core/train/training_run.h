@@ -15,6 +15,14 @@ namespace qn {
 
 class DataParallel;
 
+// An evaluation table after the first (text-classification's data.eval_paths: MNLI's
+// mismatched set beside its matched one), scored in the same places as the run's metric.
+struct FurtherEvaluation {
+  std::string name;  // the file's name
+  double float_metric = 0;
+  double metric = 0;
+};
+
 struct RunResult {
   std::string metric_name;  // "accuracy" or "perplexity"
   std::string evaluation_split;  // "test" (images) or "validation" (text)
@@ -36,6 +44,7 @@ struct RunResult {
   // statistics (every iPQ stage's, and those of the metric without fine-tuning); else 0.
   double calibration_seconds = 0;
   std::string data_split;  // how the evaluation data was held out (TaskData::split)
+  std::vector<FurtherEvaluation> further_evaluations;
 };
 
 // One run, any task: check the config (check_before_training), load the data, build the

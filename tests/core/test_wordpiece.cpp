@@ -69,8 +69,9 @@ class TestWordPiece : public QObject {
   void pairs_take_cls_and_sep() {
     auto tokenizer = vocabulary(kVocabulary, "pairs.txt");
     const std::string_view second = "world";
-    QCOMPARE(tokenizer.encode_framed("hello", &second, 0),
+    QCOMPARE(tokenizer.encode_framed("hello", &second, 0).ids,
              (std::vector<int64_t>{id("[CLS]"), id("hello"), id("[SEP]"), id("world"), id("[SEP]")}));
+    QCOMPARE(tokenizer.encode_framed("hello", &second, 0).second_segment, int64_t{3});  // world: type 1
     QCOMPARE(tokenizer.framing().pad, id("[PAD]"));
   }
 
