@@ -11,6 +11,7 @@
 
 #include "config/run_config.h"
 #include "inspect_config.h"
+#include "nn/quantizable_layer.h"
 #include "train/ipq.h"
 #include "train/size_preview.h"
 #include "train/task_model.h"
@@ -47,7 +48,7 @@ int inspect_config(const std::string& path, const std::vector<std::string>& over
   for (const auto& entry : preview.size.entries()) entries[entry.name] = &entry;
   const SizeEntry none;
   const auto entry_of = [&](const LayerPreview& layer) -> const SizeEntry& {
-    const auto found = entries.find(layer.layer.name + ".weight");
+    const auto found = entries.find(weight_tensor_name(layer.layer.name));
     return found == entries.end() ? none : *found->second;
   };
   const auto stages = stage_names(config);

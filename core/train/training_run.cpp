@@ -146,6 +146,9 @@ TrainedRun train_run_model(const RunConfig& config, TrainingObserver* observer,
   report_stage(observer, "loading data");
   run.data = load_task_data(config, run.device);
   run.model = make_task_model(config, run.data, run.device);
+  if (config.task == "text-classification") {  // first: a too-small embedding fails the probe
+    check_vocabulary_fits(run.model, run.data, config.data.tokenizer);
+  }
   if (is_scripted_model(config.model)) {  // the real input now, and the real classes
     try {
       check_model_output(
@@ -158,9 +161,6 @@ TrainedRun train_run_model(const RunConfig& config, TrainingObserver* observer,
                        std::to_string(run.data.classes) + " words of the corpus's vocabulary, " +
                        "as inputs and as outputs; data.vocabulary_cap caps it)");
     }
-  }
-  if (config.task == "text-classification") {
-    check_vocabulary_fits(run.model, run.data, config.data.tokenizer);
   }
   attach_noise(*run.model.module, config.quant, config.noise, config.train.seed);
   run.steps = train_or_reuse(run.model, run.data, config, run.device, observer, cancel,

@@ -158,11 +158,22 @@ class RobertaClassificationHead(nn.Module):
         return self.out_proj(self.dropout(torch.tanh(self.dense(x))))
 
 
+def init_weights(model: nn.Module) -> None:
+    """RoBERTa's initialisation: every linear map and embedding N(0, 0.02), biases 0 (an
+    embedding's N(0, 1) default makes a tied output layer's first logits huge)."""
+    for module in model.modules():
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, std=0.02)
+        if isinstance(module, nn.Linear) and module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+
 class RobertaForSequenceClassification(nn.Module):
     def __init__(self, config: RobertaConfig):
         super().__init__()
         self.roberta = RobertaModel(config)
         self.classifier = RobertaClassificationHead(config)
+        init_weights(self)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.roberta(input_ids, attention_mask))
@@ -181,6 +192,7 @@ class TransformerEncoderClassifier(nn.Module):
                                            activation="gelu", batch_first=True)
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
         self.head = nn.Linear(hidden, classes)
+        init_weights(self)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         positions = torch.arange(input_ids.shape[1], device=input_ids.device)

@@ -1,0 +1,37 @@
+"""RESULTS.md of the language miniature from results/ (run.sh writes them)."""
+import json
+import sys
+from pathlib import Path
+
+results = Path(sys.argv[1])
+rows = [json.loads(line) for line in (results / "rows.jsonl").open()]
+pretrained = [json.loads(line) for line in (results / "pretrained.jsonl").open()]
+names = {"pretrained": "as pretrained (compress-only, fp32)", "fp32": "fine-tuned, fp32",
+         "ipq-none": "fine-tuned, iPQ, no noise", "ipq-ste": "fine-tuned, iPQ, STE",
+         "ipq-quant-noise": "fine-tuned, iPQ, Quant-Noise p = 0.1"}
+arch_names = {"roberta": "RoBERTa-shaped (roberta.py)", "encoder": "nn.TransformerEncoder"}
+print("# Language miniature: results\n")
+print("Written by `bash experiments/paper_systems/miniature_language/run.sh` (see its header).\n")
+for p in pretrained:
+    print(f"- {arch_names[p['arch']]}: {p['parameters']:,} parameters, pretrained {p['steps']} steps "
+          f"in {p['seconds']} s (masked-token loss {p['masked_token_loss']})")
+print("\n| model | run | dev accuracy (stored) | PyTorch on the export | before compression "
+      "| iPQ before fine-tuning | bytes (.qnz) | export file | compression | seconds |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for r in rows:
+    before = "" if r["before_finetune"] is None else f"{r['before_finetune']:.4f}"
+    print(f"| {arch_names[r['arch']]} | {names[r['name']]} | {r['metric']:.4f} | {r['pytorch_on_export']:.4f} "
+          f"| {r['float_metric']:.4f} | {before} | {r['size_bytes']:,} | {r['export_bytes']:,} "
+          f"| {r['compression']:.1f}x | {r['seconds']:.0f} |")
+for arch in arch_names:
+    path = results / f"inspect-{arch}.json"
+    if not path.exists():
+        continue
+    inspect = json.loads(path.read_text())
+    layers = inspect["layers"]
+    weights = sum(1 for _ in layers)
+    compressed = [l for l in layers if l["compressed"]]
+    attention = [l for l in layers if "attention" in l["name"] or "self_attn" in l["name"]]
+    print(f"\n{arch_names[arch]}: {len(compressed)} of {weights} linear maps and embeddings compressed; "
+          f"attention: {sum(l['compressed'] for l in attention)} of {len(attention)} "
+          f"({', '.join(sorted({l['name'].split('.')[-1] for l in attention}))}).")

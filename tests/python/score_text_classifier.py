@@ -1,0 +1,14 @@
+"""Accuracy of a TorchScript text classifier on packed inputs, as PyTorch computes it:
+  python3 score_text_classifier.py MODEL.pt INPUTS.json
+INPUTS.json: {"input_ids": [[...]], "attention_mask": [[...]], "labels": [...]}. Prints the
+accuracy."""
+import json
+import sys
+
+import torch
+
+model = torch.jit.load(sys.argv[1]).eval()
+data = json.load(open(sys.argv[2]))
+with torch.no_grad():
+    logits = model(torch.tensor(data["input_ids"]), torch.tensor(data["attention_mask"]))
+print(float((logits.argmax(-1) == torch.tensor(data["labels"])).double().mean()))
