@@ -37,26 +37,30 @@ namespace {
 
 struct Preset {
   const char* label;
-  const char* resource;  // nullptr: the user's model, chosen as a file
+  const char* resource;  // nullptr: the current task
+  bool asks_model;       // the user's model, chosen as a file
 };
 const Preset kPresets[] = {
-    {"Fashion-MNIST, ConvNet", ":/presets/fmnist-convnet.json"},
-    {"Brown corpus, Transformer LM", ":/presets/brown-transformer-lm.json"},
-    {"Image folder (ImageNet layout), ConvNet", ":/presets/imagenet-folder-convnet.json"},
-    {"Your model (TorchScript)...", nullptr},
+    {"Fashion-MNIST, ConvNet", ":/presets/fmnist-convnet.json", false},
+    {"Brown corpus, Transformer LM", ":/presets/brown-transformer-lm.json", false},
+    {"Image folder (ImageNet layout), ConvNet", ":/presets/imagenet-folder-convnet.json", false},
+    {"Sentence pairs (MNLI layout), your model...", ":/presets/mnli-pairs.json", true},
+    {"Your model (TorchScript)...", nullptr, true},
 };
-enum PresetIndex { kConvNetPreset, kTransformerPreset, kImageFolderPreset, kYourModelPreset };
+enum PresetIndex { kConvNetPreset, kTransformerPreset, kImageFolderPreset, kTextPairsPreset, kYourModelPreset };
 
 int preset_index(const RunConfig& config) {
+  if (config.task == "text-classification") return kTextPairsPreset;
   if (is_scripted_model(config.model)) return kYourModelPreset;
   if (config.task == "image-folder") return kImageFolderPreset;
   return is_language_model_task(config.task) ? kTransformerPreset : kConvNetPreset;
 }
 
+// Not validated here: a preset for the user's model is complete once the model is chosen.
 RunConfig read_preset(const char* resource) {
   QFile file(resource);
   file.open(QIODevice::ReadOnly);
-  return parse_run_config(nlohmann::json::parse(file.readAll().toStdString()));
+  return read_config_fields(nlohmann::json::parse(file.readAll().toStdString()));
 }
 
 void add_names(QComboBox* box, const std::vector<std::string>& names) {
@@ -100,6 +104,7 @@ void RunSetupPanel::create_fields() {
   data_dir_ = new QLineEdit;
   data_dir_->setPlaceholderText("default location");
   images_ = new ImageDataFields;
+  texts_ = new TextDataFields;
   layers_ = new LayerTable;
   layers_->setMinimumHeight(200);
   // Ranges only: the values come from the preset (set_config below).
@@ -213,7 +218,8 @@ void RunSetupPanel::lay_out() {
   // in view whatever the window's height.
   auto* groups = new QWidget;
   auto* groups_layout = new QVBoxLayout(groups);
-  for (QWidget* group : {task, static_cast<QGroupBox*>(images_), layers, training, quant, noise, target}) {
+  for (QWidget* group : {task, static_cast<QGroupBox*>(images_), static_cast<QGroupBox*>(texts_), layers,
+                         training, quant, noise, target}) {
     groups_layout->addWidget(group);
   }
   groups_layout->addStretch(1);
@@ -282,6 +288,7 @@ void RunSetupPanel::connect_fields() {
   }
   connect(data_dir_, &QLineEdit::textChanged, this, &RunSetupPanel::schedule_validation);
   connect(images_, &ImageDataFields::edited, this, &RunSetupPanel::schedule_validation);
+  connect(texts_, &TextDataFields::edited, this, &RunSetupPanel::schedule_validation);
   connect(layers_, &LayerTable::compressionToggled, this, &RunSetupPanel::set_layer_compressed);
   connect(layers_, &LayerTable::storageChosen, this, &RunSetupPanel::set_layer_storage);
   connect(run_button_, &QPushButton::clicked, this, [this] {
@@ -303,8 +310,10 @@ void RunSetupPanel::connect_fields() {
 }
 
 void RunSetupPanel::load_preset(int index) {
-  if (kPresets[index].resource) {
-    set_config(read_preset(kPresets[index].resource));
+  const auto& preset = kPresets[index];
+  const auto config = preset.resource ? read_preset(preset.resource) : this->config();
+  if (!preset.asks_model) {
+    set_config(config);
     return;
   }
   const auto path = QFileDialog::getOpenFileName(
@@ -315,12 +324,13 @@ void RunSetupPanel::load_preset(int index) {
     preset_->setCurrentIndex(preset_index(base_));
     return;
   }
-  use_model_file(path);
+  use_model_file(path, config);
 }
 
-void RunSetupPanel::use_model_file(const QString& path) {
-  auto config = this->config();
-  if (!is_scripted_model(config.model)) {
+void RunSetupPanel::use_model_file(const QString& path) { use_model_file(path, config()); }
+
+void RunSetupPanel::use_model_file(const QString& path, RunConfig config) {
+  if (!is_scripted_model(this->config().model)) {
     // A pretrained model is fine-tuned, not trained: a short budget at a small rate.
     config.train.epochs = 1;
     config.train.lr = 1e-4;
@@ -357,6 +367,7 @@ RunConfig RunSetupPanel::config() const {
   auto config = base_;
   if (!data_dir_->text().isEmpty()) qn::data_location(config) = data_dir_->text().toStdString();
   if (config.task == "image-folder") images_->write_to(config.data);
+  if (config.task == "text-classification") texts_->write_to(config.data);
   const bool language_model = is_language_model_task(config.task);
   (language_model ? config.model.dim : config.model.width) = width_->value();
   (language_model ? config.model.ffn : config.model.hidden) = hidden_->value();
@@ -404,6 +415,8 @@ void RunSetupPanel::set_config(const RunConfig& config) {
   data_dir_->setText(QString::fromStdString(qn::data_location(config)));
   images_->read_from(config.data);
   images_->setVisible(config.task == "image-folder");
+  texts_->read_from(config.data);
+  texts_->setVisible(config.task == "text-classification");
   width_->setValue(static_cast<int>(language_model ? config.model.dim : config.model.width));
   hidden_->setValue(static_cast<int>(language_model ? config.model.ffn : config.model.hidden));
   const auto& train = config.train;

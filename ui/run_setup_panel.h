@@ -8,6 +8,7 @@
 
 #include "config/run_config.h"
 #include "image_data_fields.h"
+#include "text_data_fields.h"
 #include "layer_table.h"
 
 class QComboBox;
@@ -61,6 +62,8 @@ class RunSetupPanel : public QWidget {
   // Takes the user's TorchScript model at `path` (what choosing "Your model" asks for):
   // the current task and training, the model's own weights as the starting point.
   void use_model_file(const QString& path);
+  // The same from `config` (a preset's, before its model is chosen).
+  void use_model_file(const QString& path, RunConfig config);
   // Whether a check is scheduled or running, its answer not shown yet.
   bool checking() const;
   QString status_text() const;
@@ -112,6 +115,7 @@ class RunSetupPanel : public QWidget {
   QLineEdit* data_dir_;
   LayerTable* layers_;
   ImageDataFields* images_;  // shown for the image-folder task
+  TextDataFields* texts_;    // shown for the text-classification task
   QSpinBox *width_, *hidden_;
   QSpinBox *epochs_, *max_steps_, *batch_, *seed_, *eval_every_;
   QSpinBox* train_limit_;  // data.train_limit, 0 = all

@@ -2,6 +2,7 @@
 // applies; the Pareto plot's multi-selection (Ctrl-click, a rectangle).
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QtTest>
@@ -12,6 +13,7 @@
 #include "qcustomplot_include.h"
 #include "run_selection.h"
 #include "run_setup_panel.h"
+#include "text_data_fields.h"
 
 using namespace qn;
 using namespace qn::ui;
@@ -53,6 +55,63 @@ class TestSetupFields : public QObject {
   void initTestCase() {
     init_runtime();
     QStandardPaths::setTestModeEnabled(true);
+  }
+
+  // The texts' fields give back what they were given (a file name may hold a comma: files
+  // are separated by ';'), and read lists as a user types them, spaces and all.
+  void text_fields_round_trip_and_read_typed_lists() {
+    DataConfig data;
+    data.eval_paths = {"/data/dev_matched.tsv", "/data/dev, mismatched.tsv"};
+    data.text_columns = {"sentence1", "sentence2"};
+    data.label_column = "gold_label";
+    data.labels = {"entailment", "neutral", "contradiction"};
+    data.tokenizer = "/models/roberta-base";
+    data.max_tokens = 256;
+    TextDataFields fields;
+    fields.read_from(data);
+    DataConfig back;
+    fields.write_to(back);
+    QCOMPARE(back.eval_paths, data.eval_paths);
+    QCOMPARE(back.text_columns, data.text_columns);
+    QCOMPARE(back.label_column, data.label_column);
+    QCOMPARE(back.labels, data.labels);
+    QCOMPARE(back.tokenizer, data.tokenizer);
+    QCOMPARE(back.max_tokens, int64_t{256});
+    QLineEdit* columns = nullptr;
+    for (auto* edit : fields.findChildren<QLineEdit*>()) {
+      if (edit->toolTip().contains("data.text_columns")) columns = edit;
+    }
+    QVERIFY(columns);
+    QSignalSpy edited(&fields, &TextDataFields::edited);
+    columns->clear();
+    QTest::keyClicks(columns, " premise ,hypothesis , ");
+    QVERIFY(!edited.isEmpty());
+    fields.write_to(back);
+    QCOMPARE(back.text_columns, (std::vector<std::string>{"premise", "hypothesis"}));
+  }
+
+  // The panel shows the texts' fields for text classification only, and its config keeps them.
+  void the_panel_shows_text_fields_for_text_classification() {
+    RunSetupPanel panel;
+    panel.show();
+    auto* texts = panel.findChild<TextDataFields*>();
+    QVERIFY(texts);
+    QVERIFY(!texts->isVisible());  // Fashion-MNIST first
+    RunConfig config;
+    config.task = "text-classification";
+    config.data.path = "/data/train.tsv";
+    config.data.eval_paths = {"/data/dev.tsv"};
+    config.data.text_columns = {"sentence"};
+    config.data.tokenizer = "/models/bert";
+    config.model.arch = "torchscript";
+    config.model.path = "/models/bert.pt";
+    panel.set_config(config);
+    QVERIFY(texts->isVisible());
+    const auto shown = panel.config();
+    QCOMPARE(shown.task, std::string("text-classification"));
+    QCOMPARE(shown.data.path, std::string("/data/train.tsv"));
+    QCOMPARE(shown.data.text_columns, (std::vector<std::string>{"sentence"}));
+    QCOMPARE(shown.data.tokenizer, std::string("/models/bert"));
   }
 
   void a_number_out_of_range_is_refused_with_its_range() {
