@@ -1,5 +1,6 @@
 """RESULTS.md of the language miniature from results/ (run.sh writes them)."""
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -23,15 +24,21 @@ for r in rows:
     print(f"| {arch_names[r['arch']]} | {names[r['name']]} | {r['metric']:.4f} | {r['pytorch_on_export']:.4f} "
           f"| {r['float_metric']:.4f} | {before} | {r['size_bytes']:,} | {r['export_bytes']:,} "
           f"| {r['compression']:.1f}x | {r['seconds']:.0f} |")
+print("\nWhat is compressed (`qnoise inspect --config config.json --json`, results/inspect-*.json):\n")
 for arch in arch_names:
     path = results / f"inspect-{arch}.json"
     if not path.exists():
         continue
     inspect = json.loads(path.read_text())
     layers = inspect["layers"]
-    weights = sum(1 for _ in layers)
+    parameters = inspect["fp32_bytes"] // 4
     compressed = [l for l in layers if l["compressed"]]
+    values = sum(math.prod(l["shape"]) for l in compressed)
     attention = [l for l in layers if "attention" in l["name"] or "self_attn" in l["name"]]
-    print(f"\n{arch_names[arch]}: {len(compressed)} of {weights} linear maps and embeddings compressed; "
-          f"attention: {sum(l['compressed'] for l in attention)} of {len(attention)} "
-          f"({', '.join(sorted({l['name'].split('.')[-1] for l in attention}))}).")
+    attention_values = sum(math.prod(l["shape"]) for l in attention)
+    attention_compressed = sum(math.prod(l["shape"]) for l in attention if l["compressed"])
+    print(f"- {arch_names[arch]}: {len(compressed)} of {len(layers)} linear maps and embeddings, "
+          f"{values:,} of {parameters:,} parameters ({100 * values / parameters:.2f}%; the rest are "
+          f"biases and LayerNorms); attention {attention_compressed:,} of {attention_values:,} weights "
+          f"({100 * attention_compressed / attention_values:.0f}%: "
+          f"{', '.join(sorted({l['name'].split('.')[-1] for l in attention}))}).")
