@@ -60,6 +60,14 @@ std::string data_location_key(const std::string& task) {
 }
 
 void check_data_location(const RunConfig& config) {
+  for (size_t i = 0; i < config.data.eval_paths.size(); ++i) {
+    const auto& path = config.data.eval_paths[i];
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+      throw InputError("evaluation table '" + path + "' (data.eval_paths[" + std::to_string(i) + "]) " +
+                       (std::filesystem::exists(path, error) ? "is not a file" : "does not exist"));
+    }
+  }
   const auto location = resolved_data_location(config);
   const bool wants_file = config.task == "text-lm" || config.task == "text-classification";
   std::error_code error;

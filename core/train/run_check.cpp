@@ -8,6 +8,7 @@
 
 #include "common/runtime.h"
 #include "data/task_data.h"
+#include "data/tokenizer.h"
 #include "train/model_probe.h"
 #include "train/size_preview.h"
 #include "train/task_model.h"
@@ -43,6 +44,11 @@ SizePreview check_model(const RunConfig& config) {
   if (!is_scripted_model(config.model)) return preview_size(config);
   const auto nominal = nominal_task(config);
   auto model = make_task_model(config, nominal, torch::kCPU);
+  if (config.task == "text-classification") {  // the tokenizer read now, not after the tables
+    TaskData vocabulary;
+    vocabulary.token_vocabulary = load_tokenizer(config.data.tokenizer)->vocabulary_size();
+    check_vocabulary_fits(model, vocabulary, config.data.tokenizer);
+  }
   check_model_output(model, probe_batch(config), nominal.classes, config.model.path);
   return preview_size(config, model);
 }

@@ -15,6 +15,7 @@
 #include "data/tokenizer.h"
 #include "io/qnz_reader.h"
 #include "test_support.h"
+#include "train/run_check.h"
 #include "train/run_checkpoint.h"
 #include "train/torchscript_export.h"
 #include "train/training_run.h"
@@ -148,6 +149,10 @@ class TestTextClassification : public QObject {
     json = to_json(pair_config("pair_classifier.pt"));
     json["model"]["arch"] = "convnet";
     QVERIFY(throws_input_error([&] { parse_run_config(json); }, {"model.arch", "text-classification"}));
+    auto absent = pair_config("pair_classifier.pt");
+    absent.data.eval_paths = {path("dev_matched.tsv"), path("absent.tsv")};
+    QVERIFY(throws_input_error([&] { check_before_training(absent); },
+                               {"absent.tsv", "data.eval_paths[1]", "does not exist"}));
     RunConfig images;
     images.data.tokenizer = kEncoderFolder;
     QVERIFY(throws_input_error([&] { validate(images); }, {"data.eval_paths/text_columns", "text-classification"}));
