@@ -59,14 +59,25 @@ bool is_batchnorm(const torch::jit::Module& script) {
 }
 
 // Registers the script module's own parameters and buffers (not its children's) in
-// `mirror`, sharing the tensors.
-void register_tensors(torch::nn::Module& mirror, const torch::jit::Module& script) {
+// `mirror`, sharing the tensors; one registered before, under another name, is left out.
+void register_tensors(torch::nn::Module& mirror, const torch::jit::Module& script,
+                      RegisteredTensors& registered) {
   for (const auto& parameter : script.named_parameters(/*recurse=*/false)) {
+    if (!registered.insert(parameter.value.unsafeGetTensorImpl()).second) continue;
     mirror.register_parameter(parameter.name, parameter.value, parameter.value.requires_grad());
   }
   for (const auto& buffer : script.named_buffers(/*recurse=*/false)) {
+    if (!registered.insert(buffer.value.unsafeGetTensorImpl()).second) continue;
     mirror.register_buffer(buffer.name, buffer.value);
   }
+}
+
+// The layer already mirrored whose weight is `weight`, if any (tied weights).
+ScriptedLayerImpl* owner_of(std::vector<ScriptedLayer>& layers, const torch::Tensor& weight) {
+  for (auto& layer : layers) {
+    if (layer->weight().is_same(weight)) return layer.get();
+  }
+  return nullptr;
 }
 
 // A submodule that is neither quantizable nor BatchNorm: its tensors and its children.
@@ -74,19 +85,22 @@ class ScriptedContainerImpl : public torch::nn::Module {};
 TORCH_MODULE(ScriptedContainer);
 
 void mirror_children(torch::nn::Module& mirror, const torch::jit::Module& script,
-                     std::vector<ScriptedLayer>& layers) {
+                     std::vector<ScriptedLayer>& layers, RegisteredTensors& registered) {
   for (const auto& child : script.named_children()) {
-    if (const auto quantizable = quantizable_kind(child.value)) {
+    const auto quantizable = quantizable_kind(child.value);
+    auto* owner = quantizable ? owner_of(layers, child.value.attr(quantizable->attribute).toTensor()) : nullptr;
+    if (quantizable && !owner) {
       layers.push_back(mirror.register_module(
-          child.name, ScriptedLayer(child.value, quantizable->kind, quantizable->attribute)));
+          child.name, ScriptedLayer(child.value, quantizable->kind, quantizable->attribute, registered)));
       // A quantizable layer's children, if a subclass has any, are mirrored as well.
-      mirror_children(*layers.back(), child.value, layers);
+      mirror_children(*layers.back(), child.value, layers, registered);
     } else if (is_batchnorm(child.value)) {
-      mirror.register_module(child.name, ScriptedBatchNorm(child.value));
+      mirror.register_module(child.name, ScriptedBatchNorm(child.value, registered));
     } else {
+      if (owner) owner->add_alias(child.value, quantizable->attribute);  // tied: its weight is the owner's
       auto container = mirror.register_module(child.name, ScriptedContainer());
-      register_tensors(*container, child.value);
-      mirror_children(*container, child.value, layers);
+      register_tensors(*container, child.value, registered);
+      mirror_children(*container, child.value, layers, registered);
     }
   }
 }
@@ -113,30 +127,40 @@ std::string reason(const std::string& text) {
 
 }  // namespace
 
-ScriptedLayerImpl::ScriptedLayerImpl(torch::jit::Module script, LayerKind kind, std::string attribute)
-    : script_(std::move(script)), kind_(kind), attribute_(std::move(attribute)) {
-  register_tensors(*this, script_);
-  const auto* weight = named_parameters(/*recurse=*/false).find(attribute_);
+ScriptedLayerImpl::ScriptedLayerImpl(torch::jit::Module script, LayerKind kind, std::string attribute,
+                                     RegisteredTensors& registered)
+    : slots_{{std::move(script), std::move(attribute)}}, kind_(kind) {
+  const auto& own = slots_.front();
+  register_tensors(*this, own.script, registered);
+  const auto* weight = named_parameters(/*recurse=*/false).find(own.attribute);
   if (!weight) {
-    throw InputError("layer of class " + class_name(script_) + " has a " + attribute_ +
-                     " that is not a parameter (a buffer or a constant)");
+    throw InputError("layer of class " + class_name(own.script) + " has a " + own.attribute +
+                     " that is not a parameter (a buffer, a constant, or a tensor of an earlier "
+                     "module that is not a layer)");
   }
   weight_ = *weight;
+}
+
+void ScriptedLayerImpl::add_alias(torch::jit::Module script, std::string attribute) {
+  slots_.push_back({std::move(script), std::move(attribute)});
 }
 
 void ScriptedLayerImpl::prepare_forward(bool training) {
   const auto current = forward_weight(training);
   replaced_ = !current.is_same(weight_);
-  if (replaced_) script_.setattr(attribute_, current);
+  if (!replaced_) return;
+  for (auto& slot : slots_) slot.script.setattr(slot.attribute, current);
 }
 
 void ScriptedLayerImpl::restore() {
-  if (replaced_) script_.setattr(attribute_, weight_);
+  if (replaced_) {
+    for (auto& slot : slots_) slot.script.setattr(slot.attribute, weight_);
+  }
   replaced_ = false;
 }
 
-ScriptedBatchNormImpl::ScriptedBatchNormImpl(torch::jit::Module script) {
-  register_tensors(*this, script);
+ScriptedBatchNormImpl::ScriptedBatchNormImpl(torch::jit::Module script, RegisteredTensors& registered) {
+  register_tensors(*this, script, registered);
   const auto momentum = script.attr("momentum", c10::IValue());
   if (momentum.isDouble()) momentum_ = momentum.toDouble();
   const auto buffers = named_buffers(/*recurse=*/false);
@@ -151,8 +175,9 @@ ScriptedBatchNormImpl::ScriptedBatchNormImpl(torch::jit::Module script) {
 
 ScriptedModelImpl::ScriptedModelImpl(torch::jit::Module script, std::string source)
     : script_(std::move(script)), source_(std::move(source)) {
-  register_tensors(*this, script_);
-  mirror_children(*this, script_, layers_);
+  RegisteredTensors registered;
+  register_tensors(*this, script_, registered);
+  mirror_children(*this, script_, layers_, registered);
   if (layers_.empty()) {
     throw InputError("model '" + source_ +
                      "' has no Linear, Conv2d or Embedding layer: QNStudio has nothing to "

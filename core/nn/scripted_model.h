@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "nn/quantizable_layer.h"
@@ -26,15 +27,27 @@ namespace qn {
 // codebook-decoded after iPQ), and set back to the parameter after it. The parameter itself is never written by
 // the noise; other attributes and buffers stay as the user saved them.
 
+// The tensors a mirror has registered so far. A tensor the TorchScript model holds under
+// two names (tied weights: an output projection that is the embedding table) is registered
+// once, under the first: one tensor in the optimizer, the size, the noise, the codebooks and
+// the .qnz.
+using RegisteredTensors = std::unordered_set<const c10::TensorImpl*>;
+
 // A Linear, Conv2d or Embedding submodule of a TorchScript model, or a MultiheadAttention
 // whose packed projection `in_proj_weight` is the weight (`attribute`).
 class ScriptedLayerImpl : public torch::nn::Module, public QuantizableLayer {
  public:
-  ScriptedLayerImpl(torch::jit::Module script, LayerKind kind, std::string attribute = "weight");
+  ScriptedLayerImpl(torch::jit::Module script, LayerKind kind, std::string attribute,
+                    RegisteredTensors& registered);
+
+  // Another submodule holding this layer's weight as its own (`attribute` of `script`):
+  // each forward sets it with this layer's, so a tied layer computes with the same noisy or
+  // decoded weight.
+  void add_alias(torch::jit::Module script, std::string attribute);
 
   LayerKind layer_kind() const override { return kind_; }
   torch::Tensor& weight() override { return weight_; }
-  std::string weight_attribute() const override { return attribute_; }
+  std::string weight_attribute() const override { return slots_.front().attribute; }
 
   // Points the TorchScript module's "weight" at what this forward uses; restore() undoes it.
   void prepare_forward(bool training);
@@ -46,9 +59,13 @@ class ScriptedLayerImpl : public torch::nn::Module, public QuantizableLayer {
   }
 
  private:
-  torch::jit::Module script_;
+  // Where the weight is set before a forward: this layer's own slot, then its aliases'.
+  struct Slot {
+    torch::jit::Module script;
+    std::string attribute;
+  };
+  std::vector<Slot> slots_;
   LayerKind kind_;
-  std::string attribute_;
   torch::Tensor weight_;
   bool replaced_ = false;
 };
@@ -59,7 +76,7 @@ TORCH_MODULE(ScriptedLayer);
 // switching the momentum off as for torch::nn::BatchNorm2d.
 class ScriptedBatchNormImpl : public torch::nn::Module {
  public:
-  explicit ScriptedBatchNormImpl(torch::jit::Module script);
+  ScriptedBatchNormImpl(torch::jit::Module script, RegisteredTensors& registered);
 
   // The factor a training forward blends a batch's statistics in with: the momentum, or
   // 1 / num_batches_tracked when the momentum is None (a cumulative average).

@@ -59,6 +59,20 @@ TensorSlot slot_of(const torch::jit::Module& model, const std::string& name) {
   return slot;
 }
 
+// Every slot of `module` (reached by `expression`) and its submodules holding `tensor`: a
+// tied tensor is held by several modules, and each must hold the decoded one.
+void collect_slots(const torch::jit::Module& module, const std::string& expression,
+                   const torch::Tensor& tensor, std::vector<TensorSlot>& slots) {
+  for (const auto& attribute : module.named_attributes(/*recurse=*/false)) {
+    if (attribute.value.isTensor() && attribute.value.toTensor().is_same(tensor)) {
+      slots.push_back({module, expression, attribute.name});
+    }
+  }
+  for (const auto& child : module.named_children()) {
+    collect_slots(child.value, "getattr(" + expression + ", \"" + child.name + "\")", tensor, slots);
+  }
+}
+
 // "def forward(self, input: Tensor) -> Tensor:" with the model's own arguments and result.
 std::string forward_signature(const torch::jit::Module& model, std::string& call_arguments) {
   const auto& schema = model.get_method("forward").function().getSchema();
@@ -91,14 +105,19 @@ std::string compact_torchscript_bytes(const RunConfig& config, const QnzFile& ch
   c10::List<std::string> decoded;
   for (const auto& tensor : checkpoint.tensors) {
     if (tensor.method == "fp32") continue;  // kept in the model as it is
-    auto slot = slot_of(model, tensor.name);
+    const auto slot = slot_of(model, tensor.name);
+    std::vector<TensorSlot> slots;
+    collect_slots(model, "model", slot.owner.attr(slot.attribute).toTensor(), slots);
     const auto index = std::to_string(decoded.size());
     container.register_module(index, decoders.decoder(tensor, checkpoint));
     decoded.push_back(tensor.name);
-    slot.owner.setattr(slot.attribute, torch::empty({0}));
-    const auto target = "    " + slot.owner_expression + "." + slot.attribute + " = ";
-    source += target + "getattr(decoders, \"" + index + "\").decode()\n";
-    release += target + "self.released\n";
+    source += "    qnstudio_decoded = getattr(decoders, \"" + index + "\").decode()\n";
+    for (auto& holder : slots) {
+      holder.owner.setattr(holder.attribute, torch::empty({0}));
+      const auto target = "    " + holder.owner_expression + "." + holder.attribute + " = ";
+      source += target + "qnstudio_decoded\n";
+      release += target + "self.released\n";
+    }
   }
   source += "    result = model.forward(" + call_arguments + ")\n" + release + "    return result\n";
   compact.register_module("model", model);

@@ -218,6 +218,35 @@ class TestCompactExport : public QObject {
     QVERIFY(!compact.is_null());
   }
 
+  // A tensor two modules share (an output projection tied to the embedding) is one tensor:
+  // one layer, one parameter, counted and stored once, decoded into both slots on export.
+  void a_tied_weight_is_one_tensor() {
+    RunConfig config;
+    config.task = "text-lm";
+    config.model.arch = "torchscript";
+    config.model.path = dir_.filePath("tiny_lm_tied.pt").toStdString();
+    config.quant.method = QuantMethod::PQ;
+    config.quant.centroids = 16;
+    TaskData data;
+    auto model = make_task_model(config, data, torch::kCPU);
+    std::vector<std::string> layers;
+    for (const auto& layer : quantizable_layers(*model.module)) layers.push_back(layer.name);
+    QCOMPARE(layers, (std::vector<std::string>{"embed", "hidden"}));  // out computes with embed's
+    int64_t values = 0;
+    for (const auto& parameter : model.module->parameters()) values += parameter.numel();
+    QCOMPARE(values, int64_t{3000 * 16 + (16 * 16 + 16) + 3000});  // the table once; out's bias
+    const auto checkpoint = compressed_checkpoint(config, data);
+    int64_t tables = 0;
+    for (const auto& tensor : checkpoint.tensors) tables += tensor.shape == std::vector<int64_t>{3000, 16};
+    QCOMPARE(tables, int64_t{1});
+    const auto input = tokens(2, 5, 3000);
+    const auto expected = cpp_logits(config, checkpoint, input);
+    const auto python = check_in_python(compact_torchscript_bytes(config, checkpoint), "tied_compact.pt",
+                                        {"tokens", "2", "5", "3000"}, expected);
+    QVERIFY(!python.is_null());
+    QVERIFY(compact_size_holds(python, checkpoint));  // neither slot keeps the fp32 table
+  }
+
   // The forward leaves the decoded weights behind it: the module between calls holds codes.
   void the_compact_module_holds_no_decoded_weight_between_forwards() {
     RunConfig config;

@@ -62,11 +62,13 @@ class TinyLm(nn.Module):
     """A language model of its own vocabulary: token ids [batch, positions] to logits
     [batch, positions, vocabulary]."""
 
-    def __init__(self, vocabulary: int):
+    def __init__(self, vocabulary: int, tied: bool = False):
         super().__init__()
         self.embed = nn.Embedding(vocabulary, 16)
-        self.hidden = nn.Linear(16, 32)
-        self.out = nn.Linear(32, vocabulary)
+        self.hidden = nn.Linear(16, 16 if tied else 32)
+        self.out = nn.Linear(16 if tied else 32, vocabulary)
+        if tied:  # the output projection is the embedding table: one tensor in two modules
+            self.out.weight = self.embed.weight
 
     def forward(self, tokens):
         return self.out(torch.relu(self.hidden(self.embed(tokens))))
@@ -90,6 +92,7 @@ def main(folder: Path) -> None:
     torch.jit.save(torch.jit.script(RowTransformer()), str(folder / "row_transformer.pt"))
     torch.jit.save(torch.jit.script(TinyLm(3000)), str(folder / "tiny_lm.pt"))
     torch.jit.save(torch.jit.script(TinyLm(5)), str(folder / "tiny_lm_five_words.pt"))
+    torch.jit.save(torch.jit.script(TinyLm(3000, tied=True)), str(folder / "tiny_lm_tied.pt"))
     (folder / "not_torchscript.pt").write_text("this is not a model\n")
     whole = (folder / "small_cnn.pt").read_bytes()
     (folder / "truncated.pt").write_bytes(whole[: len(whole) // 2])
