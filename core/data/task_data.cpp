@@ -119,6 +119,7 @@ TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
     data.classes = static_cast<int64_t>(text.labels.size());
     data.token_vocabulary = text.vocabulary;
     data.largest_token_id = text.largest_id;
+    data.labels = text.labels;
   } else if (is_language_model_task(config.task)) {
     const auto corpus = load_text(config);
     data.train = token_windows(corpus.train, config.model.context);

@@ -26,6 +26,7 @@ struct TaskData {
   // which the model's embedding must take (check_vocabulary_fits, train/model_probe.h).
   int64_t token_vocabulary = 0;
   int64_t largest_token_id = 0;
+  std::vector<std::string> labels;  // text-classification: the name of class i
 };
 
 // Loads `config.task`'s data: fashion-mnist and idx (IDX folder), cifar10 (binary batches),

@@ -40,6 +40,7 @@ nlohmann::json result_summary(const RunResult& result) {
       {"calibration_seconds", result.calibration_seconds},
       {"data_split", result.data_split},
       {"further_evaluations", further},
+      {"labels", result.labels},
   };
 }
 

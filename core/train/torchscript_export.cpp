@@ -123,6 +123,14 @@ std::string compact_torchscript_bytes(const RunConfig& config, const QnzFile& ch
   compact.register_module("model", model);
   compact.register_module("decoders", container);
   compact.register_attribute("decoded_tensors", c10::ListType::ofStrings(), decoded);
+  // A classifier's output names, as the run read them (text-classification): model.labels.
+  const auto labels = checkpoint.result.is_object() ? checkpoint.result.value("labels", nlohmann::json::array())
+                                                    : nlohmann::json::array();
+  if (!labels.empty()) {
+    c10::List<std::string> names;
+    for (const auto& label : labels) names.push_back(label.get<std::string>());
+    compact.register_attribute("labels", c10::ListType::ofStrings(), names);
+  }
   compact.register_buffer("released", torch::empty({0}));
   compact.define(source);
   return saved(compact);

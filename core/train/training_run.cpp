@@ -185,6 +185,7 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   result.metric_name = data.metric_name;
   result.evaluation_split = data.evaluation_split;
   result.data_split = data.split;
+  result.labels = data.labels;
   result.device = describe_training_device(device, parallel);
   result.steps = trained.steps;
   result.shared_training = trained.shared_training;

@@ -45,6 +45,9 @@ struct RunResult {
   double calibration_seconds = 0;
   std::string data_split;  // how the evaluation data was held out (TaskData::split)
   std::vector<FurtherEvaluation> further_evaluations;
+  // text-classification: the name of each output, in order (what a user of the export
+  // needs to read its logits).
+  std::vector<std::string> labels;
 };
 
 // One run, any task: check the config (check_before_training), load the data, build the

@@ -213,7 +213,10 @@ class TestTextClassification : public QObject {
                                      QString::fromStdString(export_path), dir_.filePath("matched.json")});
     QVERIFY(!output.isEmpty());
     qInfo("PyTorch on the export: %s", output.trimmed().constData());
-    QVERIFY(std::abs(output.trimmed().toDouble() - result.metric) < 1e-9);
+    const auto python = nlohmann::json::parse(output.toStdString());
+    QVERIFY(std::abs(python["accuracy"].get<double>() - result.metric) < 1e-9);
+    QCOMPARE(python["label_names"].get<std::vector<std::string>>(),
+             (std::vector<std::string>{"contradiction", "entailment", "neutral"}));
   }
 
   // nn.TransformerEncoder's attention (in_proj_weight, out_proj) is compressed with the rest.
