@@ -15,8 +15,8 @@
 #       the RoBERTa-shaped one is fine-tuned in fp32 (quant none) and with iPQ under noise
 #       none / ste / quant-noise, nn.TransformerEncoder with iPQ and Quant-Noise; each run exported (`qnoise export --format torchscript`) and scored by
 #       pytorch_side.py evaluate on `qnoise tokenize --pair`'s ids of the dev pairs.
-# About 40 minutes on 2 cores. Env: QNOISE (build/bin/qnoise), WORK (here/work, ignored),
-# PRETRAIN_SECONDS (300 each).
+# About 50 minutes on 2 cores. Env: QNOISE (build/bin/qnoise), WORK (here/work, ignored),
+# PRETRAIN_SECONDS (540 each).
 # `run.sh --table` rewrites RESULTS.md from results/ without running.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,7 +50,7 @@ PY
   for arch in roberta encoder; do
     log "pretraining $arch in PyTorch"
     $python "$here/pytorch_side.py" pretrain $arch "$work/pretrain.ids" 8004 "$work/$arch.pt" \
-      --seconds "${PRETRAIN_SECONDS:-300}" >>"$here/results/pretrained.jsonl"
+      --seconds "${PRETRAIN_SECONDS:-540}" >>"$here/results/pretrained.jsonl"
   done
 fi
 
