@@ -1,9 +1,8 @@
 #include "data/text_classification.h"
 
 #include <filesystem>
-#include <map>
-#include <mutex>
 
+#include "common/bounded_memo.h"
 #include "common/error.h"
 #include "data/encoded_texts.h"
 #include "data/text_table.h"
@@ -65,30 +64,9 @@ EncodedTable encode_table(const std::string& path, const DataConfig& data,
 }
 
 // Encoded tables of this process, for the next run that reads the same files the same way.
-class TableCache {
- public:
-  template <class Make>
-  EncodedTable get(const std::string& key, Make&& make) {
-    {
-      std::lock_guard lock(mutex_);
-      if (const auto found = tables_.find(key); found != tables_.end()) return found->second;
-    }
-    auto table = make();
-    std::lock_guard lock(mutex_);
-    if (tables_.size() >= kTables) tables_.clear();  // a sweep reads a few files, again and again
-    tables_.emplace(key, table);
-    return table;
-  }
-
- private:
-  static constexpr size_t kTables = 8;
-  std::mutex mutex_;
-  std::map<std::string, EncodedTable> tables_;
-};
-
-TableCache& table_cache() {
-  static TableCache cache;
-  return cache;
+BoundedMemo<EncodedTable>& encoded_tables() {
+  static BoundedMemo<EncodedTable> memo(8);  // a sweep reads a few files, again and again
+  return memo;
 }
 
 }  // namespace
@@ -96,10 +74,12 @@ TableCache& table_cache() {
 TextClassificationData load_text_classification(const DataConfig& data) {
   std::unique_ptr<Tokenizer> tokenizer;  // loaded only when a table is not cached
   const auto encoded = [&](const std::string& path, const std::vector<std::string>& labels) {
-    return table_cache().get(table_key(path, data, labels), [&] {
-      if (!tokenizer) tokenizer = load_tokenizer(data.tokenizer);
-      return encode_table(path, data, labels, *tokenizer);
-    });
+    const auto key = table_key(path, data, labels);
+    if (auto kept = encoded_tables().find(key)) return *kept;
+    if (!tokenizer) tokenizer = load_tokenizer(data.tokenizer);
+    const auto table = encode_table(path, data, labels, *tokenizer);
+    encoded_tables().keep(key, table);
+    return table;
   };
   TextClassificationData result;
   const auto train = encoded(data.path, data.labels);

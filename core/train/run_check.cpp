@@ -2,10 +2,9 @@
 
 #include <atomic>
 #include <filesystem>
-#include <map>
-#include <mutex>
 #include <string>
 
+#include "common/bounded_memo.h"
 #include "common/runtime.h"
 #include "data/task_data.h"
 #include "data/tokenizer.h"
@@ -56,27 +55,8 @@ SizePreview check_model(const RunConfig& config) {
 // The previews of configs that passed, by model_check_key, for this process's threads
 // (the GUI checks on its thread pool, queues on its store thread, trains on its engine
 // thread). A config that failed is checked again: the user may have fixed its cause.
-class ModelCheckMemo {
- public:
-  std::optional<SizePreview> find(const std::string& key) {
-    const std::lock_guard lock(mutex_);
-    const auto found = previews_.find(key);
-    return found == previews_.end() ? std::nullopt : std::optional(found->second);
-  }
-  void keep(const std::string& key, const SizePreview& preview) {
-    const std::lock_guard lock(mutex_);
-    if (previews_.size() >= kCapacity) previews_.clear();  // a session edits a few configs
-    previews_.emplace(key, preview);
-  }
-
- private:
-  static constexpr size_t kCapacity = 64;
-  std::mutex mutex_;
-  std::map<std::string, SizePreview> previews_;
-};
-
-ModelCheckMemo& memo() {
-  static ModelCheckMemo instance;
+BoundedMemo<SizePreview>& memo() {
+  static BoundedMemo<SizePreview> instance(64);  // a session edits a few configs
   return instance;
 }
 
