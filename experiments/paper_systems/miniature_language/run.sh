@@ -17,7 +17,8 @@
 #       pytorch_side.py evaluate on `qnoise tokenize --pair`'s ids of the dev pairs.
 # About 50 minutes on 2 cores. Env: QNOISE (build/bin/qnoise), WORK (here/work, ignored),
 # PRETRAIN_SECONDS (540 each).
-# `run.sh --table` rewrites RESULTS.md from results/ without running.
+# `run.sh --table` rewrites RESULTS.md from results/ without running; `run.sh --row ARCH NAME
+# [--set KEY=VALUE ...]` runs one more row on the files already made (appended to results/).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -29,7 +30,7 @@ python=/usr/bin/python3
 mkdir -p "$work/tokenizer" "$here/results"
 log() { printf '[miniature_language] %s\n' "$*" >&2; }
 
-if [ "${1:-}" != --table ]; then
+if [ "${1:-}" != --table ] && [ "${1:-}" != --row ]; then
   $python "$here/make_cloze.py" "$root/data/brown" "$work/data" >&2
   cp "$encoder/encoder.json" "$encoder/vocab.bpe" "$work/tokenizer/"
   rm -f "$work/tokenizer/dict.txt"
@@ -67,11 +68,18 @@ train() {  # train ARCH NAME SETTINGS...: one QNStudio run, exported and scored 
      --argjson bytes "$(stat -c %s "$work/$arch-$name.pt")" \
      '{arch: $arch, name: $name, run: .run_id, metric: .metric, float_metric: .float_metric,
        before_finetune: .metric_before_finetune, size_bytes: .size_bytes,
-       fp32_size_bytes: .fp32_size_bytes, compression: .compression, seconds: .seconds,
+       fp32_size_bytes: .fp32_size_bytes, compression: .compression, seconds: .seconds, steps: .steps,
        export_bytes: $bytes, pytorch_on_export: $exported.accuracy}' <<<"$result"
 }
 
-if [ "${1:-}" != --table ]; then
+if [ "${1:-}" = --row ]; then
+  shift
+  train "$@" >>"$here/results/rows.jsonl"
+  arch=$1
+  "$qnoise" inspect --config "$here/config.json" --set model.path="$work/$arch.pt" \
+    --set data.path="$work/data/train.tsv" --set "data.eval_paths=[\"$work/data/dev.tsv\"]" \
+    --set data.tokenizer="$work/tokenizer" --json >"$here/results/inspect-$arch.json"
+elif [ "${1:-}" != --table ]; then
   : >"$here/results/rows.jsonl"
   for arch in roberta encoder; do
     log "$arch: as pretrained, then fine-tuned"

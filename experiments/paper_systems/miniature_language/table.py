@@ -16,12 +16,14 @@ print("Written by `bash experiments/paper_systems/miniature_language/run.sh` (se
 for p in pretrained:
     print(f"- {arch_names[p['arch']]}: {p['parameters']:,} parameters, pretrained {p['steps']} steps "
           f"in {p['seconds']} s (masked-token loss {p['masked_token_loss']})")
-print("\n| model | run | dev accuracy (stored) | PyTorch on the export | before compression "
+print("\n| model | run | steps | dev accuracy (stored) | PyTorch on the export | before compression "
       "| iPQ before fine-tuning | bytes (.qnz) | export file | compression | seconds |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in rows:
     before = "" if r["before_finetune"] is None else f"{r['before_finetune']:.4f}"
-    print(f"| {arch_names[r['arch']]} | {names[r['name']]} | {r['metric']:.4f} | {r['pytorch_on_export']:.4f} "
+    steps = r.get("steps", "")
+    print(f"| {arch_names[r['arch']]} | {names.get(r['name'], r['name'])} | {steps} | {r['metric']:.4f} "
+          f"| {r['pytorch_on_export']:.4f} "
           f"| {r['float_metric']:.4f} | {before} | {r['size_bytes']:,} | {r['export_bytes']:,} "
           f"| {r['compression']:.1f}x | {r['seconds']:.0f} |")
 print("\nWhat is compressed (`qnoise inspect --config config.json --json`, results/inspect-*.json):\n")
