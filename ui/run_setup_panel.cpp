@@ -2,7 +2,6 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -24,44 +23,14 @@
 
 #include "byte_format.h"
 #include "number_fields.h"
+#include "setup_presets.h"
 #include "config/layer_quant.h"
 #include "common/error.h"
 #include "config/choices.h"
 #include "train/run_check.h"
 
-// The presets are compiled into this static library; Qt needs them registered by hand.
-static void register_preset_resources() { Q_INIT_RESOURCE(qnstudio); }
-
 namespace qn::ui {
 namespace {
-
-struct Preset {
-  const char* label;
-  const char* resource;  // nullptr: the current task
-  bool asks_model;       // the user's model, chosen as a file
-};
-const Preset kPresets[] = {
-    {"Fashion-MNIST, ConvNet", ":/presets/fmnist-convnet.json", false},
-    {"Brown corpus, Transformer LM", ":/presets/brown-transformer-lm.json", false},
-    {"Image folder (ImageNet layout), ConvNet", ":/presets/imagenet-folder-convnet.json", false},
-    {"Sentence pairs (MNLI layout), your model...", ":/presets/mnli-pairs.json", true},
-    {"Your model (TorchScript)...", nullptr, true},
-};
-enum PresetIndex { kConvNetPreset, kTransformerPreset, kImageFolderPreset, kTextPairsPreset, kYourModelPreset };
-
-int preset_index(const RunConfig& config) {
-  if (config.task == "text-classification") return kTextPairsPreset;
-  if (is_scripted_model(config.model)) return kYourModelPreset;
-  if (config.task == "image-folder") return kImageFolderPreset;
-  return is_language_model_task(config.task) ? kTransformerPreset : kConvNetPreset;
-}
-
-// Not validated here: a preset for the user's model is complete once the model is chosen.
-RunConfig read_preset(const char* resource) {
-  QFile file(resource);
-  file.open(QIODevice::ReadOnly);
-  return read_config_fields(nlohmann::json::parse(file.readAll().toStdString()));
-}
 
 void add_names(QComboBox* box, const std::vector<std::string>& names) {
   for (const auto& name : names) box->addItem(QString::fromStdString(name));
@@ -86,7 +55,7 @@ QSpinBox* spin(int min, int max, int value) {
 }  // namespace
 
 RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
-  register_preset_resources();
+  register_resources();
   create_fields();
   lay_out();
   connect_fields();
@@ -98,7 +67,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
 void RunSetupPanel::create_fields() {
   undo_stack_ = new QUndoStack(this);
   preset_ = new QComboBox;
-  for (const auto& preset : kPresets) preset_->addItem(preset.label);
+  for (const auto& preset : setup_presets()) preset_->addItem(preset.label);
   model_file_ = new QLabel;
   model_file_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   data_dir_ = new QLineEdit;
@@ -310,7 +279,7 @@ void RunSetupPanel::connect_fields() {
 }
 
 void RunSetupPanel::load_preset(int index) {
-  const auto& preset = kPresets[index];
+  const auto& preset = setup_presets().at(static_cast<size_t>(index));
   const auto config = preset.resource ? read_preset(preset.resource) : this->config();
   if (!preset.asks_model) {
     set_config(config);
