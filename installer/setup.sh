@@ -22,7 +22,8 @@ gpt3_encoder_version=1.1.4
 # python3-torch (the same LibTorch build) is the PyTorch the TorchScript tests save models
 # with and load exports into, as a user's would; postgresql, slurm-wlm and munge are the
 # server and the single-node cluster the tests start (tests/postgres_server.h,
-# tests/slurm_cluster.h). The last two lines make and check the .deb
+# tests/slurm_cluster.h); sentencepiece's spm_train and spm_encode make and encode the
+# SentencePiece models tests/core/test_sentencepiece.cpp checks QNStudio against. The last two lines make and check the .deb
 # (man pages, lintian, metadata validators; Xvfb to start the installed GUI on a real X
 # server). xdotool drives the real window in tests/ui/window_e2e.py; sqlite3 is the outside
 # reader that shares a store with the window there and in tests/core/test_store_sharing.cpp.
@@ -31,7 +32,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev libpq-dev libgloo-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstb-dev
-  libturbojpeg0-dev libspng-dev libpcre2-dev libicu-dev
+  libturbojpeg0-dev libspng-dev libpcre2-dev libicu-dev libsentencepiece-dev sentencepiece
   postgresql slurm-wlm munge
   dataset-fashion-mnist
   python3-torch python3-numpy python3-torchvision python3-pil

@@ -3,8 +3,10 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/types.h>
 
+#include <QProcess>
 #include <QtTest>
 #include <cstdlib>
+#include <fstream>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -13,6 +15,27 @@
 #include "train/training_events.h"
 
 namespace qn::test {
+
+// Runs `program` with `arguments`: its standard output, or empty with a warning naming what
+// it said on failure (the caller's check then fails).
+inline QByteArray program_output(const QString& program, const QStringList& arguments) {
+  QProcess process;
+  process.start(program, arguments);
+  if (!process.waitForFinished(600000) || process.exitCode() != 0) {
+    qWarning("%s %s failed: %s", qPrintable(program), qPrintable(arguments.join(' ')),
+             process.readAllStandardError().constData());
+    return {};
+  }
+  return process.readAllStandardOutput();
+}
+
+// The lines of `file`, as bytes.
+inline std::vector<std::string> read_lines(const QString& file) {
+  std::ifstream in(file.toStdString(), std::ios::binary);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 // Every training step's loss, in order.
 struct LossRecorder : qn::TrainingObserver {

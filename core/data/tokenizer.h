@@ -23,9 +23,11 @@ class Tokenizer {
   virtual const InputFraming& framing() const = 0;
 };
 
-// By the files at `path` (a folder, or one of its files): vocab.txt alone is BERT's
-// WordPiece (data/wordpiece.h); vocab.json or encoder.json with merges.txt or vocab.bpe is
-// GPT-2's byte-level BPE (data/byte_level_bpe.h). Neither is an InputError naming the path.
+// By the files at `path` (a folder, or one of its files): a `.model` file, or a folder holding
+// spiece.model, sentencepiece.bpe.model or tokenizer.model, is SentencePiece
+// (data/sentencepiece.h); vocab.txt alone is BERT's WordPiece (data/wordpiece.h); vocab.json
+// or encoder.json with merges.txt or vocab.bpe is GPT-2's byte-level BPE
+// (data/byte_level_bpe.h). None of them is an InputError naming the path.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
 
 }  // namespace qn

