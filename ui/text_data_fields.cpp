@@ -62,10 +62,11 @@ TextDataFields::TextDataFields(QWidget* parent) : QGroupBox("Texts", parent) {
   label_column_ = line("label", "The column holding the label (data.label_column)");
   labels_ = line("sorted from the training table",
                  "The labels in the order of the model's outputs (data.labels), separated by ','");
-  tokenizer_ = line("folder of vocab.json + merges.txt, or vocab.txt",
+  tokenizer_ = line("folder of vocab.json + merges.txt, vocab.txt, or a .model",
                     "The model's own tokenizer (data.tokenizer): GPT-2 / RoBERTa byte-level BPE\n"
-                    "(vocab.json or encoder.json with merges.txt or vocab.bpe, and fairseq's dict.txt)\n"
-                    "or BERT's WordPiece (vocab.txt)");
+                    "(vocab.json or encoder.json with merges.txt or vocab.bpe, and fairseq's dict.txt),\n"
+                    "BERT's WordPiece (vocab.txt) or a SentencePiece model (spiece.model,\n"
+                    "sentencepiece.bpe.model: ALBERT, T5, XLM-R)");
   max_tokens_ = new BoundedSpinBox;
   max_tokens_->setRange(1, 65536);
   max_tokens_->setToolTip("The most tokens an input keeps, special tokens included (data.max_tokens);\n"

@@ -36,16 +36,32 @@ int run(const ExportArgs& args) {
                                      std::filesystem::path(args.from).parent_path().string()};
     exported = export_checkpoint(read_qnz_file(args.from), args.output, format, model_file);
   }
+  const auto& vocabulary = exported.vocabulary;
   if (args.json) {
-    const nlohmann::json output = {{"run_id", run_id ? nlohmann::json(*run_id) : nullptr},
-                                   {"path", exported.path},
-                                   {"format", to_string(exported.format)},
-                                   {"file_bytes", exported.bytes},
-                                   {"sha256", exported.sha256}};
+    nlohmann::json output = {{"run_id", run_id ? nlohmann::json(*run_id) : nullptr},
+                             {"path", exported.path},
+                             {"format", to_string(exported.format)},
+                             {"file_bytes", exported.bytes},
+                             {"sha256", exported.sha256}};
+    if (vocabulary) {
+      output["vocabulary"] = {{"path", vocabulary->path.empty() ? nlohmann::json(nullptr) : nlohmann::json(vocabulary->path)},
+                              {"words", vocabulary->words},
+                              {"sha256", vocabulary->sha256},
+                              {"verified", vocabulary->verified},
+                              {"problem", vocabulary->problem}};
+    }
     std::cout << output.dump() << "\n";
   } else {
     std::cout << "wrote " << exported.path << " (" << to_string(exported.format) << ", "
               << exported.bytes << " bytes, sha256 " << exported.sha256 << ")\n";
+    if (vocabulary && !vocabulary->path.empty()) {
+      std::cout << "wrote " << vocabulary->path << " (" << vocabulary->words << " words, line i is id i; "
+                << (vocabulary->verified ? "the run's vocabulary, by its SHA-256" : "not checked: the run recorded no vocabulary hash")
+                << ")\n";
+    }
+  }
+  if (vocabulary && vocabulary->path.empty()) {
+    std::cerr << "qnoise: the vocabulary was not written beside the model: " << vocabulary->problem << "\n";
   }
   return 0;
 }

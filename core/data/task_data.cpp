@@ -59,6 +59,11 @@ std::string data_location_key(const std::string& task) {
   return is_text_task(task) ? "path" : "dir";
 }
 
+std::vector<std::string> language_model_words(const RunConfig& config) {
+  check_data_location(config);
+  return load_text(config).vocabulary.words();
+}
+
 void check_data_location(const RunConfig& config) {
   for (size_t i = 0; i < config.data.eval_paths.size(); ++i) {
     const auto& path = config.data.eval_paths[i];
@@ -131,6 +136,7 @@ TaskData load_task_data(const RunConfig& config, const torch::Device& device) {
     data.split = corpus.split;
     data.metric_name = "perplexity";
     data.classes = corpus.vocabulary.size();
+    data.words = corpus.vocabulary.words();
   } else if (config.task == "image-folder" && config.data.transform == "torchvision") {
     return load_streamed_image_folder(config, resolved_data_location(config), device);
   } else {

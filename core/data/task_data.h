@@ -27,6 +27,7 @@ struct TaskData {
   int64_t token_vocabulary = 0;
   int64_t largest_token_id = 0;
   std::vector<std::string> labels;  // text-classification: the name of class i
+  std::vector<std::string> words;   // brown-lm, text-lm: the vocabulary, word i is id i
 };
 
 // Loads `config.task`'s data: fashion-mnist and idx (IDX folder), cifar10 (binary batches),
@@ -35,6 +36,10 @@ struct TaskData {
 // (tables and a tokenizer: data/text_classification.h). Images are standardised with the
 // training set's mean and deviation; a corpus is cut into windows of model.context tokens.
 TaskData load_task_data(const RunConfig& config, const torch::Device& device);
+
+// A language-model task's vocabulary (brown-lm, text-lm), rebuilt from its corpus as
+// training builds it: word i is id i. What an export writes beside the model.
+std::vector<std::string> language_model_words(const RunConfig& config);
 
 // Where a task's data is when the config does not say: Debian's Fashion-MNIST; the Brown
 // corpus that installer/setup.sh fetches ($QNS_DATA_DIR/brown, else the build's data

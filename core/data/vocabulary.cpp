@@ -46,4 +46,10 @@ torch::Tensor Vocabulary::encode(const std::vector<Sentence>& sentences) const {
   return torch::tensor(ids, torch::kLong);
 }
 
+std::string vocabulary_file_text(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& word : words) text += word + '\n';
+  return text;
+}
+
 }  // namespace qn

@@ -24,6 +24,7 @@ class Vocabulary {
   int64_t size() const { return static_cast<int64_t>(words_.size()); }
   const std::string& word(int64_t id) const { return words_.at(static_cast<size_t>(id)); }
   int64_t id(const std::string& word) const;  // kUnknown if absent
+  const std::vector<std::string>& words() const { return words_; }  // word i has id i
 
   // Every sentence's word ids followed by <eos>, concatenated: (tokens) int64.
   torch::Tensor encode(const std::vector<Sentence>& sentences) const;
@@ -32,5 +33,10 @@ class Vocabulary {
   std::vector<std::string> words_;
   std::unordered_map<std::string, int64_t> ids_;
 };
+
+// A vocabulary as a file: one word a line, line i (from 0) the word of id i, each line ended
+// by '\n'. What an export writes beside a language model; its SHA-256 is the run's
+// `vocabulary_sha256`.
+std::string vocabulary_file_text(const std::vector<std::string>& words);
 
 }  // namespace qn

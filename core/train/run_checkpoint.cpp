@@ -21,7 +21,7 @@ nlohmann::json result_summary(const RunResult& result) {
                        {"metric", evaluation.metric},
                        {"float_metric", evaluation.float_metric}});
   }
-  return {
+  nlohmann::json summary = {
       {"metric_name", result.metric_name},
       {"metric", result.metric},
       {"float_metric", result.float_metric},
@@ -42,6 +42,8 @@ nlohmann::json result_summary(const RunResult& result) {
       {"further_evaluations", further},
       {"labels", result.labels},
   };
+  if (!result.vocabulary_sha256.empty()) summary["vocabulary_sha256"] = result.vocabulary_sha256;
+  return summary;
 }
 
 std::string run_checkpoint(const RunConfig& config, const RunResult& result) {

@@ -61,11 +61,16 @@ ExportedFile export_checkpoint(const QnzFile& checkpoint, const std::string& pat
   }
   write_file_atomically(path, bytes);
   return {std::filesystem::absolute(path).lexically_normal().string(), format,
-          static_cast<int64_t>(bytes.size()), sha256_hex(bytes)};
+          static_cast<int64_t>(bytes.size()), sha256_hex(bytes), export_vocabulary(checkpoint, path)};
 }
 
 void record_export(RunStore& store, int64_t run_id, const ExportedFile& file) {
   store.add_artifact({run_id, file.path, to_string(file.format), file.bytes, file.sha256});
+  if (file.vocabulary && !file.vocabulary->path.empty()) {
+    const auto& vocabulary = *file.vocabulary;
+    store.add_artifact({run_id, vocabulary.path, "vocabulary",
+                        static_cast<int64_t>(std::filesystem::file_size(vocabulary.path)), vocabulary.sha256});
+  }
 }
 
 QnzFile stored_checkpoint(RunStore& store, int64_t run_id) {

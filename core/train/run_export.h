@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "io/qnz_format.h"
 #include "store/run_store.h"
+#include "train/vocabulary_export.h"
 #include "train/task_model.h"
 
 namespace qn {
@@ -23,14 +25,17 @@ struct ExportedFile {
   ExportFormat format = ExportFormat::Qnz;
   int64_t bytes = 0;
   std::string sha256;
+  std::optional<VocabularyExport> vocabulary;  // a language model's, beside the file
 };
 
-// Writes a read checkpoint to `path` in `format` (atomically). TorchScript of a torchscript
-// model needs the model's file, found by `model_file` (locate_model_file).
+// Writes a read checkpoint to `path` in `format` (atomically), and a language model's
+// vocabulary beside it (train/vocabulary_export.h). TorchScript of a torchscript model needs
+// the model's file, found by `model_file` (locate_model_file).
 ExportedFile export_checkpoint(const QnzFile& checkpoint, const std::string& path,
                                ExportFormat format, const ModelFileSearch& model_file = {});
 
-// Records an exported file in the store's artifacts table.
+// Records an exported file (and the vocabulary written beside it) in the store's artifacts
+// table.
 void record_export(RunStore& store, int64_t run_id, const ExportedFile& file);
 
 // The checkpoint a done run stored, checked by the reader. An InputError names the run if

@@ -3,9 +3,11 @@
 #include <chrono>
 
 #include "common/runtime.h"
+#include "common/sha256.h"
 #include "config/layer_quant.h"
 #include "config/config_fingerprints.h"
 #include "data/task_data.h"
+#include "data/vocabulary.h"
 #include "distributed/data_parallel.h"
 #include "train/compressed_model_loader.h"
 #include "train/distillation.h"
@@ -186,6 +188,7 @@ RunResult run_training(const RunConfig& config, TrainingObserver* observer,
   result.evaluation_split = data.evaluation_split;
   result.data_split = data.split;
   result.labels = data.labels;
+  if (!data.words.empty()) result.vocabulary_sha256 = sha256_hex(vocabulary_file_text(data.words));
   result.device = describe_training_device(device, parallel);
   result.steps = trained.steps;
   result.shared_training = trained.shared_training;

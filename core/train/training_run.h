@@ -48,6 +48,9 @@ struct RunResult {
   // text-classification: the name of each output, in order (what a user of the export
   // needs to read its logits).
   std::vector<std::string> labels;
+  // brown-lm, text-lm: the SHA-256 of the vocabulary's file (vocabulary_file_text): an
+  // export rebuilds the vocabulary from the corpus and writes it only if it hashes the same.
+  std::string vocabulary_sha256;
 };
 
 // One run, any task: check the config (check_before_training), load the data, build the
