@@ -146,13 +146,19 @@ std::shared_ptr<const CompressedTensor> decode_tensor(const QnzFile& file,
 std::string encode_checkpoint(const CompressedModel& model, const nlohmann::json& config,
                               const nlohmann::json& result) {
   std::vector<QnzTensorBytes> tensors;
-  for (const auto& [name, tensor] : model.tensors()) tensors.push_back(encode_tensor(name, *tensor));
+  for (const auto& [name, tensor] : model.tensors()) {
+    tensors.push_back(encode_tensor(name, *tensor));
+    tensors.back().entry.aliases = model.aliases(name);
+  }
   return write_qnz(config, result, tensors);
 }
 
 CompressedModel decode_checkpoint(const QnzFile& file) {
   CompressedModel model;
-  for (const auto& entry : file.tensors) model.add(entry.name, decode_tensor(file, entry));
+  for (const auto& entry : file.tensors) {
+    model.add(entry.name, decode_tensor(file, entry));
+    if (!entry.aliases.empty()) model.add_aliases(entry.name, entry.aliases);
+  }
   return model;
 }
 

@@ -54,6 +54,8 @@ struct QnzTensor {
   int64_t block_size = 0;    // PQ: b
   int64_t centroids = 0;     // PQ: K
   std::vector<QnzSection> sections;
+  // Other names the model holds this tensor under (tied weights; optional, "aliases").
+  std::vector<std::string> aliases;
 
   int64_t numel() const;
   // Bits a stored value takes: 32 or 16 (plain), N (intN), ceil(log2 K) a block (PQ).

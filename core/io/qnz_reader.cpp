@@ -65,6 +65,7 @@ class Fields {
       if (!known) fail(where_ + " has an unknown key '" + item.key() + "'");
     }
   }
+  bool has(const char* key) const { return object_.contains(key); }
   const nlohmann::json& at(const char* key) const {
     const auto found = object_.find(key);
     if (found == object_.end()) fail(where_ + " has no '" + key + "'");
@@ -135,17 +136,32 @@ std::vector<int64_t> read_shape(const Fields& fields) {
   return dims;
 }
 
+// A tensor's other names (tied weights), where it has any: names like its own.
+std::vector<std::string> read_aliases(const Fields& fields) {
+  if (!fields.has("aliases")) return {};
+  const auto& list = fields.at("aliases");
+  if (!list.is_array() || list.empty()) fail(fields.where() + ": 'aliases' is not a list of names");
+  std::vector<std::string> aliases;
+  for (const auto& alias : list) {
+    if (!alias.is_string() || alias.get<std::string>().empty() || alias.get<std::string>().size() > kMaxNameLength) {
+      fail(fields.where() + ": 'aliases' holds an empty, over-long or non-string name");
+    }
+    aliases.push_back(alias.get<std::string>());
+  }
+  return aliases;
+}
+
 // Reads a tensor's method-specific fields and returns the sections it must have.
 std::vector<ExpectedSection> read_method(const Fields& fields, QnzTensor& tensor) {
   const int64_t numel = tensor.numel();
   const auto& method = tensor.method;
   if (method == "fp32" || method == "fp16") {
-    fields.allow_only({"name", "method", "shape", "sections"});
+    fields.allow_only({"name", "method", "shape", "aliases", "sections"});
     return {{"values", static_cast<uint64_t>(numel) * (method == "fp32" ? 4 : 2)}};
   }
   if (method.size() == 4 && method.compare(0, 3, "int") == 0 && method[3] >= '2' &&
       method[3] <= '8') {
-    fields.allow_only({"name", "method", "shape", "per_channel", "sections"});
+    fields.allow_only({"name", "method", "shape", "per_channel", "aliases", "sections"});
     tensor.bits = method[3] - '0';
     tensor.per_channel = fields.boolean("per_channel");
     const int64_t channels = tensor.per_channel ? tensor.shape[0] : 1;
@@ -154,7 +170,7 @@ std::vector<ExpectedSection> read_method(const Fields& fields, QnzTensor& tensor
   }
   if (method == "pq" || method == "pq+int8") {
     fields.allow_only(
-        {"name", "method", "shape", "layer", "block_size", "centroids", "sections"});
+        {"name", "method", "shape", "layer", "block_size", "centroids", "aliases", "sections"});
     tensor.layer = fields.string("layer");
     const size_t rank = tensor.layer == "conv2d" ? 4 : 2;
     if (tensor.layer != "linear" && tensor.layer != "conv2d" && tensor.layer != "embedding") {
@@ -311,6 +327,7 @@ void read_tensor_table(QnzFile& file, const nlohmann::json& table) {
     const Fields named(table[i], "tensor '" + tensor.name + "'");
     tensor.method = named.string("method");
     tensor.shape = read_shape(named);
+    tensor.aliases = read_aliases(named);
     const auto expected = read_method(named, tensor);
     decoded_bytes += static_cast<uint64_t>(tensor.numel()) * 4;
     if (decoded_bytes > decode_budget) {
@@ -328,6 +345,11 @@ void read_tensor_table(QnzFile& file, const nlohmann::json& table) {
       offset += tensor.sections.back().bytes;
     }
     file.tensors.push_back(std::move(tensor));
+  }
+  for (const auto& tensor : file.tensors) {
+    for (const auto& alias : tensor.aliases) {
+      if (!names.insert(alias).second) fail("tensor '" + tensor.name + "': alias '" + alias + "' names another tensor");
+    }
   }
   if (offset != file.payload_bytes) {
     fail("the sections cover " + std::to_string(offset) + " of the " +

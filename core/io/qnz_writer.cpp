@@ -28,6 +28,7 @@ nlohmann::json table_entry(const QnzTensor& tensor) {
     entry["block_size"] = tensor.block_size;
     entry["centroids"] = tensor.centroids;
   }
+  if (!tensor.aliases.empty()) entry["aliases"] = tensor.aliases;
   auto& sections = entry["sections"] = nlohmann::json::array();
   for (const auto& section : tensor.sections) {
     sections.push_back({{"kind", section.kind},

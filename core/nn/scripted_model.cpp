@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "common/error.h"
 
@@ -234,6 +235,22 @@ void check_model_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(status)) {
     throw InputError("model file '" + path + "' (model.path) is not a file");
   }
+}
+
+std::map<std::string, std::vector<std::string>> tied_tensor_names(torch::nn::Module& model) {
+  auto* scripted = dynamic_cast<ScriptedModelImpl*>(&model);
+  if (!scripted) return {};
+  std::unordered_map<const c10::TensorImpl*, std::string> registered;
+  for (const auto& item : model.named_parameters()) registered.emplace(item.value().unsafeGetTensorImpl(), item.key());
+  for (const auto& item : model.named_buffers()) registered.emplace(item.value().unsafeGetTensorImpl(), item.key());
+  std::map<std::string, std::vector<std::string>> tied;
+  const auto add = [&](const std::string& name, const torch::Tensor& value) {
+    const auto found = registered.find(value.unsafeGetTensorImpl());
+    if (found != registered.end() && found->second != name) tied[found->second].push_back(name);
+  };
+  for (const auto& item : scripted->script().named_parameters(/*recurse=*/true)) add(item.name, item.value);
+  for (const auto& item : scripted->script().named_buffers(/*recurse=*/true)) add(item.name, item.value);
+  return tied;
 }
 
 ScriptedModel load_scripted_model(const std::string& path) {

@@ -4,6 +4,7 @@
 #include <torch/nn/pimpl.h>
 #include <torch/script.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -115,6 +116,11 @@ class ScriptedModelImpl : public torch::nn::Module {
   std::vector<ScriptedLayer> layers_;
 };
 TORCH_MODULE(ScriptedModel);
+
+// The tensors a TorchScript model holds under several names (tied weights): the name the
+// mirror registered each under (its name in the size, the noise and the .qnz) -> its other
+// names in the TorchScript module. Empty for a model that is not a ScriptedModel.
+std::map<std::string, std::vector<std::string>> tied_tensor_names(torch::nn::Module& model);
 
 // Refuses a model.path that is empty or not a file, naming it.
 void check_model_file(const std::string& path);

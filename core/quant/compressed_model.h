@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,12 +22,19 @@ class CompressedModel {
  public:
   void add(std::string name, std::shared_ptr<const CompressedTensor> tensor);
 
+  // Other names the model holds tensor `name` under (tied weights: an output projection
+  // that is the embedding table). The tensor is stored once; a float state dict lists it
+  // under every name, as PyTorch's state_dict() of such a model does.
+  void add_aliases(const std::string& name, std::vector<std::string> aliases);
+  const std::vector<std::string>& aliases(const std::string& name) const;
+
   const std::vector<NamedCompressedTensor>& tensors() const { return tensors_; }
   // The exact size, tensor by tensor: the payload of the exported file.
   SizeReport size() const;
 
  private:
   std::vector<NamedCompressedTensor> tensors_;
+  std::map<std::string, std::vector<std::string>> aliases_;
 };
 
 }  // namespace qn

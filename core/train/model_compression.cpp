@@ -6,6 +6,7 @@
 
 #include "config/layer_quant.h"
 #include "nn/quantizable_layer.h"
+#include "nn/scripted_model.h"
 #include "quant/int_quantizer.h"
 #include "quant/pq_quantizer.h"
 
@@ -114,6 +115,7 @@ void add_plain_tensors(torch::nn::Module& model, const QuantConfig& quant,
   for (const auto& item : model.named_buffers()) {
     if (!is_training_only_buffer(item.key())) store(item.key(), item.value());
   }
+  for (auto& [name, aliases] : tied_tensor_names(model)) compressed.add_aliases(name, std::move(aliases));
 }
 
 }  // namespace qn

@@ -47,8 +47,9 @@ CompressedModel compress_weights(torch::nn::Module& model, const QuantConfig& qu
                                  const InputMoments& moments = {});
 
 // Adds every other parameter and buffer of `model` (biases, norms, BatchNorm statistics;
-// not BatchNorm's batch counter) at quant.plain_bits, writing the rounded values back.
-// Separate from compress_weights so that BatchNorm can be re-estimated in between.
+// not BatchNorm's batch counter) at quant.plain_bits, writing the rounded values back, and
+// the other names of tied tensors (tied_tensor_names). Separate from compress_weights so
+// that BatchNorm can be re-estimated in between.
 void add_plain_tensors(torch::nn::Module& model, const QuantConfig& quant,
                        CompressedModel& compressed);
 

@@ -360,6 +360,13 @@ class TestCheckpoint : public QObject {
     auto extra_key = header_of({fp32}, 8);
     extra_key["pickle"] = "cos\nsystem";
     QVERIFY(refused(extra_key, {"unknown key 'pickle'"}));
+    auto tied = fp32;
+    tied["aliases"] = {"w"};  // a tensor's other name may not be a stored tensor's
+    QVERIFY(refused(header_of({tied}, 8), {"alias 'w' names another tensor"}));
+    tied["aliases"] = {""};
+    QVERIFY(refused(header_of({tied}, 8), {"'aliases' holds an empty"}));
+    tied["aliases"] = "out.weight";
+    QVERIFY(refused(header_of({tied}, 8), {"'aliases' is not a list"}));
     auto no_shape = fp32;
     no_shape.erase("shape");
     QVERIFY(refused(header_of({no_shape}, 8), {"no 'shape'"}));

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/checkpoint.h"
+#include "io/float_export.h"
 #include "io/qnz_reader.h"
 #include "test_support.h"
 #include "train/compressed_model_loader.h"
@@ -245,6 +246,20 @@ class TestCompactExport : public QObject {
                                         {"tokens", "2", "5", "3000"}, expected);
     QVERIFY(!python.is_null());
     QVERIFY(compact_size_holds(python, checkpoint));  // neither slot keeps the fp32 table
+    // The checkpoint names the table's second holder; the float state dict lists it under
+    // both names, so PyTorch's strict load_state_dict takes it.
+    for (const auto& tensor : checkpoint.tensors) {
+      QCOMPARE(tensor.aliases, tensor.name == "embed.weight" ? std::vector<std::string>{"out.weight"}
+                                                             : std::vector<std::string>{});
+    }
+    const auto state = float_state_dict(decode_checkpoint(checkpoint));
+    std::ofstream(dir_.filePath("tied_state.pt").toStdString(), std::ios::binary).write(state.data(), state.size());
+    const auto loaded = qn::test::program_output(
+        qn::test::python_with_torch(),
+        {"-c", "import sys, torch; m = torch.jit.load(sys.argv[1]); s = torch.load(sys.argv[2]); "
+               "m.load_state_dict(s); print(bool(torch.equal(s['embed.weight'], s['out.weight'])))",
+         QString::fromStdString(config.model.path), dir_.filePath("tied_state.pt")});
+    QCOMPARE(loaded.trimmed(), QByteArray("True"));
   }
 
   // The forward leaves the decoded weights behind it: the module between calls holds codes.
