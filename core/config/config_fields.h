@@ -100,6 +100,7 @@ void visit_fields(TrainConfig& train, Visit&& visit) {
   visit("warmup_steps", train.warmup_steps, kKept);
   visit("weight_decay", train.weight_decay, kKept);
   visit("clip_grad_norm", train.clip_grad_norm, kKept);
+  visit("precision", train.precision, kAddedLater);
   visit("eval_every", train.eval_every, {InHash::No, InTrainingKey::Yes});
 }
 

@@ -24,6 +24,7 @@ const std::vector<std::string> kArchs = {"convnet", "transformer-lm", "torchscri
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
 const std::vector<std::string> kSchedules = {"cosine", "linear", "constant"};
 const std::vector<std::string> kPqObjectives = {"weights", "activations"};
+const std::vector<std::string> kPrecisions = {"fp32", "fp16", "bf16"};  // train/mixed_precision.h
 
 void read_block_sizes(JsonReader& quant, const std::string& key, BlockSizes& sizes) {
   if (!quant.has(key)) return;
@@ -311,6 +312,7 @@ void validate(const RunConfig& config) {
   require(config.train.warmup_steps >= 0, "train.warmup_steps", "must be >= 0");
   require(config.train.weight_decay >= 0, "train.weight_decay", "must be >= 0");
   require(config.train.clip_grad_norm >= 0, "train.clip_grad_norm", "must be >= 0");
+  require_one_of("train.precision", config.train.precision, kPrecisions);
   require(config.train.eval_every >= 0, "train.eval_every", "must be >= 0 (0: only at the end)");
   validate_quantizer_settings(config.quant, "quant");
   require(config.quant.centroid_bits == 16 || config.quant.centroid_bits == 8,

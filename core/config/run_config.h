@@ -97,6 +97,8 @@ struct TrainConfig {
   int64_t warmup_steps = 0;
   double weight_decay = 0.0;
   double clip_grad_norm = 0.0;  // 0 = no clipping
+  // What the training forward computes in: fp32, fp16 or bf16 (train/mixed_precision.h).
+  std::string precision = "fp32";
   // > 0: the model in training is also evaluated every this many steps, for the metric's
   // curve against step ("float_accuracy"...). It changes no result, so config_hash leaves
   // it out.

@@ -8,6 +8,7 @@
 #include "common/runtime.h"
 #include "data/task_data.h"
 #include "data/tokenizer.h"
+#include "train/mixed_precision.h"
 #include "train/model_probe.h"
 #include "train/size_preview.h"
 #include "train/task_model.h"
@@ -65,9 +66,10 @@ std::atomic<int64_t> models_checked{0};
 }  // namespace
 
 SizePreview check_before_training(const RunConfig& config) {
-  // The cheap checks every time: the rules, the device, where the data is.
+  // The cheap checks every time: the rules, the device (and the precision it can autocast
+  // in), where the data is.
   validate(config);
-  resolve_device(config.device);
+  check_precision(config.train.precision, resolve_device(config.device));
   check_data_location(config);
   const auto key = model_check_key(config);
   if (auto preview = memo().find(key)) return *preview;

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "distributed/data_parallel.h"
 #include "train/lr_schedule.h"
+#include "train/mixed_precision.h"
 
 namespace qn {
 namespace {
@@ -66,6 +67,9 @@ int64_t train_model(torch::nn::Module& model, const Forward& forward, const Exam
   auto optimizer = make_optimizer(model, config);
   if (parallel) parallel->broadcast_state(model);
   model.train();
+  const auto device = model.parameters().front().device();
+  check_precision(config.precision, device);
+  LossScaler scaler(config.precision == "fp16");
 
   int64_t step = 0;
   for (int64_t epoch = 0; step < total_steps; ++epoch) {
@@ -97,10 +101,15 @@ int64_t train_model(torch::nn::Module& model, const Forward& forward, const Exam
       optimizer->zero_grad();
       // Every rank runs the forward pass, even on no rows, so that every rank draws the
       // step's noise masks alike.
-      const auto logits = forward(batch.inputs);
-      auto loss = share.numel() == 0 ? logits.sum() * 0
-                  : loss_function ? loss_function(logits, batch)
-                                  : cross_entropy(logits, batch.targets);
+      torch::Tensor loss;
+      {
+        const AutocastScope autocast(config.precision, device);
+        const auto logits = forward(batch.inputs);
+        loss = share.numel() == 0 ? logits.sum() * 0
+               : loss_function ? loss_function(logits, batch)
+                               : cross_entropy(logits, batch.targets);
+      }
+      loss = loss.to(torch::kFloat);
       double loss_value = 0;
       double targets = static_cast<double>(batch.targets.numel());
       if (parallel) {
@@ -116,12 +125,16 @@ int64_t train_model(torch::nn::Module& model, const Forward& forward, const Exam
         throw RuntimeFailure("the loss became " + std::to_string(loss_value) + " at step " +
                              std::to_string(step) + "; try a lower train.lr");
       }
-      loss.backward();
+      scaler.scale(loss).backward();
       if (parallel) parallel->sum_gradients(model);
-      if (config.clip_grad_norm > 0) {
-        torch::nn::utils::clip_grad_norm_(model.parameters(), config.clip_grad_norm);
+      // fp16: gradients unscaled before clipping; a step whose gradients overflowed is skipped.
+      if (scaler.unscale(model.parameters())) {
+        if (config.clip_grad_norm > 0) {
+          torch::nn::utils::clip_grad_norm_(model.parameters(), config.clip_grad_norm);
+        }
+        optimizer->step();
       }
-      optimizer->step();
+      scaler.update();
 
       if (observer) {
         const double seconds =

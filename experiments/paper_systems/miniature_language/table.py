@@ -16,16 +16,40 @@ print("Written by `bash experiments/paper_systems/miniature_language/run.sh` (se
 for p in pretrained:
     print(f"- {arch_names[p['arch']]}: {p['parameters']:,} parameters, pretrained {p['steps']} steps "
           f"in {p['seconds']} s (masked-token loss {p['masked_token_loss']})")
-print("\n| model | run | steps | dev accuracy (stored) | PyTorch on the export | before compression "
+
+
+def run_and_seed(name):
+    """A row's run and its train.seed: run.sh --row names a further seed's row NAME-seedN."""
+    base, _, seed = name.rpartition("-seed")
+    return (base, int(seed)) if base and seed.isdigit() else (name, 0)
+
+
+print("\n| model | run | seed | steps | dev accuracy (stored) | PyTorch on the export | before compression "
       "| iPQ before fine-tuning | bytes (.qnz) | export file | compression | seconds |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in rows:
     before = "" if r["before_finetune"] is None else f"{r['before_finetune']:.4f}"
     steps = r.get("steps", "")
-    print(f"| {arch_names[r['arch']]} | {names.get(r['name'], r['name'])} | {steps} | {r['metric']:.4f} "
+    run, seed = run_and_seed(r["name"])
+    print(f"| {arch_names[r['arch']]} | {names.get(run, run)} | {seed} | {steps} | {r['metric']:.4f} "
           f"| {r['pytorch_on_export']:.4f} "
           f"| {r['float_metric']:.4f} | {before} | {r['size_bytes']:,} | {r['export_bytes']:,} "
           f"| {r['compression']:.1f}x | {r['seconds']:.0f} |")
+by_run = {}
+for r in rows:
+    run, seed = run_and_seed(r["name"])
+    by_run.setdefault((r["arch"], run), {})[seed] = r["metric"]
+seeds = sorted({seed for runs in by_run.values() for seed in runs})
+if len(seeds) > 1:
+    print("\nDev accuracy by `train.seed` (the fine-tuning's data order, head and noise; the same "
+          "pretrained file):\n")
+    print("| model | run | " + " | ".join(f"seed {s}" for s in seeds) + " | mean |")
+    print("| --- | --- | " + " | ".join("---" for _ in seeds) + " | --- |")
+    for (arch, run), metrics in by_run.items():
+        cells = [f"{metrics[s]:.4f}" if s in metrics else "" for s in seeds]
+        mean = sum(metrics.values()) / len(metrics)
+        print(f"| {arch_names[arch]} | {names.get(run, run)} | " + " | ".join(cells) +
+              f" | {mean:.4f} ({len(metrics)} seed{'s' if len(metrics) > 1 else ''}) |")
 print("\nWhat is compressed (`qnoise inspect --config config.json --json`, results/inspect-*.json):\n")
 for arch in arch_names:
     path = results / f"inspect-{arch}.json"
