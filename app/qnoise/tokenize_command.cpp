@@ -68,8 +68,8 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
       "tokenize", "each line of a file as the ids of a tokenizer, a JSON array a line");
   command->add_option("--tokenizer", args->tokenizer,
                       "a folder (or a file in it) with GPT-2's byte-level BPE (vocab.json or "
-                      "encoder.json, merges.txt or vocab.bpe; fairseq's dict.txt) or BERT's "
-                      "WordPiece (vocab.txt)")
+                      "encoder.json, merges.txt or vocab.bpe; fairseq's dict.txt), BERT's "
+                      "WordPiece (vocab.txt), or a SentencePiece .model (ALBERT, T5, XLM-R)")
       ->required();
   command->add_option("file", args->file, "the text, one input a line (UTF-8)")->required();
   command->add_flag("--pair", args->pair,
