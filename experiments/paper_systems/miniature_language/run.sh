@@ -18,7 +18,8 @@
 # About 50 minutes on 2 cores. Env: QNOISE (build/bin/qnoise), WORK (here/work, ignored),
 # PRETRAIN_SECONDS (540 each).
 # `run.sh --table` rewrites RESULTS.md from results/ without running; `run.sh --row ARCH NAME
-# [--set KEY=VALUE ...]` runs one more row on the files already made (appended to results/).
+# [--set KEY=VALUE ...]` runs one more row on the files already made (appended to results/);
+# a NAME ending in -seedN is that run with `--set train.seed=N`, which table.py groups by seed.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)

@@ -35,6 +35,8 @@ for r in rows:
           f"| {r['pytorch_on_export']:.4f} "
           f"| {r['float_metric']:.4f} | {before} | {r['size_bytes']:,} | {r['export_bytes']:,} "
           f"| {r['compression']:.1f}x | {r['seconds']:.0f} |")
+print("\n`seconds` is one run's wall time on this machine with whatever else ran beside it "
+      "(rows appended later with `run.sh --row` shared the cores with builds): not a benchmark.")
 by_run = {}
 for r in rows:
     run, seed = run_and_seed(r["name"])
