@@ -17,13 +17,14 @@ std::optional<VocabularyExport> export_vocabulary(const QnzFile& checkpoint, con
   const auto recorded = checkpoint.result.is_object() ? checkpoint.result.value("vocabulary_sha256", std::string())
                                                       : std::string();
   VocabularyExport exported;
-  std::string text;
+  std::vector<std::string> words;
   try {
-    text = vocabulary_file_text(language_model_words(config));
+    words = language_model_words(config);
   } catch (const InputError& error) {
     exported.problem = std::string("the vocabulary cannot be rebuilt: ") + error.what();
     return exported;
   }
+  const auto text = vocabulary_file_text(words);
   exported.sha256 = sha256_hex(text);
   if (!recorded.empty() && recorded != exported.sha256) {
     exported.problem = "the corpus at data.path has changed since the run: its vocabulary (SHA-256 " +
@@ -34,7 +35,7 @@ std::optional<VocabularyExport> export_vocabulary(const QnzFile& checkpoint, con
   exported.path = std::filesystem::path(export_path).replace_extension(".vocabulary.txt").string();
   write_file_atomically(exported.path, text);
   exported.path = std::filesystem::absolute(exported.path).lexically_normal().string();
-  exported.words = static_cast<int64_t>(std::count(text.begin(), text.end(), '\n'));
+  exported.words = static_cast<int64_t>(words.size());
   return exported;
 }
 
